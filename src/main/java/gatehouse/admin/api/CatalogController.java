@@ -1,0 +1,169 @@
+package gatehouse.admin.api;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import gatehouse.catalog.Assignment;
+import gatehouse.catalog.CatalogService;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.GatewayDef;
+import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.platform.GatehouseProperties;
+import gatehouse.platform.ProblemException;
+
+/** Servers, gateways and assignments. */
+@RestController
+@RequestMapping("/api/v1")
+class CatalogController {
+    static final String REDACTED = "<redacted>";
+
+    private final CatalogService catalog;
+    private final Upstreams upstreams;
+    private final GatehouseProperties props;
+
+    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props) {
+        this.catalog = catalog;
+        this.upstreams = upstreams;
+        this.props = props;
+    }
+
+    // --- servers
+
+    record ServerView(String id, String name, String transport, List<String> command, Map<String, String> env, String url,
+                      Map<String, String> headers, Instant createdAt, Instant updatedAt) {
+        /** Header and environment values can be secrets: they are never sent back. */
+        static ServerView of(ServerDef s) {
+            return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
+                    s.createdAt(), s.updatedAt());
+        }
+    }
+
+    static Map<String, String> redact(Map<String, String> map) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map.keySet().stream().sorted().forEach(k -> out.put(k, REDACTED));
+        return out;
+    }
+
+    @PostMapping("/servers")
+    @ResponseStatus(HttpStatus.CREATED)
+    ServerView createServer(@RequestBody CatalogService.ServerInput in) {
+        return ServerView.of(catalog.createServer(in));
+    }
+
+    @GetMapping("/servers")
+    List<ServerView> servers() {
+        return catalog.snapshot().servers().values().stream()
+                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).map(ServerView::of).toList();
+    }
+
+    @GetMapping("/servers/{id}")
+    ServerView server(@PathVariable String id) {
+        return ServerView.of(catalog.server(id));
+    }
+
+    @PatchMapping("/servers/{id}")
+    ServerView updateServer(@PathVariable String id, @RequestBody CatalogService.ServerInput in) {
+        return ServerView.of(catalog.updateServer(id, in));
+    }
+
+    @DeleteMapping("/servers/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteServer(@PathVariable String id) {
+        catalog.deleteServer(id);
+    }
+
+    /** The recent stderr of a stdio server (bounded), to see why it fails. */
+    @GetMapping("/servers/{id}/stderr")
+    Map<String, Object> stderr(@PathVariable String id) {
+        catalog.server(id);
+        return Map.of("lines", upstreams.stderr(id));
+    }
+
+    // --- gateways
+
+    record GatewayInput(String name) {
+    }
+
+    record AssignmentView(String serverId, String serverName, String identity, String prefix) {
+    }
+
+    record GatewayView(String id, String name, String url, List<AssignmentView> servers, Instant createdAt) {
+    }
+
+    private GatewayView view(GatewayDef g) {
+        CatalogSnapshot snap = catalog.snapshot();
+        List<AssignmentView> servers = snap.assignments(g.id()).stream()
+                .map(a -> new AssignmentView(a.serverId(), snap.servers().get(a.serverId()).name(), a.identity().wire(), a.prefix()))
+                .toList();
+        return new GatewayView(g.id(), g.name(), props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id(), servers, g.createdAt());
+    }
+
+    @PostMapping("/gateways")
+    @ResponseStatus(HttpStatus.CREATED)
+    GatewayView createGateway(@RequestBody GatewayInput in) {
+        return view(catalog.createGateway(in.name()));
+    }
+
+    @GetMapping("/gateways")
+    List<GatewayView> gateways() {
+        return catalog.snapshot().gateways().values().stream()
+                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).map(this::view).toList();
+    }
+
+    @GetMapping("/gateways/{id}")
+    GatewayView gateway(@PathVariable String id) {
+        return view(catalog.gateway(id));
+    }
+
+    @PatchMapping("/gateways/{id}")
+    GatewayView renameGateway(@PathVariable String id, @RequestBody GatewayInput in) {
+        return view(catalog.renameGateway(id, in.name()));
+    }
+
+    @DeleteMapping("/gateways/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteGateway(@PathVariable String id) {
+        catalog.deleteGateway(id);
+    }
+
+    // --- assignments
+
+    record AssignmentInput(String identity, String prefix) {
+    }
+
+    @PutMapping("/gateways/{gid}/servers/{sid}")
+    AssignmentView assign(@PathVariable String gid, @PathVariable String sid, @RequestBody(required = false) AssignmentInput in) {
+        AssignmentInput input = in == null ? new AssignmentInput(null, null) : in;
+        if ("personal".equals(input.identity())) {
+            throw ProblemException.invalid("identity", "personal identities need the OAuth connection flow, which is not available yet; use 'shared'");
+        }
+        Assignment a = catalog.assign(gid, sid, input.identity(), input.prefix());
+        return new AssignmentView(a.serverId(), catalog.server(sid).name(), a.identity().wire(), a.prefix());
+    }
+
+    @GetMapping("/gateways/{gid}/servers")
+    List<AssignmentView> assignments(@PathVariable String gid) {
+        return view(catalog.gateway(gid)).servers();
+    }
+
+    @DeleteMapping("/gateways/{gid}/servers/{sid}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void unassign(@PathVariable String gid, @PathVariable String sid) {
+        catalog.unassign(gid, sid);
+    }
+}

@@ -1,0 +1,54 @@
+package gatehouse.admin.api;
+
+import java.net.URI;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+import gatehouse.platform.ProblemException;
+
+/** Translates control-plane failures into RFC 9457 problem details, in one place. */
+@RestControllerAdvice
+class ProblemHandler {
+
+    @ExceptionHandler(ProblemException.class)
+    ResponseEntity<ProblemDetail> problem(ProblemException e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage());
+        pd.setTitle(e.title());
+        pd.setType(URI.create("https://gatehouse.dev/problems/" + e.title().toLowerCase().replace(' ', '-')));
+        if (e.field() != null) {
+            pd.setProperty("field", e.field());
+        }
+        return ResponseEntity.status(e.status()).body(pd);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "the body is not valid JSON of the expected shape: " + rootMessage(e));
+        pd.setTitle("Invalid request");
+        return ResponseEntity.badRequest().body(pd);
+    }
+
+    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+    ResponseEntity<ProblemDetail> badParameter(Exception e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        pd.setTitle("Invalid request");
+        return ResponseEntity.badRequest().body(pd);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        return m == null ? c.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}

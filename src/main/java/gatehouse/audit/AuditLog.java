@@ -1,0 +1,157 @@
+package gatehouse.audit;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Writes log records in batches on its own thread, so the request path only enqueues. The queue
+ * is bounded; when it is full, producers wait rather than drop. On shutdown every queued record is
+ * written before the database closes (this bean stops after the web server).
+ */
+@Component
+public class AuditLog implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+    private static final int BATCH = 500;
+
+    private final JdbcTemplate jdbc;
+    private final BlockingQueue<LogRecord> queue = new LinkedBlockingQueue<>(100_000);
+    private final Encoding tokenizer = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private volatile boolean running;
+    private Thread writer;
+
+    public AuditLog(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void record(LogRecord r) {
+        try {
+            queue.put(r);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // still keep the record: the interrupt came from shutdown, and the writer drains the queue
+            queue.offer(r);
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = Thread.ofPlatform().name("audit-writer").daemon(true).start(this::run);
+    }
+
+    private void run() {
+        List<LogRecord> batch = new ArrayList<>(BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                // stop() interrupts only after running=false; loop drains what is left
+            } catch (RuntimeException e) {
+                log.error("could not write {} log records; retrying", batch.size(), e);
+                sleep();
+                continue;
+            }
+            batch.clear();
+        }
+    }
+
+    private void write(List<LogRecord> batch) {
+        jdbc.batchUpdate("INSERT INTO log_records (time, correlation_id, session_id, connection_id, gateway_id, server_id, user_id, "
+                        + "direction, kind, method, tool, duration_ms, input_tokens, output_tokens, status, error_code, error_message, decisions) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                batch, batch.size(), (ps, r) -> {
+                    ps.setTimestamp(1, Timestamp.from(r.time()));
+                    ps.setString(2, r.correlationId());
+                    ps.setString(3, r.sessionId());
+                    ps.setString(4, r.connectionId());
+                    ps.setString(5, r.gatewayId());
+                    ps.setString(6, r.serverId());
+                    ps.setString(7, r.userId());
+                    ps.setString(8, r.direction());
+                    ps.setString(9, r.kind());
+                    ps.setString(10, r.method());
+                    ps.setString(11, r.tool());
+                    ps.setDouble(12, r.durationMs());
+                    ps.setObject(13, tokens(r.input()));
+                    ps.setObject(14, tokens(r.output()));
+                    ps.setString(15, r.status());
+                    ps.setObject(16, r.errorCode());
+                    ps.setString(17, r.errorMessage() == null ? null : truncate(r.errorMessage(), 1024));
+                    ps.setString(18, r.decisions());
+                });
+    }
+
+    private Integer tokens(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        return tokenizer.countTokensOrdinary(Json.string(node));
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    /** Waits until everything queued so far is written (tests and shutdown). */
+    public void flush() {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
+            sleep();
+        }
+        sleep();
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!queue.isEmpty()) {
+            log.error("{} log records could not be written before shutdown", queue.size());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000; // stops after the web server, so no record arrives late
+    }
+}

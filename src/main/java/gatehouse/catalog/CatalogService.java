@@ -1,0 +1,406 @@
+package gatehouse.catalog;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import gatehouse.platform.Ids;
+import gatehouse.platform.ProblemException;
+import gatehouse.platform.TokenHashes;
+
+/** Validates and applies configuration changes, then publishes a fresh snapshot. */
+@Service
+public class CatalogService {
+    private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*(_[A-Za-z0-9.-]+)*");
+
+    private final CatalogRepository repo;
+    private final List<CatalogListener> listeners;
+    private final ObjectProvider<ServerProbe> probe;
+    private final AtomicLong versions = new AtomicLong();
+    private volatile CatalogSnapshot snapshot;
+
+    CatalogService(CatalogRepository repo, List<CatalogListener> listeners, ObjectProvider<ServerProbe> probe) {
+        this.repo = repo;
+        this.listeners = listeners;
+        this.probe = probe;
+        this.snapshot = load();
+    }
+
+    /** The current configuration; never blocks. */
+    public CatalogSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Re-reads the database; other replicas' changes arrive this way. */
+    @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
+    public synchronized void reload() {
+        CatalogSnapshot fresh = load();
+        CatalogSnapshot old = snapshot;
+        if (!sameContent(old, fresh)) {
+            publish(fresh);
+        }
+    }
+
+    private CatalogSnapshot load() {
+        return CatalogSnapshot.of(repo.servers(), repo.gateways(), repo.assignments(), repo.connections(), versions.incrementAndGet());
+    }
+
+    private static boolean sameContent(CatalogSnapshot a, CatalogSnapshot b) {
+        return a.servers().equals(b.servers()) && a.gateways().equals(b.gateways())
+                && a.assignmentsByGateway().equals(b.assignmentsByGateway()) && a.connectionsById().equals(b.connectionsById());
+    }
+
+    private synchronized void publish(CatalogSnapshot fresh) {
+        CatalogSnapshot old = snapshot;
+        snapshot = fresh;
+        for (CatalogListener l : listeners) {
+            try {
+                l.onCatalogChange(old, fresh);
+            } catch (RuntimeException e) {
+                log.warn("catalog listener {} failed", l.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    private void changed() {
+        publish(load());
+    }
+
+    // --- servers
+
+    public record ServerInput(String name, String transport, List<String> command, Map<String, String> env,
+                              String url, Map<String, String> headers) {
+    }
+
+    @Transactional
+    public ServerDef createServer(ServerInput in) {
+        Instant now = Instant.now();
+        ServerDef s = validateServer(new ServerDef(Ids.id("srv"), in.name(), parseTransport(in.transport()), in.command(), in.env(),
+                in.url(), in.headers(), now, now), null);
+        repo.insertServer(s);
+        changed();
+        return s;
+    }
+
+    @Transactional
+    public ServerDef updateServer(String id, ServerInput in) {
+        ServerDef old = server(id);
+        ServerDef s = validateServer(new ServerDef(id,
+                in.name() != null ? in.name() : old.name(),
+                in.transport() != null ? parseTransport(in.transport()) : old.transport(),
+                in.command() != null ? in.command() : old.command(),
+                in.env() != null ? in.env() : old.env(),
+                in.url() != null ? in.url() : old.url(),
+                in.headers() != null ? in.headers() : old.headers(), old.createdAt(), Instant.now()), id);
+        repo.updateServer(s);
+        changed();
+        return s;
+    }
+
+    @Transactional
+    public void deleteServer(String id) {
+        if (!repo.deleteServer(id)) {
+            throw ProblemException.notFound("server", id);
+        }
+        changed();
+    }
+
+    public ServerDef server(String id) {
+        ServerDef s = snapshot.servers().get(id);
+        if (s == null) {
+            throw ProblemException.notFound("server", id);
+        }
+        return s;
+    }
+
+    public Optional<ServerDef> serverByName(String name) {
+        return snapshot.servers().values().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    private static Transport parseTransport(String value) {
+        if (value == null) {
+            throw ProblemException.invalid("transport", "transport is required: one of stdio, streamable-http, sse");
+        }
+        try {
+            return Transport.fromWire(value);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid("transport", e.getMessage());
+        }
+    }
+
+    private ServerDef validateServer(ServerDef s, String selfId) {
+        requireName("name", s.name());
+        if (snapshot.servers().values().stream().anyMatch(o -> o.name().equals(s.name()) && !o.id().equals(selfId))) {
+            throw ProblemException.conflict("name", "a server named '" + s.name() + "' already exists");
+        }
+        switch (s.transport()) {
+            case STDIO -> {
+                if (s.command().isEmpty() || s.command().getFirst().isBlank()) {
+                    throw ProblemException.invalid("command", "a stdio server needs a command, e.g. [\"npx\", \"-y\", \"some-mcp-server\"]");
+                }
+            }
+            case STREAMABLE_HTTP, SSE -> {
+                if (s.url() == null || s.url().isBlank()) {
+                    throw ProblemException.invalid("url", "a " + s.transport().wire() + " server needs a url");
+                }
+                try {
+                    URI u = URI.create(s.url());
+                    if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                        throw new IllegalArgumentException();
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw ProblemException.invalid("url", "url must be an absolute http(s) URL (got '" + s.url() + "')");
+                }
+            }
+        }
+        return s;
+    }
+
+    private static void requireName(String field, String name) {
+        if (name == null || name.isBlank()) {
+            throw ProblemException.invalid(field, field + " is required");
+        }
+        if (name.length() > 128) {
+            throw ProblemException.invalid(field, field + " must be at most 128 characters");
+        }
+    }
+
+    // --- gateways
+
+    @Transactional
+    public GatewayDef createGateway(String name) {
+        requireName("name", name);
+        if (gatewayByName(name).isPresent()) {
+            throw ProblemException.conflict("name", "a gateway named '" + name + "' already exists");
+        }
+        GatewayDef g = new GatewayDef(Ids.id("gw"), name, Instant.now());
+        repo.insertGateway(g);
+        changed();
+        return g;
+    }
+
+    @Transactional
+    public GatewayDef renameGateway(String id, String name) {
+        gateway(id);
+        requireName("name", name);
+        if (gatewayByName(name).filter(g -> !g.id().equals(id)).isPresent()) {
+            throw ProblemException.conflict("name", "a gateway named '" + name + "' already exists");
+        }
+        repo.renameGateway(id, name);
+        changed();
+        return gateway(id);
+    }
+
+    @Transactional
+    public void deleteGateway(String id) {
+        if (!repo.deleteGateway(id)) {
+            throw ProblemException.notFound("gateway", id);
+        }
+        changed();
+    }
+
+    public GatewayDef gateway(String id) {
+        GatewayDef g = snapshot.gateways().get(id);
+        if (g == null) {
+            throw ProblemException.notFound("gateway", id);
+        }
+        return g;
+    }
+
+    public Optional<GatewayDef> gatewayByName(String name) {
+        return snapshot.gateways().values().stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    // --- assignments
+
+    /** The prefix a server gets when the assignment names none: its name, made safe for tool names. */
+    public static String defaultPrefix(String serverName) {
+        String p = serverName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]+", "-").replaceAll("^-+|-+$", "");
+        return p.isEmpty() ? "server" : p.length() > 48 ? p.substring(0, 48) : p;
+    }
+
+    @Transactional
+    public Assignment assign(String gatewayId, String serverId, String identity, String prefix) {
+        gateway(gatewayId);
+        ServerDef server = server(serverId);
+        IdentityScheme scheme;
+        try {
+            scheme = IdentityScheme.fromWire(identity == null ? "shared" : identity);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid("identity", e.getMessage());
+        }
+        String p = prefix == null ? defaultPrefix(server.name()) : prefix;
+        if (!p.isEmpty() && (p.length() > 64 || !PREFIX.matcher(p).matches())) {
+            throw ProblemException.invalid("prefix", "prefix must be empty or 1-64 characters of letters, digits, '.', '-' and single '_' "
+                    + "(it is joined to names with '__'), got '" + p + "'");
+        }
+        List<Assignment> others = snapshot.assignments(gatewayId).stream().filter(a -> !a.serverId().equals(serverId)).toList();
+        Assignment existing = snapshot.assignments(gatewayId).stream().filter(a -> a.serverId().equals(serverId)).findFirst().orElse(null);
+        if (!p.isEmpty()) {
+            others.stream().filter(a -> a.prefix().equals(p)).findFirst().ifPresent(a -> {
+                throw ProblemException.conflict("prefix", "prefix '" + p + "' is already used in this gateway by server '"
+                        + snapshot.servers().get(a.serverId()).name() + "'; choose another prefix");
+            });
+        }
+        Assignment a = new Assignment(gatewayId, serverId, scheme, p, existing != null ? existing.createdAt() : Instant.now());
+        checkNameClashes(a, others);
+        repo.upsertAssignment(a);
+        changed();
+        return a;
+    }
+
+    /** Refuses an assignment whose exposed tool names would collide with names already in the gateway. */
+    private void checkNameClashes(Assignment candidate, List<Assignment> others) {
+        ServerProbe p = probe.getIfAvailable();
+        if (p == null || others.isEmpty()) {
+            return;
+        }
+        boolean anyEmpty = candidate.prefix().isEmpty() || others.stream().anyMatch(a -> a.prefix().isEmpty());
+        if (!anyEmpty) {
+            return; // distinct non-empty prefixes cannot clash
+        }
+        Optional<Set<String>> mine = p.toolNames(snapshot.servers().get(candidate.serverId()));
+        if (mine.isEmpty()) {
+            log.info("server {} is unreachable; assignment accepted without a name-clash check", candidate.serverId());
+            return;
+        }
+        Map<String, String> taken = new HashMap<>();
+        for (Assignment other : others) {
+            ServerDef s = snapshot.servers().get(other.serverId());
+            p.toolNames(s).ifPresent(names -> names.forEach(n -> taken.put(other.expose(n), s.name())));
+        }
+        List<String> clashes = new ArrayList<>();
+        for (String n : mine.get()) {
+            String exposed = candidate.expose(n);
+            if (taken.containsKey(exposed)) {
+                clashes.add("'" + exposed + "' (also on server '" + taken.get(exposed) + "')");
+            }
+        }
+        if (!clashes.isEmpty()) {
+            throw ProblemException.conflict("prefix", "tool names would clash in this gateway: " + String.join(", ", clashes)
+                    + "; give this assignment (or the other one) a non-empty prefix");
+        }
+    }
+
+    @Transactional
+    public void unassign(String gatewayId, String serverId) {
+        if (!repo.deleteAssignment(gatewayId, serverId)) {
+            throw ProblemException.notFound("assignment", gatewayId + "/" + serverId);
+        }
+        changed();
+    }
+
+    // --- hosts and connections
+
+    @Transactional
+    public Host createHost(String name, String kind) {
+        requireName("name", name);
+        Host h = new Host(Ids.id("host"), name, kind, Instant.now());
+        repo.insertHost(h);
+        changed();
+        return h;
+    }
+
+    public List<Host> hosts() {
+        return repo.hosts();
+    }
+
+    public Host host(String id) {
+        return repo.hosts().stream().filter(h -> h.id().equals(id)).findFirst().orElseThrow(() -> ProblemException.notFound("host", id));
+    }
+
+    @Transactional
+    public void deleteHost(String id) {
+        if (!repo.deleteHost(id)) {
+            throw ProblemException.notFound("host", id);
+        }
+        changed();
+    }
+
+    /** A connection and its bearer token; the token exists only in this value, never stored. */
+    public record IssuedConnection(Connection connection, String token) {
+    }
+
+    @Transactional
+    public IssuedConnection createConnection(String hostId, String gatewayId) {
+        host(hostId);
+        if (gatewayId == null) {
+            throw ProblemException.invalid("gatewayId", "gatewayId is required");
+        }
+        if (!snapshot.gateways().containsKey(gatewayId)) {
+            throw ProblemException.invalid("gatewayId", "gateway '" + gatewayId + "' does not exist");
+        }
+        String token = Ids.secret("gh");
+        Connection c = new Connection(Ids.id("conn"), gatewayId, hostId, null, true, TokenHashes.sha256(token), Instant.now());
+        repo.insertConnection(c);
+        changed();
+        return new IssuedConnection(c, token);
+    }
+
+    public Connection connection(String id) {
+        Connection c = snapshot.connectionsById().get(id);
+        if (c == null) {
+            throw ProblemException.notFound("connection", id);
+        }
+        return c;
+    }
+
+    @Transactional
+    public Connection setConnectionEnabled(String id, boolean enabled) {
+        connection(id);
+        repo.setConnectionEnabled(id, enabled);
+        changed();
+        return connection(id);
+    }
+
+    @Transactional
+    public String rotateConnectionToken(String id) {
+        connection(id);
+        String token = Ids.secret("gh");
+        repo.setConnectionTokenHash(id, TokenHashes.sha256(token));
+        changed();
+        return token;
+    }
+
+    @Transactional
+    public void deleteConnection(String id) {
+        if (!repo.deleteConnection(id)) {
+            throw ProblemException.notFound("connection", id);
+        }
+        changed();
+    }
+
+    // --- admin tokens
+
+    public boolean isAdminToken(String token) {
+        return repo.adminTokenName(TokenHashes.sha256(token)).isPresent();
+    }
+
+    public long adminTokenCount() {
+        return repo.adminTokenCount();
+    }
+
+    @Transactional
+    public void addAdminToken(String token, String name) {
+        String hash = TokenHashes.sha256(token);
+        if (repo.adminTokenName(hash).isEmpty()) {
+            repo.insertAdminToken(hash, name);
+        }
+    }
+}

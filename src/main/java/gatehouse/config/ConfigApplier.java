@@ -1,0 +1,120 @@
+package gatehouse.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+import gatehouse.catalog.Assignment;
+import gatehouse.catalog.CatalogService;
+import gatehouse.catalog.GatewayDef;
+import gatehouse.catalog.ServerDef;
+import gatehouse.platform.ProblemException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Applies {@code --config FILE.yaml} at start-up through the same service the admin API uses.
+ * Servers and gateways are matched by name; only differences are written. A bad file stops the
+ * start with a message naming the entry at fault.
+ */
+@Component
+@Order(1)
+public class ConfigApplier implements ApplicationRunner {
+    private static final Logger log = LoggerFactory.getLogger(ConfigApplier.class);
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    private final CatalogService catalog;
+
+    public ConfigApplier(CatalogService catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) throws IOException {
+        List<String> files = args.getOptionValues("config");
+        if (files == null) {
+            return;
+        }
+        for (String file : files) {
+            apply(read(Path.of(file)));
+            log.info("applied configuration from {}", file);
+        }
+    }
+
+    public static DeclarativeConfig read(Path file) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException("configuration file " + file.toAbsolutePath() + " cannot be read");
+        }
+        try {
+            return YAML.readValue(Files.readString(file), DeclarativeConfig.class);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("configuration file " + file + " is not valid: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        }
+    }
+
+    /** Returns the number of changes made (0 when the catalogue already matched). */
+    public int apply(DeclarativeConfig config) {
+        int changes = 0;
+        for (DeclarativeConfig.Server s : config.servers()) {
+            try {
+                CatalogService.ServerInput in = new CatalogService.ServerInput(s.name(), s.transport(), s.command(), s.env(), s.url(), s.headers());
+                ServerDef existing = s.name() == null ? null : catalog.serverByName(s.name()).orElse(null);
+                if (existing == null) {
+                    catalog.createServer(in);
+                    changes++;
+                } else if (!sameServer(existing, s)) {
+                    catalog.updateServer(existing.id(), in);
+                    changes++;
+                }
+            } catch (ProblemException e) {
+                throw new IllegalStateException("configuration: server '" + s.name() + "': " + e.getMessage()
+                        + (e.field() != null ? " (field " + e.field() + ")" : ""), e);
+            }
+        }
+        for (DeclarativeConfig.Gateway g : config.gateways()) {
+            try {
+                GatewayDef gateway = g.name() == null ? null : catalog.gatewayByName(g.name()).orElse(null);
+                if (gateway == null) {
+                    gateway = catalog.createGateway(g.name());
+                    changes++;
+                }
+                for (DeclarativeConfig.GatewayServer gs : g.servers()) {
+                    ServerDef server = catalog.serverByName(gs.server()).orElseThrow(() -> ProblemException.invalid("server",
+                            "no server named '" + gs.server() + "' (declare it under servers:)"));
+                    String identity = gs.identity() == null ? "shared" : gs.identity();
+                    String prefix = gs.prefix() == null ? CatalogService.defaultPrefix(server.name()) : gs.prefix();
+                    String gid = gateway.id();
+                    Assignment current = catalog.snapshot().assignments(gid).stream()
+                            .filter(a -> a.serverId().equals(server.id())).findFirst().orElse(null);
+                    if (current == null || !current.identity().wire().equals(identity) || !current.prefix().equals(prefix)) {
+                        catalog.assign(gid, server.id(), identity, prefix);
+                        changes++;
+                    }
+                }
+            } catch (ProblemException e) {
+                throw new IllegalStateException("configuration: gateway '" + g.name() + "': " + e.getMessage()
+                        + (e.field() != null ? " (field " + e.field() + ")" : ""), e);
+            }
+        }
+        return changes;
+    }
+
+    private static boolean sameServer(ServerDef d, DeclarativeConfig.Server s) {
+        return d.transport().wire().equals(s.transport())
+                && Objects.equals(d.command(), s.command() == null ? List.of() : s.command())
+                && Objects.equals(d.env(), s.env() == null ? java.util.Map.of() : s.env())
+                && Objects.equals(d.url(), s.url())
+                && Objects.equals(d.headers(), s.headers() == null ? java.util.Map.of() : s.headers());
+    }
+}

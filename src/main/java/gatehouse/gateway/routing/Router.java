@@ -1,0 +1,239 @@
+package gatehouse.gateway.routing;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import gatehouse.catalog.Assignment;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.upstream.UpstreamSession;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Fan-out, merge and name routing for one gateway's assigned servers. */
+@Component
+public class Router {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final Upstreams upstreams;
+
+    public Router(Upstreams upstreams) {
+        this.upstreams = upstreams;
+    }
+
+    /** Result of a merged list: the items, and the servers that could not answer. */
+    public record Merged(ArrayNode items, List<String> failures) {
+    }
+
+    /**
+     * Lists {@code kind} ({@code tools}, {@code prompts}, {@code resources},
+     * {@code resourceTemplates}) across the gateway, prefixing tool and prompt names. An
+     * unreachable server drops out of the list; it does not fail the whole list.
+     */
+    public Merged list(CatalogSnapshot catalog, DownstreamSession session, String kind) {
+        List<Assignment> assignments = catalog.assignments(session.gatewayId());
+        List<ArrayNode> parts = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        if (assignments.size() == 1) {
+            Assignment a = assignments.getFirst();
+            collect(catalog, session, kind, a, parts, failures, 0);
+        } else {
+            for (int i = 0; i < assignments.size(); i++) {
+                parts.add(null);
+            }
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < assignments.size(); i++) {
+                int index = i;
+                Assignment a = assignments.get(i);
+                threads.add(Thread.ofVirtual().start(() -> collect(catalog, session, kind, a, parts, failures, index)));
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new McpException(JsonRpc.INTERNAL_ERROR, "interrupted");
+                }
+            }
+        }
+        ArrayNode merged = Json.array();
+        Set<String> seen = new HashSet<>();
+        for (ArrayNode part : parts) {
+            if (part == null) {
+                continue;
+            }
+            for (JsonNode item : part) {
+                String key = item.path(keyField(kind)).asString("");
+                if (seen.add(key)) {
+                    merged.add(item);
+                } else {
+                    log.warn("gateway {}: duplicate {} '{}' hidden; give one of the servers a prefix", session.gatewayId(), kind, key);
+                }
+            }
+        }
+        return new Merged(merged, failures);
+    }
+
+    private void collect(CatalogSnapshot catalog, DownstreamSession session, String kind, Assignment a,
+                         List<ArrayNode> parts, List<String> failures, int index) {
+        ServerDef server = catalog.servers().get(a.serverId());
+        try {
+            UpstreamSession up = session.upstream(server);
+            if (!up.hasCapability(capabilityOf(kind))) {
+                setPart(parts, index, Json.array());
+                return;
+            }
+            ArrayNode items = up.list(kind, upstreams.callTimeout());
+            ArrayNode out = Json.array();
+            boolean rename = "tools".equals(kind) || "prompts".equals(kind);
+            for (JsonNode item : items) {
+                if (rename && !a.prefix().isEmpty() && item instanceof ObjectNode o) {
+                    ObjectNode copy = o.deepCopy();
+                    copy.put("name", a.expose(o.path("name").asString()));
+                    out.add(copy);
+                } else {
+                    out.add(item);
+                }
+            }
+            setPart(parts, index, out);
+        } catch (RuntimeException e) {
+            synchronized (failures) {
+                failures.add(server.name() + ": " + e.getMessage());
+            }
+            log.info("gateway {}: {} of server {} left out: {}", session.gatewayId(), kind, server.name(), e.getMessage());
+        }
+    }
+
+    private static void setPart(List<ArrayNode> parts, int index, ArrayNode value) {
+        synchronized (parts) {
+            if (parts.size() <= index) {
+                parts.add(value);
+            } else {
+                parts.set(index, value);
+            }
+        }
+    }
+
+    static String keyField(String kind) {
+        return switch (kind) {
+            case "resources" -> "uri";
+            case "resourceTemplates" -> "uriTemplate";
+            default -> "name";
+        };
+    }
+
+    static String capabilityOf(String kind) {
+        return switch (kind) {
+            case "tools" -> "tools";
+            case "prompts" -> "prompts";
+            default -> "resources";
+        };
+    }
+
+    /**
+     * Finds the server behind an exposed tool or prompt name. Unknown names get the same error
+     * whatever the reason, so a caller learns nothing about what exists.
+     */
+    public Route routeName(CatalogSnapshot catalog, DownstreamSession session, String kind, String exposed) {
+        if (exposed == null || exposed.isEmpty()) {
+            throw notFound(kind, exposed);
+        }
+        List<Assignment> assignments = catalog.assignments(session.gatewayId());
+        int sep = exposed.indexOf(Assignment.SEPARATOR);
+        if (sep > 0) {
+            String prefix = exposed.substring(0, sep);
+            for (Assignment a : assignments) {
+                if (a.prefix().equals(prefix)) {
+                    return new Route(a, catalog.servers().get(a.serverId()), exposed.substring(sep + Assignment.SEPARATOR.length()));
+                }
+            }
+        }
+        for (Assignment a : assignments) {
+            if (!a.prefix().isEmpty()) {
+                continue;
+            }
+            ServerDef server = catalog.servers().get(a.serverId());
+            try {
+                UpstreamSession up = session.upstream(server);
+                for (JsonNode item : up.list(kind, upstreams.callTimeout())) {
+                    if (exposed.equals(item.path("name").asString())) {
+                        return new Route(a, server, exposed);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.debug("while routing {}: {}", exposed, e.getMessage());
+            }
+        }
+        throw notFound(kind, exposed);
+    }
+
+    /** Finds the server that owns a resource URI: by its lists first, then by its templates. */
+    public Route routeUri(CatalogSnapshot catalog, DownstreamSession session, String uri) {
+        if (uri == null || uri.isEmpty()) {
+            throw new McpException(JsonRpc.INVALID_PARAMS, "params.uri is required");
+        }
+        List<Assignment> assignments = catalog.assignments(session.gatewayId());
+        Route byTemplate = null;
+        Route onlyResourceServer = null;
+        int resourceServers = 0;
+        for (Assignment a : assignments) {
+            ServerDef server = catalog.servers().get(a.serverId());
+            try {
+                UpstreamSession up = session.upstream(server);
+                if (!up.hasCapability("resources")) {
+                    continue;
+                }
+                resourceServers++;
+                onlyResourceServer = new Route(a, server, uri);
+                for (JsonNode r : up.list("resources", upstreams.callTimeout())) {
+                    if (uri.equals(r.path("uri").asString())) {
+                        return new Route(a, server, uri);
+                    }
+                }
+                if (byTemplate == null) {
+                    for (JsonNode t : up.list("resourceTemplates", upstreams.callTimeout())) {
+                        if (UriTemplates.matches(t.path("uriTemplate").asString(""), uri)) {
+                            byTemplate = new Route(a, server, uri);
+                            break;
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.debug("while routing {}: {}", uri, e.getMessage());
+            }
+        }
+        if (byTemplate != null) {
+            return byTemplate;
+        }
+        if (resourceServers == 1) {
+            return onlyResourceServer; // the only candidate; let it answer for URIs it does not list
+        }
+        throw new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
+    }
+
+    private static JsonNode uriData(String uri) {
+        ObjectNode d = Json.object();
+        d.put("uri", uri);
+        return d;
+    }
+
+    static McpException notFound(String kind, String name) {
+        return switch (kind) {
+            case "tools" -> new McpException(JsonRpc.INVALID_PARAMS, "Unknown tool: " + name);
+            case "prompts" -> new McpException(JsonRpc.INVALID_PARAMS, "Unknown prompt: " + name);
+            default -> new McpException(JsonRpc.INVALID_PARAMS, "Unknown " + kind + ": " + name);
+        };
+    }
+}

@@ -1,0 +1,214 @@
+package gatehouse.gateway.session;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.upstream.CallHandle;
+import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.UpstreamSession;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** One client session (protocol 2025-xx, identified by Mcp-Session-Id). */
+public final class DownstreamSession implements MessageSink {
+    private static final Logger log = LoggerFactory.getLogger(DownstreamSession.class);
+
+    private record ServerRequest(UpstreamSession from, JsonNode upstreamId) {
+    }
+
+    private final String id;
+    private final String connectionId;
+    private final String gatewayId;
+    private final String protocolVersion;
+    private final ObjectNode clientInit;
+    private final Upstreams upstreams;
+    private final Map<String, UpstreamSlot> slots = new ConcurrentHashMap<>();
+    private final Map<String, ServerRequest> serverRequests = new ConcurrentHashMap<>();
+    private final Map<JsonNode, CallHandle> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong serverRequestIds = new AtomicLong();
+    private final StandaloneStream standalone;
+    private volatile Instant lastSeen = Instant.now();
+    private volatile boolean closed;
+
+    DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
+                      Upstreams upstreams) {
+        this.id = id;
+        this.connectionId = connectionId;
+        this.gatewayId = gatewayId;
+        this.protocolVersion = protocolVersion;
+        this.clientInit = clientInit;
+        this.upstreams = upstreams;
+        this.standalone = new StandaloneStream(id);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String connectionId() {
+        return connectionId;
+    }
+
+    public String gatewayId() {
+        return gatewayId;
+    }
+
+    public String protocolVersion() {
+        return protocolVersion;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    void touch() {
+        lastSeen = Instant.now();
+    }
+
+    Instant lastSeen() {
+        return lastSeen;
+    }
+
+    public boolean clientCan(String capability) {
+        return clientInit.path("capabilities").has(capability);
+    }
+
+    /** The session with {@code server}, opening (or re-opening) it as needed. */
+    public UpstreamSession upstream(ServerDef server) {
+        UpstreamSlot slot = slots.compute(server.id(), (k, old) -> {
+            if (old == null) {
+                return new UpstreamSlot(server);
+            }
+            if (!old.server().equals(server)) {
+                old.release(this);
+                return new UpstreamSlot(server);
+            }
+            return old;
+        });
+        return slot.get(upstreams, clientInit, this);
+    }
+
+    /** Sessions already open, for fan-out that should not wake dead upstreams. */
+    public UpstreamSession openUpstream(String serverId) {
+        UpstreamSlot slot = slots.get(serverId);
+        return slot == null ? null : slot.current();
+    }
+
+    // --- calls in flight, for cancellation
+
+    public void started(JsonNode clientRequestId, CallHandle handle) {
+        inFlight.put(clientRequestId, handle);
+    }
+
+    public void finished(JsonNode clientRequestId) {
+        inFlight.remove(clientRequestId);
+    }
+
+    public void cancel(JsonNode clientRequestId, String reason) {
+        CallHandle h = inFlight.remove(clientRequestId);
+        if (h != null) {
+            h.cancel(reason);
+        }
+    }
+
+    // --- messages from upstreams
+
+    /** Unsolicited upstream messages go to the standalone stream. */
+    @Override
+    public void deliver(UpstreamSession from, ObjectNode message) {
+        relay(from, message, m -> standalone.send(Json.bytes(m)));
+    }
+
+    /**
+     * Prepares an upstream message for this client and hands it to {@code out}: a server request
+     * gets a session-unique id (answers are mapped back); one the client cannot answer is refused
+     * on its behalf.
+     */
+    public void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out) {
+        if (closed) {
+            return;
+        }
+        if (JsonRpc.isRequest(message)) {
+            String method = JsonRpc.method(message);
+            String needed = switch (method) {
+                case "sampling/createMessage" -> "sampling";
+                case "elicitation/create" -> "elicitation";
+                case "roots/list" -> "roots";
+                default -> null;
+            };
+            if (needed != null && !clientCan(needed)) {
+                from.send(JsonRpc.error(message.get("id"), JsonRpc.METHOD_NOT_FOUND,
+                        "the client behind this gateway does not support " + method));
+                return;
+            }
+            String gid = "gh-" + serverRequestIds.incrementAndGet();
+            serverRequests.put(gid, new ServerRequest(from, message.get("id")));
+            message.put("id", gid);
+        }
+        out.accept(message);
+    }
+
+    /** A client's answer to a server request: back to the upstream that asked, under its id. */
+    public boolean answer(ObjectNode response) {
+        JsonNode id = response.get("id");
+        ServerRequest r = id != null && id.isString() ? serverRequests.remove(id.stringValue()) : null;
+        if (r == null) {
+            log.debug("session {}: answer to unknown server request {}", this.id, id);
+            return false;
+        }
+        response.set("id", r.upstreamId());
+        r.from().send(response);
+        return true;
+    }
+
+    /** Client notifications that every open upstream should see (roots changed, and the like). */
+    public void broadcast(ObjectNode notification) {
+        for (UpstreamSlot slot : slots.values()) {
+            UpstreamSession s = slot.current();
+            if (s != null) {
+                s.send(notification.deepCopy());
+            }
+        }
+    }
+
+    // --- standalone stream
+
+    public void attachStream(EventStream w, String lastEventId) {
+        standalone.attach(w, lastEventId);
+    }
+
+    public boolean keepAlive(EventStream w) {
+        return !closed && standalone.keepAlive(w);
+    }
+
+    public boolean streamAttached(EventStream w) {
+        return !closed && standalone.attached(w);
+    }
+
+    public void detachStream(EventStream w) {
+        standalone.detach(w);
+    }
+
+    public void closeStreams() {
+        standalone.closeWriter();
+    }
+
+    void close() {
+        closed = true;
+        standalone.closeWriter();
+        inFlight.values().forEach(h -> h.cancel("session closed"));
+        slots.values().forEach(s -> s.release(this));
+        slots.clear();
+    }
+}

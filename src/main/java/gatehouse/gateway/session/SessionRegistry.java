@@ -1,0 +1,104 @@
+package gatehouse.gateway.session;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import gatehouse.catalog.CatalogListener;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.Connection;
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.transport.HttpProblem;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.platform.GatehouseProperties;
+import gatehouse.platform.Ids;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Every downstream session of this process, with idle expiry. */
+@Component
+public class SessionRegistry implements CatalogListener, DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final Map<String, DownstreamSession> sessions = new ConcurrentHashMap<>();
+    private final Upstreams upstreams;
+    private final GatehouseProperties props;
+
+    public SessionRegistry(Upstreams upstreams, GatehouseProperties props) {
+        this.upstreams = upstreams;
+        this.props = props;
+    }
+
+    public DownstreamSession create(Connection connection, String protocolVersion, ObjectNode clientInit) {
+        if (sessions.size() >= props.mcp().maxSessions()) {
+            sweep();
+            if (sessions.size() >= props.mcp().maxSessions()) {
+                throw new HttpProblem(503, JsonRpc.INTERNAL_ERROR, "too many open sessions; close unused sessions or try later");
+            }
+        }
+        DownstreamSession s = new DownstreamSession(Ids.random(32), connection.id(), connection.gatewayId(), protocolVersion,
+                clientInit, upstreams);
+        sessions.put(s.id(), s);
+        return s;
+    }
+
+    /** The session, or null when it is unknown, terminated, expired or belongs to another connection. */
+    public DownstreamSession find(String id, Connection connection) {
+        DownstreamSession s = id == null ? null : sessions.get(id);
+        if (s == null || s.closed() || !s.connectionId().equals(connection.id())) {
+            return null;
+        }
+        s.touch();
+        return s;
+    }
+
+    public boolean terminate(String id) {
+        DownstreamSession s = sessions.remove(id);
+        if (s == null) {
+            return false;
+        }
+        s.close();
+        return true;
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    @Scheduled(fixedDelay = 60_000)
+    public void sweep() {
+        Instant cutoff = Instant.now().minus(props.mcp().sessionIdleTimeout());
+        sessions.values().removeIf(s -> {
+            if (s.lastSeen().isBefore(cutoff)) {
+                log.debug("session {} idle since {}; closing", s.id(), s.lastSeen());
+                s.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** A disabled connection loses its open streams at once; a deleted one loses its sessions. */
+    @Override
+    public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
+        for (DownstreamSession s : sessions.values()) {
+            Connection c = current.connectionsById().get(s.connectionId());
+            if (c == null || !current.gateways().containsKey(s.gatewayId())) {
+                terminate(s.id());
+            } else if (!c.enabled()) {
+                s.closeStreams();
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        sessions.values().forEach(DownstreamSession::close);
+        sessions.clear();
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Downstream (client-facing) MCP sessions: their upstream sessions, the server-to-client requests
+ * waiting for the client's answer, requests in flight (for cancellation) and the standalone event
+ * stream with its replay buffer.
+ */
+package gatehouse.gateway.session;

@@ -1,0 +1,176 @@
+package gatehouse.gateway.transport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import gatehouse.gateway.pipeline.McpPipeline;
+
+/**
+ * The MCP endpoint as a plain servlet: no MVC machinery on the hot path. It adapts the servlet
+ * request and response and hands them to the pipeline.
+ */
+public class McpServlet extends HttpServlet {
+    private final transient McpPipeline pipeline;
+    private final long maxBody;
+
+    public McpServlet(McpPipeline pipeline, long maxBody) {
+        this.pipeline = pipeline;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) {
+        pipeline.post(new Request(req, maxBody), new Response(resp));
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        pipeline.get(new Request(req, maxBody), new Response(resp));
+    }
+
+    @Override
+    protected void doDelete(HttpServletRequest req, HttpServletResponse resp) {
+        pipeline.delete(new Request(req, maxBody), new Response(resp));
+    }
+
+    private record Request(HttpServletRequest req, long maxBody) implements McpHttpRequest {
+        @Override
+        public String header(String name) {
+            return req.getHeader(name);
+        }
+
+        @Override
+        public String query(String name) {
+            return req.getParameter(name);
+        }
+
+        @Override
+        public byte[] body() {
+            long declared = req.getContentLengthLong();
+            if (declared > maxBody) {
+                throw new BodyTooLargeException(maxBody);
+            }
+            try (InputStream in = req.getInputStream()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+                byte[] buf = new byte[8192];
+                long total = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    total += n;
+                    if (total > maxBody) {
+                        throw new BodyTooLargeException(maxBody);
+                    }
+                    out.write(buf, 0, n);
+                }
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new HttpProblem(400, -32700, "could not read the request body: " + e.getMessage());
+            }
+        }
+    }
+
+    private static final class Response implements McpHttpResponse {
+        private final HttpServletResponse resp;
+
+        Response(HttpServletResponse resp) {
+            this.resp = resp;
+        }
+
+        @Override
+        public void header(String name, String value) {
+            resp.setHeader(name, value);
+        }
+
+        @Override
+        public void json(int status, byte[] body) {
+            resp.setStatus(status);
+            resp.setContentType("application/json");
+            resp.setContentLength(body.length);
+            try {
+                resp.getOutputStream().write(body);
+            } catch (IOException e) {
+                // the client went away; nothing left to tell it
+            }
+        }
+
+        @Override
+        public void empty(int status) {
+            resp.setStatus(status);
+            resp.setContentLength(0);
+        }
+
+        @Override
+        public boolean committed() {
+            return resp.isCommitted();
+        }
+
+        @Override
+        public EventStream stream() {
+            resp.setStatus(200);
+            resp.setContentType("text/event-stream");
+            resp.setCharacterEncoding("UTF-8");
+            resp.setHeader("Cache-Control", "no-cache, no-transform");
+            resp.setHeader("X-Accel-Buffering", "no");
+            try {
+                OutputStream out = resp.getOutputStream();
+                resp.flushBuffer();
+                return new Stream(out);
+            } catch (IOException e) {
+                throw new HttpProblem(500, -32603, "could not open the event stream");
+            }
+        }
+    }
+
+    private static final class Stream implements McpHttpResponse.EventStream {
+        private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+        private final OutputStream out;
+        private volatile boolean closed;
+
+        Stream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void event(String id, byte[] data) throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            StringBuilder head = new StringBuilder("event: message\n");
+            if (id != null) {
+                head.append("id: ").append(id).append('\n');
+            }
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(DATA);
+            out.write(data); // compact JSON has no raw newlines
+            out.write('\n');
+            out.write('\n');
+            out.flush();
+        }
+
+        @Override
+        public synchronized void comment(String text) throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            out.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}

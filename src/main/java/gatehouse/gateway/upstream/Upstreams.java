@@ -1,0 +1,181 @@
+package gatehouse.gateway.upstream;
+
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+import gatehouse.catalog.CatalogListener;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.ServerProbe;
+import gatehouse.platform.GatehouseProperties;
+import gatehouse.platform.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Opens upstream sessions. HTTP and SSE upstreams get one session per downstream session (so
+ * server-to-client requests have exactly one place to go); a stdio server is one supervised
+ * process shared by everyone.
+ */
+@Component
+public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
+    public static final String VERSION = "0.1.0";
+
+    private final GatehouseProperties props;
+    private final HttpClient http;
+    private final Map<String, StdioUpstream> stdio = new ConcurrentHashMap<>();
+
+    public Upstreams(GatehouseProperties props) {
+        this.props = props;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(props.mcp().connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    public Duration callTimeout() {
+        return props.mcp().upstreamTimeout();
+    }
+
+    /** The initialize parameters Gatehouse uses when no single client stands behind a session. */
+    public static ObjectNode ownInitParams() {
+        ObjectNode p = Json.object();
+        p.put("protocolVersion", "2025-11-25");
+        ObjectNode caps = p.putObject("capabilities");
+        caps.putObject("sampling");
+        caps.putObject("elicitation");
+        caps.putObject("roots").put("listChanged", true);
+        ObjectNode info = p.putObject("clientInfo");
+        info.put("name", "gatehouse");
+        info.put("version", VERSION);
+        return p;
+    }
+
+    /**
+     * A session with {@code server} on behalf of a client whose initialize parameters are
+     * {@code clientInit}. Blocks until the session is usable or throws {@link UpstreamException}.
+     */
+    public UpstreamSession connect(ServerDef server, ObjectNode clientInit) {
+        return switch (server.transport()) {
+            case STDIO -> sharedStdio(server);
+            case STREAMABLE_HTTP -> {
+                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout());
+                try {
+                    s.open();
+                } catch (RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+                yield s;
+            }
+            case SSE -> {
+                SseUpstream s = new SseUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout());
+                try {
+                    s.open();
+                } catch (RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+                yield s;
+            }
+        };
+    }
+
+    /** Whether sessions with this server are shared by all clients (so closing one must not stop it). */
+    public static boolean shared(ServerDef server) {
+        return server.transport() == gatehouse.catalog.Transport.STDIO;
+    }
+
+    private StdioUpstream sharedStdio(ServerDef server) {
+        StdioUpstream s = stdio.computeIfAbsent(server.id(), id -> {
+            StdioUpstream created = new StdioUpstream(server, Path.of(props.dataDir(), "stdio", id), ownInitParams(),
+                    props.mcp().connectTimeout().plusSeconds(20));
+            created.start();
+            return created;
+        });
+        if (!s.isAlive()) {
+            // The first start may take a while (npx, a JVM); later, fail fast while it restarts.
+            Instant deadline = Instant.now().plus(props.mcp().connectTimeout().plusSeconds(20));
+            while (!s.isAlive() && Instant.now().isBefore(deadline) && s.startedRecently()) {
+                sleep(50);
+            }
+            if (!s.isAlive()) {
+                throw new UpstreamException(s.unavailableReason());
+            }
+        }
+        return s;
+    }
+
+    public List<String> stderr(String serverId) {
+        StdioUpstream s = stdio.get(serverId);
+        return s == null ? List.of() : s.stderrTail();
+    }
+
+    /** Runs when a stdio server restarts, so sessions can refresh what they cached. */
+    public void onStdioRestart(String serverId, Runnable r) {
+        StdioUpstream s = stdio.get(serverId);
+        if (s != null) {
+            s.onRestart(r);
+        }
+    }
+
+    @Override
+    public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
+        for (var e : stdio.entrySet()) {
+            ServerDef now = current.servers().get(e.getKey());
+            if (now == null || !now.equals(e.getValue().server())) {
+                log.info("stdio server {} was changed or removed; stopping its process", e.getValue().server().name());
+                StdioUpstream old = stdio.remove(e.getKey());
+                if (old != null) {
+                    Thread.ofVirtual().start(old::close);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Optional<Set<String>> toolNames(ServerDef server) {
+        UpstreamSession s = null;
+        try {
+            s = connect(server, ownInitParams());
+            return Optional.of(s.list("tools", props.mcp().connectTimeout()).valueStream()
+                    .map(t -> t.path("name").asString()).collect(Collectors.toSet()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        } finally {
+            if (s != null && !shared(server)) {
+                s.close();
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        stdio.values().parallelStream().forEach(StdioUpstream::close);
+        stdio.clear();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

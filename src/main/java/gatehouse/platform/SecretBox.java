@@ -1,0 +1,95 @@
+package gatehouse.platform;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Encrypts secrets at rest (upstream headers and environment, later upstream tokens) with
+ * AES-256-GCM. The master key comes from {@code GATEHOUSE_MASTER_KEY} (base64, 32 bytes) or from
+ * {@code master.key} in the data directory, created on first start with owner-only permissions.
+ * It is never written to the database. Ciphertexts look like {@code v1:<base64(iv|ct|tag)>}.
+ */
+@Component
+public class SecretBox {
+    private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
+    private static final String PREFIX = "v1:";
+    private final SecretKeySpec key;
+    private final SecureRandom random = new SecureRandom();
+
+    public SecretBox(GatehouseProperties props) throws IOException {
+        this.key = new SecretKeySpec(loadKey(Path.of(props.dataDir()), System.getenv("GATEHOUSE_MASTER_KEY")), "AES");
+    }
+
+    static byte[] loadKey(Path dataDir, String fromEnv) throws IOException {
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            byte[] k = Base64.getDecoder().decode(fromEnv.trim());
+            if (k.length != 32) {
+                throw new IllegalStateException("GATEHOUSE_MASTER_KEY must be 32 bytes, base64-encoded (got " + k.length + " bytes)");
+            }
+            return k;
+        }
+        Path file = dataDir.resolve("master.key");
+        if (Files.exists(file)) {
+            return Base64.getDecoder().decode(Files.readString(file).trim());
+        }
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        Files.createDirectories(dataDir);
+        Files.writeString(file, Base64.getEncoder().encodeToString(k));
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        log.info("Created a new master key at {}; back it up, encrypted secrets cannot be read without it", file);
+        return k;
+    }
+
+    public String encrypt(String plain) {
+        if (plain == null) {
+            return null;
+        }
+        try {
+            byte[] iv = new byte[12];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+            byte[] ct = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
+            return PREFIX + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + ct.length).put(iv).put(ct).array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed", e);
+        }
+    }
+
+    public String decrypt(String sealed) {
+        if (sealed == null) {
+            return null;
+        }
+        if (!sealed.startsWith(PREFIX)) {
+            throw new IllegalStateException("not an encrypted value");
+        }
+        try {
+            byte[] all = Base64.getDecoder().decode(sealed.substring(PREFIX.length()));
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, 12));
+            return new String(cipher.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a stored secret cannot be decrypted: is this the master key it was written with?", e);
+        }
+    }
+}
