@@ -2,6 +2,7 @@ package gatehouse.catalog;
 
 import java.net.URI;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,14 @@ public class CatalogService {
         this.listeners = listeners;
         this.probe = probe;
         this.snapshot = load();
+    }
+
+    /**
+     * The databases keep microseconds: a value truncated here is exactly what a later read returns,
+     * so an answer and the stored row (and a fresh snapshot) agree.
+     */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** The current configuration; never blocks. */
@@ -90,7 +99,7 @@ public class CatalogService {
 
     @Transactional
     public ServerDef createServer(ServerInput in) {
-        Instant now = Instant.now();
+        Instant now = now();
         ServerDef s = validateServer(new ServerDef(Ids.id("srv"), in.name(), parseTransport(in.transport()), in.command(), in.env(),
                 in.url(), in.headers(), now, now), null);
         repo.insertServer(s);
@@ -107,7 +116,7 @@ public class CatalogService {
                 in.command() != null ? in.command() : old.command(),
                 in.env() != null ? in.env() : old.env(),
                 in.url() != null ? in.url() : old.url(),
-                in.headers() != null ? in.headers() : old.headers(), old.createdAt(), Instant.now()), id);
+                in.headers() != null ? in.headers() : old.headers(), old.createdAt(), now()), id);
         repo.updateServer(s);
         changed();
         return s;
@@ -189,7 +198,7 @@ public class CatalogService {
         if (gatewayByName(name).isPresent()) {
             throw ProblemException.conflict("name", "a gateway named '" + name + "' already exists");
         }
-        GatewayDef g = new GatewayDef(Ids.id("gw"), name, Instant.now());
+        GatewayDef g = new GatewayDef(Ids.id("gw"), name, now());
         repo.insertGateway(g);
         changed();
         return g;
@@ -258,7 +267,7 @@ public class CatalogService {
                         + snapshot.servers().get(a.serverId()).name() + "'; choose another prefix");
             });
         }
-        Assignment a = new Assignment(gatewayId, serverId, scheme, p, existing != null ? existing.createdAt() : Instant.now());
+        Assignment a = new Assignment(gatewayId, serverId, scheme, p, existing != null ? existing.createdAt() : now());
         checkNameClashes(a, others);
         repo.upsertAssignment(a);
         changed();
@@ -311,7 +320,7 @@ public class CatalogService {
     @Transactional
     public Host createHost(String name, String kind) {
         requireName("name", name);
-        Host h = new Host(Ids.id("host"), name, kind, Instant.now());
+        Host h = new Host(Ids.id("host"), name, kind, now());
         repo.insertHost(h);
         changed();
         return h;
@@ -347,7 +356,7 @@ public class CatalogService {
             throw ProblemException.invalid("gatewayId", "gateway '" + gatewayId + "' does not exist");
         }
         String token = Ids.secret("gh");
-        Connection c = new Connection(Ids.id("conn"), gatewayId, hostId, null, true, TokenHashes.sha256(token), Instant.now());
+        Connection c = new Connection(Ids.id("conn"), gatewayId, hostId, null, true, TokenHashes.sha256(token), now());
         repo.insertConnection(c);
         changed();
         return new IssuedConnection(c, token);
