@@ -22,7 +22,7 @@ import gatehouse.platform.ProblemException;
 @RequestMapping("/api/v1")
 class LogsController {
     private static final List<String> CSV_COLUMNS = List.of("time", "connectionId", "gatewayId", "serverId", "method", "tool",
-            "durationMs", "inputTokens", "outputTokens", "status", "errorCode", "errorMessage", "sessionId", "kind");
+            "durationMs", "inputTokens", "outputTokens", "status", "decisions", "errorCode", "errorMessage", "sessionId", "kind");
 
     private final LogQuery logs;
 

@@ -2,6 +2,8 @@ package gatehouse.admin.api;
 
 import java.net.URI;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -13,8 +15,13 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 import gatehouse.platform.ProblemException;
 
-/** Translates control-plane failures into RFC 9457 problem details, in one place. */
+/**
+ * Translates control-plane failures into RFC 9457 problem details, in one place. Ordered first:
+ * Boot's own problem-details advice has order 0 and would otherwise answer the generic cases
+ * below (bad body, bad parameter) without naming the field.
+ */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class ProblemHandler {
 
     @ExceptionHandler(ProblemException.class)
@@ -40,6 +47,8 @@ class ProblemHandler {
     ResponseEntity<ProblemDetail> badParameter(Exception e) {
         ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
         pd.setTitle("Invalid request");
+        pd.setProperty("field", e instanceof MethodArgumentTypeMismatchException m ? m.getName()
+                : ((MissingServletRequestParameterException) e).getParameterName());
         return ResponseEntity.badRequest().body(pd);
     }
 
