@@ -118,6 +118,22 @@ final class SseUpstream extends UpstreamSession {
         HttpRequest.Builder b = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(message)));
         headers.forEach(b::setHeader);
+        if (call != null) {
+            // Some servers (the Java SDK's among them) hold the POST open until the request is
+            // handled; the caller must be free to time out or cancel meanwhile.
+            Thread.ofVirtual().name("upstream-sse-post-" + server.name()).start(() -> {
+                try {
+                    post(b);
+                } catch (RuntimeException e) {
+                    call.fail(e);
+                }
+            });
+            return;
+        }
+        post(b);
+    }
+
+    private void post(HttpRequest.Builder b) {
         try {
             HttpResponse<Void> resp = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
             if (resp.statusCode() >= 400) {

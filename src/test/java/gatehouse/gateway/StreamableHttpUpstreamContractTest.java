@@ -1,0 +1,11 @@
+package gatehouse.gateway;
+
+import gatehouse.fixture.FixtureTransport;
+
+/** The gateway contract with the upstream reached over Streamable HTTP. */
+class StreamableHttpUpstreamContractTest extends UpstreamContractTest {
+    @Override
+    Upstream startUpstream(String name) {
+        return new HttpFixtureUpstream(admin, FixtureTransport.STREAMABLE_HTTP, name);
+    }
+}

@@ -1,0 +1,85 @@
+package gatehouse.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import gatehouse.GatehouseApplication;
+import gatehouse.audit.AuditLog;
+import gatehouse.catalog.CatalogService;
+
+/**
+ * One running Gatehouse (random port, temporary data directory, private in-memory H2) shared by
+ * every data-plane test class: they all extend this class with the same configuration, so Spring's
+ * test context cache starts it once. Each class builds its own servers, gateways and connections
+ * through the admin API, under names of its own.
+ */
+@SpringBootTest(classes = GatehouseApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "gatehouse.public-url=" + GatewayTestSupport.PUBLIC_URL,
+        "gatehouse.mcp.max-body-bytes=" + GatewayTestSupport.MAX_BODY_BYTES,
+        "gatehouse.mcp.upstream-timeout=20s",
+        "gatehouse.mcp.connect-timeout=5s",
+})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class GatewayTestSupport {
+    /** Deliberately not the address the tests use, so tests see where URLs come from. */
+    public static final String PUBLIC_URL = "https://gatehouse.example";
+    public static final long MAX_BODY_BYTES = 65_536;
+    public static final String ADMIN_TOKEN = "gha_test_admin_token_for_data_plane_tests";
+
+    @LocalServerPort
+    protected int port;
+    @Autowired
+    protected CatalogService catalog;
+    @Autowired
+    protected AuditLog audit;
+    protected AdminClient admin;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) {
+        try {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            Files.createDirectories(tmp);
+            Path dataDir = Files.createTempDirectory(tmp, "gatehouse-data-");
+            registry.add("gatehouse.data-dir", dataDir::toString);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String db = "gatehouse-dataplane-" + UUID.randomUUID();
+        registry.add("spring.datasource.url", () -> "jdbc:h2:mem:" + db + ";DB_CLOSE_DELAY=-1");
+    }
+
+    @BeforeAll
+    void adminApi() {
+        catalog.addAdminToken(ADMIN_TOKEN, "data-plane tests");
+        admin = new AdminClient(baseUrl(), ADMIN_TOKEN);
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    protected URI mcpUrl(String gatewayId) {
+        return URI.create(baseUrl() + "/gateway/v1/mcp" + (gatewayId == null ? "" : "?gateway=" + gatewayId));
+    }
+
+    protected McpTestClient client(AdminClient.Connection c) {
+        return new McpTestClient(mcpUrl(c.gatewayId()), c.token());
+    }
+
+    /** A name no other test class uses (servers and gateways have unique names). */
+    protected static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
