@@ -3,6 +3,7 @@ package gatehouse.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,6 +20,8 @@ import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
 import gatehouse.platform.ProblemException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -41,26 +44,70 @@ public class ConfigApplier implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
-        List<String> files = args.getOptionValues("config");
-        if (files == null) {
-            return;
-        }
-        for (String file : files) {
+        for (String file : configFiles(args.getSourceArgs())) {
             apply(read(Path.of(file)));
             log.info("applied configuration from {}", file);
         }
+    }
+
+    /**
+     * The files named by {@code --config FILE} (the documented form, which Spring's option parser
+     * reads as a flag plus a stray argument) and {@code --config=FILE}, in order.
+     */
+    static List<String> configFiles(String[] args) {
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                if (i + 1 == args.length || args[i + 1].startsWith("--")) {
+                    throw new IllegalStateException("--config needs a file: --config FILE.yaml");
+                }
+                files.add(args[++i]);
+            } else if (args[i].startsWith("--config=")) {
+                files.add(args[i].substring("--config=".length()));
+            }
+        }
+        return files;
     }
 
     public static DeclarativeConfig read(Path file) throws IOException {
         if (!Files.isReadable(file)) {
             throw new IllegalStateException("configuration file " + file.toAbsolutePath() + " cannot be read");
         }
+        String text = Files.readString(file);
         try {
-            return YAML.readValue(Files.readString(file), DeclarativeConfig.class);
+            return YAML.readValue(text, DeclarativeConfig.class);
         } catch (JacksonException e) {
+            Integer line = keyLine(text, e.getPath());
+            if (line == null && e.getLocation() != null) {
+                line = e.getLocation().getLineNr();
+            }
             throw new IllegalStateException("configuration file " + file + " is not valid: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+                    + (line != null ? " (line " + line + ")" : ""), e);
         }
+    }
+
+    /**
+     * The line of the key an error is about. Records are built after all their keys are read, so
+     * the error's own location is past the entry, not at the key.
+     */
+    private static Integer keyLine(String text, List<JacksonException.Reference> path) {
+        if (path == null || path.isEmpty()) {
+            return null;
+        }
+        StringBuilder pointer = new StringBuilder();
+        for (JacksonException.Reference r : path) {
+            pointer.append('/').append(r.getPropertyName() != null ? r.getPropertyName() : String.valueOf(r.getIndex()));
+        }
+        try (JsonParser p = YAML.createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.PROPERTY_NAME && p.streamReadContext().pathAsPointer().toString().contentEquals(pointer)) {
+                    return p.currentTokenLocation().getLineNr();
+                }
+            }
+        } catch (JacksonException ignored) {
+            // the text does not tokenize as far as the key; fall back to the error's location
+        }
+        return null;
     }
 
     /** Returns the number of changes made (0 when the catalogue already matched). */
