@@ -12,12 +12,14 @@
 # Environment:
 #   JAVA_HOME     JDK 25 (defaults to /usr/lib/jvm/temurin-25-jdk-amd64 when that exists)
 #   SKIP_BUILD=1  reuse target/test-classes and target/test-classpath.txt instead of running Maven
+#   TEST_CLASSPATH_FILE  the class path file to use instead of target/test-classpath.txt
+#                 (ConformanceE2ETest passes its own test class path this way)
 #   RESULTS_DIR   where the suite's results and the fixture's logs go (default target/conformance/direct)
 # Exit status: the suite's (0 only if every check passed), or 2 if the fixture did not start.
 set -euo pipefail
 
 if [[ $# -lt 1 || ! -d "$1" ]]; then
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 node_modules=$(cd "$1" && pwd)
@@ -36,13 +38,14 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 results="${RESULTS_DIR:-target/conformance/direct}"
 mkdir -p "$results"
 
+classpath_file="${TEST_CLASSPATH_FILE:-target/test-classpath.txt}"
 if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   ./mvnw -q test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+    -Dmdep.outputFile="$classpath_file" -Dmdep.includeScope=test
 fi
 
 # Port 0: the fixture picks a free port and prints "conformance fixture listening on URL".
-"$java" -cp "target/test-classes:$(cat target/test-classpath.txt)" \
+"$java" -cp "target/test-classes:$(cat "$classpath_file")" \
   gatehouse.fixture.ConformanceFixtureMain streamable-http 0 \
   >"$results/fixture.out" 2>"$results/fixture.err" &
 fixture_pid=$!
@@ -50,7 +53,8 @@ trap 'kill "$fixture_pid" 2>/dev/null || true; wait "$fixture_pid" 2>/dev/null |
 
 url=""
 for _ in $(seq 1 300); do
-  url=$(sed -n 's/^conformance fixture listening on //p' "$results/fixture.out")
+  # The background shell may not have created fixture.out yet; that is not an error.
+  url=$(sed -n 's/^conformance fixture listening on //p' "$results/fixture.out" 2>/dev/null || true)
   [[ -n "$url" ]] && break
   if ! kill -0 "$fixture_pid" 2>/dev/null; then
     echo "The fixture exited before listening; its stderr:" >&2

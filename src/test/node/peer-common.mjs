@@ -218,6 +218,11 @@ export async function runSteps({ client, transport, steps, report, timeout, wait
     const rec = { op: s.op };
     if (s.label) rec.label = s.label;
     const t0 = performance.now();
+    // "retryMs": repeat a failing step until it succeeds or the time is up (an upstream restarting).
+    const retryUntil = s.retryMs ? t0 + s.retryMs : 0;
+    let attempts = 0;
+    for (;;) {
+    attempts++;
     try {
       switch (s.op) {
         case 'listTools':
@@ -297,6 +302,24 @@ export async function runSteps({ client, transport, steps, report, timeout, wait
           await sleep(s.ms ?? 100);
           rec.result = {};
           break;
+        case 'signal': {
+          // Lets a test driving this peer from outside know the session reached this step.
+          const { writeFile } = await import('node:fs/promises');
+          await writeFile(s.file, String(Date.now()));
+          rec.result = { file: s.file };
+          break;
+        }
+        case 'waitFile': {
+          // Holds the session open until the driving test says go on (creates the file).
+          const { existsSync } = await import('node:fs');
+          const deadline = Date.now() + (s.timeoutMs ?? 60000);
+          while (!existsSync(s.file)) {
+            if (Date.now() > deadline) throw new Error(`timed out waiting for file ${s.file}`);
+            await sleep(25);
+          }
+          rec.result = { file: s.file };
+          break;
+        }
         case 'terminate':
           await transport.terminateSession();
           rec.result = {};
@@ -312,11 +335,16 @@ export async function runSteps({ client, transport, steps, report, timeout, wait
         }
       }
       rec.ok = true;
+      delete rec.error;
     } catch (e) {
       if (e instanceof UsageError) throw e;
       rec.ok = false;
       rec.error = describeError(e);
     }
+    if (rec.ok || !retryUntil || performance.now() >= retryUntil) break;
+    await sleep(s.retryDelayMs ?? 200);
+    }
+    if (attempts > 1) rec.attempts = attempts;
     rec.ms = Math.round(performance.now() - t0);
     if (s.expectError) rec.expectError = true;
     if (rec.ok === !!s.expectError) allAsExpected = false;

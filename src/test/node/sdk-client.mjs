@@ -30,7 +30,9 @@
 //   rootsChanged {roots?:[{uri,name}]}  (updates roots, sends notifications/roots/list_changed)
 //   waitNotification {method, timeoutMs=5000, count=1}
 //   sleep {ms} | terminate | close
-// Any step may carry "expectError": true (the run then fails if the step succeeds) and "label".
+//   signal {file} (creates it) | waitFile {file, timeoutMs=60000} (waits until someone creates it)
+// Any step may carry "expectError": true (the run then fails if the step succeeds) and "label";
+// "retryMs": N repeats a failing step (every retryDelayMs, default 200) until it succeeds or N ms pass.
 //
 // Output: one JSON object on stdout:
 //   {ok, sessionId, protocolVersion, serverInfo, serverCapabilities, instructions,

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -94,6 +96,16 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
                 s.closeStreams();
             }
         }
+    }
+
+    /**
+     * Shutdown begins: end every open GET stream now. Graceful shutdown waits for active requests,
+     * and a standalone stream stays active for as long as its client listens, so without this
+     * every shutdown with a connected client would take the whole grace period.
+     */
+    @EventListener(ContextClosedEvent.class)
+    public void closeStreamsOnShutdown() {
+        sessions.values().forEach(DownstreamSession::closeStreams);
     }
 
     @Override

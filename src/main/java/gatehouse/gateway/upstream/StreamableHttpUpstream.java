@@ -135,6 +135,12 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 return;
             }
             byte[] bytes = in.readAllBytes();
+            if (status == 400 && sessionId != null && snippet(bytes).toLowerCase(java.util.Locale.ROOT).contains("session")) {
+                // The spec says 404, but servers built on the TypeScript SDK's examples (server-everything
+                // among them) answer 400 "No valid session ID provided" once a restart made them forget us.
+                throw new SessionLostException("upstream '" + server.name() + "' no longer knows session " + sessionId
+                        + " (HTTP 400: " + snippet(bytes) + ")");
+            }
             if (type.contains("json") && bytes.length > 0) {
                 JsonNode parsed = Json.MAPPER.readTree(bytes);
                 if (parsed instanceof ObjectNode m && (status < 400 || JsonRpc.isResponse(m))) {

@@ -1,0 +1,318 @@
+package gatehouse.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The packaged {@code target/gatehouse.jar}, started as a real process the way an operator starts it:
+ * {@code java -jar} with {@code GATEHOUSE_PORT}, {@code GATEHOUSE_DATA_DIR} and
+ * {@code GATEHOUSE_ADMIN_TOKEN}. Its output goes to {@code target/e2e/NAME/gatehouse.log}; the
+ * admin-API helpers below are what the tests use to set up servers, gateways and connections.
+ * {@link #close()} stops it with SIGTERM and waits, as a service manager would.
+ */
+public final class GatehouseJar implements AutoCloseable {
+    public static final String ADMIN_TOKEN = "gha_e2e_admin_token_0123456789";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+    private final Path log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Duration shutdownTook;
+    private List<ProcessHandle> childrenLeftBehind = List.of();
+
+    private GatehouseJar(Process process, int port, Path dir, Path log) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+        this.log = log;
+    }
+
+    /** {@code target/}, next to the jar. */
+    public static Path targetDir() {
+        return jarPath().toAbsolutePath().getParent();
+    }
+
+    static Path jarPath() {
+        return Path.of(System.getProperty("gatehouse.jar", "target/gatehouse.jar"));
+    }
+
+    /** A directory for one test class's files: {@code target/e2e/NAME}, emptied first. */
+    public static Path workDir(String name) {
+        Path d = targetDir().resolve("e2e").resolve(name);
+        deleteRecursively(d);
+        try {
+            Files.createDirectories(d);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return d;
+    }
+
+    /** Starts the jar with a fresh data directory under {@code dir} and waits for {@code /healthz}. */
+    public static GatehouseJar start(Path dir) {
+        Path jar = jarPath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: run `./mvnw -q -DskipTests package` "
+                    + "first (failsafe runs after the package phase, so `./mvnw verify` does that)");
+        }
+        int port = freePort();
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("gatehouse.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("GATEHOUSE_DB_") || k.startsWith("OTEL_"));
+        env.put("GATEHOUSE_PORT", Integer.toString(port));
+        env.put("GATEHOUSE_DATA_DIR", data.toString());
+        env.put("GATEHOUSE_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("GATEHOUSE_PUBLIC_URL", "http://127.0.0.1:" + port);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + pb.command(), e);
+        }
+        GatehouseJar g = new GatehouseJar(p, port, dir, log);
+        g.awaitHealthy();
+        return g;
+    }
+
+    private void awaitHealthy() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long started = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gatehouse.jar exited with " + process.exitValue() + " before /healthz answered:\n"
+                        + logTail(60));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    System.out.printf("[e2e] gatehouse.jar healthy on port %d after %d ms (pid %d, log %s)%n", port,
+                            (System.nanoTime() - started) / 1_000_000, process.pid(), log);
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for gatehouse.jar", e);
+            }
+            sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("gatehouse.jar did not answer /healthz within " + START_TIMEOUT + ":\n" + logTail(60));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The last {@code lines} lines of the jar's output, for failure messages. */
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // --- admin API
+
+    /** An admin-API answer. */
+    public record ApiResponse(int status, String body) {
+        public JsonNode json() {
+            return E2eJson.parse(body);
+        }
+    }
+
+    /** Any admin-API call; {@code body} is serialized as JSON when not null. */
+    public ApiResponse api(String method, String path, Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1" + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Accept", "application/json");
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofString(E2eJson.write(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new ApiResponse(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An admin-API call that must succeed with {@code expected}. */
+    public JsonNode expect(int expected, String method, String path, Object body) {
+        ApiResponse r = api(method, path, body);
+        if (r.status() != expected) {
+            throw new AssertionError(method + " /api/v1" + path + " answered " + r.status() + " (wanted " + expected + "): " + r.body());
+        }
+        return r.body().isEmpty() ? null : r.json();
+    }
+
+    public String createStdioServer(String name, List<String> command) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("transport", "stdio");
+        body.put("command", command);
+        return expect(201, "POST", "/servers", body).path("id").asString();
+    }
+
+    public String createHttpServer(String name, String url) {
+        return expect(201, "POST", "/servers", Map.of("name", name, "transport", "streamable-http", "url", url))
+                .path("id").asString();
+    }
+
+    public String createGateway(String name) {
+        return expect(201, "POST", "/gateways", Map.of("name", name)).path("id").asString();
+    }
+
+    /** Assigns a server with a shared identity; an empty prefix exposes the upstream's own names. */
+    public void assign(String gatewayId, String serverId, String prefix) {
+        expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "shared", "prefix", prefix));
+    }
+
+    /** An API-token connection to a gateway: the URL and bearer token an MCP client uses. */
+    public record Connection(String id, String url, String token) {
+    }
+
+    /** A new API-token host with one connection to {@code gatewayId}. */
+    public Connection connect(String gatewayId, String hostName) {
+        String host = expect(201, "POST", "/hosts", Map.of("name", hostName)).path("id").asString();
+        JsonNode c = expect(201, "POST", "/hosts/" + host + "/connections", Map.of("gatewayId", gatewayId));
+        return new Connection(c.path("id").asString(), c.path("url").asString(), c.path("token").asString());
+    }
+
+    /** Log records of a gateway, newest first. */
+    public List<JsonNode> logs(String gatewayId, int limit) {
+        return E2eJson.list(expect(200, "GET", "/logs?gateway=" + gatewayId + "&limit=" + limit, null));
+    }
+
+    // --- lifecycle
+
+    /** Stops the jar with SIGTERM and waits; SIGKILL only when it does not stop in time. */
+    @Override
+    public void close() {
+        if (shutdownTook != null) {
+            return;
+        }
+        List<ProcessHandle> children = process.descendants().toList();
+        long t0 = System.nanoTime();
+        process.destroy();
+        boolean exited;
+        try {
+            exited = process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exited = false;
+        }
+        shutdownTook = Duration.ofNanos(System.nanoTime() - t0);
+        if (!exited) {
+            System.err.printf("[e2e] gatehouse.jar ignored SIGTERM for %s; killing it%n", STOP_TIMEOUT);
+            process.destroyForcibly();
+        }
+        sleep(200);
+        childrenLeftBehind = children.stream().filter(ProcessHandle::isAlive).toList();
+        childrenLeftBehind.forEach(ProcessHandle::destroyForcibly);
+        System.out.printf("[e2e] gatehouse.jar stopped in %d ms (exit %s); %d child process(es) left behind%n",
+                shutdownTook.toMillis(), exited ? process.exitValue() : "killed", childrenLeftBehind.size());
+    }
+
+    /** How long SIGTERM took to stop the jar (after {@link #close()}). */
+    public Duration shutdownTook() {
+        return shutdownTook;
+    }
+
+    /** Child processes (stdio servers) still alive after the jar exited (after {@link #close()}). */
+    public List<ProcessHandle> childrenLeftBehind() {
+        return childrenLeftBehind;
+    }
+
+    // --- helpers
+
+    /** A port free right now on 127.0.0.1. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
