@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ public class AuditLog implements SmartLifecycle {
 
     private final JdbcTemplate jdbc;
     private final BlockingQueue<LogRecord> queue = new LinkedBlockingQueue<>(100_000);
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
     private final Encoding tokenizer = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
     private volatile boolean running;
     private Thread writer;
@@ -48,6 +51,7 @@ public class AuditLog implements SmartLifecycle {
             // still keep the record: the interrupt came from shutdown, and the writer drains the queue
             queue.offer(r);
         }
+        queued.incrementAndGet();
     }
 
     @Override
@@ -67,6 +71,7 @@ public class AuditLog implements SmartLifecycle {
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
                 write(batch);
+                written.addAndGet(batch.size());
             } catch (InterruptedException e) {
                 // stop() interrupts only after running=false; loop drains what is left
             } catch (RuntimeException e) {
@@ -118,10 +123,21 @@ public class AuditLog implements SmartLifecycle {
     /** Waits until everything queued so far is written (tests and shutdown). */
     public void flush() {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
-            sleep();
+        awaitWritten(deadline);
+        sleep(); // the data plane records a message just after answering it: let those records arrive
+        awaitWritten(deadline);
+    }
+
+    /** Counts, not queue emptiness: a drained batch may still be on its way to the database. */
+    private void awaitWritten(long deadline) {
+        while (written.get() < queued.get() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        sleep();
     }
 
     private static void sleep() {

@@ -300,6 +300,18 @@ abstract class AbstractPersistenceTest {
     }
 
     @Test
+    void flushReturnsOnlyOnceEverythingQueuedIsInTheDatabase() {
+        String gw = unique("flush");
+        Instant t0 = Instant.now();
+        for (int i = 0; i < 2_000; i++) {
+            auditLog.record(record(t0.plusMillis(i), gw, "conn", "tool", "ok"));
+        }
+        auditLog.flush();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM log_records WHERE gateway_id = ?").param(gw).query(Long.class).single())
+                .isEqualTo(2_000);
+    }
+
+    @Test
     void auditRecordsQueuedBeforeShutdownAreAllWritten() {
         // A separate instance, so stopping it leaves the shared context's audit log running.
         AuditLog log = new AuditLog(jdbcTemplate);
