@@ -21,6 +21,11 @@ import tools.jackson.databind.JsonNode;
  * obscurely: a plain {@code ./mvnw verify} on a machine without the peers still passes.
  */
 public final class NodePeers {
+    /** The variable that names src/test/node; the end-to-end test classes are enabled only with it. */
+    public static final String ENV = "GATEHOUSE_NODE_DIR";
+    public static final String MISSING = "GATEHOUSE_NODE_DIR is not set, so the npm test peers are unavailable and the "
+            + "end-to-end tests are skipped. Run bin/test (or .ci/run), which installs src/test/node and exports it.";
+
     private final Path dir;
     private final Path modules;
     private final String node;
@@ -35,12 +40,10 @@ public final class NodePeers {
 
     /** The peers, or an aborted (skipped) test when the environment does not name them. */
     public static NodePeers fromEnvironment() {
-        String dir = System.getenv("GATEHOUSE_NODE_DIR");
+        String dir = System.getenv(ENV);
         if (dir == null || dir.isBlank()) {
-            String why = "GATEHOUSE_NODE_DIR is not set, so the npm test peers are unavailable and the end-to-end "
-                    + "tests are skipped. Run bin/test (or .ci/run), which installs src/test/node and exports it.";
-            System.err.println("[e2e] SKIPPED: " + why);
-            Assumptions.abort(why);
+            System.err.println("[e2e] SKIPPED: " + MISSING);
+            Assumptions.abort(MISSING);
         }
         Path d = Path.of(dir).toAbsolutePath();
         Path modules = Path.of(envOr("GATEHOUSE_NODE_PEERS", d.resolve("node_modules").toString()));
