@@ -103,6 +103,7 @@ public final class GatehouseJar implements AutoCloseable {
     private void awaitHealthy() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         long started = System.nanoTime();
+        String lastAnswer = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("gatehouse.jar exited with " + process.exitValue() + " before /healthz answered:\n"
@@ -111,6 +112,7 @@ public final class GatehouseJar implements AutoCloseable {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                lastAnswer = "HTTP " + r.statusCode();
                 if (r.statusCode() == 200) {
                     System.out.printf("[e2e] gatehouse.jar healthy on port %d after %d ms (pid %d, log %s)%n", port,
                             (System.nanoTime() - started) / 1_000_000, process.pid(), log);
@@ -125,7 +127,8 @@ public final class GatehouseJar implements AutoCloseable {
             sleep(100);
         }
         process.destroyForcibly();
-        throw new IllegalStateException("gatehouse.jar did not answer /healthz within " + START_TIMEOUT + ":\n" + logTail(60));
+        throw new IllegalStateException("gatehouse.jar did not answer /healthz with 200 within " + START_TIMEOUT + " (last: "
+                + lastAnswer + "):\n" + logTail(60));
     }
 
     public int port() {
