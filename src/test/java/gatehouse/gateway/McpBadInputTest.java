@@ -156,6 +156,18 @@ class McpBadInputTest extends GatewayTestSupport {
             assertThat(r.response().path("error")).as(name).isEqualTo(Json.tree("""
                     {"code":-32602,"message":"Unknown tool: %s"}""".formatted(name)));
         }
+        for (String name : List.of("fx__no_such_prompt", "other__test_simple_prompt", "test_simple_prompt")) {
+            Result r = c.call("prompts/get", obj("name", name));
+
+            assertThat(r.response().path("error")).as(name).isEqualTo(Json.tree("""
+                    {"code":-32602,"message":"Unknown prompt: %s"}""".formatted(name)));
+        }
+    }
+
+    private static ObjectNode obj(String key, String value) {
+        ObjectNode o = Json.object();
+        o.put(key, value);
+        return o;
     }
 
     // ------------------------------------------------------------------ authentication and the connection
