@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.slf4j.Logger;
@@ -18,6 +20,10 @@ import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.features.FeatureService;
+import gatehouse.platform.Json;
+import gatehouse.policy.provisioning.FeatureKind;
+import gatehouse.policy.provisioning.ProvisioningSettings;
 import gatehouse.platform.ProblemException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -37,9 +43,11 @@ public class ConfigApplier implements ApplicationRunner {
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private final CatalogService catalog;
+    private final FeatureService features;
 
-    public ConfigApplier(CatalogService catalog) {
+    public ConfigApplier(CatalogService catalog, FeatureService features) {
         this.catalog = catalog;
+        this.features = features;
     }
 
     @Override
@@ -136,6 +144,8 @@ public class ConfigApplier implements ApplicationRunner {
                     gateway = catalog.createGateway(g.name());
                     changes++;
                 }
+                // Settings first: they decide what the servers assigned below get approved and exposed.
+                changes += applyProvisioning(gateway.id(), g.provisioning());
                 for (DeclarativeConfig.GatewayServer gs : g.servers()) {
                     ServerDef server = catalog.serverByName(gs.server()).orElseThrow(() -> ProblemException.invalid("server",
                             "no server named '" + gs.server() + "' (declare it under servers:)"));
@@ -148,11 +158,48 @@ public class ConfigApplier implements ApplicationRunner {
                         catalog.assign(gid, server.id(), identity, prefix);
                         changes++;
                     }
+                    changes += applySelection(gid, server.id(), FeatureKind.TOOL, gs.tools());
+                    changes += applySelection(gid, server.id(), FeatureKind.PROMPT, gs.prompts());
+                    changes += applySelection(gid, server.id(), FeatureKind.RESOURCE, gs.resources());
+                    changes += applySelection(gid, server.id(), FeatureKind.RESOURCE_TEMPLATE, gs.resourceTemplates());
                 }
             } catch (ProblemException e) {
                 throw new IllegalStateException("configuration: gateway '" + g.name() + "': " + e.getMessage()
                         + (e.field() != null ? " (field " + e.field() + ")" : ""), e);
             }
+        }
+        return changes;
+    }
+
+    private int applyProvisioning(String gatewayId, DeclarativeConfig.Provisioning p) {
+        if (p == null) {
+            return 0;
+        }
+        Map<String, String> policies = new LinkedHashMap<>();
+        policies.put("tools", p.tools());
+        policies.put("prompts", p.prompts());
+        policies.put("resources", p.resources());
+        policies.put("resourceTemplates", p.resourceTemplates());
+        policies.values().removeIf(Objects::isNull);
+        FeatureService.SettingsChange change = new FeatureService.SettingsChange(policies, p.autoApprove(), p.approveOnAssign(),
+                p.toolBudget() == null ? null : Json.NODES.numberNode(p.toolBudget()));
+        ProvisioningSettings before = features.settings(gatewayId);
+        return features.updateSettings(gatewayId, change).equals(before) ? 0 : 1;
+    }
+
+    private int applySelection(String gatewayId, String serverId, FeatureKind kind, DeclarativeConfig.Selection selection) {
+        if (selection == null) {
+            return 0;
+        }
+        int changes = 0;
+        for (String name : selection.enable()) {
+            if (selection.disable().contains(name)) {
+                throw ProblemException.invalid(kind.listKey(), "'" + name + "' is both enabled and disabled");
+            }
+            changes += features.setEnabledByName(gatewayId, serverId, kind, name, true);
+        }
+        for (String name : selection.disable()) {
+            changes += features.setEnabledByName(gatewayId, serverId, kind, name, false);
         }
         return changes;
     }

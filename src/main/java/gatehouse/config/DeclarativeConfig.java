@@ -3,6 +3,8 @@ package gatehouse.config;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * The declarative configuration file ({@code --config FILE.yaml}): servers and gateways by name.
  * Applying it twice changes nothing the second time.
@@ -17,12 +19,43 @@ public record DeclarativeConfig(List<Server> servers, List<Gateway> gateways) {
                          Map<String, String> headers) {
     }
 
-    public record Gateway(String name, List<GatewayServer> servers) {
+    /** A gateway, its servers, and (optionally) its provisioning settings. */
+    public record Gateway(String name, List<GatewayServer> servers, @JsonInclude(JsonInclude.Include.NON_NULL) Provisioning provisioning) {
         public Gateway {
             servers = servers == null ? List.of() : servers;
         }
+
+        public Gateway(String name, List<GatewayServer> servers) {
+            this(name, servers, null);
+        }
     }
 
-    public record GatewayServer(String server, String identity, String prefix) {
+    /**
+     * A gateway's provisioning: per kind {@code allow-all}, {@code allow-selected} or
+     * {@code block-all}; whether new features are approved without review; whether what a server
+     * has when first assigned is approved by that act; the tool budget. Absent members are left as
+     * they are.
+     */
+    public record Provisioning(String tools, String prompts, String resources, String resourceTemplates, Boolean autoApprove,
+                               Boolean approveOnAssign, Integer toolBudget) {
+    }
+
+    /** A server in a gateway; per kind, features to enable or disable by their name upstream (or URI). */
+    public record GatewayServer(String server, String identity, String prefix,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) Selection tools,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) Selection prompts,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) Selection resources,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) Selection resourceTemplates) {
+        public GatewayServer(String server, String identity, String prefix) {
+            this(server, identity, prefix, null, null, null, null);
+        }
+    }
+
+    /** Features switched on ({@code enable}) or off ({@code disable}) by name. */
+    public record Selection(List<String> enable, List<String> disable) {
+        public Selection {
+            enable = enable == null ? List.of() : enable;
+            disable = disable == null ? List.of() : disable;
+        }
     }
 }

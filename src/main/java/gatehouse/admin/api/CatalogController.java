@@ -22,9 +22,12 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.ProblemException;
+import tools.jackson.databind.JsonNode;
 
 /** Servers, gateways and assignments. */
 @RestController
@@ -35,11 +38,13 @@ class CatalogController {
     private final CatalogService catalog;
     private final Upstreams upstreams;
     private final GatehouseProperties props;
+    private final FeatureService features;
 
-    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props) {
+    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features) {
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.props = props;
+        this.features = features;
     }
 
     // --- servers
@@ -102,7 +107,10 @@ class CatalogController {
     record AssignmentView(String serverId, String serverName, String identity, String prefix) {
     }
 
-    record GatewayView(String id, String name, String url, List<AssignmentView> servers, Instant createdAt) {
+    /** A gateway; {@code warnings} carries the tool-budget warning when it has too many tools enabled. */
+    record GatewayView(String id, String name, String url, List<AssignmentView> servers, Instant createdAt,
+                       ProvisioningSummary.Settings provisioning, FeatureService.ToolBudget toolBudget,
+                       List<ProvisioningSummary.Warning> warnings) {
     }
 
     private GatewayView view(GatewayDef g) {
@@ -110,7 +118,9 @@ class CatalogController {
         List<AssignmentView> servers = snap.assignments(g.id()).stream()
                 .map(a -> new AssignmentView(a.serverId(), snap.servers().get(a.serverId()).name(), a.identity().wire(), a.prefix()))
                 .toList();
-        return new GatewayView(g.id(), g.name(), props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id(), servers, g.createdAt());
+        ProvisioningSummary p = features.summary(g.id());
+        return new GatewayView(g.id(), g.name(), props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id(), servers, g.createdAt(),
+                p.provisioning(), p.toolBudget(), p.warnings());
     }
 
     @PostMapping("/gateways")
@@ -130,9 +140,17 @@ class CatalogController {
         return view(catalog.gateway(id));
     }
 
+    /** {@code {name?, provisioning?: {tools?, prompts?, resources?, resourceTemplates?}, autoApprove?, approveOnAssign?, toolBudget?}}. */
     @PatchMapping("/gateways/{id}")
-    GatewayView renameGateway(@PathVariable String id, @RequestBody GatewayInput in) {
-        return view(catalog.renameGateway(id, in.name()));
+    GatewayView updateGateway(@PathVariable String id, @RequestBody JsonNode in) {
+        FeatureService.SettingsChange provisioning = FeatureService.SettingsChange.from(in, false);
+        if (in.has("name") || provisioning.isEmpty()) {
+            catalog.renameGateway(id, in.path("name").asString(null));
+        }
+        if (!provisioning.isEmpty()) {
+            features.updateSettings(id, provisioning);
+        }
+        return view(catalog.gateway(id));
     }
 
     @DeleteMapping("/gateways/{id}")

@@ -12,6 +12,7 @@ import org.springframework.stereotype.Component;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.features.FeatureGate;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.session.DownstreamSession;
@@ -28,9 +29,11 @@ public class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     private final Upstreams upstreams;
+    private final FeatureGate gate;
 
-    public Router(Upstreams upstreams) {
+    public Router(Upstreams upstreams, FeatureGate gate) {
         this.upstreams = upstreams;
+        this.gate = gate;
     }
 
     /** Result of a merged list: the items, and the servers that could not answer. */
@@ -95,7 +98,9 @@ public class Router {
                 setPart(parts, index, Json.array());
                 return;
             }
-            ArrayNode items = up.list(kind, upstreams.callTimeout());
+            // Provisioning: what the gateway does not expose is left out here, before the merge,
+            // as if the server did not have it.
+            ArrayNode items = gate.admitList(a, server, kind, up.list(kind, upstreams.callTimeout()));
             ArrayNode out = Json.array();
             boolean rename = "tools".equals(kind) || "prompts".equals(kind);
             for (JsonNode item : items) {
@@ -144,9 +149,18 @@ public class Router {
 
     /**
      * Finds the server behind an exposed tool or prompt name. Unknown names get the same error
-     * whatever the reason, so a caller learns nothing about what exists.
+     * whatever the reason (a disabled, pending, blocked or quarantined feature included), so a
+     * caller learns nothing about what exists.
      */
     public Route routeName(CatalogSnapshot catalog, DownstreamSession session, String kind, String exposed) {
+        Route route = findName(catalog, session, kind, exposed);
+        if (!gate.admitName(route.assignment(), route.server(), kind, route.upstreamName())) {
+            throw notFound(kind, exposed);
+        }
+        return route;
+    }
+
+    private Route findName(CatalogSnapshot catalog, DownstreamSession session, String kind, String exposed) {
         if (exposed == null || exposed.isEmpty()) {
             throw notFound(kind, exposed);
         }
@@ -202,8 +216,19 @@ public class Router {
         return false;
     }
 
-    /** Finds the server that owns a resource URI: by its lists first, then by its templates. */
+    /**
+     * Finds the server that owns a resource URI: by its lists first, then by its templates. A URI
+     * the gateway does not expose gets the same answer as one that does not exist.
+     */
     public Route routeUri(CatalogSnapshot catalog, DownstreamSession session, String uri) {
+        Route route = findUri(catalog, session, uri);
+        if (!gate.admitUri(route.assignment(), route.server(), uri, template -> UriTemplates.matches(template, uri))) {
+            throw new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
+        }
+        return route;
+    }
+
+    private Route findUri(CatalogSnapshot catalog, DownstreamSession session, String uri) {
         if (uri == null || uri.isEmpty()) {
             throw new McpException(JsonRpc.INVALID_PARAMS, "params.uri is required");
         }

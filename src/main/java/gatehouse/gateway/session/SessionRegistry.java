@@ -72,6 +72,11 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         return sessions.size();
     }
 
+    /** The open sessions of one gateway at this moment. */
+    public java.util.List<DownstreamSession> sessionsOf(String gatewayId) {
+        return sessions.values().stream().filter(s -> !s.closed() && s.gatewayId().equals(gatewayId)).toList();
+    }
+
     @Scheduled(fixedDelay = 60_000)
     public void sweep() {
         Instant cutoff = Instant.now().minus(props.mcp().sessionIdleTimeout());

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ public abstract class UpstreamSession implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private final List<MessageSink> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> listChangeObservers = new CopyOnWriteArrayList<>();
     private final Map<String, ArrayNode> listCache = new ConcurrentHashMap<>();
     private volatile PendingCall latest;
     protected volatile ObjectNode initializeResult;
@@ -77,6 +79,15 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     public int listenerCount() {
         return listeners.size();
+    }
+
+    /**
+     * Told the kind ({@code tools}, {@code prompts}, {@code resources}) whenever the upstream says a
+     * list changed, on the thread that read the notification (so it must not block). Unlike a
+     * listener it never receives server requests, so observing a shared session steals nothing.
+     */
+    public void onListChanged(Consumer<String> observer) {
+        listChangeObservers.add(observer);
     }
 
     /**
@@ -188,7 +199,11 @@ public abstract class UpstreamSession implements AutoCloseable {
             return;
         }
         if (method.endsWith("/list_changed")) {
-            listCache.remove(method.substring("notifications/".length(), method.length() - "/list_changed".length()));
+            String kind = method.substring("notifications/".length(), method.length() - "/list_changed".length());
+            listCache.remove(kind);
+            for (Consumer<String> o : listChangeObservers) {
+                o.accept(kind);
+            }
         }
         if ("notifications/progress".equals(method)) {
             JsonNode token = message.path("params").get("progressToken");

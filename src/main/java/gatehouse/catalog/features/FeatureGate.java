@@ -1,0 +1,113 @@
+package gatehouse.catalog.features;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import gatehouse.catalog.Assignment;
+import gatehouse.catalog.ServerDef;
+import gatehouse.platform.Json;
+import gatehouse.policy.provisioning.Decision;
+import gatehouse.policy.provisioning.FeatureKind;
+import gatehouse.policy.provisioning.FeatureState;
+import gatehouse.policy.provisioning.ProvisioningPolicy;
+import gatehouse.policy.provisioning.ProvisioningView;
+import gatehouse.policy.provisioning.ProvisioningView.GatewayFeatures;
+import gatehouse.policy.provisioning.ProvisioningView.ServerFeatures;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * The data plane's one entry into provisioning, called by the router: filters what a server listed
+ * and admits names and URIs, through {@link ProvisioningPolicy} on the in-memory
+ * {@link ProvisioningView}. Lists also feed the rug-pull comparison, so a definition that changed
+ * is caught the moment a client lists it. Per message this costs map look-ups; fingerprints are
+ * computed only for a list not seen before.
+ */
+@Component
+public class FeatureGate {
+    private final FeatureService features;
+    private final FeatureDiscovery discovery;
+    /** The last list filtered per gateway, server and kind, by identity: upstream sessions cache their lists. */
+    private final Map<String, Filtered> lastFiltered = new ConcurrentHashMap<>();
+
+    private record Filtered(ArrayNode source, long viewVersion, ArrayNode result) {
+    }
+
+    FeatureGate(FeatureService features, FeatureDiscovery discovery) {
+        this.features = features;
+        this.discovery = discovery;
+    }
+
+    /**
+     * The items of a list ({@code tools}, {@code prompts}, {@code resources},
+     * {@code resourceTemplates}) that the gateway exposes, in their order; the others are left out
+     * as if the server did not have them.
+     */
+    public ArrayNode admitList(Assignment a, ServerDef server, String listKey, ArrayNode items) {
+        FeatureKind kind = FeatureKind.fromListKey(listKey);
+        ensureDiscovered(a, server, kind);
+        String key = a.gatewayId() + "\n" + server.id() + "\n" + listKey;
+        Filtered last = lastFiltered.get(key);
+        if (last != null && last.source() == items && last.viewVersion() == features.view().version()) {
+            return last.result();
+        }
+        List<FeatureService.Listed> listed = new ArrayList<>(items.size());
+        for (JsonNode item : items) {
+            listed.add(FeatureService.Listed.of(kind, item));
+        }
+        features.observe(a.gatewayId(), server.id(), Map.of(kind, listed.stream().filter(l -> l != null).toList()), false);
+        ProvisioningView v = features.view();
+        GatewayFeatures g = v.gateway(a.gatewayId());
+        ServerFeatures sf = g.server(server.id());
+        ArrayNode out = Json.array();
+        for (int i = 0; i < items.size(); i++) {
+            FeatureService.Listed l = listed.get(i);
+            if (l != null && ProvisioningPolicy.decide(g.settings(), sf.get(kind, l.key()), l.fingerprint()).exposed()) {
+                out.add(items.get(i));
+            }
+        }
+        lastFiltered.put(key, new Filtered(items, v.version(), out));
+        return out;
+    }
+
+    /** Whether the gateway exposes the tool or prompt {@code upstreamName} of this server. */
+    public boolean admitName(Assignment a, ServerDef server, String listKey, String upstreamName) {
+        FeatureKind kind = FeatureKind.fromListKey(listKey);
+        ensureDiscovered(a, server, kind);
+        GatewayFeatures g = features.view().gateway(a.gatewayId());
+        return ProvisioningPolicy.decide(g.settings(), g.server(server.id()).get(kind, upstreamName), null).exposed();
+    }
+
+    /**
+     * Whether the gateway lets a client read (subscribe to, complete) {@code uri} on this server.
+     * {@code matches} tells whether a URI template matches the URI.
+     */
+    public boolean admitUri(Assignment a, ServerDef server, String uri, Predicate<String> matches) {
+        ensureDiscovered(a, server, FeatureKind.RESOURCE);
+        ensureDiscovered(a, server, FeatureKind.RESOURCE_TEMPLATE);
+        GatewayFeatures g = features.view().gateway(a.gatewayId());
+        ServerFeatures sf = g.server(server.id());
+        List<FeatureState> templates = new ArrayList<>();
+        for (FeatureState t : sf.all(FeatureKind.RESOURCE_TEMPLATE)) {
+            if (!t.placeholder() && (t.name().equals(uri) || matches.test(t.name()))) {
+                templates.add(t);
+            }
+        }
+        Decision d = ProvisioningPolicy.decideUri(g.settings(), sf.get(FeatureKind.RESOURCE, uri), templates);
+        return d.exposed();
+    }
+
+    /**
+     * What is there when a server was first assigned is approved by that act; so before the data
+     * plane records anything of a server, discovery lists it completely on its own session.
+     */
+    private void ensureDiscovered(Assignment a, ServerDef server, FeatureKind kind) {
+        if (!features.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
+            discovery.discoverNow(server);
+        }
+    }
+}
