@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -174,12 +175,17 @@ class McpBadInputTest extends GatewayTestSupport {
 
     @Test
     void aMissingTokenIsChallengedWithTheResourceMetadata() {
-        McpTestClient c = anonymous(mcpUrl(conn.gatewayId()));
+        McpTestClient c = anonymous(mcpUrl(null));
+        McpTestClient named = anonymous(mcpUrl(conn.gatewayId()));
 
         Result r = c.initialize(McpTestClient.capabilities());
+        Result withGateway = named.initialize(McpTestClient.capabilities());
 
         assertRefused(r, 401, -32600);
         assertThat(r.header("WWW-Authenticate")).isEqualTo("Bearer resource_metadata=\"" + RESOURCE_METADATA + "\"");
+        assertRefused(withGateway, 401, -32600);
+        assertThat(withGateway.header("WWW-Authenticate")).as("the metadata may name the gateway asked for")
+                .matches("Bearer resource_metadata=\"" + Pattern.quote(RESOURCE_METADATA) + "(\\?gateway=" + conn.gatewayId() + ")?\"");
         assertThat(c.openStream().status()).isEqualTo(401);
         assertThat(c.delete().status()).isEqualTo(401);
     }
@@ -192,7 +198,7 @@ class McpBadInputTest extends GatewayTestSupport {
         Result r = c.initialize(McpTestClient.capabilities());
 
         assertRefused(r, 401, -32600);
-        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer resource_metadata=\"" + RESOURCE_METADATA + "\"")
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer resource_metadata=\"" + RESOURCE_METADATA)
                 .contains("error=\"invalid_token\"");
     }
 
