@@ -148,6 +148,10 @@ class CatalogRepository {
         return jdbc.sql("DELETE FROM connections WHERE id = ?").param(id).update() > 0;
     }
 
+    int deleteConnectionsOfUser(String userId) {
+        return jdbc.sql("DELETE FROM connections WHERE user_id = ?").param(userId).update();
+    }
+
     private Connection connection(ResultSet rs, int row) throws SQLException {
         return new Connection(rs.getString("id"), rs.getString("gateway_id"), rs.getString("host_id"), rs.getString("user_id"),
                 rs.getBoolean("enabled"), rs.getString("token_hash"), instant(rs, "created_at"));

@@ -395,6 +395,44 @@ public class CatalogService {
         changed();
     }
 
+    // --- interactive connections (OAuth clients registered by DCR, one connection per client x user x gateway)
+
+    /** The host row of a client registered by dynamic client registration; its id is the registration's id. */
+    @Transactional
+    public Host ensureInteractiveHost(String id, String name) {
+        Optional<Host> existing = repo.hosts().stream().filter(h -> h.id().equals(id)).findFirst();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Host h = new Host(id, name == null || name.isBlank() ? "unnamed client" : name.length() > 128 ? name.substring(0, 128) : name,
+                "interactive", Instant.now());
+        repo.insertHost(h);
+        changed();
+        return h;
+    }
+
+    /** The connection of this client, user and gateway, created on first use; OAuth tokens carry its id. */
+    @Transactional
+    public Connection interactiveConnection(String hostId, String userId, String gatewayId) {
+        Optional<Connection> existing = snapshot.connectionsById().values().stream()
+                .filter(c -> hostId.equals(c.hostId()) && userId.equals(c.userId()) && gatewayId.equals(c.gatewayId())).findFirst();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        gateway(gatewayId);
+        Connection c = new Connection(Ids.id("conn"), gatewayId, hostId, userId, true, null, Instant.now());
+        repo.insertConnection(c);
+        changed();
+        return c;
+    }
+
+    @Transactional
+    public void deleteConnectionsOfUser(String userId) {
+        if (repo.deleteConnectionsOfUser(userId) > 0) {
+            changed();
+        }
+    }
+
     // --- admin tokens
 
     public boolean isAdminToken(String token) {

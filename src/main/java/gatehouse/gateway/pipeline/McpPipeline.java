@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import gatehouse.audit.AuditLog;
+import gatehouse.authserver.AccessTokens;
 import gatehouse.audit.LogRecord;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
@@ -24,6 +25,7 @@ import gatehouse.gateway.transport.McpHttpRequest;
 import gatehouse.gateway.transport.McpHttpResponse;
 import gatehouse.gateway.transport.McpHttpResponse.EventStream;
 import gatehouse.gateway.transport.TransportGuard;
+import gatehouse.identity.Directory;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Json;
 import gatehouse.platform.TokenHashes;
@@ -45,10 +47,14 @@ public class McpPipeline {
     private final SessionRegistry sessions;
     private final Dispatcher dispatcher;
     private final AuditLog audit;
+    private final AccessTokens accessTokens;
+    private final Directory directory;
     private final String resourceMetadataUrl;
 
     public McpPipeline(TransportGuard guard, CatalogService catalog, SessionRegistry sessions, Dispatcher dispatcher,
-                       AuditLog audit, GatehouseProperties props) {
+                       AuditLog audit, GatehouseProperties props, AccessTokens accessTokens, Directory directory) {
+        this.accessTokens = accessTokens;
+        this.directory = directory;
         this.guard = guard;
         this.catalog = catalog;
         this.sessions = sessions;
@@ -167,15 +173,34 @@ public class McpPipeline {
 
     private Caller authorize(McpHttpRequest req) {
         CatalogSnapshot snapshot = catalog.snapshot();
-        // 2. Authenticate: an API access token of a connection (OAuth access tokens arrive with the
-        //    authorization server). Stored as a hash, so the look-up hashes what was presented.
+        // 2. Authenticate: an API access token of a connection (stored as a hash, so the look-up
+        //    hashes what was presented), else an OAuth access token from Gatehouse's authorization
+        //    server (a signed JWT naming its connection, checked in memory: signature, expiry,
+        //    revocation list), which must also be bound (RFC 8707 audience) to this resource.
         String auth = req.header("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() <= 7) {
-            throw unauthorized("Authorization: Bearer <token> is required", null);
+            throw unauthorized(req, "Authorization: Bearer <token> is required", null);
         }
-        Connection c = snapshot.connectionsByTokenHash().get(TokenHashes.sha256(auth.substring(7).trim()));
+        String token = auth.substring(7).trim();
+        Connection c = snapshot.connectionsByTokenHash().get(TokenHashes.sha256(token));
+        if (c == null && AccessTokens.looksLikeJwt(token)) {
+            AccessTokens.Verified oauth;
+            try {
+                oauth = accessTokens.verify(token);
+            } catch (AccessTokens.InvalidTokenException e) {
+                throw unauthorized(req, e.getMessage(), "invalid_token");
+            }
+            c = snapshot.connectionsById().get(oauth.connectionId());
+            if (c == null) {
+                throw unauthorized(req, "the connection of this access token was removed; connect again", "invalid_token");
+            }
+            String asked = req.query("gateway");
+            if (!accessTokens.boundTo(oauth, asked != null && !asked.isEmpty() ? asked : c.gatewayId())) {
+                throw unauthorized(req, "the access token was issued for another resource", "invalid_token");
+            }
+        }
         if (c == null) {
-            throw unauthorized("the access token is invalid, expired or revoked", "invalid_token");
+            throw unauthorized(req, "the access token is invalid, expired or revoked", "invalid_token");
         }
         // 3. Resolve connection and gateway. A gateway other than the token's answers like one
         //    that does not exist.
@@ -187,13 +212,22 @@ public class McpPipeline {
         if (!c.enabled()) {
             throw new CallerRefused(new Caller(c, g, snapshot), 403, "This connection is disabled; ask an administrator to enable it");
         }
-        // 4. Authorize: an API-token connection holds exactly its own gateway. Team and role
-        //    checks for interactive users plug in here.
+        // 4. Authorize: an API-token connection holds exactly its own gateway; a person's
+        //    connection also needs one of their teams to hold it still (and the person enabled).
+        //    Role and per-tool checks plug in here.
+        if (c.userId() != null && !directory.snapshot().holds(c.userId(), c.gatewayId())) {
+            throw new CallerRefused(new Caller(c, g, snapshot), 403,
+                    "Your teams no longer give you access to this gateway; ask an administrator");
+        }
         return new Caller(c, g, snapshot);
     }
 
-    private HttpProblem unauthorized(String why, String error) {
-        String challenge = "Bearer resource_metadata=\"" + resourceMetadataUrl + "\""
+    private HttpProblem unauthorized(McpHttpRequest req, String why, String error) {
+        // The metadata URL names the gateway the client asked for, so the resource it then
+        // authorizes for (RFC 9728 section 3.3) is exactly the URL it uses.
+        String gateway = req.query("gateway");
+        String metadata = resourceMetadataUrl + (gateway != null && gateway.matches("[A-Za-z0-9_-]{1,64}") ? "?gateway=" + gateway : "");
+        String challenge = "Bearer resource_metadata=\"" + metadata + "\""
                 + (error == null ? "" : ", error=\"" + error + "\", error_description=\"" + why + "\"");
         return new HttpProblem(401, JsonRpc.INVALID_REQUEST, "Unauthorized: " + why, Map.of("WWW-Authenticate", challenge));
     }

@@ -1,0 +1,23 @@
+package gatehouse.authserver;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The authorization server's settings (docs/configuration.md).
+ *
+ * @param redirectSchemes private-use URI schemes accepted as redirect URIs besides https and http on
+ *                        loopback (e.g. {@code cursor}); empty by default
+ */
+@ConfigurationProperties("gatehouse.oauth")
+public record OAuthProperties(
+        @DefaultValue("1h") Duration accessTokenTtl,
+        @DefaultValue("30d") Duration refreshTokenTtl,
+        @DefaultValue("2m") Duration authorizationCodeTtl,
+        @DefaultValue("60") int registrationsPerHourPerAddress,
+        @DefaultValue("1000") int registrationsPerHour,
+        @DefaultValue List<String> redirectSchemes) {
+}

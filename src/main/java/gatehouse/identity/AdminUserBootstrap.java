@@ -1,0 +1,63 @@
+package gatehouse.identity;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+import gatehouse.platform.Ids;
+
+/**
+ * The first person: {@code GATEHOUSE_ADMIN_USER} (default {@code admin}) with
+ * {@code GATEHOUSE_ADMIN_PASSWORD}, or a generated password printed once. A configured password is
+ * applied again at each start, so an operator who lost it can set a new one this way.
+ */
+@Component
+@Order(1)
+class AdminUserBootstrap implements ApplicationRunner {
+    private static final Logger log = LoggerFactory.getLogger(AdminUserBootstrap.class);
+    private final Directory directory;
+
+    AdminUserBootstrap(Directory directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        String username = env("GATEHOUSE_ADMIN_USER", "admin");
+        String configured = System.getenv("GATEHOUSE_ADMIN_PASSWORD");
+        var existing = directory.userByUsername(username);
+        if (existing.isPresent()) {
+            if (configured != null && !configured.isBlank() && !directory.passwordMatches(existing.get().id(), configured)) {
+                directory.resetPassword(existing.get().id(), configured);
+                log.info("password of '{}' set from GATEHOUSE_ADMIN_PASSWORD", username);
+            }
+            return;
+        }
+        if (configured != null && !configured.isBlank()) {
+            var u = directory.createUser(username, null, null);
+            directory.resetPassword(u.id(), configured);
+            log.info("created the bootstrap user '{}' (password from GATEHOUSE_ADMIN_PASSWORD)", username);
+            return;
+        }
+        String password = Ids.random(20);
+        var u = directory.createUser(username, null, null);
+        directory.resetPassword(u.id(), password);
+        // Printed to stdout on purpose, once, like the admin token; never logged again.
+        System.out.println("""
+
+                ==================================================================
+                Gatehouse sign-in (shown once; change it or set GATEHOUSE_ADMIN_PASSWORD):
+                  user:     %s
+                  password: %s
+                ==================================================================
+                """.formatted(username, password));
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+}

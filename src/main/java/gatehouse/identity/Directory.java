@@ -1,0 +1,224 @@
+package gatehouse.identity;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import gatehouse.catalog.CatalogService;
+import gatehouse.platform.Ids;
+import gatehouse.platform.ProblemException;
+
+/**
+ * Users, teams, memberships and which teams hold a gateway. Validates and persists, then publishes a
+ * fresh {@link DirectorySnapshot}; a scheduled reload picks up other replicas' changes.
+ */
+@Service
+public class Directory {
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
+    static final int MIN_PASSWORD = 8;
+
+    private final DirectoryRepository repo;
+    private final CatalogService catalog;
+    private final PasswordEncoder passwords;
+    private final ApplicationEventPublisher events;
+    private volatile DirectorySnapshot snapshot;
+
+    Directory(DirectoryRepository repo, CatalogService catalog, PasswordEncoder passwords, ApplicationEventPublisher events) {
+        this.repo = repo;
+        this.catalog = catalog;
+        this.passwords = passwords;
+        this.events = events;
+        this.snapshot = load();
+    }
+
+    /** Published when a user is deleted, so the authorization server can drop their grants. */
+    public record UserDeleted(String userId) {
+    }
+
+    public DirectorySnapshot snapshot() {
+        return snapshot;
+    }
+
+    @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
+    public void reload() {
+        snapshot = load();
+    }
+
+    private DirectorySnapshot load() {
+        Set<String> enabled = repo.users().stream().filter(User::enabled).map(User::id).collect(Collectors.toUnmodifiableSet());
+        Map<String, Set<String>> gatewaysByTeam = new HashMap<>();
+        for (DirectoryRepository.Holding h : repo.holdings()) {
+            gatewaysByTeam.computeIfAbsent(h.teamId(), k -> new HashSet<>()).add(h.gatewayId());
+        }
+        Map<String, Set<String>> byUser = new HashMap<>();
+        for (DirectoryRepository.Membership m : repo.memberships()) {
+            byUser.computeIfAbsent(m.userId(), k -> new HashSet<>()).addAll(gatewaysByTeam.getOrDefault(m.teamId(), Set.of()));
+        }
+        Map<String, Set<String>> frozen = new HashMap<>();
+        byUser.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
+        return new DirectorySnapshot(enabled, Map.copyOf(frozen));
+    }
+
+    private void changed() {
+        snapshot = load();
+    }
+
+    // --- users
+
+    public List<User> users() {
+        return repo.users();
+    }
+
+    public User user(String id) {
+        return repo.user(id).orElseThrow(() -> ProblemException.notFound("user", id));
+    }
+
+    public Optional<User> userByUsername(String username) {
+        return username == null ? Optional.empty() : repo.userByUsername(username);
+    }
+
+    @Transactional
+    public User createUser(String username, String password, String email) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw ProblemException.invalid("username", "username is required: 1-128 letters, digits and . _ @ + - (starting with a letter or digit)");
+        }
+        if (repo.userByUsername(username).isPresent()) {
+            throw ProblemException.conflict("username", "a user named '" + username + "' already exists");
+        }
+        if (password != null && password.length() < MIN_PASSWORD) {
+            throw ProblemException.invalid("password", "password must be at least " + MIN_PASSWORD + " characters");
+        }
+        if (email != null && (email.length() > 320 || !email.contains("@"))) {
+            throw ProblemException.invalid("email", "email must be an address such as person@example.com");
+        }
+        User u = new User(Ids.id("usr"), username, email, true, password != null, 0, null, "local", Instant.now());
+        repo.insertUser(u, password == null ? null : passwords.encode(password));
+        changed();
+        return user(u.id());
+    }
+
+    @Transactional
+    public User updateUser(String id, String email, Boolean enabled, String password) {
+        User u = user(id);
+        if (password != null) {
+            if (password.length() < MIN_PASSWORD) {
+                throw ProblemException.invalid("password", "password must be at least " + MIN_PASSWORD + " characters");
+            }
+            repo.setPassword(id, passwords.encode(password));
+        }
+        repo.updateUser(id, email != null ? email : u.email(), enabled != null ? enabled : u.enabled());
+        changed();
+        return user(id);
+    }
+
+    /** Sets a password without the length rule (the operator's bootstrap password is theirs to choose). */
+    @Transactional
+    public void resetPassword(String id, String password) {
+        repo.setPassword(id, passwords.encode(password));
+    }
+
+    public boolean passwordMatches(String userId, String password) {
+        return repo.passwordHash(userId).map(h -> passwords.matches(password, h)).orElse(false);
+    }
+
+    @Transactional
+    public void deleteUser(String id) {
+        user(id);
+        catalog.deleteConnectionsOfUser(id);
+        repo.deleteUser(id);
+        changed();
+        events.publishEvent(new UserDeleted(id));
+    }
+
+    void recordFailure(String id, int failures, Instant lockedUntil) {
+        repo.recordFailure(id, failures, lockedUntil);
+    }
+
+    void clearFailures(String id) {
+        repo.clearFailures(id);
+    }
+
+    // --- teams
+
+    public List<Team> teams() {
+        return repo.teams();
+    }
+
+    public Team team(String id) {
+        return repo.teams().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow(() -> ProblemException.notFound("team", id));
+    }
+
+    @Transactional
+    public Team createTeam(String name) {
+        if (name == null || name.isBlank() || name.length() > 128) {
+            throw ProblemException.invalid("name", "name is required (at most 128 characters)");
+        }
+        if (repo.teams().stream().anyMatch(t -> t.name().equals(name))) {
+            throw ProblemException.conflict("name", "a team named '" + name + "' already exists");
+        }
+        String id = Ids.id("team");
+        repo.insertTeam(id, name, Instant.now());
+        changed();
+        return team(id);
+    }
+
+    @Transactional
+    public void deleteTeam(String id) {
+        if (!repo.deleteTeam(id)) {
+            throw ProblemException.notFound("team", id);
+        }
+        changed();
+    }
+
+    @Transactional
+    public Team addMember(String teamId, String userId) {
+        team(teamId);
+        user(userId);
+        repo.addMember(teamId, userId);
+        changed();
+        return team(teamId);
+    }
+
+    @Transactional
+    public void removeMember(String teamId, String userId) {
+        if (!repo.removeMember(teamId, userId)) {
+            throw ProblemException.notFound("membership", teamId + "/" + userId);
+        }
+        changed();
+    }
+
+    /** Lets the team's members connect to the gateway. */
+    @Transactional
+    public Team grantGateway(String gatewayId, String teamId) {
+        catalog.gateway(gatewayId);
+        team(teamId);
+        repo.addHolding(gatewayId, teamId);
+        changed();
+        return team(teamId);
+    }
+
+    @Transactional
+    public void revokeGateway(String gatewayId, String teamId) {
+        if (!repo.removeHolding(gatewayId, teamId)) {
+            throw ProblemException.notFound("gateway team", gatewayId + "/" + teamId);
+        }
+        changed();
+    }
+
+    public List<Team> teamsOfGateway(String gatewayId) {
+        catalog.gateway(gatewayId);
+        return teams().stream().filter(t -> t.gatewayIds().contains(gatewayId)).toList();
+    }
+}

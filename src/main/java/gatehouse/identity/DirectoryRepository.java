@@ -1,0 +1,138 @@
+package gatehouse.identity;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** JDBC access to users, teams, memberships and gateway holdings. */
+@Repository
+class DirectoryRepository {
+    private final JdbcClient jdbc;
+
+    DirectoryRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Membership(String teamId, String userId) {
+    }
+
+    record Holding(String gatewayId, String teamId) {
+    }
+
+    // --- users
+
+    List<User> users() {
+        return jdbc.sql("SELECT * FROM users ORDER BY created_at, id").query((rs, n) -> user(rs, n)).list();
+    }
+
+    Optional<User> user(String id) {
+        return jdbc.sql("SELECT * FROM users WHERE id = ?").param(id).query((rs, n) -> user(rs, n)).optional();
+    }
+
+    Optional<User> userByUsername(String username) {
+        return jdbc.sql("SELECT * FROM users WHERE username = ?").param(username).query((rs, n) -> user(rs, n)).optional();
+    }
+
+    Optional<String> passwordHash(String userId) {
+        return jdbc.sql("SELECT password_hash FROM users WHERE id = ?").param(userId).query(String.class).optional();
+    }
+
+    void insertUser(User u, String passwordHash) {
+        jdbc.sql("INSERT INTO users (id, username, email, password_hash, enabled, failed_logins, locked_until, source, created_at) "
+                        + "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)")
+                .params(u.id(), u.username(), u.email(), passwordHash, u.enabled(), u.source(), ts(u.createdAt())).update();
+    }
+
+    void updateUser(String id, String email, boolean enabled) {
+        jdbc.sql("UPDATE users SET email = ?, enabled = ? WHERE id = ?").params(email, enabled, id).update();
+    }
+
+    void setPassword(String id, String hash) {
+        jdbc.sql("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?").params(hash, id).update();
+    }
+
+    void recordFailure(String id, int failures, Instant lockedUntil) {
+        jdbc.sql("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?")
+                .params(failures, lockedUntil == null ? null : ts(lockedUntil), id).update();
+    }
+
+    void clearFailures(String id) {
+        jdbc.sql("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins <> 0 OR locked_until IS NOT NULL)")
+                .param(id).update();
+    }
+
+    boolean deleteUser(String id) {
+        return jdbc.sql("DELETE FROM users WHERE id = ?").param(id).update() > 0;
+    }
+
+    private User user(ResultSet rs, int row) throws SQLException {
+        return new User(rs.getString("id"), rs.getString("username"), rs.getString("email"), rs.getBoolean("enabled"),
+                rs.getString("password_hash") != null, rs.getInt("failed_logins"), instant(rs, "locked_until"),
+                rs.getString("source"), instant(rs, "created_at"));
+    }
+
+    // --- teams
+
+    List<Team> teams() {
+        List<Membership> members = memberships();
+        List<Holding> holdings = holdings();
+        return jdbc.sql("SELECT * FROM teams ORDER BY created_at, id").query((rs, n) -> {
+            String id = rs.getString("id");
+            return new Team(id, rs.getString("name"),
+                    members.stream().filter(m -> m.teamId().equals(id)).map(Membership::userId).sorted().toList(),
+                    holdings.stream().filter(h -> h.teamId().equals(id)).map(Holding::gatewayId).sorted().toList(),
+                    instant(rs, "created_at"));
+        }).list();
+    }
+
+    void insertTeam(String id, String name, Instant createdAt) {
+        jdbc.sql("INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)").params(id, name, ts(createdAt)).update();
+    }
+
+    boolean deleteTeam(String id) {
+        return jdbc.sql("DELETE FROM teams WHERE id = ?").param(id).update() > 0;
+    }
+
+    List<Membership> memberships() {
+        return jdbc.sql("SELECT team_id, user_id FROM team_members").query((rs, n) -> new Membership(rs.getString(1), rs.getString(2))).list();
+    }
+
+    List<Holding> holdings() {
+        return jdbc.sql("SELECT gateway_id, team_id FROM gateway_teams").query((rs, n) -> new Holding(rs.getString(1), rs.getString(2))).list();
+    }
+
+    void addMember(String teamId, String userId) {
+        if (jdbc.sql("SELECT COUNT(*) FROM team_members WHERE team_id = ? AND user_id = ?").params(teamId, userId).query(Long.class).single() == 0) {
+            jdbc.sql("INSERT INTO team_members (team_id, user_id, created_at) VALUES (?, ?, ?)").params(teamId, userId, ts(Instant.now())).update();
+        }
+    }
+
+    boolean removeMember(String teamId, String userId) {
+        return jdbc.sql("DELETE FROM team_members WHERE team_id = ? AND user_id = ?").params(teamId, userId).update() > 0;
+    }
+
+    void addHolding(String gatewayId, String teamId) {
+        if (jdbc.sql("SELECT COUNT(*) FROM gateway_teams WHERE gateway_id = ? AND team_id = ?").params(gatewayId, teamId).query(Long.class).single() == 0) {
+            jdbc.sql("INSERT INTO gateway_teams (gateway_id, team_id, created_at) VALUES (?, ?, ?)").params(gatewayId, teamId, ts(Instant.now())).update();
+        }
+    }
+
+    boolean removeHolding(String gatewayId, String teamId) {
+        return jdbc.sql("DELETE FROM gateway_teams WHERE gateway_id = ? AND team_id = ?").params(gatewayId, teamId).update() > 0;
+    }
+
+    static Timestamp ts(Instant i) {
+        return Timestamp.from(i);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}
