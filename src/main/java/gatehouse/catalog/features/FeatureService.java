@@ -533,6 +533,11 @@ public class FeatureService {
                         if (v == null || !v.isString()) {
                             throw ProblemException.invalid(path + k, k + " must be allow-all, allow-selected or block-all");
                         }
+                        try {
+                            KindPolicy.fromWire(v.stringValue());
+                        } catch (IllegalArgumentException bad) {
+                            throw ProblemException.invalid(path + k, bad.getMessage());
+                        }
                         policies.put(kind.listKey(), v.stringValue());
                     }
                 }
