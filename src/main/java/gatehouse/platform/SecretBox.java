@@ -60,6 +60,21 @@ public class SecretBox {
         return k;
     }
 
+    /**
+     * A 32-byte key for one purpose, derived from the master key (HMAC-SHA256 of the purpose
+     * label), so every replica that shares the master key derives the same key and no second
+     * secret has to be distributed. Different purposes get independent keys.
+     */
+    public byte[] derivedKey(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("gatehouse/derived-key/v1/" + purpose).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("key derivation failed", e);
+        }
+    }
+
     public String encrypt(String plain) {
         if (plain == null) {
             return null;

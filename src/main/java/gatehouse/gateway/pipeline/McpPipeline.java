@@ -17,6 +17,7 @@ import gatehouse.catalog.GatewayDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
+import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.SessionRegistry;
 import gatehouse.gateway.transport.BodyTooLargeException;
@@ -87,6 +88,23 @@ public class McpPipeline {
                 throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Invalid request: " + problem);
             }
             ObjectNode msg = (ObjectNode) message;
+            // The version on each request decides its generation: 2026-07-28 requests are stateless
+            // and take the branch below; 2025 ones open or name a session.
+            StatelessEnvelope.Headers headers = new StatelessEnvelope.Headers(req.header("MCP-Protocol-Version"),
+                    req.header("Mcp-Method"), req.header("Mcp-Name"),
+                    req.header(SESSION_HEADER) != null && !req.header(SESSION_HEADER).isBlank());
+            switch (StatelessEnvelope.classify(headers, msg)) {
+                case StatelessEnvelope.Refused r -> {
+                    refuseStateless(caller, msg, r, resp, started);
+                    return;
+                }
+                case StatelessEnvelope.Stateless s -> {
+                    stateless(caller, headers, msg, s, resp, started);
+                    return;
+                }
+                case StatelessEnvelope.Sessionful sessionful -> {
+                }
+            }
             if ("initialize".equals(JsonRpc.method(msg))) {
                 initialize(caller, msg, resp, started);
                 return;
@@ -116,6 +134,39 @@ public class McpPipeline {
             answerProblem(resp, p);
             recordRefusal(caller, null, p, started);
         }
+    }
+
+    /**
+     * A stateless (2026-07-28) message: the envelope and headers are checked, then the request is
+     * dispatched on the connection's hidden stand-in session, and the answer is shaped for the
+     * revision. No Mcp-Session-Id is issued and nothing the next request needs stays behind.
+     */
+    private void stateless(Caller caller, StatelessEnvelope.Headers headers, ObjectNode msg, StatelessEnvelope.Stateless s,
+                           McpHttpResponse resp, long started) {
+        StatelessEnvelope.Refused refused = StatelessEnvelope.check(headers, msg, s.version());
+        if (refused != null) {
+            refuseStateless(caller, msg, refused, resp, started);
+            return;
+        }
+        if (!JsonRpc.isRequest(msg)) {
+            // Notifications have no effect here: a stateless request is cancelled by closing its connection.
+            resp.empty(202);
+            record(caller, null, msg, "notification", "ok", null, null, started, null);
+            return;
+        }
+        DownstreamSession standIn = dispatcher.standIn(caller.connection(), s.meta());
+        ObjectNode params = JsonRpc.params(msg);
+        boolean retry = params != null && (params.has("inputResponses") || params.has("requestState"));
+        String uri = params != null && params.path("uri").isString() ? params.get("uri").stringValue() : null;
+        Reply reply = new Reply(resp, new StatelessShape(JsonRpc.method(msg), s.meta(), dispatcher.listTtlMs(), retry, uri));
+        Dispatcher.Outcome outcome = dispatcher.request(caller.catalog(), standIn, msg, reply);
+        record(caller, null, msg, "request", outcome.status(), outcome.serverId(), outcome.tool(), started, outcome);
+    }
+
+    /** A stateless request refused before dispatch: the error carries the request's id, as the revision asks. */
+    private void refuseStateless(Caller caller, ObjectNode msg, StatelessEnvelope.Refused r, McpHttpResponse resp, long started) {
+        resp.json(r.status(), Json.bytes(JsonRpc.error(msg.get("id"), r.code(), r.message(), r.data())));
+        recordRefusal(caller, msg, new HttpProblem(r.status(), r.code(), r.message()), started);
     }
 
     /** GET opens the session's standalone stream for server-initiated messages. */

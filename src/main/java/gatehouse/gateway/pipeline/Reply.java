@@ -12,17 +12,55 @@ import tools.jackson.databind.node.ObjectNode;
  * to an event stream the moment an interim message (progress, a server request) must go out.
  */
 final class Reply {
+    /**
+     * How the answer is shaped for the client's protocol generation: identity for 2025 sessions;
+     * for stateless clients see {@link StatelessShape}.
+     */
+    interface Shape {
+        /** Whether an interim message may go to this client at all. */
+        boolean interim(ObjectNode message);
+
+        /** The final response as the client should see it. */
+        ObjectNode finish(ObjectNode response);
+
+        /** The HTTP status for a final response that goes out as plain JSON. */
+        int status(ObjectNode response);
+    }
+
+    private static final Shape AS_IS = new Shape() {
+        @Override
+        public boolean interim(ObjectNode message) {
+            return true;
+        }
+
+        @Override
+        public ObjectNode finish(ObjectNode response) {
+            return response;
+        }
+
+        @Override
+        public int status(ObjectNode response) {
+            return 200;
+        }
+    };
+
     private final McpHttpResponse http;
+    private final Shape shape;
     private EventStream stream;
     private boolean finished;
     private boolean broken;
 
     Reply(McpHttpResponse http) {
+        this(http, AS_IS);
+    }
+
+    Reply(McpHttpResponse http, Shape shape) {
         this.http = http;
+        this.shape = shape;
     }
 
     synchronized void interim(ObjectNode message) {
-        if (finished || broken) {
+        if (finished || broken || !shape.interim(message)) {
             return;
         }
         try {
@@ -36,13 +74,23 @@ final class Reply {
     }
 
     synchronized void finish(ObjectNode response) {
+        finish(response, -1);
+    }
+
+    /**
+     * Finishes with an explicit HTTP status (used when it goes out as plain JSON): the stateless
+     * revision answers the gateway's own refusals with 4xx, while errors relayed from an upstream
+     * stay in-band with 200. {@code -1} lets the shape decide.
+     */
+    synchronized void finish(ObjectNode response, int status) {
         if (finished) {
             return;
         }
         finished = true;
-        byte[] bytes = Json.bytes(response);
+        ObjectNode shaped = shape.finish(response);
+        byte[] bytes = Json.bytes(shaped);
         if (stream == null) {
-            http.json(200, bytes);
+            http.json(status > 0 ? status : shape.status(shaped), bytes);
             return;
         }
         try {
@@ -69,5 +117,17 @@ final class Reply {
 
     synchronized boolean streaming() {
         return stream != null;
+    }
+
+    /** Switches to an event stream now (a subscriptions/listen stream that stays open); null if the client is gone. */
+    synchronized EventStream openStream() {
+        if (stream == null && !finished) {
+            stream = http.stream();
+        }
+        return stream;
+    }
+
+    synchronized boolean finished() {
+        return finished;
     }
 }

@@ -14,7 +14,14 @@ public final class JsonRpc {
     /** Server error range: an upstream could not be reached or failed. */
     public static final int UPSTREAM_ERROR = -32000;
     public static final int REQUEST_TIMEOUT = -32001;
+    /** Resource not found up to 2025-11-25; 2026-07-28 answers {@link #INVALID_PARAMS} with {@code data.uri}. */
     public static final int RESOURCE_NOT_FOUND = -32002;
+    /** 2026-07-28: HTTP headers and body disagree ({@code MCP-Protocol-Version}, {@code Mcp-Method}, {@code Mcp-Name}). */
+    public static final int HEADER_MISMATCH = -32020;
+    /** 2026-07-28: processing needs a client capability the request did not declare. */
+    public static final int MISSING_CLIENT_CAPABILITY = -32021;
+    /** 2026-07-28: the requested protocol version is not served; {@code data} lists the supported ones. */
+    public static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
     private JsonRpc() {
     }

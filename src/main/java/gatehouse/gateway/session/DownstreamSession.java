@@ -20,7 +20,11 @@ import gatehouse.platform.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** One client session (protocol 2025-xx, identified by Mcp-Session-Id). */
+/**
+ * One client session: a 2025-era session identified by Mcp-Session-Id, or the hidden stand-in for a
+ * connection's stateless (2026-07-28) clients, which holds the upstream sessions their requests
+ * reuse (see {@link StatelessSessions}).
+ */
 public final class DownstreamSession implements MessageSink {
     private static final Logger log = LoggerFactory.getLogger(DownstreamSession.class);
 
@@ -38,11 +42,19 @@ public final class DownstreamSession implements MessageSink {
     private final Map<JsonNode, CallHandle> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong serverRequestIds = new AtomicLong();
     private final StandaloneStream standalone;
+    private final boolean stateless;
+    private volatile Consumer<ObjectNode> unsolicited = m -> { };
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
 
     DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
                       Upstreams upstreams) {
+        this(id, connectionId, gatewayId, protocolVersion, clientInit, upstreams, false);
+    }
+
+    DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
+                      Upstreams upstreams, boolean stateless) {
+        this.stateless = stateless;
         this.id = id;
         this.connectionId = connectionId;
         this.gatewayId = gatewayId;
@@ -70,6 +82,16 @@ public final class DownstreamSession implements MessageSink {
 
     public boolean closed() {
         return closed;
+    }
+
+    /** Whether this stands in for stateless clients (no GET stream; no server-to-client requests). */
+    public boolean stateless() {
+        return stateless;
+    }
+
+    /** Where a stateless stand-in sends what upstreams say outside any call (its listen streams). */
+    void onUnsolicited(Consumer<ObjectNode> sink) {
+        this.unsolicited = sink;
     }
 
     void touch() {
@@ -127,6 +149,18 @@ public final class DownstreamSession implements MessageSink {
     /** Unsolicited upstream messages go to the standalone stream. */
     @Override
     public void deliver(UpstreamSession from, ObjectNode message) {
+        if (stateless) {
+            // Stateless clients cannot be asked anything outside a call; list changes and resource
+            // updates go to their subscriptions/listen streams.
+            if (JsonRpc.isRequest(message)) {
+                from.send(JsonRpc.error(message.get("id"), JsonRpc.METHOD_NOT_FOUND,
+                        "the stateless (2026-07-28) clients behind this gateway cannot answer " + JsonRpc.method(message)
+                                + " outside a request"));
+            } else if (!closed) {
+                unsolicited.accept(message);
+            }
+            return;
+        }
         relay(from, message, m -> standalone.send(Json.bytes(m)));
     }
 

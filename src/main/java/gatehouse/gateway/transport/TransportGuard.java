@@ -57,12 +57,19 @@ public class TransportGuard {
         if (accept == null || !(accept.contains("text/event-stream") || accept.contains("*/*"))) {
             throw new HttpProblem(406, JsonRpc.INVALID_REQUEST, "GET opens an event stream: Accept must list text/event-stream");
         }
+        if (ProtocolVersions.stateless(req.header("MCP-Protocol-Version"))) {
+            // 2026-07-28 removed the GET stream; its clients open subscriptions/listen with a POST.
+            throw new HttpProblem(405, JsonRpc.INVALID_REQUEST, "Protocol " + req.header("MCP-Protocol-Version")
+                    + " has no GET stream: POST subscriptions/listen instead", java.util.Map.of("Allow", "POST"));
+        }
         checkVersionHeader(req);
     }
 
     public void checkVersionHeader(McpHttpRequest req) {
         String v = req.header("MCP-Protocol-Version");
-        if (v != null && !ProtocolVersions.supported(v)) {
+        // A stateless (2026-07-28 and later) version is checked once the body is read, so that the
+        // refusal can carry the request's id and the supported list the spec asks for.
+        if (v != null && !ProtocolVersions.supported(v) && !ProtocolVersions.stateless(v.strip())) {
             throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Unsupported MCP-Protocol-Version '" + v + "'; supported: "
                     + String.join(", ", ProtocolVersions.SESSIONFUL));
         }

@@ -3,6 +3,7 @@ package gatehouse.gateway.upstream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -37,7 +38,13 @@ public abstract class UpstreamSession implements AutoCloseable {
     private final List<MessageSink> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> listChangeObservers = new CopyOnWriteArrayList<>();
     private final Map<String, ArrayNode> listCache = new ConcurrentHashMap<>();
+    /** When a cached list goes stale (epoch ms); absent: fresh until the upstream says it changed. */
+    private final Map<String, Long> listExpiry = new ConcurrentHashMap<>();
+    /** The freshness a 2026 upstream declared for its lists ({@code ttlMs}, the smallest of the pages). */
+    private final Map<String, Long> listTtl = new ConcurrentHashMap<>();
     private volatile PendingCall latest;
+    /** Answers a client owes to requests Gatehouse made up on this upstream's behalf (see {@link #expectClientAnswer}). */
+    private final Map<String, CompletableFuture<ObjectNode>> clientAnswers = new ConcurrentHashMap<>();
     protected volatile ObjectNode initializeResult;
 
     protected UpstreamSession(ServerDef server) {
@@ -59,6 +66,27 @@ public abstract class UpstreamSession implements AutoCloseable {
     }
 
     public abstract boolean isAlive();
+
+    /**
+     * Whether the upstream speaks the stateless generation (2026-07-28): no session, per-request
+     * {@code _meta}, and {@code input_required} results where a 2025 server would send requests.
+     */
+    public boolean stateless() {
+        return false;
+    }
+
+    /**
+     * Registers a server-to-client request Gatehouse sends to a client in this upstream's name
+     * (the requests of a stateless upstream's {@code input_required} result): the client's response,
+     * which the downstream session hands to {@link #send} under {@code requestId}, completes the
+     * future instead of going to the upstream.
+     */
+    public CompletableFuture<ObjectNode> expectClientAnswer(String requestId) {
+        CompletableFuture<ObjectNode> f = new CompletableFuture<>();
+        clientAnswers.put(requestId, f);
+        f.whenComplete((r, e) -> clientAnswers.remove(requestId, f));
+        return f;
+    }
 
     /** Sends a message that expects no answer (notification or response). */
     protected abstract void transmit(ObjectNode message, PendingCall call);
@@ -152,6 +180,13 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     /** Sends a notification (or a response to a server request); failures are logged, not thrown. */
     public void send(ObjectNode message) {
+        if (JsonRpc.isResponse(message) && message.get("id").isString()) {
+            CompletableFuture<ObjectNode> waiting = clientAnswers.remove(message.get("id").stringValue());
+            if (waiting != null) {
+                waiting.complete(message);
+                return;
+            }
+        }
         try {
             transmit(message, null);
         } catch (RuntimeException e) {
@@ -254,7 +289,8 @@ public abstract class UpstreamSession implements AutoCloseable {
      */
     public ArrayNode list(String kind, Duration timeout) {
         ArrayNode cached = listCache.get(kind);
-        if (cached != null) {
+        Long expiry = listExpiry.get(kind);
+        if (cached != null && (expiry == null || expiry > System.currentTimeMillis())) {
             return cached;
         }
         String method = switch (kind) {
@@ -266,6 +302,7 @@ public abstract class UpstreamSession implements AutoCloseable {
         };
         ArrayNode all = Json.array();
         String cursor = null;
+        long ttl = -1;
         for (int page = 0; page < 100; page++) {
             ObjectNode params = Json.object();
             if (cursor != null) {
@@ -275,6 +312,10 @@ public abstract class UpstreamSession implements AutoCloseable {
             if (response == null || response.has("error")) {
                 throw new UpstreamException("upstream '" + server.name() + "' refused " + method + ": "
                         + (response == null ? "cancelled" : response.get("error").path("message").asString()));
+            }
+            JsonNode pageTtl = response.path("result").get("ttlMs");
+            if (pageTtl != null && pageTtl.canConvertToLong() && pageTtl.asLong() >= 0) {
+                ttl = ttl < 0 ? pageTtl.asLong() : Math.min(ttl, pageTtl.asLong());
             }
             JsonNode items = response.path("result").path(kind);
             if (items.isArray()) {
@@ -286,8 +327,26 @@ public abstract class UpstreamSession implements AutoCloseable {
             }
             cursor = next.stringValue();
         }
+        if (ttl >= 0) {
+            listTtl.put(kind, ttl);
+        }
+        if (ttl >= 0 && !listChangesNotified(kind)) {
+            listExpiry.put(kind, System.currentTimeMillis() + ttl); // no change notifications: the declared freshness decides
+        } else {
+            listExpiry.remove(kind);
+        }
         listCache.put(kind, all);
         return all;
+    }
+
+    /** Whether the upstream announces changes of {@code kind} lists (so a cached list stays until it does). */
+    protected boolean listChangesNotified(String kind) {
+        return true;
+    }
+
+    /** The freshness in ms the upstream declared for its {@code kind} list, or -1 when it declared none. */
+    public long listTtlMs(String kind) {
+        return listTtl.getOrDefault(kind, -1L);
     }
 
     public void invalidateLists() {

@@ -38,6 +38,12 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private final GatehouseProperties props;
     private final HttpClient http;
     private final Map<String, StdioUpstream> stdio = new ConcurrentHashMap<>();
+    /** Which generation each Streamable HTTP server spoke when last asked, so the probe is not repeated per session. */
+    private final Map<String, Generation> generations = new ConcurrentHashMap<>();
+
+    /** A server's protocol generation as last seen; a 2025 verdict is re-checked now and then (servers upgrade). */
+    private record Generation(ServerDef server, boolean stateless, Instant seen) {
+    }
 
     public Upstreams(GatehouseProperties props) {
         this.props = props;
@@ -75,6 +81,10 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         return switch (server.transport()) {
             case STDIO -> sharedStdio(server);
             case STREAMABLE_HTTP -> {
+                UpstreamSession modern = statelessIfSpoken(server, clientInit);
+                if (modern != null) {
+                    yield modern;
+                }
                 StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout());
                 try {
                     s.open();
@@ -95,6 +105,27 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
         };
+    }
+
+    /**
+     * A session with a server that speaks the stateless generation (2026-07-28), found out with
+     * {@code server/discover}; null when it speaks 2025 (then the caller does the handshake).
+     */
+    private UpstreamSession statelessIfSpoken(ServerDef server, ObjectNode clientInit) {
+        Generation known = generations.get(server.id());
+        boolean fresh = known != null && known.server().equals(server);
+        if (fresh && !known.stateless() && known.seen().isAfter(Instant.now().minus(Duration.ofMinutes(10)))) {
+            return null;
+        }
+        ObjectNode discover = StatelessHttpUpstream.discover(http, server, server.headers(), clientInit, props.mcp().connectTimeout());
+        generations.put(server.id(), new Generation(server, discover != null, Instant.now()));
+        if (discover == null) {
+            return null;
+        }
+        StatelessHttpUpstream s = new StatelessHttpUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout(),
+                discover);
+        s.open();
+        return s;
     }
 
     /** Whether sessions with this server are shared by all clients (so closing one must not stop it). */

@@ -1,0 +1,474 @@
+package gatehouse.gateway.mrtr;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.upstream.CallHandle;
+import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.UpstreamException;
+import gatehouse.gateway.upstream.UpstreamSession;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.platform.Ids;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs a stateless client's request on an upstream and speaks multi round-trip requests (MRTR) to
+ * the client, whatever the upstream's generation.
+ *
+ * <p><b>2025 upstream.</b> Its sampling, elicitation and roots requests arrive in the middle of the
+ * call. They are gathered (requests sent together come as one round) and answered to the client as
+ * an {@code input_required} result whose {@code inputRequests} keys Gatehouse chooses and whose
+ * {@code requestState} it seals and binds to the connection, the method, the target and the
+ * arguments. The upstream call meanwhile waits, parked here under a random handle; the client's retry
+ * with {@code inputResponses} answers the upstream's requests and the call goes on. If the retry
+ * reaches a replica that does not hold the parked call (another replica, a restart, an expired
+ * park), the request is replayed from the start: the state carries every answer given so far, and
+ * the keys are derived from the requests' content, so the replayed upstream gets the same answers to
+ * the same questions (a tool with side effects before its first question repeats them; the parked
+ * path, the normal one, does not).
+ *
+ * <p>Server requests the client did not declare the capability for are refused to the upstream at
+ * once; if the call then fails, the client gets {@code -32021} naming the capabilities it lacked.
+ *
+ * <p><b>2026 upstream.</b> Its {@code input_required} passes through, but its {@code requestState}
+ * travels sealed inside Gatehouse's own, so a state cannot be replayed on another connection (with a
+ * shared upstream credential the upstream could not tell the callers apart).
+ */
+@Component
+public class InputRequiredBridge implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(InputRequiredBridge.class);
+    /** How long a client may take to answer a round. */
+    static final Duration STATE_TTL = Duration.ofMinutes(10);
+    /** Requests an upstream sends within this quiet time of each other form one round. */
+    private static final long GATHER_QUIET_MS = 60;
+    private static final long GATHER_MAX_MS = 500;
+    private static final int MAX_ROUNDS = 32;
+    /** A key an upstream may suggest for its request, in the request's {@code _meta}. */
+    public static final String KEY_HINT = "io.gatehouse/inputKey";
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Map<String, String> CAPABILITY = Map.of("sampling/createMessage", "sampling", "elicitation/create",
+            "elicitation", "roots/list", "roots");
+
+    private final RequestStateSeal seal;
+    private final Upstreams upstreams;
+    private final Map<String, Flight> parked = new ConcurrentHashMap<>();
+
+    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams) {
+        this.seal = seal;
+        this.upstreams = upstreams;
+    }
+
+    /**
+     * One request of a stateless client, routed to {@code upstream}.
+     *
+     * @param connectionId the caller's connection (the state is bound to it)
+     * @param serverId the upstream server (a 2026 upstream's state is bound to it)
+     * @param request the request as the upstream should see it (name already mapped); its
+     *                {@code inputResponses} and {@code requestState} are taken out here
+     * @param clientCapabilities what this request declared
+     * @param inputAllowed whether this method may answer {@code input_required} (tools/call,
+     *                     prompts/get, resources/read); for others every server request is refused
+     */
+    public record Call(String connectionId, String serverId, UpstreamSession upstream, ObjectNode request,
+                       ObjectNode clientCapabilities, boolean inputAllowed) {
+    }
+
+    /**
+     * Runs the call and returns the response for the client (a result, an {@code input_required}
+     * result, or an error), or null when it was cancelled. Interim notifications go to {@code interim}.
+     */
+    public ObjectNode execute(Call call, Consumer<ObjectNode> interim, CallHandle handle) {
+        ObjectNode request = call.request();
+        JsonNode id = request.get("id");
+        ObjectNode params = JsonRpc.params(request);
+        JsonNode responses = params == null ? null : params.remove("inputResponses");
+        JsonNode stateNode = params == null ? null : params.remove("requestState");
+        if (responses != null && !(responses instanceof ObjectNode)) {
+            return invalid(id, "params.inputResponses must be an object mapping each key of inputRequests to the client's result");
+        }
+        ObjectNode given = responses == null ? Json.object() : (ObjectNode) responses;
+        for (var e : given.properties()) {
+            if (!e.getValue().isObject()) {
+                return invalid(id, "params.inputResponses." + e.getKey() + " must be an object: the result of that input request");
+            }
+        }
+        if (stateNode != null && !stateNode.isString()) {
+            return invalid(id, "params.requestState must be a string");
+        }
+        String binding = binding(call.connectionId(), call.serverId(), request);
+        ObjectNode state = null;
+        if (stateNode != null) {
+            try {
+                state = seal.open(stateNode.stringValue(), binding);
+            } catch (RequestStateSeal.InvalidStateException e) {
+                log.info("connection {}: refused a requestState ({})", call.connectionId(), e.reason());
+                return invalid(id, "params.requestState is invalid, expired, or was issued for another connection or request;"
+                        + " send the request again without it");
+            }
+        }
+        if (call.upstream().stateless()) {
+            return viaStatelessUpstream(call, state, given, binding, interim, handle);
+        }
+        if (state != null) {
+            if (!"bridge".equals(state.path("k").asString(""))) {
+                return invalid(id, "params.requestState does not belong to this request");
+            }
+            Flight f = parked.get(state.path("h").asString(""));
+            if (f != null && f.binding.equals(binding) && f.round == state.path("r").asInt(-1)) {
+                return resume(f, given, call, interim, id);
+            }
+            // Not parked here (another replica, a restart, an expired park): replay with every answer so far.
+            ObjectNode answers = state.get("ans") instanceof ObjectNode a ? a.deepCopy() : Json.object();
+            answers.setAll(given);
+            return start(call, answers, binding, interim, handle);
+        }
+        return start(call, given.deepCopy(), binding, interim, handle);
+    }
+
+    private ObjectNode start(Call call, ObjectNode answers, String binding, Consumer<ObjectNode> interim, CallHandle handle) {
+        Flight f = new Flight(Ids.random(32), call.connectionId(), binding, answers, handle == null ? new CallHandle() : handle);
+        f.prepare(call, interim);
+        JsonNode clientId = call.request().get("id");
+        ObjectNode upstreamRequest = call.request().deepCopy();
+        Duration limit = upstreams.callTimeout().compareTo(STATE_TTL) > 0 ? upstreams.callTimeout() : STATE_TTL;
+        Thread.ofVirtual().name("mrtr-" + call.serverId()).start(() -> {
+            ObjectNode response;
+            try {
+                response = call.upstream().call(upstreamRequest, limit, f, f.handle);
+            } catch (McpException e) {
+                response = JsonRpc.error(clientId, e.code(), e.getMessage(), e.data());
+            } catch (UpstreamException e) {
+                response = JsonRpc.error(clientId, JsonRpc.UPSTREAM_ERROR, e.getMessage());
+            } catch (RuntimeException e) {
+                response = JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the call failed: " + e.getMessage());
+            }
+            f.events.add(new Done(response));
+        });
+        f.lock.lock();
+        try {
+            return await(f, clientId);
+        } finally {
+            f.lock.unlock();
+        }
+    }
+
+    private ObjectNode resume(Flight f, ObjectNode given, Call call, Consumer<ObjectNode> interim, JsonNode clientId) {
+        if (!f.lock.tryLock()) {
+            return invalid(clientId, "params.requestState is being used by another request right now");
+        }
+        try {
+            if (!parked.remove(f.id, f)) {
+                return invalid(clientId, "params.requestState was already used; send the request again without it");
+            }
+            f.prepare(call, interim);
+            for (var e : given.properties()) {
+                f.answers.set(e.getKey(), e.getValue());
+                Asked a = f.outstanding.remove(e.getKey());
+                if (a != null) {
+                    a.from.send(JsonRpc.result(a.upstreamId, e.getValue()));
+                }
+            }
+            if (!f.outstanding.isEmpty()) {
+                return inputRequired(f, clientId); // some answers are still missing: ask for those again
+            }
+            return await(f, clientId);
+        } finally {
+            f.lock.unlock();
+        }
+    }
+
+    /** Waits for the call to end or to need input. */
+    private ObjectNode await(Flight f, JsonNode clientId) {
+        long timeoutMs = upstreams.callTimeout().toMillis();
+        try {
+            Object ev = f.events.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            if (ev == null) {
+                f.handle.cancel("timed out");
+                return JsonRpc.error(clientId, JsonRpc.REQUEST_TIMEOUT, "the upstream did not answer within " + timeoutMs / 1000 + "s");
+            }
+            if (ev instanceof Done d) {
+                return finish(f, d.response(), clientId);
+            }
+            f.outstanding.put(((Asked) ev).key, (Asked) ev);
+            long gatherUntil = System.currentTimeMillis() + GATHER_MAX_MS;
+            while (System.currentTimeMillis() < gatherUntil) {
+                Object more = f.events.poll(GATHER_QUIET_MS, TimeUnit.MILLISECONDS);
+                if (more == null) {
+                    break;
+                }
+                if (more instanceof Done d) {
+                    return finish(f, d.response(), clientId);
+                }
+                f.outstanding.put(((Asked) more).key, (Asked) more);
+            }
+            return inputRequired(f, clientId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.handle.cancel("interrupted");
+            return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "interrupted");
+        }
+    }
+
+    private ObjectNode inputRequired(Flight f, JsonNode clientId) {
+        if (++f.round > MAX_ROUNDS) {
+            f.handle.cancel("too many input rounds");
+            return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
+        }
+        ObjectNode result = Json.object();
+        result.put("resultType", "input_required");
+        ObjectNode requests = result.putObject("inputRequests");
+        for (Asked a : f.outstanding.values()) {
+            ObjectNode r = requests.putObject(a.key);
+            r.put("method", a.method);
+            r.set("params", a.params);
+        }
+        ObjectNode payload = Json.object();
+        payload.put("k", "bridge");
+        payload.put("h", f.id);
+        payload.put("r", f.round);
+        payload.set("ans", f.answers.deepCopy());
+        result.put("requestState", seal.seal(payload, f.binding, STATE_TTL));
+        f.parkedUntil = Instant.now().plus(STATE_TTL);
+        f.interim = m -> { }; // nobody listens until the client comes back
+        parked.put(f.id, f);
+        return JsonRpc.result(clientId, result);
+    }
+
+    /** The call ended: the client gets its response, or -32021 if it failed after a capability was refused. */
+    private ObjectNode finish(Flight f, ObjectNode response, JsonNode clientId) {
+        parked.remove(f.id, f);
+        if (response == null) {
+            return null;
+        }
+        response.set("id", clientId);
+        boolean failed = response.has("error") || response.path("result").path("isError").asBoolean(false);
+        if (failed && !f.refused.isEmpty()) {
+            ObjectNode data = Json.object();
+            ObjectNode caps = data.putObject("requiredCapabilities");
+            f.refused.forEach(caps::putObject);
+            return JsonRpc.error(clientId, JsonRpc.MISSING_CLIENT_CAPABILITY, "The request needs client capabilities it did not declare: "
+                    + String.join(", ", f.refused), data);
+        }
+        return response;
+    }
+
+    // --- a 2026 upstream: pass input_required through, with its state sealed inside ours
+
+    private ObjectNode viaStatelessUpstream(Call call, ObjectNode state, ObjectNode given, String binding,
+                                           Consumer<ObjectNode> interim, CallHandle handle) {
+        ObjectNode request = call.request();
+        JsonNode clientId = request.get("id");
+        ObjectNode params = JsonRpc.params(request);
+        if (state != null) {
+            if (!"upstream".equals(state.path("k").asString(""))) {
+                return invalid(clientId, "params.requestState does not belong to this request");
+            }
+            if (state.get("s") != null && state.get("s").isString()) {
+                params.put("requestState", state.get("s").stringValue());
+            }
+        }
+        if (!given.isEmpty() && params != null) {
+            params.set("inputResponses", given);
+        }
+        ObjectNode response = call.upstream().call(request, upstreams.callTimeout(),
+                (from, m) -> {
+                    if (JsonRpc.isRequest(m)) {
+                        from.send(JsonRpc.error(m.get("id"), JsonRpc.METHOD_NOT_FOUND, "stateless clients cannot be asked " + JsonRpc.method(m)));
+                    } else {
+                        interim.accept(m);
+                    }
+                }, handle);
+        if (response != null && response.get("result") instanceof ObjectNode result
+                && "input_required".equals(result.path("resultType").asString(""))) {
+            if (!call.inputAllowed()) {
+                return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream answered " + JsonRpc.method(request)
+                        + " with input_required, which that method does not allow");
+            }
+            JsonNode upstreamState = result.get("requestState");
+            ObjectNode payload = Json.object();
+            payload.put("k", "upstream");
+            if (upstreamState != null && upstreamState.isString()) {
+                payload.put("s", upstreamState.stringValue());
+            }
+            result.put("requestState", seal.seal(payload, binding, STATE_TTL));
+        }
+        return response;
+    }
+
+    // --- helpers
+
+    /**
+     * What a state is bound to: the connection, the server, the method, and what the request names
+     * and passes (tool or prompt name, resource URI, arguments). The retry must repeat the request.
+     */
+    static String binding(String connectionId, String serverId, ObjectNode request) {
+        ObjectNode params = JsonRpc.params(request);
+        ObjectNode subject = Json.object();
+        subject.put("m", JsonRpc.method(request));
+        if (params != null) {
+            for (String f : new String[] {"name", "uri", "arguments", "ref", "argument"}) {
+                if (params.has(f)) {
+                    subject.set(f, params.get(f));
+                }
+            }
+        }
+        return connectionId + "\n" + serverId + "\n" + CanonicalJson.sha256(subject);
+    }
+
+    /**
+     * The key of a server request: the upstream's suggestion when it makes one, else derived from
+     * the request's content, so a replayed upstream asking the same question gets the same key.
+     */
+    static String keyFor(String method, ObjectNode params, Map<String, Integer> seen) {
+        JsonNode hint = params == null ? null : params.path("_meta").get(KEY_HINT);
+        String base;
+        if (hint != null && hint.isString() && KEY.matcher(hint.stringValue()).matches()) {
+            base = hint.stringValue();
+        } else {
+            ObjectNode content = params == null ? Json.object() : params.deepCopy();
+            content.remove("_meta");
+            content.put("method", method);
+            base = CAPABILITY.getOrDefault(method, "input") + "-" + CanonicalJson.sha256(content).substring(0, 12);
+        }
+        int n = seen.merge(base, 1, Integer::sum);
+        return n == 1 ? base : base + "-" + n;
+    }
+
+    private static ObjectNode invalid(JsonNode id, String why) {
+        return JsonRpc.error(id, JsonRpc.INVALID_PARAMS, why);
+    }
+
+    /** Parked calls whose client never came back are cancelled upstream. */
+    @Scheduled(fixedDelay = 30_000)
+    public void expire() {
+        Instant now = Instant.now();
+        parked.values().removeIf(f -> {
+            if (f.parkedUntil.isBefore(now) && f.lock.tryLock()) {
+                try {
+                    f.handle.cancel("the client did not answer the input request in time");
+                    return true;
+                } finally {
+                    f.lock.unlock();
+                }
+            }
+            return false;
+        });
+    }
+
+    /** Parked calls (for tests and metrics). */
+    public int parkedCount() {
+        return parked.size();
+    }
+
+    @Override
+    public void destroy() {
+        parked.values().forEach(f -> f.handle.cancel("shutting down"));
+        parked.clear();
+    }
+
+    private record Done(ObjectNode response) {
+    }
+
+    /** A server request the client has to answer. */
+    private record Asked(UpstreamSession from, JsonNode upstreamId, String method, ObjectNode params, String key) {
+    }
+
+    /** One upstream call in flight for a stateless client, across its rounds. */
+    private static final class Flight implements MessageSink {
+        final String id;
+        final String connectionId;
+        final String binding;
+        final ObjectNode answers;
+        final CallHandle handle;
+        final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        final Map<String, Asked> outstanding = new LinkedHashMap<>();
+        final Map<String, Integer> seen = new ConcurrentHashMap<>();
+        final Set<String> refused = new TreeSet<>();
+        final ReentrantLock lock = new ReentrantLock();
+        volatile Consumer<ObjectNode> interim = m -> { };
+        volatile ObjectNode capabilities = Json.object();
+        volatile boolean inputAllowed;
+        volatile Instant parkedUntil = Instant.MAX;
+        int round;
+
+        Flight(String id, String connectionId, String binding, ObjectNode answers, CallHandle handle) {
+            this.id = id;
+            this.connectionId = connectionId;
+            this.binding = binding;
+            this.answers = answers;
+            this.handle = handle;
+        }
+
+        /** Each round is a new HTTP request, with its own stream and its own declared capabilities. */
+        void prepare(Call call, Consumer<ObjectNode> interim) {
+            this.interim = interim;
+            this.capabilities = call.clientCapabilities();
+            this.inputAllowed = call.inputAllowed();
+        }
+
+        @Override
+        public void deliver(UpstreamSession from, ObjectNode message) {
+            if (!JsonRpc.isRequest(message)) {
+                interim.accept(message);
+                return;
+            }
+            String method = JsonRpc.method(message);
+            JsonNode upstreamId = message.get("id");
+            if ("ping".equals(method)) {
+                from.send(JsonRpc.result(upstreamId, Json.object()));
+                return;
+            }
+            String capability = CAPABILITY.get(method);
+            if (capability == null) {
+                from.send(JsonRpc.error(upstreamId, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
+                return;
+            }
+            if (!capabilities.has(capability) || !inputAllowed) {
+                synchronized (refused) {
+                    if (inputAllowed) {
+                        refused.add(capability);
+                    }
+                }
+                from.send(JsonRpc.error(upstreamId, JsonRpc.METHOD_NOT_FOUND, inputAllowed
+                        ? "the client did not declare the " + capability + " capability for this request"
+                        : "the client cannot be asked for input during this request"));
+                return;
+            }
+            ObjectNode params = message.get("params") instanceof ObjectNode p ? p.deepCopy() : Json.object();
+            String key = keyFor(method, params, seen);
+            if (params.get("_meta") instanceof ObjectNode meta) {
+                meta.remove(KEY_HINT);
+                if (meta.isEmpty()) {
+                    params.remove("_meta");
+                }
+            }
+            JsonNode answer = answers.get(key);
+            if (answer != null) {
+                from.send(JsonRpc.result(upstreamId, answer)); // answered in an earlier round, or given up front
+                return;
+            }
+            events.add(new Asked(from, upstreamId, method, params, key));
+        }
+    }
+}
