@@ -70,6 +70,11 @@ public final class GatehouseJar implements AutoCloseable {
 
     /** Starts the jar with a fresh data directory under {@code dir} and waits for {@code /healthz}. */
     public static GatehouseJar start(Path dir) {
+        return start(dir, new String[0]);
+    }
+
+    /** The same, with command-line arguments after the jar (e.g. {@code --config FILE}, {@code --some.property=value}). */
+    public static GatehouseJar start(Path dir, String... args) {
         Path jar = jarPath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: run `./mvnw -q -DskipTests package` "
@@ -83,6 +88,7 @@ public final class GatehouseJar implements AutoCloseable {
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        pb.command().addAll(List.of(args));
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("GATEHOUSE_DB_") || k.startsWith("OTEL_"));
         env.put("GATEHOUSE_PORT", Integer.toString(port));

@@ -641,7 +641,7 @@ public class FeatureService {
     public record ToolBudget(int limit, int enabledTools, int toolListTokens, boolean exceeded) {
         public String warning() {
             return exceeded ? enabledTools + " tools are enabled, more than the budget of " + limit
-                    + ": models choose tools less reliably and every request carries ~" + toolListTokens
+                    + ": models choose tools less reliably, and each model request carries ~" + toolListTokens
                     + " tokens of tool definitions; disable tools or split the gateway" : null;
         }
     }
