@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+
+import gatehouse.platform.Json;
 
 /**
  * RFC 9728 protected-resource metadata. The MCP endpoint's 401 points at the path-suffixed form
@@ -26,22 +29,23 @@ class ProtectedResourceMetadata {
     }
 
     @GetMapping("/.well-known/oauth-protected-resource")
-    ResponseEntity<Map<String, Object>> root() {
+    ResponseEntity<String> root() {
         return answer(resources.base(), "Gatehouse");
     }
 
     @GetMapping("/.well-known/oauth-protected-resource" + Resources.MCP_PATH)
-    ResponseEntity<Map<String, Object>> mcp(@RequestParam(name = "gateway", required = false) String gateway) {
+    ResponseEntity<String> mcp(@RequestParam(name = "gateway", required = false) String gateway) {
         String resource = Resources.validGatewayId(gateway) ? resources.mcpUrl(gateway) : resources.mcpUrl();
         return answer(resource, "Gatehouse MCP gateway");
     }
 
-    private ResponseEntity<Map<String, Object>> answer(String resource, String name) {
+    private ResponseEntity<String> answer(String resource, String name) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("resource", resource);
         m.put("authorization_servers", List.of(resources.issuer()));
         m.put("bearer_methods_supported", List.of("header"));
         m.put("resource_name", name);
-        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(m);
+        // Always JSON, whatever the Accept header says (a browser opening the URL included).
+        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).contentType(MediaType.APPLICATION_JSON).body(Json.string(m));
     }
 }

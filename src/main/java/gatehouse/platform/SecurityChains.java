@@ -18,7 +18,6 @@ import gatehouse.authserver.ConnectionBinding;
 import gatehouse.authserver.GatehouseClients;
 import gatehouse.authserver.OAuthProperties;
 import gatehouse.authserver.Resources;
-import gatehouse.identity.LocalAccounts;
 
 /**
  * Spring Security's filter chains, in order. Only the authorization server's endpoints and the
@@ -54,10 +53,11 @@ class SecurityChains {
     /** 2. Browser pages: login and the connection wizard, with a session and CSRF protection. */
     @Bean
     @Order(2)
-    SecurityFilterChain pagesChain(HttpSecurity http, LocalAccounts accounts) throws Exception {
+    SecurityFilterChain pagesChain(HttpSecurity http) throws Exception {
+        // Passwords are checked by LocalAccounts, the application's one AuthenticationProvider bean,
+        // through the global authentication manager (adding it here as well would count each failure twice).
         http.securityMatcher(LOGIN, "/logout", "/connect", "/connect/**")
                 .authorizeHttpRequests(a -> a.requestMatchers(LOGIN).permitAll().anyRequest().authenticated())
-                .authenticationProvider(accounts)
                 .formLogin(f -> f.loginPage(LOGIN).defaultSuccessUrl("/connect/signed-in").permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl(LOGIN + "?logout"))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(LOGIN)));
