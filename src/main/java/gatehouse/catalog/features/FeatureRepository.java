@@ -111,7 +111,8 @@ class FeatureRepository {
         p.put(FeatureKind.RESOURCE, KindPolicy.fromWire(rs.getString("resources_policy")));
         p.put(FeatureKind.RESOURCE_TEMPLATE, KindPolicy.fromWire(rs.getString("resource_templates_policy")));
         int budget = rs.getInt("tool_budget");
-        return new ProvisioningSettings(p, rs.getBoolean("auto_approve"), rs.getBoolean("approve_on_assign"), rs.wasNull() ? null : budget);
+        Integer toolBudget = rs.wasNull() ? null : budget;
+        return new ProvisioningSettings(p, rs.getBoolean("auto_approve"), rs.getBoolean("approve_on_assign"), toolBudget);
     }
 
     void upsertSettings(String gatewayId, ProvisioningSettings s, Instant now) {
@@ -142,13 +143,16 @@ class FeatureRepository {
         return jdbc.sql("SELECT " + FEATURE_COLUMNS + " FROM features WHERE id = ?").param(id).query(FeatureRepository::feature).optional();
     }
 
-    /** A feature seen for the first time, or a placeholder (configured before discovery) seen at last. */
+    /**
+     * A feature seen for the first time, or a placeholder (configured before discovery) seen at
+     * last. If another replica recorded it first, the insert fails on the primary key.
+     */
     void saveNew(String id, String gatewayId, String serverId, FeatureKind kind, String name, FeatureStatus status,
                  String fingerprint, JsonNode snapshot, Instant now) {
         boolean approved = status == FeatureStatus.APPROVED;
         String snap = Json.string(snapshot);
         int n = jdbc.sql("UPDATE features SET status = ?, present = ?, approved_fingerprint = ?, approved_snapshot = ?, current_fingerprint = ?, "
-                        + "current_snapshot = ?, first_seen_at = ?, approved_at = ?, changed_at = ?, updated_at = ? WHERE id = ?")
+                        + "current_snapshot = ?, first_seen_at = ?, approved_at = ?, changed_at = ?, updated_at = ? WHERE id = ? AND current_fingerprint IS NULL")
                 .params(status.wire(), true, approved ? fingerprint : null, approved ? snap : null, fingerprint, snap, ts(now),
                         approved ? ts(now) : null, ts(now), ts(now), id)
                 .update();
@@ -171,16 +175,24 @@ class FeatureRepository {
                 .update();
     }
 
-    /** A new definition of a known feature. */
-    void saveChanged(String id, FeatureStatus status, String fingerprint, JsonNode snapshot, Instant now) {
+    /**
+     * A new definition of a known feature, recorded only if the last one recorded is still
+     * {@code expectedCurrent} (another replica may have recorded the change first). Returns whether it was.
+     */
+    boolean saveChanged(String id, String expectedCurrent, FeatureStatus status, String fingerprint, JsonNode snapshot, Instant now) {
         String snap = Json.string(snapshot);
-        jdbc.sql("UPDATE features SET status = ?, present = ?, current_fingerprint = ?, current_snapshot = ?, changed_at = ?, updated_at = ? WHERE id = ?")
-                .params(status.wire(), true, fingerprint, snap, ts(now), ts(now), id).update();
+        int n = jdbc.sql("UPDATE features SET status = ?, present = ?, current_fingerprint = ?, current_snapshot = ?, changed_at = ?, updated_at = ? "
+                        + "WHERE id = ? AND current_fingerprint = ?")
+                .params(status.wire(), true, fingerprint, snap, ts(now), ts(now), id, expectedCurrent).update();
+        if (n == 0) {
+            return false;
+        }
         int known = jdbc.sql("SELECT COUNT(*) FROM feature_versions WHERE feature_id = ? AND fingerprint = ?")
                 .params(id, fingerprint).query(Integer.class).single();
         if (known == 0) {
             insertVersion(id, fingerprint, snap, now, null);
         }
+        return true;
     }
 
     void setPresent(String id, boolean present, Instant now) {

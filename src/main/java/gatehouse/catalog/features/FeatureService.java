@@ -317,6 +317,7 @@ public class FeatureService {
         if (assignment == null) {
             return; // unassigned meanwhile
         }
+        reload(); // another replica may have recorded some of it already
         List<Action> actions = plan(view, gatewayId, serverId, lists, authoritative); // again, under the lock
         if (actions.isEmpty()) {
             return;
@@ -335,8 +336,9 @@ public class FeatureService {
                         }
                     }
                     case Change c -> {
-                        repo.saveChanged(c.state().id(), c.status(), c.item().fingerprint(), c.item().snapshot(), now);
-                        if (c.rugPull()) {
+                        boolean recorded = repo.saveChanged(c.state().id(), c.state().currentFingerprint(), c.status(), c.item().fingerprint(),
+                                c.item().snapshot(), now);
+                        if (recorded && c.rugPull()) {
                             Feature before = repo.feature(c.state().id()).orElseThrow();
                             rugPulls.add(new RugPull(c.state(), before.approvedSnapshot(), c.item()));
                         }

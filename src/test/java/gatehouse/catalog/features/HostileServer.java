@@ -111,6 +111,11 @@ public final class HostileServer implements AutoCloseable {
         }
     }
 
+    public void removeTool(String tool) {
+        tools.remove(tool);
+        toolOrder.remove(tool);
+    }
+
     public void setDescription(String tool, String description, boolean notify) {
         ObjectNode t = tools.get(tool).deepCopy();
         t.put("description", description);
