@@ -196,7 +196,9 @@ final class StreamableHttpUpstream extends UpstreamSession {
 
     /** The GET stream carries what the upstream sends outside any request. */
     private void startListener() {
-        listener = Thread.ofVirtual().name("upstream-listen-" + server.name()).start(() -> {
+        // Created unstarted: the loop checks that it is the current listener, so the field must be
+        // set before it runs (else it could exit at once and never listen).
+        Thread thread = Thread.ofVirtual().name("upstream-listen-" + server.name()).unstarted(() -> {
             String lastEventId = null;
             int failures = 0;
             while (!closed && Thread.currentThread() == listener) {
@@ -242,6 +244,8 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 }
             }
         });
+        listener = thread;
+        thread.start();
     }
 
     private void stopListener() {
