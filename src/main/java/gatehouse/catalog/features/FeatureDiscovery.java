@@ -30,6 +30,7 @@ import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.policy.provisioning.FeatureKind;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Lists every feature of every assigned server on Gatehouse's own upstream session, fresh (never
@@ -199,10 +200,30 @@ public class FeatureDiscovery implements CatalogListener, DisposableBean {
             own.remove(server.id());
             s.close();
         }
-        s = upstreams.connect(server, Upstreams.ownInitParams());
+        s = upstreams.connect(server, initParams());
         observe(s);
         own.put(server.id(), s);
         return s;
+    }
+
+    /**
+     * Discovery declares every client capability there is: servers register some tools only for
+     * clients that can serve them (URL elicitation, tasks), and a tool discovery never saw would
+     * later look new, and wait as pending, when a capable client lists it. No call is ever made on
+     * this session, so nothing it declares is ever asked of it.
+     */
+    static ObjectNode initParams() {
+        ObjectNode p = Upstreams.ownInitParams();
+        ObjectNode caps = (ObjectNode) p.get("capabilities");
+        caps.putObject("sampling");
+        ObjectNode elicitation = caps.putObject("elicitation");
+        elicitation.putObject("form");
+        elicitation.putObject("url");
+        caps.putObject("roots").put("listChanged", true);
+        ObjectNode requests = caps.putObject("tasks").putObject("requests");
+        requests.putObject("sampling").putObject("createMessage");
+        requests.putObject("elicitation").putObject("create");
+        return p;
     }
 
     private void observe(UpstreamSession s) {

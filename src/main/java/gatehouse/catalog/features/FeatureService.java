@@ -663,7 +663,7 @@ public class FeatureService {
         Map<String, FeatureState> exposedById = new HashMap<>();
         for (Assignment a : assigned.values()) {
             for (FeatureState s : g.server(a.serverId()).all(FeatureKind.TOOL)) {
-                if (ProvisioningPolicy.decide(g.settings(), s, null).exposed()) {
+                if (s.present() && ProvisioningPolicy.decide(g.settings(), s, null).exposed()) {
                     exposedById.put(s.id(), s);
                 }
             }
