@@ -86,7 +86,7 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
     }
 
     /** Initialize parameters for the stand-in's upstream sessions: every capability, the first client's name. */
-    static ObjectNode upstreamInit(ObjectNode meta) {
+    public static ObjectNode upstreamInit(ObjectNode meta) {
         ObjectNode init = Upstreams.ownInitParams();
         ObjectNode caps = init.putObject("capabilities");
         caps.putObject("sampling");
