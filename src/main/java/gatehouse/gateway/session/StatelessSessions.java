@@ -20,10 +20,13 @@ import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogListener;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
+import gatehouse.catalog.features.FeaturesChanged;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.ProtocolVersions;
 import gatehouse.gateway.protocol.StatelessEnvelope;
+import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.policy.provisioning.FeatureKind;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Ids;
 import gatehouse.platform.Json;
@@ -213,6 +216,36 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
             }
         }
         return true;
+    }
+
+    /**
+     * Provisioning changed what a gateway exposes (a tool quarantined, approved, disabled): the
+     * stand-ins of its connections drop the cached lists of those servers, and their listen streams
+     * hear that the lists changed.
+     */
+    @EventListener
+    public void featuresChanged(FeaturesChanged event) {
+        for (DownstreamSession s : byConnection.values()) {
+            if (!s.gatewayId().equals(event.gatewayId())) {
+                continue;
+            }
+            for (String serverId : event.serverIds()) {
+                UpstreamSession up = s.openUpstream(serverId);
+                if (up != null) {
+                    up.invalidateLists();
+                }
+            }
+        }
+        Set<String> methods = new java.util.LinkedHashSet<>();
+        for (FeatureKind k : event.kinds()) {
+            methods.add(k.listChangedMethod());
+        }
+        for (String connectionId : listeners.keySet()) {
+            DownstreamSession s = byConnection.get(connectionId);
+            if (s != null && s.gatewayId().equals(event.gatewayId())) {
+                methods.forEach(m -> fanOut(connectionId, JsonRpc.notification(m, Json.object())));
+            }
+        }
     }
 
     /** Whether the connection may still be served (listen streams end when it is disabled or deleted). */
