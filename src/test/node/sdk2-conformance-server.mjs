@@ -373,6 +373,21 @@ function buildServer() {
     handler.notify.promptsChanged();
     return text('prompt list changed');
   });
+  server.registerTool(
+    'test_header_param',
+    {
+      description: 'Echoes parameters that 2026-07-28 clients also send as Mcp-Param headers',
+      inputSchema: fromJsonSchema({
+        type: 'object',
+        properties: {
+          region: { type: 'string', 'x-mcp-header': 'Region' },
+          priority: { type: 'integer', 'x-mcp-header': 'Priority' },
+        },
+        required: ['region'],
+      }),
+    },
+    async ({ region, priority }) => text(`region=${region}, priority=${priority}`),
+  );
   if (dynamic.tool) {
     server.registerTool('test_dynamic_tool', { description: 'Appears and disappears', inputSchema: obj() }, async () => text('dynamic'));
   }

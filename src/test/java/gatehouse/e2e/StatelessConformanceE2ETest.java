@@ -39,13 +39,12 @@ class StatelessConformanceE2ETest {
     private static final Pattern TOTAL = Pattern.compile("^Total: (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
     /**
      * Expected to fail through any gateway run by these tests: dns-rebinding-protection sends its
-     * requests without the bearer token (ConformanceE2ETest checks the Origin defence directly), and
-     * http-custom-header-server-validation needs tools with {@code x-mcp-header} parameters and
-     * Mcp-Param-* header checks, which neither fixture nor Gatehouse has yet.
+     * requests without the bearer token (ConformanceE2ETest checks the Origin defence directly).
      */
-    private static final List<String> EXPECTED_FAILURES = List.of("dns-rebinding-protection", "http-custom-header-server-validation");
+    private static final List<String> EXPECTED_FAILURES = List.of("dns-rebinding-protection");
     /** The scenarios the issue names; each must run and pass completely. */
     private static final List<String> REQUIRED = List.of("server-stateless", "caching", "http-header-validation",
+            "http-custom-header-server-validation",
             "sep-2164-resource-not-found", "input-required-result-basic-elicitation", "input-required-result-basic-sampling",
             "input-required-result-basic-list-roots", "input-required-result-request-state",
             "input-required-result-multiple-input-requests", "input-required-result-multi-round",

@@ -68,6 +68,39 @@ class Dispatcher {
         return stateless.forConnection(connection, meta);
     }
 
+    /**
+     * The {@code Mcp-Param-*} headers of a stateless client's {@code tools/call}, checked against
+     * the arguments for the parameters the tool (as its server lists it) marks with
+     * {@code x-mcp-header}. Null when they agree, or when the tool cannot be found (the call itself
+     * then answers that).
+     */
+    StatelessEnvelope.Refused checkParamHeaders(CatalogSnapshot catalog, DownstreamSession session, ObjectNode msg,
+                                                java.util.function.Function<String, String> header) {
+        ObjectNode params = JsonRpc.params(msg);
+        if (!"tools/call".equals(JsonRpc.method(msg)) || params == null || !params.path("name").isString()) {
+            return null;
+        }
+        try {
+            Route route = router.routeName(catalog, session, "tools", params.get("name").stringValue());
+            for (JsonNode tool : session.upstream(route.server()).list("tools", upstreams.callTimeout())) {
+                if (route.upstreamName().equals(tool.path("name").asString(null))) {
+                    String problem = gatehouse.gateway.protocol.McpParamHeaders.check(
+                            gatehouse.gateway.protocol.McpParamHeaders.scan(tool.get("inputSchema")), params.get("arguments"), header);
+                    if (problem == null) {
+                        return null;
+                    }
+                    ObjectNode data = Json.object();
+                    data.put("reason", problem);
+                    return new StatelessEnvelope.Refused(400, JsonRpc.HEADER_MISMATCH, "Bad Request: headers and body disagree: " + problem,
+                            data);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("Mcp-Param check skipped: {}", e.getMessage());
+        }
+        return null;
+    }
+
     /** The freshness Gatehouse declares to stateless clients for what it merges (lists, discover). */
     long listTtlMs() {
         return listTtl.toMillis();

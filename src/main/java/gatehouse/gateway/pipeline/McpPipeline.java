@@ -99,7 +99,7 @@ public class McpPipeline {
                     return;
                 }
                 case StatelessEnvelope.Stateless s -> {
-                    stateless(caller, headers, msg, s, resp, started);
+                    stateless(caller, req, headers, msg, s, resp, started);
                     return;
                 }
                 case StatelessEnvelope.Sessionful sessionful -> {
@@ -141,8 +141,8 @@ public class McpPipeline {
      * dispatched on the connection's hidden stand-in session, and the answer is shaped for the
      * revision. No Mcp-Session-Id is issued and nothing the next request needs stays behind.
      */
-    private void stateless(Caller caller, StatelessEnvelope.Headers headers, ObjectNode msg, StatelessEnvelope.Stateless s,
-                           McpHttpResponse resp, long started) {
+    private void stateless(Caller caller, McpHttpRequest req, StatelessEnvelope.Headers headers, ObjectNode msg,
+                           StatelessEnvelope.Stateless s, McpHttpResponse resp, long started) {
         StatelessEnvelope.Refused refused = StatelessEnvelope.check(headers, msg, s.version());
         if (refused != null) {
             refuseStateless(caller, msg, refused, resp, started);
@@ -155,6 +155,11 @@ public class McpPipeline {
             return;
         }
         DownstreamSession standIn = dispatcher.standIn(caller.connection(), s.meta());
+        StatelessEnvelope.Refused paramHeaders = dispatcher.checkParamHeaders(caller.catalog(), standIn, msg, req::header);
+        if (paramHeaders != null) {
+            refuseStateless(caller, msg, paramHeaders, resp, started);
+            return;
+        }
         ObjectNode params = JsonRpc.params(msg);
         boolean retry = params != null && (params.has("inputResponses") || params.has("requestState"));
         String uri = params != null && params.path("uri").isString() ? params.get("uri").stringValue() : null;

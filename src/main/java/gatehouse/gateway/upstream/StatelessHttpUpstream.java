@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpParamHeaders;
 import gatehouse.gateway.protocol.ProtocolVersions;
 import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.platform.Json;
@@ -256,6 +257,9 @@ final class StatelessHttpUpstream extends UpstreamSession {
         if (field != null && p.get(field) != null && p.get(field).isString()) {
             b.header("Mcp-Name", StatelessEnvelope.encodeHeaderValue(p.get(field).stringValue()));
         }
+        if ("tools/call".equals(method) && p.get("name") != null && p.get("name").isString()) {
+            paramHeaders(p.get("name").stringValue(), p.get("arguments")).forEach(b::header);
+        }
         HttpRequest req = b.build();
         Thread.ofVirtual().name("upstream-" + server.name()).start(() -> {
             try {
@@ -264,6 +268,23 @@ final class StatelessHttpUpstream extends UpstreamSession {
                 call.fail(e);
             }
         });
+    }
+
+    /**
+     * The {@code Mcp-Param-*} headers the upstream expects on a call of {@code tool}: from the
+     * parameters its (cached) tool list marks with {@code x-mcp-header}.
+     */
+    private Map<String, String> paramHeaders(String tool, JsonNode arguments) {
+        try {
+            for (JsonNode t : list("tools", timeout)) {
+                if (tool.equals(t.path("name").asString(null))) {
+                    return McpParamHeaders.headers(McpParamHeaders.scan(t.get("inputSchema")), arguments);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("no tool list from {} for Mcp-Param headers: {}", server.name(), e.getMessage());
+        }
+        return Map.of();
     }
 
     private void answer(PendingCall call, ObjectNode request, ObjectNode result) {
