@@ -183,7 +183,9 @@ public class InputRequiredBridge implements DisposableBean {
             }
             f.prepare(call, interim);
             for (var e : given.properties()) {
-                f.answers.set(e.getKey(), e.getValue());
+                synchronized (f.answers) {
+                    f.answers.set(e.getKey(), e.getValue());
+                }
                 Asked a = f.outstanding.remove(e.getKey());
                 if (a != null) {
                     a.from.send(JsonRpc.result(a.upstreamId, e.getValue()));
@@ -247,7 +249,9 @@ public class InputRequiredBridge implements DisposableBean {
         payload.put("k", "bridge");
         payload.put("h", f.id);
         payload.put("r", f.round);
-        payload.set("ans", f.answers.deepCopy());
+        synchronized (f.answers) {
+            payload.set("ans", f.answers.deepCopy());
+        }
         result.put("requestState", seal.seal(payload, f.binding, STATE_TTL));
         f.parkedUntil = Instant.now().plus(STATE_TTL);
         f.interim = m -> { }; // nobody listens until the client comes back
@@ -463,7 +467,10 @@ public class InputRequiredBridge implements DisposableBean {
                     params.remove("_meta");
                 }
             }
-            JsonNode answer = answers.get(key);
+            JsonNode answer;
+            synchronized (answers) {
+                answer = answers.get(key);
+            }
             if (answer != null) {
                 from.send(JsonRpc.result(upstreamId, answer)); // answered in an earlier round, or given up front
                 return;
