@@ -115,13 +115,14 @@ class EverythingE2ETest {
                 call(STDIO + "__echo", Map.of("message", "to stdio")),
                 call(HTTP + "__echo", Map.of("message", "to http")),
                 call(HTTP + "__get-sum", Map.of("a", 2, "b", 3)),
-                call(HTTP + "__nope", Map.of()),
+                expectError(call(HTTP + "__nope", Map.of())),
                 expectError(call("zz__echo", Map.of("message", "nobody")))));
 
         assertThat(text(report, 0)).isEqualTo("Echo: to stdio");
         assertThat(text(report, 1)).isEqualTo("Echo: to http");
         assertThat(text(report, 2)).isEqualTo("The sum of 2 and 3 is 5.");
-        assertThat(stepResult(report, 3).path("isError").asBoolean()).as("unknown upstream tool").isTrue();
+        // A missing tool under a known prefix answers exactly like a tool of no server at all.
+        assertThat(stepError(report, 3)).contains("Unknown tool: " + HTTP + "__nope");
         assertThat(stepError(report, 4)).contains("Unknown tool: zz__echo");
 
         // Log records are written off the request path: wait until they are all there.
@@ -130,7 +131,7 @@ class EverythingE2ETest {
         assertThat(calls).anySatisfy(r -> assertLog(r, STDIO + "__echo", stdioServerId, "ok"));
         assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__echo", httpServerId, "ok"));
         assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__get-sum", httpServerId, "ok"));
-        assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__nope", httpServerId, "tool-error"));
+        assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__nope", null, "error"));
         assertThat(calls).anySatisfy(r -> {
             assertLog(r, "zz__echo", null, "error");
             assertThat(r.path("errorMessage").asString()).contains("Unknown tool");
