@@ -10,6 +10,8 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import gatehouse.platform.Json;
+
 /** Reads log records back, newest first, with the admin API's filters. */
 @Component
 public class LogQuery {
@@ -59,7 +61,8 @@ public class LogQuery {
             m.put("status", rs.getString("status"));
             m.put("errorCode", rs.getObject("error_code"));
             m.put("errorMessage", rs.getString("error_message"));
-            m.put("decisions", rs.getString("decisions") == null ? List.of() : rs.getString("decisions"));
+            String decisions = rs.getString("decisions");
+            m.put("decisions", decisions == null ? List.of() : Json.tree(decisions));
             return m;
         }, args.toArray());
     }

@@ -284,6 +284,12 @@ final class StreamableHttpUpstream extends UpstreamSession {
     }
 
     static String describe(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the server running?)";
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
