@@ -392,6 +392,19 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
     }
 
     @Test
+    void aUriNoServerListsIsNotFoundEvenWhenOnlyOneServerHasResources() {
+        McpTestClient c = session(single);
+
+        Result missing = c.call("resources/read", obj("uri", "test://no-such-resource"));
+
+        // Gatehouse answers itself instead of asking the only resource server, so a missing URI and
+        // a hidden one get the same error.
+        assertThat(missing.error().path("code").asInt()).isEqualTo(-32002);
+        assertThat(missing.error().path("message").asString()).isEqualTo("Resource not found: test://no-such-resource");
+        assertThat(missing.error().path("data").path("uri").asString()).isEqualTo("test://no-such-resource");
+    }
+
+    @Test
     void resourceUpdatesReachTheGetStreamOfASubscribedSession() {
         McpTestClient c = session(single);
         try (McpTestClient.EventStream stream = c.openStream()) {

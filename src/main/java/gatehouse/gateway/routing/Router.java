@@ -234,8 +234,6 @@ public class Router {
         }
         List<Assignment> assignments = catalog.assignments(session.gatewayId());
         Route byTemplate = null;
-        Route onlyResourceServer = null;
-        int resourceServers = 0;
         for (Assignment a : assignments) {
             ServerDef server = catalog.servers().get(a.serverId());
             try {
@@ -243,8 +241,6 @@ public class Router {
                 if (!up.hasCapability("resources")) {
                     continue;
                 }
-                resourceServers++;
-                onlyResourceServer = new Route(a, server, uri);
                 for (JsonNode r : up.list("resources", upstreams.callTimeout())) {
                     if (uri.equals(r.path("uri").asString())) {
                         return new Route(a, server, uri);
@@ -264,9 +260,6 @@ public class Router {
         }
         if (byTemplate != null) {
             return byTemplate;
-        }
-        if (resourceServers == 1) {
-            return onlyResourceServer; // the only candidate; let it answer for URIs it does not list
         }
         throw new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
     }
