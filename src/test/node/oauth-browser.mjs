@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // A scripted person for Gatehouse's sign-in and connection wizard: follows an OAuth authorization
 // URL the way a browser would (cookies, redirects, plain HTML forms with their hidden CSRF fields),
-// signs in, chooses a gateway, fills in per-server tokens, and approves (or denies) the connection.
+// signs in, chooses a gateway, fills in per-server tokens (or, for a server with its own OAuth sign-in
+// and no token given, follows Gatehouse to that server's authorization page and back), and approves
+// (or denies) the connection. With redirectPrefix set, redirects to other origins are followed.
 // No JavaScript is involved, so none is needed.
 //
 // As a module: completeAuthorization(url, opts) -> {redirect, code, state, error, pages}
@@ -139,8 +141,16 @@ export async function completeAuthorization(authorizationUrl, opts = {}) {
       const server = html.match(/<h1>Your credential for <span>([^<]*)<\/span>/)?.[1];
       entry.server = server && decode(server);
       const token = opts.tokens?.[entry.server] ?? opts.tokens?.[chosen.fields.serverId];
-      if (token === undefined) return { error: 'no_token_for_server', server: entry.server, pages };
-      fields = { ...chosen.fields, token };
+      if (token === undefined && byId.upstream) {
+        // The server has its own OAuth sign-in: go there (its authorization server sends us back).
+        entry.page = 'upstream';
+        chosen = byId.upstream;
+        fields = chosen.fields;
+      } else if (token === undefined) {
+        return { error: 'no_token_for_server', server: entry.server, pages };
+      } else {
+        fields = { ...chosen.fields, token };
+      }
     } else if (byId.approve) {
       entry.clientName = html.match(/<dt>Client<\/dt><dd>([^<]*)<\/dd>/)?.[1];
       entry.redirectHost = textById(html, 'redirect-host');
@@ -155,6 +165,13 @@ export async function completeAuthorization(authorizationUrl, opts = {}) {
     url = new URL(chosen.action || url, url).toString();
     method = chosen.method === 'post' ? 'POST' : 'GET';
     form = [...Object.entries(fields), ...chosen.multi];
+    if (method === 'GET') {
+      // A GET form puts its fields in the query string, as a browser does.
+      const u = new URL(url);
+      u.search = new URLSearchParams(form).toString();
+      url = u.toString();
+      form = undefined;
+    }
   }
   return { error: 'too_many_hops', pages };
 }

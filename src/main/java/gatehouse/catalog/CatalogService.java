@@ -254,6 +254,11 @@ public class CatalogService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("identity", e.getMessage());
         }
+        if (scheme == IdentityScheme.PERSONAL && server.transport() == Transport.STDIO) {
+            // One stdio process serves every client, so it cannot carry each user's credential.
+            throw ProblemException.invalid("identity", "a stdio server cannot be personal: its one process is shared by every user; "
+                    + "use 'shared' (credentials in the server's env) or serve it over HTTP");
+        }
         String p = prefix == null ? defaultPrefix(server.name()) : prefix;
         if (!p.isEmpty() && (p.length() > 64 || !PREFIX.matcher(p).matches())) {
             throw ProblemException.invalid("prefix", "prefix must be empty or 1-64 characters of letters, digits, '.', '-' and single '_' "

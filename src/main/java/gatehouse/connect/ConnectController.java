@@ -28,6 +28,7 @@ import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
 import gatehouse.identity.Directory;
 import gatehouse.identity.IdentityVault;
+import gatehouse.identity.UpstreamOAuth;
 import gatehouse.platform.ProblemException;
 
 /**
@@ -48,10 +49,13 @@ class ConnectController {
     private final Directory directory;
     private final CatalogService catalog;
     private final IdentityVault vault;
+    private final UpstreamOAuth upstreamOAuth;
     private final String authorizeEndpoint;
 
     ConnectController(OAuth2AuthorizationService authorizations, GatehouseClients clients, ConnectionBinding binding,
-                      Directory directory, CatalogService catalog, IdentityVault vault, AuthorizationServerSettings settings) {
+                      Directory directory, CatalogService catalog, IdentityVault vault, UpstreamOAuth upstreamOAuth,
+                      AuthorizationServerSettings settings) {
+        this.upstreamOAuth = upstreamOAuth;
         this.authorizations = authorizations;
         this.clients = clients;
         this.binding = binding;
@@ -139,6 +143,7 @@ class ConnectController {
         if (!missing.isEmpty()) {
             model.addAttribute("server", missing.getFirst());
             model.addAttribute("remaining", missing.size());
+            model.addAttribute("oauth", upstreamOAuth.discover(missing.getFirst()).isPresent());
             return "connect/identity";
         }
         model.addAttribute("servers", catalog.snapshot().assignments(gatewayId).stream()
@@ -186,10 +191,57 @@ class ConnectController {
             model.addAttribute("gateway", catalog.gateway(gatewayId));
             model.addAttribute("server", catalog.server(serverId));
             model.addAttribute("remaining", vault.missingPersonal(auth.getName(), gatewayId).size());
+            model.addAttribute("oauth", upstreamOAuth.discover(catalog.server(serverId)).isPresent());
             model.addAttribute("error", e.getMessage());
             return "connect/identity";
         }
         return "redirect:/connect?state=" + enc(state);
+    }
+
+    /** Sends the browser to a personal server's own authorization page (Gatehouse is its OAuth client). */
+    @GetMapping("/connect/upstream")
+    String upstream(@RequestParam String state, @RequestParam String serverId, Authentication auth, Model model) {
+        Optional<Pending> found = pending(state, auth);
+        if (found.isEmpty()) {
+            return expired(model);
+        }
+        String gatewayId = found.get().authorization().getAttribute(ConnectionBinding.GATEWAY_ATTRIBUTE);
+        boolean personalHere = gatewayId != null && catalog.snapshot().assignments(gatewayId).stream()
+                .anyMatch(a -> a.serverId().equals(serverId) && a.identity() == IdentityScheme.PERSONAL);
+        if (!personalHere) {
+            return "redirect:/connect?state=" + enc(state);
+        }
+        try {
+            return "redirect:" + upstreamOAuth.begin(auth.getName(), catalog.server(serverId), state);
+        } catch (RuntimeException e) {
+            return identityError(found.get(), auth, model, gatewayId, serverId,
+                    "Gatehouse could not start signing you in to this server: " + e.getMessage());
+        }
+    }
+
+    /** The upstream's authorization server sends the browser back here with a code. */
+    @GetMapping(UpstreamOAuth.CALLBACK_PATH)
+    String upstreamCallback(@RequestParam(required = false) String state, @RequestParam(required = false) String code,
+                            @RequestParam(required = false) String error, Authentication auth, Model model) {
+        UpstreamOAuth.Completed done;
+        try {
+            done = upstreamOAuth.complete(auth.getName(), state, code, error);
+        } catch (RuntimeException e) {
+            model.addAttribute("message", "Signing in to the upstream server did not work: " + e.getMessage()
+                    + ". Start again from your MCP client.");
+            return "connect/refused";
+        }
+        return "redirect:/connect?state=" + enc(done.wizardState());
+    }
+
+    private String identityError(Pending p, Authentication auth, Model model, String gatewayId, String serverId, String error) {
+        common(model, p, auth);
+        model.addAttribute("gateway", catalog.gateway(gatewayId));
+        model.addAttribute("server", catalog.server(serverId));
+        model.addAttribute("remaining", vault.missingPersonal(auth.getName(), gatewayId).size());
+        model.addAttribute("oauth", false);
+        model.addAttribute("error", error);
+        return "connect/identity";
     }
 
     private String choose(Pending p, String gatewayId) {

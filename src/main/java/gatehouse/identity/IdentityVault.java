@@ -3,68 +3,294 @@ package gatehouse.identity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.Connection;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.features.FeatureDiscovery;
+import gatehouse.gateway.upstream.UpstreamCredentials;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 import gatehouse.platform.SecretBox;
 
 /**
- * Per-user credentials for {@code personal} servers, sealed with the master key (AES-GCM). Today a
- * credential is a static token a person pastes in the connection wizard; upstream OAuth tokens (with
- * refresh) are the next kind.
+ * Credentials for upstream servers, sealed with the master key (AES-GCM). Three owners share one
+ * table: a user (personal, from the connection wizard), an API-token connection (personal, given when
+ * the connection is created) and an assignment (shared, set by an administrator). A credential is a
+ * static token or upstream OAuth tokens ({@link UpstreamOAuth} keeps those fresh).
+ *
+ * <p>The data plane asks {@link #present} on every upstream request; answers are kept in memory for
+ * a few seconds (and dropped at once on any change made here), so a message never waits for the
+ * database and another replica's revocation takes effect within {@link #CACHE_TTL}.
  */
 @Service
-public class IdentityVault {
+public class IdentityVault implements UpstreamCredentials {
     public static final String STATIC_TOKEN = "static-token";
+    public static final String OAUTH = "oauth";
+    static final Duration CACHE_TTL = Duration.ofSeconds(10);
+
     private final JdbcClient jdbc;
     private final SecretBox secrets;
     private final CatalogService catalog;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private volatile UpstreamOAuth oauth;
+    private final ObjectProvider<FeatureDiscovery> discovery;
 
-    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog) {
+    private record Cached(Presented presented, Instant until) {
+    }
+
+    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<FeatureDiscovery> discovery) {
+        this.discovery = discovery;
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.catalog = catalog;
     }
+
+    void oauth(UpstreamOAuth oauth) {
+        this.oauth = oauth;
+    }
+
+    /** Who owns the credential a connection presents for a personal server. */
+    public record Owner(String userId, String connectionId) {
+        static Owner of(Connection c) {
+            return c.userId() != null ? new Owner(c.userId(), null) : new Owner(null, c.id());
+        }
+    }
+
+    // --- reading
 
     public List<Credential> ofUser(String userId) {
         return jdbc.sql("SELECT * FROM identities WHERE user_id = ? ORDER BY created_at, id").param(userId).query(this::row).list();
     }
 
     public Optional<Credential> personal(String userId, String serverId) {
-        return jdbc.sql("SELECT * FROM identities WHERE user_id = ? AND server_id = ? ORDER BY updated_at DESC")
-                .params(userId, serverId).query(this::row).stream().findFirst();
+        return find(new Owner(userId, null), serverId);
+    }
+
+    Optional<Credential> find(Owner owner, String serverId) {
+        return owner.userId() != null
+                ? jdbc.sql("SELECT * FROM identities WHERE user_id = ? AND server_id = ? ORDER BY updated_at DESC")
+                .params(owner.userId(), serverId).query(this::row).list().stream().findFirst()
+                : jdbc.sql("SELECT * FROM identities WHERE connection_id = ? AND server_id = ? ORDER BY updated_at DESC")
+                .params(owner.connectionId(), serverId).query(this::row).list().stream().findFirst();
+    }
+
+    Optional<Credential> shared(String gatewayId, String serverId) {
+        return jdbc.sql("SELECT * FROM identities WHERE gateway_id = ? AND server_id = ? AND user_id IS NULL AND connection_id IS NULL "
+                + "ORDER BY updated_at DESC").params(gatewayId, serverId).query(this::row).list().stream().findFirst();
+    }
+
+    /** The opened secret of a credential (a token, or the sealed OAuth document); for this package only. */
+    String secret(String credentialId) {
+        return jdbc.sql("SELECT secret_sealed FROM identities WHERE id = ?").param(credentialId).query(String.class)
+                .optional().map(secrets::decrypt).orElseThrow();
     }
 
     /** The sealed token of a usable personal credential, opened; empty when there is none or it failed. */
     public Optional<String> personalToken(String userId, String serverId) {
-        return jdbc.sql("SELECT secret_sealed FROM identities WHERE user_id = ? AND server_id = ? AND state = 'ok' ORDER BY updated_at DESC")
-                .params(userId, serverId).query(String.class).stream().findFirst().map(secrets::decrypt);
+        return personal(userId, serverId).filter(c -> "ok".equals(c.state())).map(this::token);
     }
+
+    private String token(Credential c) {
+        String secret = secret(c.id());
+        return OAUTH.equals(c.kind()) ? UpstreamTokens.parse(secret).accessToken() : secret;
+    }
+
+    // --- the data plane
+
+    @Override
+    public Presented present(String connectionId, String gatewayId, ServerDef server) {
+        String key = connectionId + "\n" + gatewayId + "\n" + server.id();
+        Instant now = Instant.now();
+        Cached c = cache.get(key);
+        if (c != null && now.isBefore(c.until())) {
+            return c.presented();
+        }
+        Presented p = resolve(connectionId, gatewayId, server);
+        cache.put(key, new Cached(p, now.plus(CACHE_TTL)));
+        return p;
+    }
+
+    @Override
+    public Presented forDiscovery(ServerDef server) {
+        String key = "discovery\n" + server.id();
+        Instant now = Instant.now();
+        Cached c = cache.get(key);
+        if (c != null && now.isBefore(c.until())) {
+            return c.presented();
+        }
+        Presented p = new None();
+        List<Credential> usable = jdbc.sql("SELECT * FROM identities WHERE server_id = ? AND state = 'ok' "
+                        + "ORDER BY CASE WHEN user_id IS NULL AND connection_id IS NULL THEN 0 ELSE 1 END, updated_at DESC")
+                .param(server.id()).query(this::row).list();
+        for (Credential cr : usable) {
+            try {
+                p = new Bearer(usableToken(cr));
+                break;
+            } catch (RuntimeException e) {
+                // that one failed to refresh; try the next
+            }
+        }
+        cache.put(key, new Cached(p, now.plus(CACHE_TTL)));
+        return p;
+    }
+
+    private Presented resolve(String connectionId, String gatewayId, ServerDef server) {
+        CatalogSnapshot snap = catalog.snapshot();
+        Assignment a = snap.assignments(gatewayId).stream().filter(x -> x.serverId().equals(server.id())).findFirst().orElse(null);
+        if (a == null) {
+            return new None();
+        }
+        if (a.identity() == IdentityScheme.SHARED) {
+            return shared(gatewayId, server.id()).filter(cr -> "ok".equals(cr.state()))
+                    .<Presented>map(cr -> new Bearer(usableToken(cr)))
+                    .orElseGet(None::new);
+        }
+        Connection conn = snap.connectionsById().get(connectionId);
+        if (conn == null) {
+            return new Unusable("missing", "No credential for server '" + server.name() + "'.");
+        }
+        Owner owner = Owner.of(conn);
+        Optional<Credential> found = find(owner, server.id());
+        if (found.isEmpty()) {
+            return new Unusable("missing", conn.userId() != null
+                    ? "Server '" + server.name() + "' needs your own credential and you have not added one. Reconnect this gateway "
+                    + "from your MCP client (sign in again) and add your credential for '" + server.name() + "'."
+                    : "Server '" + server.name() + "' needs a personal credential and this connection has none. An administrator can "
+                    + "add one: PUT /api/v1/connections/" + conn.id() + "/identities/" + server.id() + " {token}.");
+        }
+        Credential cr = found.get();
+        return switch (cr.state()) {
+            case "ok" -> {
+                try {
+                    yield new Bearer(usableToken(cr));
+                } catch (IllegalStateException e) {
+                    yield refreshFailed(server);
+                }
+            }
+            case "refresh-failed" -> refreshFailed(server);
+            default -> new Unusable("revoked", "Your credential for server '" + server.name()
+                    + "' was revoked. Reconnect this gateway from your MCP client and add your credential for '" + server.name() + "' again.");
+        };
+    }
+
+    private static Unusable refreshFailed(ServerDef server) {
+        return new Unusable("refresh-failed", "Your credential for server '" + server.name()
+                + "' expired and could not be refreshed. Reconnect this gateway from your MCP client and sign in to '"
+                + server.name() + "' again.");
+    }
+
+    /** The token to send now: an OAuth access token about to expire is refreshed first. */
+    private String usableToken(Credential cr) {
+        if (OAUTH.equals(cr.kind()) && oauth != null && cr.expiresAt() != null
+                && cr.expiresAt().isBefore(Instant.now().plus(UpstreamOAuth.REFRESH_AHEAD))) {
+            Credential refreshed = oauth.refresh(cr);
+            if (!"ok".equals(refreshed.state())) {
+                throw new IllegalStateException("refresh failed");
+            }
+            return token(refreshed);
+        }
+        return token(cr);
+    }
+
+    // --- writing
 
     @Transactional
     public Credential storePersonalToken(String userId, String serverId, String token) {
-        if (token == null || token.isBlank() || token.length() > 8192) {
-            throw ProblemException.invalid("token", "a token is required (at most 8192 characters)");
+        return store(new Owner(userId, null), serverId, STATIC_TOKEN, checked(token), null);
+    }
+
+    @Transactional
+    public Credential storeConnectionToken(String connectionId, String serverId, String token) {
+        return store(new Owner(null, connectionId), serverId, STATIC_TOKEN, checked(token), null);
+    }
+
+    /** A shared identity of an assignment (a static token every connection presents); null token removes it. */
+    @Transactional
+    public void storeShared(String gatewayId, String serverId, String token) {
+        jdbc.sql("DELETE FROM identities WHERE gateway_id = ? AND server_id = ? AND user_id IS NULL AND connection_id IS NULL")
+                .params(gatewayId, serverId).update();
+        if (token != null) {
+            String t = checked(token);
+            Instant now = Instant.now();
+            jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
+                            + "created_at, updated_at) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'ok', NULL, NULL, ?, ?)")
+                    .params(Ids.id("idn"), serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t), Timestamp.from(now), Timestamp.from(now))
+                    .update();
+            afterCommit(() -> discoverWithNewCredential(serverId));
         }
+        cache.clear();
+    }
+
+    public boolean hasShared(String gatewayId, String serverId) {
+        return shared(gatewayId, serverId).isPresent();
+    }
+
+    @Transactional
+    Credential store(Owner owner, String serverId, String kind, String secret, Instant expiresAt) {
         catalog.server(serverId);
         Instant now = Instant.now();
-        jdbc.sql("DELETE FROM identities WHERE user_id = ? AND server_id = ?").params(userId, serverId).update();
-        String id = Ids.id("idn");
-        jdbc.sql("INSERT INTO identities (id, server_id, user_id, gateway_id, kind, secret_sealed, state, error, expires_at, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, NULL, ?, ?, 'ok', NULL, NULL, ?, ?)")
-                .params(id, serverId, userId, STATIC_TOKEN, secrets.encrypt(token.trim()), Timestamp.from(now), Timestamp.from(now)).update();
-        return personal(userId, serverId).orElseThrow();
+        if (owner.userId() != null) {
+            jdbc.sql("DELETE FROM identities WHERE user_id = ? AND server_id = ?").params(owner.userId(), serverId).update();
+        } else {
+            jdbc.sql("DELETE FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId).update();
+        }
+        afterCommit(() -> discoverWithNewCredential(serverId));
+        jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
+                        + "created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, 'ok', NULL, ?, ?, ?)")
+                .params(Ids.id("idn"), serverId, owner.userId(), owner.connectionId(), kind, secrets.encrypt(secret),
+                        expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(now), Timestamp.from(now)).update();
+        cache.clear();
+        return find(owner, serverId).orElseThrow();
+    }
+
+    /** New OAuth tokens for an existing credential (after a refresh). */
+    @Transactional
+    Credential update(Credential c, String secret, Instant expiresAt) {
+        jdbc.sql("UPDATE identities SET secret_sealed = ?, state = 'ok', error = NULL, expires_at = ?, updated_at = ? WHERE id = ?")
+                .params(secrets.encrypt(secret), expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()), c.id())
+                .update();
+        cache.clear();
+        return byId(c.id()).orElseThrow();
+    }
+
+    /** Marks a credential unusable ({@code refresh-failed} or {@code revoked}); a revoked one loses its secret. */
+    @Transactional
+    Credential mark(Credential c, String state, String error) {
+        if ("revoked".equals(state)) {
+            jdbc.sql("UPDATE identities SET state = ?, error = ?, secret_sealed = '', updated_at = ? WHERE id = ?")
+                    .params(state, error, Timestamp.from(Instant.now()), c.id()).update();
+        } else {
+            jdbc.sql("UPDATE identities SET state = ?, error = ?, updated_at = ? WHERE id = ?")
+                    .params(state, error, Timestamp.from(Instant.now()), c.id()).update();
+        }
+        cache.clear();
+        return byId(c.id()).orElseThrow();
+    }
+
+    Optional<Credential> byId(String id) {
+        return jdbc.sql("SELECT * FROM identities WHERE id = ?").param(id).query(this::row).optional();
+    }
+
+    List<Credential> oauthExpiringBefore(Instant t) {
+        return jdbc.sql("SELECT * FROM identities WHERE kind = ? AND state = 'ok' AND expires_at IS NOT NULL AND expires_at < ?")
+                .params(OAUTH, Timestamp.from(t)).query(this::row).list();
     }
 
     @Transactional
@@ -72,6 +298,7 @@ public class IdentityVault {
         if (jdbc.sql("DELETE FROM identities WHERE id = ? AND user_id = ?").params(credentialId, userId).update() == 0) {
             throw ProblemException.notFound("identity", credentialId);
         }
+        cache.clear();
     }
 
     /** The personal servers of a gateway this user has no usable credential for yet, in gateway order. */
@@ -84,6 +311,75 @@ public class IdentityVault {
                 .map(sid -> snapshot.servers().get(sid))
                 .filter(s -> s != null)
                 .toList();
+    }
+
+    /** The state of each personal server's credential for one connection, for the admin API. Never a secret. */
+    public record IdentityState(String serverId, String state, Instant expiresAt, String error) {
+    }
+
+    public List<IdentityState> states(Connection c) {
+        Owner owner = Owner.of(c);
+        return catalog.snapshot().assignments(c.gatewayId()).stream()
+                .filter(a -> a.identity() == IdentityScheme.PERSONAL)
+                .map(a -> find(owner, a.serverId())
+                        .map(cr -> new IdentityState(a.serverId(), cr.state(), cr.expiresAt(), cr.error()))
+                        .orElseGet(() -> new IdentityState(a.serverId(), "missing", null, null)))
+                .toList();
+    }
+
+    /** The credential a connection presents for a personal server; 404 when there is none. */
+    public Credential ofConnection(Connection c, String serverId) {
+        return find(Owner.of(c), serverId).orElseThrow(() -> ProblemException.notFound("identity", serverId));
+    }
+
+    @Transactional
+    public Credential revoke(Connection c, String serverId) {
+        return mark(ofConnection(c, serverId), "revoked", "revoked by an administrator");
+    }
+
+    /** Refreshes an OAuth credential now; a static token cannot be refreshed. */
+    public Credential refresh(Connection c, String serverId) {
+        Credential cr = ofConnection(c, serverId);
+        if (!OAUTH.equals(cr.kind()) || oauth == null) {
+            throw ProblemException.invalid("serverId", "this credential is a static token; it has nothing to refresh");
+        }
+        if ("revoked".equals(cr.state())) {
+            throw ProblemException.invalid("serverId", "this credential was revoked; the person must reconnect");
+        }
+        return oauth.refresh(cr);
+    }
+
+    /**
+     * A server Gatehouse could not list for want of a credential is listed as soon as one arrives,
+     * so the first call through it finds its tools (discovery is otherwise retried only now and then).
+     */
+    private void discoverWithNewCredential(String serverId) {
+        cache.clear();
+        ServerDef server = catalog.snapshot().servers().get(serverId);
+        FeatureDiscovery d = discovery.getIfAvailable();
+        if (server != null && d != null) {
+            d.discover(server);
+        }
+    }
+
+    private static void afterCommit(Runnable r) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    r.run();
+                }
+            });
+        } else {
+            r.run();
+        }
+    }
+
+    private static String checked(String token) {
+        if (token == null || token.isBlank() || token.length() > 8192) {
+            throw ProblemException.invalid("token", "a token is required (at most 8192 characters)");
+        }
+        return token.trim();
     }
 
     private Credential row(ResultSet rs, int n) throws SQLException {

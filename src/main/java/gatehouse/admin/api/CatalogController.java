@@ -39,8 +39,11 @@ class CatalogController {
     private final Upstreams upstreams;
     private final GatehouseProperties props;
     private final FeatureService features;
+    private final gatehouse.identity.IdentityVault vault;
 
-    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features) {
+    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
+                      gatehouse.identity.IdentityVault vault) {
+        this.vault = vault;
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.props = props;
@@ -161,17 +164,49 @@ class CatalogController {
 
     // --- assignments
 
-    record AssignmentInput(String identity, String prefix) {
+    /** {@code token}: a shared identity (a static bearer token every connection presents); shared assignments only. */
+    record AssignmentInput(String identity, String prefix, String token) {
     }
 
     @PutMapping("/gateways/{gid}/servers/{sid}")
     AssignmentView assign(@PathVariable String gid, @PathVariable String sid, @RequestBody(required = false) AssignmentInput in) {
-        AssignmentInput input = in == null ? new AssignmentInput(null, null) : in;
-        if ("personal".equals(input.identity())) {
-            throw ProblemException.invalid("identity", "personal identities need the OAuth connection flow, which is not available yet; use 'shared'");
+        AssignmentInput input = in == null ? new AssignmentInput(null, null, null) : in;
+        if ("personal".equals(input.identity()) && input.token() != null) {
+            throw ProblemException.invalid("token", "a personal assignment has no shared token: each user (or API-token connection) brings their own");
         }
         Assignment a = catalog.assign(gid, sid, input.identity(), input.prefix());
+        if (input.token() != null) {
+            vault.storeShared(gid, sid, input.token());
+        } else if (a.identity() == gatehouse.catalog.IdentityScheme.PERSONAL) {
+            vault.storeShared(gid, sid, null);
+        }
         return new AssignmentView(a.serverId(), catalog.server(sid).name(), a.identity().wire(), a.prefix());
+    }
+
+    record SharedIdentityInput(String token) {
+    }
+
+    /** Sets the shared identity of a shared assignment; the token is never answered back. */
+    @PutMapping("/gateways/{gid}/servers/{sid}/identity")
+    java.util.Map<String, Object> setSharedIdentity(@PathVariable String gid, @PathVariable String sid, @RequestBody SharedIdentityInput in) {
+        Assignment a = assignment(gid, sid);
+        if (a.identity() != gatehouse.catalog.IdentityScheme.SHARED) {
+            throw ProblemException.invalid("identity", "this assignment is personal: each user (or API-token connection) brings their own credential");
+        }
+        vault.storeShared(gid, sid, in == null ? null : in.token() == null ? "" : in.token());
+        return java.util.Map.of("serverId", sid, "identity", "shared", "token", "set");
+    }
+
+    @DeleteMapping("/gateways/{gid}/servers/{sid}/identity")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeSharedIdentity(@PathVariable String gid, @PathVariable String sid) {
+        assignment(gid, sid);
+        vault.storeShared(gid, sid, null);
+    }
+
+    private Assignment assignment(String gid, String sid) {
+        return catalog.snapshot().assignments(catalog.gateway(gid).id()).stream().filter(x -> x.serverId().equals(sid)).findFirst()
+                .orElseThrow(() -> ProblemException.notFound("assignment", sid));
     }
 
     @GetMapping("/gateways/{gid}/servers")

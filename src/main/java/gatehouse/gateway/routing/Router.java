@@ -154,6 +154,9 @@ public class Router {
      */
     public Route routeName(CatalogSnapshot catalog, DownstreamSession session, String kind, String exposed) {
         Route route = findName(catalog, session, kind, exposed);
+        // A personal server the caller has no credential for says so (what to do), for any name under
+        // its prefix: that reveals the server, which lists name too, and nothing about its tools.
+        session.requireIdentity(route.server());
         if (!gate.admitName(route.assignment(), route.server(), kind, route.upstreamName())) {
             throw notFound(kind, exposed);
         }

@@ -118,7 +118,12 @@ public final class DownstreamSession implements MessageSink {
             }
             return old;
         });
-        return slot.get(upstreams, clientInit, this);
+        return slot.get(upstreams, clientInit, this, connectionId, gatewayId);
+    }
+
+    /** Throws the JSON-RPC error telling the person what to do when this connection has no usable credential for the server. */
+    public void requireIdentity(ServerDef server) {
+        UpstreamSlot.requireIdentity(upstreams, server, connectionId, gatewayId);
     }
 
     /** Sessions already open, for fan-out that should not wake dead upstreams. */

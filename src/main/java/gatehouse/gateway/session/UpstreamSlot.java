@@ -7,6 +7,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.UpstreamCredentials;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
@@ -31,7 +32,16 @@ final class UpstreamSlot {
         return server;
     }
 
-    synchronized UpstreamSession get(Upstreams upstreams, ObjectNode clientInit, MessageSink listener) {
+    /**
+     * The session, on the credential of {@code connectionId} for this server. A personal server
+     * without a usable credential refuses here, before any upstream traffic, with what the person
+     * should do; the session itself reads the credential again at each request, so a refreshed
+     * token is picked up and a revoked one stops at the next call.
+     */
+    synchronized UpstreamSession get(Upstreams upstreams, ObjectNode clientInit, MessageSink listener,
+                                     String connectionId, String gatewayId) {
+        UpstreamCredentials credentials = upstreams.credentials();
+        requireIdentity(upstreams, server, connectionId, gatewayId);
         if (session != null && session.isAlive()) {
             return session;
         }
@@ -43,7 +53,8 @@ final class UpstreamSlot {
             throw unavailable("retrying in " + Duration.between(now, retryAt).toMillis() + " ms");
         }
         try {
-            UpstreamSession s = upstreams.connect(server, clientInit);
+            UpstreamSession s = upstreams.connect(server, clientInit,
+                    () -> UpstreamCredentials.bearerOf(credentials.present(connectionId, gatewayId, server)));
             s.addListener(listener);
             session = s;
             failures = 0;
@@ -54,6 +65,13 @@ final class UpstreamSlot {
             lastError = e.getMessage();
             retryAt = Instant.now().plusMillis(Math.min(30_000, 250L << Math.min(failures, 7)));
             throw unavailable("will retry after " + Duration.between(Instant.now(), retryAt).toMillis() + " ms");
+        }
+    }
+
+    static void requireIdentity(Upstreams upstreams, ServerDef server, String connectionId, String gatewayId) {
+        if (upstreams.credentials().present(connectionId, gatewayId, server) instanceof UpstreamCredentials.Unusable u) {
+            throw new McpException(JsonRpc.UPSTREAM_ERROR, u.reason(),
+                    gatehouse.platform.Json.object().put("identity", u.state()).put("server", server.name()));
         }
     }
 

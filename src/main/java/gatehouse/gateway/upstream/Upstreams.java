@@ -10,11 +10,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import gatehouse.catalog.CatalogListener;
@@ -45,7 +47,20 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private record Generation(ServerDef server, boolean stateless, Instant seen) {
     }
 
+    /** Found lazily: the credential store reads the catalog, which notifies this class. */
+    private final Supplier<UpstreamCredentials> credentials;
+
     public Upstreams(GatehouseProperties props) {
+        this(props, () -> UpstreamCredentials.NONE);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public Upstreams(GatehouseProperties props, ObjectProvider<UpstreamCredentials> credentials) {
+        this(props, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE));
+    }
+
+    private Upstreams(GatehouseProperties props, Supplier<UpstreamCredentials> credentials) {
+        this.credentials = credentials;
         this.props = props;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -53,6 +68,11 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
+    }
+
+    /** The credential store upstream sessions of clients present from. */
+    public UpstreamCredentials credentials() {
+        return credentials.get();
     }
 
     public Duration callTimeout() {
@@ -75,17 +95,27 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     /**
      * A session with {@code server} on behalf of a client whose initialize parameters are
-     * {@code clientInit}. Blocks until the session is usable or throws {@link UpstreamException}.
+     * {@code clientInit}, on Gatehouse's own credential for it (see {@link UpstreamCredentials#forDiscovery}). Blocks until the session is usable or throws {@link UpstreamException}.
      */
     public UpstreamSession connect(ServerDef server, ObjectNode clientInit) {
+        return connect(server, clientInit, () -> UpstreamCredentials.bearerOf(credentials().forDiscovery(server)));
+    }
+
+    /**
+     * As {@link #connect(ServerDef, ObjectNode)}, presenting {@code Authorization: Bearer} with the
+     * token {@code bearer} supplies at each HTTP request (null: only the server's own headers).
+     * Stdio processes are shared by everyone and take no per-caller credential.
+     */
+    public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer) {
+        Map<String, String> headers = new AuthorizedHeaders(server.headers(), bearer);
         return switch (server.transport()) {
             case STDIO -> sharedStdio(server);
             case STREAMABLE_HTTP -> {
-                UpstreamSession modern = statelessIfSpoken(server, clientInit);
+                UpstreamSession modern = statelessIfSpoken(server, clientInit, headers);
                 if (modern != null) {
                     yield modern;
                 }
-                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout());
+                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout());
                 try {
                     s.open();
                 } catch (RuntimeException e) {
@@ -95,7 +125,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
             case SSE -> {
-                SseUpstream s = new SseUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout());
+                SseUpstream s = new SseUpstream(server, http, headers, clientInit, props.mcp().connectTimeout());
                 try {
                     s.open();
                 } catch (RuntimeException e) {
@@ -111,18 +141,18 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
      * A session with a server that speaks the stateless generation (2026-07-28), found out with
      * {@code server/discover}; null when it speaks 2025 (then the caller does the handshake).
      */
-    private UpstreamSession statelessIfSpoken(ServerDef server, ObjectNode clientInit) {
+    private UpstreamSession statelessIfSpoken(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
         Generation known = generations.get(server.id());
         boolean fresh = known != null && known.server().equals(server);
         if (fresh && !known.stateless() && known.seen().isAfter(Instant.now().minus(Duration.ofMinutes(10)))) {
             return null;
         }
-        ObjectNode discover = StatelessHttpUpstream.discover(http, server, server.headers(), clientInit, props.mcp().connectTimeout());
+        ObjectNode discover = StatelessHttpUpstream.discover(http, server, headers, clientInit, props.mcp().connectTimeout());
         generations.put(server.id(), new Generation(server, discover != null, Instant.now()));
         if (discover == null) {
             return null;
         }
-        StatelessHttpUpstream s = new StatelessHttpUpstream(server, http, server.headers(), clientInit, props.mcp().connectTimeout(),
+        StatelessHttpUpstream s = new StatelessHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
                 discover);
         s.open();
         return s;

@@ -1,0 +1,394 @@
+package gatehouse.identity;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+import gatehouse.alerts.AlertService;
+import gatehouse.catalog.CatalogService;
+import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.Transport;
+import gatehouse.platform.GatehouseProperties;
+import gatehouse.platform.Ids;
+import gatehouse.platform.Json;
+import gatehouse.platform.ProblemException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Gatehouse as the OAuth client of upstream servers, for personal identities: discovery (the
+ * upstream's 401 {@code WWW-Authenticate} names its RFC 9728 resource metadata, which names the
+ * authorization server, whose RFC 8414 metadata gives the endpoints), RFC 7591 registration of
+ * Gatehouse's callback, authorization code with PKCE S256, {@code state} and the RFC 8707
+ * {@code resource}, then refresh ahead of expiry. A refresh that fails marks the identity
+ * {@code refresh-failed} and raises an alert; the next call through it tells the person to reconnect.
+ *
+ * <p>Pending authorizations live in this replica's memory for ten minutes: the browser comes back
+ * to the replica that sent it away only with a sticky load balancer (noted in docs/deployment.md).
+ */
+@Service
+public class UpstreamOAuth {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamOAuth.class);
+    public static final String CALLBACK_PATH = "/connect/upstream/callback";
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(120);
+    private static final Duration PENDING_TTL = Duration.ofMinutes(10);
+    private static final Duration DISCOVERY_TTL = Duration.ofMinutes(5);
+    private static final Pattern RESOURCE_METADATA = Pattern.compile("resource_metadata=\"([^\"]+)\"");
+
+    private final IdentityVault vault;
+    private final AlertService alerts;
+    private final CatalogService catalog;
+    private final GatehouseProperties props;
+    private final HttpClient http;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Client> registrations = new ConcurrentHashMap<>();
+    private final Map<String, Discovered> discovered = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> refreshLocks = new ConcurrentHashMap<>();
+
+    /** An upstream's authorization server, as discovered. */
+    public record Metadata(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
+                           String resource, List<String> scopes) {
+    }
+
+    private record Discovered(ServerDef server, Optional<Metadata> metadata, Instant at) {
+    }
+
+    private record Client(String clientId, String clientSecret) {
+    }
+
+    private record Pending(String userId, String serverId, String wizardState, String verifier, Metadata metadata, Client client,
+                           Instant until) {
+    }
+
+    /** Where the person goes back to after the upstream's callback. */
+    public record Completed(String wizardState, String serverId) {
+    }
+
+    UpstreamOAuth(IdentityVault vault, AlertService alerts, CatalogService catalog, GatehouseProperties props) {
+        this.vault = vault;
+        this.alerts = alerts;
+        this.catalog = catalog;
+        this.props = props;
+        this.http = HttpClient.newBuilder().connectTimeout(props.mcp().connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        vault.oauth(this);
+    }
+
+    private String callback() {
+        return props.publicUrlNoSlash() + CALLBACK_PATH;
+    }
+
+    // --- discovery
+
+    /** The upstream's OAuth metadata when it asks for OAuth; empty when it does not (or is not HTTP). */
+    public Optional<Metadata> discover(ServerDef server) {
+        if (server.transport() == Transport.STDIO || server.url() == null) {
+            return Optional.empty();
+        }
+        Discovered d = discovered.get(server.id());
+        if (d != null && d.server().equals(server) && d.at().isAfter(Instant.now().minus(DISCOVERY_TTL))) {
+            return d.metadata();
+        }
+        Optional<Metadata> m;
+        try {
+            m = discoverNow(server);
+        } catch (RuntimeException e) {
+            log.info("OAuth discovery of server {} failed: {}", server.name(), e.getMessage());
+            m = Optional.empty();
+        }
+        discovered.put(server.id(), new Discovered(server, m, Instant.now()));
+        return m;
+    }
+
+    private Optional<Metadata> discoverNow(ServerDef server) {
+        // A ping without a session: an open server refuses it without creating anything; one that
+        // wants OAuth answers 401 with its resource metadata.
+        HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(server.url())).timeout(props.mcp().connectTimeout())
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":\"gatehouse-oauth-probe\",\"method\":\"ping\"}"));
+        server.headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Authorization")) {
+                probe.setHeader(k, v);
+            }
+        });
+        HttpResponse<String> resp = send(probe.build());
+        if (resp.statusCode() != 401) {
+            return Optional.empty();
+        }
+        URI mcp = URI.create(server.url());
+        String prm = resp.headers().allValues("WWW-Authenticate").stream().map(RESOURCE_METADATA::matcher)
+                .filter(Matcher::find).map(x -> x.group(1)).findFirst()
+                .orElse(origin(mcp) + "/.well-known/oauth-protected-resource" + (mcp.getPath() == null ? "" : mcp.getPath()));
+        JsonNode resource = getJson(prm);
+        String issuer = resource.path("authorization_servers").path(0).asString(null);
+        if (issuer == null) {
+            throw new IllegalStateException("resource metadata at " + prm + " names no authorization server");
+        }
+        JsonNode as = authorizationServerMetadata(issuer);
+        List<String> scopes = new ArrayList<>();
+        resource.path("scopes_supported").forEach(s -> scopes.add(s.asString()));
+        String authorize = as.path("authorization_endpoint").asString(null);
+        String token = as.path("token_endpoint").asString(null);
+        if (authorize == null || token == null) {
+            throw new IllegalStateException("authorization server " + issuer + " has no authorization or token endpoint");
+        }
+        return Optional.of(new Metadata(as.path("issuer").asString(issuer), authorize, token,
+                as.path("registration_endpoint").asString(null), resource.path("resource").asString(server.url()), List.copyOf(scopes)));
+    }
+
+    /** RFC 8414 (path inserted after the well-known prefix), then OpenID Connect discovery. */
+    private JsonNode authorizationServerMetadata(String issuer) {
+        URI u = URI.create(issuer);
+        String path = u.getPath() == null || u.getPath().equals("/") ? "" : u.getPath().replaceAll("/$", "");
+        List<String> candidates = List.of(origin(u) + "/.well-known/oauth-authorization-server" + path,
+                origin(u) + "/.well-known/openid-configuration" + path, issuer.replaceAll("/$", "") + "/.well-known/openid-configuration");
+        RuntimeException last = null;
+        for (String c : candidates) {
+            try {
+                return getJson(c);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException("no authorization server metadata for " + issuer, last);
+    }
+
+    // --- authorization
+
+    /** The upstream's authorize URL for this person and server; registers Gatehouse first if needed. */
+    public URI begin(String userId, ServerDef server, String wizardState) {
+        Metadata m = discover(server).orElseThrow(() -> ProblemException.invalid("serverId",
+                "server '" + server.name() + "' does not ask for OAuth; paste a token instead"));
+        Client client = registrations.computeIfAbsent(m.issuer() + "\n" + callback(), k -> register(m));
+        String verifier = Ids.random(48);
+        String state = Ids.random(32);
+        pending.values().removeIf(p -> p.until().isBefore(Instant.now()));
+        pending.put(state, new Pending(userId, server.id(), wizardState, verifier, m, client, Instant.now().plus(PENDING_TTL)));
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", client.clientId());
+        q.put("redirect_uri", callback());
+        q.put("code_challenge", challenge(verifier));
+        q.put("code_challenge_method", "S256");
+        q.put("state", state);
+        q.put("resource", m.resource());
+        if (!m.scopes().isEmpty()) {
+            q.put("scope", String.join(" ", m.scopes()));
+        }
+        String sep = m.authorizationEndpoint().contains("?") ? "&" : "?";
+        return URI.create(m.authorizationEndpoint() + sep + form(q));
+    }
+
+    private Client register(Metadata m) {
+        if (m.registrationEndpoint() == null) {
+            throw ProblemException.invalid("serverId", "the upstream's authorization server " + m.issuer()
+                    + " offers no dynamic client registration; paste a token instead");
+        }
+        ObjectNode body = Json.object();
+        body.put("client_name", "Gatehouse");
+        body.putArray("redirect_uris").add(callback());
+        body.putArray("grant_types").add("authorization_code").add("refresh_token");
+        body.putArray("response_types").add("code");
+        body.put("token_endpoint_auth_method", "none");
+        if (!m.scopes().isEmpty()) {
+            body.put("scope", String.join(" ", m.scopes()));
+        }
+        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(m.registrationEndpoint())).timeout(props.mcp().connectTimeout())
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.string(body))).build());
+        if (resp.statusCode() / 100 != 2) {
+            throw new IllegalStateException("registration at " + m.registrationEndpoint() + " answered HTTP " + resp.statusCode());
+        }
+        JsonNode r = Json.tree(resp.body());
+        return new Client(r.path("client_id").asString(), r.path("client_secret").asString(null));
+    }
+
+    /** The upstream sent the browser back: exchanges the code and stores the person's tokens. */
+    public Completed complete(String userId, String state, String code, String error) {
+        Pending p = state == null ? null : pending.remove(state);
+        if (p == null || !p.userId().equals(userId) || p.until().isBefore(Instant.now())) {
+            throw ProblemException.invalid("state", "this sign-in to the upstream server has expired or is not yours; start again");
+        }
+        ServerDef server = catalog.server(p.serverId());
+        if (error != null || code == null) {
+            throw ProblemException.invalid("code", "server '" + server.name() + "' did not authorize Gatehouse ("
+                    + (error == null ? "no code" : error) + ")");
+        }
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("grant_type", "authorization_code");
+        q.put("code", code);
+        q.put("redirect_uri", callback());
+        q.put("client_id", p.client().clientId());
+        q.put("code_verifier", p.verifier());
+        q.put("resource", p.metadata().resource());
+        if (p.client().clientSecret() != null) {
+            q.put("client_secret", p.client().clientSecret());
+        }
+        JsonNode t = token(p.metadata().tokenEndpoint(), q);
+        UpstreamTokens tokens = new UpstreamTokens(t.path("access_token").asString(), t.path("refresh_token").asString(null),
+                p.metadata().tokenEndpoint(), p.client().clientId(), p.client().clientSecret(), p.metadata().resource(), p.metadata().issuer());
+        vault.store(new IdentityVault.Owner(userId, null), server.id(), IdentityVault.OAUTH, tokens.toJson(), expiry(t));
+        return new Completed(p.wizardState(), server.id());
+    }
+
+    // --- refresh
+
+    /** Refreshes ahead of expiry, so calls seldom wait for a refresh. */
+    @Scheduled(fixedDelayString = "${gatehouse.upstream-oauth.refresh-interval:30s}", initialDelay = 10_000)
+    public void refreshExpiring() {
+        for (Credential c : vault.oauthExpiringBefore(Instant.now().plus(REFRESH_AHEAD))) {
+            try {
+                refresh(c);
+            } catch (RuntimeException e) {
+                log.warn("refresh of identity {} failed: {}", c.id(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Refreshes one OAuth credential; answers it as stored afterwards ({@code ok} with new tokens,
+     * or {@code refresh-failed}). One refresh per credential at a time in this replica.
+     */
+    Credential refresh(Credential stale) {
+        ReentrantLock lock = refreshLocks.computeIfAbsent(stale.id(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Credential c = vault.byId(stale.id()).orElseThrow(() -> ProblemException.notFound("identity", stale.id()));
+            if (!"ok".equals(c.state()) || c.updatedAt().isAfter(stale.updatedAt())) {
+                return c; // failed, revoked or refreshed meanwhile
+            }
+            UpstreamTokens old = UpstreamTokens.parse(vault.secret(c.id()));
+            ServerDef server = catalog.snapshot().servers().get(c.serverId());
+            String name = server == null ? c.serverId() : server.name();
+            if (old.refreshToken() == null) {
+                return failed(c, name, "the upstream issued no refresh token");
+            }
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("grant_type", "refresh_token");
+            q.put("refresh_token", old.refreshToken());
+            q.put("client_id", old.clientId());
+            if (old.resource() != null) {
+                q.put("resource", old.resource());
+            }
+            if (old.clientSecret() != null) {
+                q.put("client_secret", old.clientSecret());
+            }
+            JsonNode t;
+            try {
+                t = token(old.tokenEndpoint(), q);
+            } catch (RuntimeException e) {
+                return failed(c, name, e.getMessage());
+            }
+            UpstreamTokens fresh = new UpstreamTokens(t.path("access_token").asString(),
+                    t.path("refresh_token").asString(old.refreshToken()), old.tokenEndpoint(), old.clientId(), old.clientSecret(),
+                    old.resource(), old.issuer());
+            alerts.resolve("identity-refresh-failed", new AlertService.About(null, c.serverId(), c.id()));
+            return vault.update(c, fresh.toJson(), expiry(t));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Credential failed(Credential c, String serverName, String why) {
+        Credential marked = vault.mark(c, "refresh-failed", why.length() > 1000 ? why.substring(0, 1000) : why);
+        ObjectNode details = Json.object().put("identityId", c.id()).put("serverId", c.serverId());
+        if (c.userId() != null) {
+            details.put("userId", c.userId());
+        }
+        alerts.raise("identity-refresh-failed", "warning", "identity for server '" + serverName + "'",
+                "An upstream OAuth credential for server '" + serverName + "' could not be refreshed (" + why
+                        + "); its owner must reconnect.", new AlertService.About(null, c.serverId(), c.id()), details);
+        log.warn("upstream credential {} for server {} could not be refreshed: {}", c.id(), serverName, why);
+        return marked;
+    }
+
+    // --- HTTP
+
+    private JsonNode token(String endpoint, Map<String, String> form) {
+        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(props.mcp().connectTimeout())
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(form(form))).build());
+        JsonNode body;
+        try {
+            body = Json.tree(resp.body());
+        } catch (RuntimeException e) {
+            body = Json.object();
+        }
+        if (resp.statusCode() != 200 || !body.path("access_token").isString()) {
+            // The error code only: a token endpoint's description may echo what it was sent.
+            throw new IllegalStateException("token endpoint answered HTTP " + resp.statusCode()
+                    + (body.path("error").isString() ? " " + body.path("error").asString() : ""));
+        }
+        return body;
+    }
+
+    private static Instant expiry(JsonNode t) {
+        return t.path("expires_in").canConvertToLong() && t.path("expires_in").asLong() > 0
+                ? Instant.now().plusSeconds(t.path("expires_in").asLong()) : null;
+    }
+
+    private JsonNode getJson(String url) {
+        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(url)).timeout(props.mcp().connectTimeout())
+                .header("Accept", "application/json").GET().build());
+        if (resp.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered HTTP " + resp.statusCode());
+        }
+        return Json.tree(resp.body());
+    }
+
+    private HttpResponse<String> send(HttpRequest req) {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach " + req.uri() + ": " + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    private static String origin(URI u) {
+        return u.getScheme() + "://" + u.getRawAuthority();
+    }
+
+    private static String form(Map<String, String> q) {
+        return q.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static String challenge(String verifier) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
