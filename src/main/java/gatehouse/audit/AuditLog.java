@@ -62,24 +62,62 @@ public class AuditLog implements SmartLifecycle {
 
     private void run() {
         List<LogRecord> batch = new ArrayList<>(BATCH);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !batch.isEmpty()) {
             try {
-                LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (batch.isEmpty()) {
+                    LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH - 1);
                 }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                write(batch);
+                writeOrIsolate(batch);
                 written.addAndGet(batch.size());
+                batch.clear();
             } catch (InterruptedException e) {
-                // stop() interrupts only after running=false; loop drains what is left
+                // stop() interrupts only after running=false; the loop drains what is left
             } catch (RuntimeException e) {
-                log.error("could not write {} log records; retrying", batch.size(), e);
+                // Every row failed: the database is unreachable. Keep this batch (and only this
+                // batch) and try it again; new records wait in the bounded queue meanwhile.
+                log.error("could not write {} log records (database unavailable?); retrying: {}", batch.size(), e.getMessage());
                 sleep();
-                continue;
+                if (!running && Thread.currentThread().isInterrupted()) {
+                    return;
+                }
             }
-            batch.clear();
+        }
+    }
+
+    /**
+     * Writes the batch; if the batch insert fails, writes row by row so one bad record cannot block
+     * the others. Rows that still fail are dropped with an error (their content is not logged: it
+     * may hold what the rules redact). Throws only when no row at all could be written.
+     */
+    private void writeOrIsolate(List<LogRecord> batch) {
+        try {
+            write(batch);
+            return;
+        } catch (RuntimeException batchFailure) {
+            if (batch.size() == 1) {
+                throw batchFailure;
+            }
+        }
+        int failed = 0;
+        RuntimeException last = null;
+        for (LogRecord r : batch) {
+            try {
+                write(List.of(r));
+            } catch (RuntimeException e) {
+                failed++;
+                last = e;
+            }
+        }
+        if (failed == batch.size()) {
+            throw last;
+        }
+        if (failed > 0) {
+            log.error("dropped {} of {} log records that the database refused: {}", failed, batch.size(), last.getMessage());
         }
     }
 
@@ -88,23 +126,25 @@ public class AuditLog implements SmartLifecycle {
                         + "direction, kind, method, tool, duration_ms, input_tokens, output_tokens, status, error_code, error_message, decisions) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 batch, batch.size(), (ps, r) -> {
+                    // Column widths come from V1__core.sql: clients choose ids, methods and names,
+                    // so every text is cut to fit rather than failing the insert.
                     ps.setTimestamp(1, Timestamp.from(r.time()));
-                    ps.setString(2, r.correlationId());
-                    ps.setString(3, r.sessionId());
-                    ps.setString(4, r.connectionId());
-                    ps.setString(5, r.gatewayId());
-                    ps.setString(6, r.serverId());
-                    ps.setString(7, r.userId());
-                    ps.setString(8, r.direction());
-                    ps.setString(9, r.kind());
-                    ps.setString(10, r.method());
-                    ps.setString(11, r.tool());
+                    ps.setString(2, truncate(r.correlationId(), 64));
+                    ps.setString(3, truncate(r.sessionId(), 64));
+                    ps.setString(4, truncate(r.connectionId(), 64));
+                    ps.setString(5, truncate(r.gatewayId(), 64));
+                    ps.setString(6, truncate(r.serverId(), 64));
+                    ps.setString(7, truncate(r.userId(), 64));
+                    ps.setString(8, truncate(r.direction(), 16));
+                    ps.setString(9, truncate(r.kind(), 16));
+                    ps.setString(10, truncate(r.method(), 128));
+                    ps.setString(11, truncate(r.tool(), 256));
                     ps.setDouble(12, r.durationMs());
                     ps.setObject(13, tokens(r.input()));
                     ps.setObject(14, tokens(r.output()));
-                    ps.setString(15, r.status());
+                    ps.setString(15, truncate(r.status(), 32));
                     ps.setObject(16, r.errorCode());
-                    ps.setString(17, r.errorMessage() == null ? null : truncate(r.errorMessage(), 1024));
+                    ps.setString(17, truncate(r.errorMessage(), 1024));
                     ps.setString(18, r.decisions());
                 });
     }
@@ -116,8 +156,8 @@ public class AuditLog implements SmartLifecycle {
         return tokenizer.countTokensOrdinary(Json.string(node));
     }
 
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     /** Waits until everything queued so far is written (tests and shutdown). */
