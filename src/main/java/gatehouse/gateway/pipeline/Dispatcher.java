@@ -173,7 +173,19 @@ class Dispatcher {
                 case "resources/read", "resources/subscribe", "resources/unsubscribe" -> {
                     tool = requireString(params, "uri");
                     route = router.routeUri(catalog, session, tool);
-                    return forward(session, route, msg, reply, tool, null);
+                    Outcome outcome = forward(session, route, msg, reply, tool, null);
+                    if ("ok".equals(outcome.status()) && !method.equals("resources/read")) {
+                        // A shared upstream sends each resource update only to its subscribers.
+                        UpstreamSession up = session.openUpstream(route.server().id());
+                        if (up != null) {
+                            if (method.equals("resources/subscribe")) {
+                                up.subscribed(tool, session);
+                            } else {
+                                up.unsubscribed(tool, session);
+                            }
+                        }
+                    }
+                    return outcome;
                 }
                 case "completion/complete" -> {
                     JsonNode ref = params == null ? null : params.get("ref");

@@ -179,6 +179,11 @@ final class StdioUpstream extends UpstreamSession {
     }
 
     @Override
+    protected boolean sharedAcrossClients() {
+        return true;
+    }
+
+    @Override
     public boolean isAlive() {
         return ready && !stopped;
     }

@@ -36,6 +36,8 @@ public abstract class UpstreamSession implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private final List<MessageSink> listeners = new CopyOnWriteArrayList<>();
+    /** Who subscribed to which resource URI, so a shared process's updates reach only them. */
+    private final Map<String, List<MessageSink>> subscribers = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listChangeObservers = new CopyOnWriteArrayList<>();
     private final Map<String, ArrayNode> listCache = new ConcurrentHashMap<>();
     /** When a cached list goes stale (epoch ms); absent: fresh until the upstream says it changed. */
@@ -103,6 +105,29 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     public void removeListener(MessageSink sink) {
         listeners.remove(sink);
+        subscribers.values().forEach(l -> l.remove(sink));
+    }
+
+    /**
+     * Whether one upstream session serves many clients (a stdio process). Then what the upstream
+     * sends outside a call's stream must not reach a client it does not concern.
+     */
+    protected boolean sharedAcrossClients() {
+        return false;
+    }
+
+    public void subscribed(String uri, MessageSink sink) {
+        List<MessageSink> sinks = subscribers.computeIfAbsent(uri, k -> new CopyOnWriteArrayList<>());
+        if (!sinks.contains(sink)) {
+            sinks.add(sink);
+        }
+    }
+
+    public void unsubscribed(String uri, MessageSink sink) {
+        List<MessageSink> sinks = subscribers.get(uri);
+        if (sinks != null) {
+            sinks.remove(sink);
+        }
     }
 
     public int listenerCount() {
@@ -255,10 +280,14 @@ public abstract class UpstreamSession implements AutoCloseable {
                 return;
             }
         }
+        if (context == null && sharedAcrossClients()) {
+            dispatchShared(message, method);
+            return;
+        }
         PendingCall target = context;
         if (target == null && JsonRpc.isRequest(message)) {
-            // Over stdio and legacy SSE nothing ties a server request to the call that caused it;
-            // the call started last is the best guess (and the only one when calls do not overlap).
+            // Over legacy SSE nothing ties a server request to the call that caused it; every call
+            // of this session is the same client's, so the call started last is a safe choice.
             PendingCall last = latest;
             target = last != null && !last.done() ? last : null;
         }
@@ -278,6 +307,47 @@ public abstract class UpstreamSession implements AutoCloseable {
             for (MessageSink l : listeners) {
                 l.deliver(this, message.deepCopy());
             }
+        }
+    }
+
+    /**
+     * A message from a process many clients share, outside any call's stream (stdio has none).
+     * A server request or a log message goes to the client whose call is in flight only when that
+     * call is the only one, since otherwise nothing says whose it is: a guess could show one
+     * person's question to another. Resource updates go to their subscribers; list changes,
+     * which carry nothing private, to everyone.
+     */
+    private void dispatchShared(ObjectNode message, String method) {
+        if (method.endsWith("/list_changed")) {
+            for (MessageSink l : listeners) {
+                l.deliver(this, message.deepCopy());
+            }
+            return;
+        }
+        if ("notifications/resources/updated".equals(method)) {
+            List<MessageSink> sinks = subscribers.getOrDefault(message.path("params").path("uri").asString(""), List.of());
+            for (MessageSink l : sinks) {
+                l.deliver(this, message.deepCopy());
+            }
+            return;
+        }
+        PendingCall only = null;
+        int inFlight = 0;
+        for (PendingCall c : pending.values()) {
+            if (c.related != null && !c.done()) {
+                inFlight++;
+                only = c;
+            }
+        }
+        if (inFlight == 1) {
+            only.related.deliver(this, message);
+            return;
+        }
+        if (JsonRpc.isRequest(message)) {
+            send(JsonRpc.error(message.get("id"), JsonRpc.INTERNAL_ERROR, "Gatehouse cannot tell which client should answer "
+                    + method + ": " + inFlight + " calls are in flight on this shared server"));
+        } else {
+            log.debug("upstream {}: {} outside a call dropped ({} calls in flight)", server.name(), method, inFlight);
         }
     }
 
