@@ -1,6 +1,7 @@
 package gatehouse.gateway.session;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.transport.McpHttpResponse.EventStream;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
@@ -109,6 +111,9 @@ public final class DownstreamSession implements MessageSink {
     /** The session with {@code server}, opening (or re-opening) it as needed. */
     public UpstreamSession upstream(ServerDef server) {
         UpstreamSlot slot = slots.compute(server.id(), (k, old) -> {
+            if (closed) {
+                throw sessionClosed();
+            }
             if (old == null) {
                 return new UpstreamSlot(server);
             }
@@ -118,7 +123,19 @@ public final class DownstreamSession implements MessageSink {
             }
             return old;
         });
-        return slot.get(upstreams, clientInit, this, connectionId, gatewayId);
+        UpstreamSession up = slot.get(upstreams, clientInit, this, connectionId, gatewayId);
+        if (closed) {
+            // close() ran while this upstream was being opened (a warm-up, a request in flight):
+            // release it here, or nothing ever would.
+            slot.release(this);
+            slots.remove(server.id(), slot);
+            throw sessionClosed();
+        }
+        return up;
+    }
+
+    private static McpException sessionClosed() {
+        return new McpException(JsonRpc.INTERNAL_ERROR, "the session was closed");
     }
 
     /** Throws the JSON-RPC error telling the person what to do when this connection has no usable credential for the server. */
@@ -247,7 +264,12 @@ public final class DownstreamSession implements MessageSink {
         closed = true;
         standalone.closeWriter();
         inFlight.values().forEach(h -> h.cancel("session closed"));
-        slots.values().forEach(s -> s.release(this));
-        slots.clear();
+        // compute() on each slot serialises with upstream(), which re-checks closed afterwards.
+        for (String serverId : List.copyOf(slots.keySet())) {
+            slots.computeIfPresent(serverId, (k, slot) -> {
+                slot.release(this);
+                return null;
+            });
+        }
     }
 }

@@ -1,12 +1,14 @@
 package gatehouse.gateway.session;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -30,10 +32,13 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     private final Map<String, DownstreamSession> sessions = new ConcurrentHashMap<>();
     private final Upstreams upstreams;
     private final GatehouseProperties props;
+    private final int maxSessionsPerConnection;
 
-    public SessionRegistry(Upstreams upstreams, GatehouseProperties props) {
+    public SessionRegistry(Upstreams upstreams, GatehouseProperties props,
+                           @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection) {
         this.upstreams = upstreams;
         this.props = props;
+        this.maxSessionsPerConnection = Math.max(1, maxSessionsPerConnection);
     }
 
     public DownstreamSession create(Connection connection, String protocolVersion, ObjectNode clientInit) {
@@ -43,10 +48,26 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
                 throw new HttpProblem(503, JsonRpc.INTERNAL_ERROR, "too many open sessions; close unused sessions or try later");
             }
         }
+        evictBeyondPerConnectionLimit(connection.id());
         DownstreamSession s = new DownstreamSession(Ids.random(32), connection.id(), connection.gatewayId(), protocolVersion,
                 clientInit, upstreams);
         sessions.put(s.id(), s);
         return s;
+    }
+
+    /**
+     * One token must not fill the whole table and lock every other connection out: past the
+     * per-connection limit, that connection's least recently used session is closed (its client
+     * gets 404 and initializes again, as the protocol expects).
+     */
+    private void evictBeyondPerConnectionLimit(String connectionId) {
+        int limit = maxSessionsPerConnection;
+        List<DownstreamSession> mine = sessions.values().stream().filter(s -> s.connectionId().equals(connectionId))
+                .sorted(java.util.Comparator.comparing(DownstreamSession::lastSeen)).toList();
+        for (int i = 0; i <= mine.size() - limit; i++) {
+            log.info("connection {} holds {} sessions (limit {}); closing its least recently used one", connectionId, mine.size(), limit);
+            terminate(mine.get(i).id());
+        }
     }
 
     /** The session, or null when it is unknown, terminated, expired or belongs to another connection. */
