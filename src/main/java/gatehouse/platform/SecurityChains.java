@@ -1,11 +1,14 @@
 package gatehouse.platform;
 
+import io.micrometer.observation.ObservationPredicate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.web.SecurityFilterChain;
@@ -30,6 +33,26 @@ import gatehouse.authserver.Resources;
 @EnableWebSecurity
 class SecurityChains {
     static final String LOGIN = "/login";
+
+    /**
+     * 0. The MCP endpoint is outside Spring Security altogether: the pipeline authenticates every
+     * message itself, and on the hot path even a pass-through chain's filters cost more than the
+     * rest of the relay.
+     */
+    @Bean
+    WebSecurityCustomizer mcpEndpointOutsideSecurityChains() {
+        return web -> web.ignoring().requestMatchers("/gateway/v1/mcp");
+    }
+
+    /**
+     * Nor does the MCP endpoint get Spring's per-request HTTP observation: the audit log already
+     * records every message, off the request path.
+     */
+    @Bean
+    ObservationPredicate noHttpObservationOfMcpEndpoint() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext c && c.getCarrier() != null
+                && "/gateway/v1/mcp".equals(c.getCarrier().getRequestURI()));
+    }
 
     /** 1. The OAuth 2.1 authorization server: metadata, registration, authorize, token, revoke, JWKS. */
     @Bean

@@ -133,6 +133,14 @@ public class McpPipeline {
             HttpProblem p = new HttpProblem(413, JsonRpc.INVALID_REQUEST, e.getMessage());
             answerProblem(resp, p);
             recordRefusal(caller, null, p, started);
+        } catch (RuntimeException e) {
+            // A defect, not the client's fault: still one JSON-RPC answer and one log record, with
+            // a reference an administrator can find in the server log (the client sees no details).
+            String reference = gatehouse.platform.Ids.random(12);
+            log.error("internal error handling an MCP message (reference {})", reference, e);
+            HttpProblem p = new HttpProblem(500, JsonRpc.INTERNAL_ERROR, "Internal error (reference " + reference + ")");
+            answerProblem(resp, p);
+            recordRefusal(caller, message, p, started);
         }
     }
 
@@ -379,7 +387,7 @@ public class McpPipeline {
         String method = message == null ? null : JsonRpc.method(message);
         audit.record(new LogRecord(Instant.now(), null, null, caller == null ? null : caller.connection().id(),
                 caller == null ? null : caller.gateway().id(), null, null, "client", "http", method, null,
-                (System.nanoTime() - started) / 1e6, p.status() == 401 || p.status() == 403 ? "denied" : "rejected",
+                (System.nanoTime() - started) / 1e6, p.status() == 401 || p.status() == 403 ? "denied" : p.status() >= 500 ? "error" : "rejected",
                 p.rpcCode(), p.getMessage(), null, null, null));
         log.debug("refused a request with HTTP {}: {}", p.status(), p.getMessage());
     }
