@@ -49,6 +49,11 @@ public class LocalAccounts implements AuthenticationProvider {
         }
         User user = found.get();
         if (user.lockedAt(now)) {
+            // Say "locked" only to someone who knows the password: to anyone else a locked account
+            // looks like any wrong guess, so the message does not reveal which usernames exist.
+            if (!directory.passwordMatches(user.id(), password)) {
+                throw new BadCredentialsException("Wrong username or password");
+            }
             throw new LockedException("This account is locked after repeated failed sign-ins; try again later or ask an administrator");
         }
         if (!directory.passwordMatches(user.id(), password)) {

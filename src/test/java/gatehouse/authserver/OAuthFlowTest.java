@@ -387,6 +387,10 @@ class OAuthFlowTest extends GatewayTestSupport {
             OAuthDriver.Outcome o = d.walk(baseUrl() + "/login", carol, "wrong-" + i, null, Map.of(), true);
             assertThat(o.last().body()).contains("Wrong username or password");
         }
+        OAuthDriver guesser = new OAuthDriver(baseUrl());
+        OAuthDriver.Outcome guess = guesser.walk(baseUrl() + "/login", carol, "another-wrong-guess", null, Map.of(), true);
+        assertThat(guess.last().body()).as("a wrong guess learns nothing about the lock").contains("Wrong username or password")
+                .doesNotContain("locked");
         OAuthDriver d = new OAuthDriver(baseUrl());
         OAuthDriver.Outcome o = d.walk(baseUrl() + "/login", carol, PASSWORD, null, Map.of(), true);
         assertThat(o.last().body()).as("the right password no longer helps").contains("locked");
