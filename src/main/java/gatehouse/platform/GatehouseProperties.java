@@ -19,7 +19,9 @@ public record GatehouseProperties(
             @DefaultValue("10s") Duration connectTimeout,
             @DefaultValue("30m") Duration sessionIdleTimeout,
             @DefaultValue("10000") int maxSessions,
-            @DefaultValue List<String> allowedOrigins) {
+            @DefaultValue List<String> allowedOrigins,
+            /** The largest single message (HTTP body, SSE event, stdio line) accepted from an upstream. */
+            @DefaultValue("16777216") long maxUpstreamMessageBytes) {
     }
 
     public String publicUrlNoSlash() {

@@ -20,8 +20,12 @@ public final class PendingCall {
         this.clientProgressToken = clientProgressToken;
     }
 
+    /** What ends the transport's exchange for this call; runs at once if the call was already cancelled. */
     void onAbort(Runnable r) {
         this.abort = r;
+        if (cancelled) {
+            r.run();
+        }
     }
 
     void fail(Throwable t) {

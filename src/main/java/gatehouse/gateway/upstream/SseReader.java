@@ -1,21 +1,28 @@
 package gatehouse.gateway.upstream;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
-/** Reads a text/event-stream body event by event (WHATWG server-sent events). */
+/**
+ * Reads a text/event-stream body event by event (WHATWG server-sent events). An event whose data
+ * (or a single line) exceeds the limit throws {@link MessageTooLargeException}.
+ */
 final class SseReader implements AutoCloseable {
     record Event(String id, String name, String data) {
     }
 
-    private final BufferedReader reader;
+    private final BoundedLineReader reader;
+    private final long maxEventBytes;
     private String lastEventId;
 
     SseReader(InputStream in) {
-        this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        this(in, UpstreamIo.DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    SseReader(InputStream in, long maxEventBytes) {
+        // a line is a field name, a colon and a space more than its value
+        this.reader = new BoundedLineReader(in, maxEventBytes + 64);
+        this.maxEventBytes = maxEventBytes;
     }
 
     /** The next event, or null at the end of the stream. */
@@ -23,7 +30,7 @@ final class SseReader implements AutoCloseable {
         StringBuilder data = null;
         String name = null;
         String line;
-        while ((line = reader.readLine()) != null) {
+        while ((line = readLine()) != null) {
             if (line.isEmpty()) {
                 if (data != null) {
                     return new Event(lastEventId, name == null ? "message" : name, data.toString());
@@ -47,6 +54,9 @@ final class SseReader implements AutoCloseable {
                     } else {
                         data.append('\n').append(value);
                     }
+                    if (data.length() > maxEventBytes) { // chars: a lower bound of the bytes
+                        throw tooLarge();
+                    }
                 }
                 case "event" -> name = value;
                 case "id" -> lastEventId = value;
@@ -54,6 +64,19 @@ final class SseReader implements AutoCloseable {
             }
         }
         return data == null ? null : new Event(lastEventId, name == null ? "message" : name, data.toString());
+    }
+
+    private String readLine() throws IOException {
+        try {
+            return reader.readLine();
+        } catch (MessageTooLargeException e) {
+            throw tooLarge();
+        }
+    }
+
+    private MessageTooLargeException tooLarge() {
+        return new MessageTooLargeException("an event larger than the limit of " + maxEventBytes
+                + " bytes (gatehouse.mcp.max-upstream-message-bytes)");
     }
 
     String lastEventId() {

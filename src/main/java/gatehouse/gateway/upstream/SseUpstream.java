@@ -31,29 +31,34 @@ final class SseUpstream extends UpstreamSession {
     private final Map<String, String> headers;
     private final ObjectNode initParams;
     private final Duration timeout;
+    private final Duration requestTimeout;
+    private final long maxMessageBytes;
     private volatile URI endpoint;
     private volatile boolean closed;
     private volatile boolean streamOpen;
     private volatile InputStream body;
 
-    SseUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode initParams, Duration timeout) {
+    SseUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode initParams, Duration timeout,
+                Duration requestTimeout, long maxMessageBytes) {
         super(server);
         this.http = http;
         this.uri = URI.create(server.url());
         this.headers = headers;
         this.initParams = initParams;
         this.timeout = timeout;
+        this.requestTimeout = requestTimeout;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     void open() {
         CompletableFuture<URI> announced = new CompletableFuture<>();
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().timeout(timeout);
         headers.forEach(b::setHeader);
         HttpResponse<InputStream> resp;
         try {
             resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + uri + ": "
+            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + UpstreamIo.redact(uri) + ": "
                     + StreamableHttpUpstream.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -72,6 +77,12 @@ final class SseUpstream extends UpstreamSession {
         Thread.ofVirtual().name("upstream-sse-" + server.name()).start(() -> read(resp.body(), announced));
         try {
             endpoint = announced.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            close();
+            if (e.getCause() instanceof RefusedEndpoint refused) {
+                throw new UpstreamException(refused.getMessage(), refused);
+            }
+            throw new UpstreamException("upstream '" + server.name() + "' did not announce its message endpoint", e);
         } catch (Exception e) {
             close();
             throw new UpstreamException("upstream '" + server.name() + "' did not announce its message endpoint", e);
@@ -79,12 +90,35 @@ final class SseUpstream extends UpstreamSession {
         handshake(initParams, timeout);
     }
 
+    /** The endpoint event named a message endpoint on another origin than the server's URL. */
+    private static final class RefusedEndpoint extends UpstreamException {
+        RefusedEndpoint(String message) {
+            super(message);
+        }
+    }
+
     private void read(InputStream in, CompletableFuture<URI> announced) {
-        try (SseReader sse = new SseReader(in)) {
+        try (SseReader sse = new SseReader(in, maxMessageBytes)) {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
                 if ("endpoint".equals(ev.name())) {
-                    announced.complete(uri.resolve(ev.data().trim()));
+                    URI target;
+                    try {
+                        target = uri.resolve(ev.data().trim());
+                    } catch (IllegalArgumentException e) {
+                        target = null;
+                    }
+                    if (target == null || !UpstreamIo.sameOrigin(uri, target)) {
+                        // The server's headers (its credentials) go wherever messages are POSTed: only
+                        // to the origin the administrator configured.
+                        log.warn("upstream {} announced a message endpoint on another origin ({}); refused", server.name(),
+                                target == null ? "unparseable" : UpstreamIo.redact(target));
+                        announced.completeExceptionally(new RefusedEndpoint("upstream '" + server.name()
+                                + "' announced a message endpoint on another origin than its URL; refused"));
+                        closeQuietly(in);
+                        return;
+                    }
+                    announced.complete(target);
                 } else if ("message".equals(ev.name()) && !ev.data().isBlank()) {
                     try {
                         if (Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m) {
@@ -97,6 +131,9 @@ final class SseUpstream extends UpstreamSession {
             }
         } catch (IOException e) {
             log.debug("SSE stream of {} ended: {}", server.name(), e.getMessage());
+        } catch (MessageTooLargeException e) {
+            log.info("upstream {} sent an event larger than {} bytes; closing its SSE session", server.name(), maxMessageBytes);
+            closeQuietly(in);
         } finally {
             streamOpen = false;
             announced.completeExceptionally(new UpstreamException("stream ended"));
@@ -116,6 +153,7 @@ final class SseUpstream extends UpstreamSession {
             throw new UpstreamException("SSE session with upstream '" + server.name() + "' is not open");
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                .timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(message)));
         headers.forEach(b::setHeader);
         if (call != null) {
@@ -123,23 +161,30 @@ final class SseUpstream extends UpstreamSession {
             // handled; the caller must be free to time out or cancel meanwhile.
             Thread.ofVirtual().name("upstream-sse-post-" + server.name()).start(() -> {
                 try {
-                    post(b);
+                    post(b, call);
                 } catch (RuntimeException e) {
                     call.fail(e);
                 }
             });
             return;
         }
-        post(b);
+        post(b, null); // a notification or response: bounded by requestTimeout, body included
     }
 
-    private void post(HttpRequest.Builder b) {
+    private void post(HttpRequest.Builder b, PendingCall call) {
         try {
-            HttpResponse<Void> resp = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+            var sent = http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
+            if (call != null) {
+                call.onAbort(() -> sent.cancel(true));
+            }
+            HttpResponse<Void> resp = UpstreamIo.await(sent, requestTimeout);
             if (resp.statusCode() >= 400) {
                 throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + resp.statusCode() + " to a message");
             }
         } catch (IOException e) {
+            if (call != null && call.cancelled) {
+                return;
+            }
             throw new UpstreamException("cannot reach upstream '" + server.name() + "': " + StreamableHttpUpstream.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,11 +202,15 @@ final class SseUpstream extends UpstreamSession {
         closed = true;
         InputStream in = body;
         if (in != null) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // best effort
-            }
+            closeQuietly(in);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // best effort
         }
     }
 }

@@ -51,6 +51,8 @@ final class StatelessHttpUpstream extends UpstreamSession {
     private final Map<String, String> headers;
     private final ObjectNode clientInit;
     private final Duration timeout;
+    private final Duration requestTimeout;
+    private final long maxMessageBytes;
     private final Set<String> subscriptions = new TreeSet<>();
     private volatile String logLevel;
     private volatile boolean closed;
@@ -58,13 +60,15 @@ final class StatelessHttpUpstream extends UpstreamSession {
     private volatile InputStream listenerBody;
 
     StatelessHttpUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode clientInit,
-                          Duration timeout, ObjectNode discover) {
+                          Duration timeout, Duration requestTimeout, long maxMessageBytes, ObjectNode discover) {
         super(server);
         this.http = http;
         this.uri = URI.create(server.url());
         this.headers = headers;
         this.clientInit = clientInit;
         this.timeout = timeout;
+        this.requestTimeout = requestTimeout;
+        this.maxMessageBytes = maxMessageBytes;
         adopt(discover);
     }
 
@@ -75,7 +79,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
      * server are errors, never a verdict.
      */
     static ObjectNode discover(HttpClient http, ServerDef server, Map<String, String> headers, ObjectNode clientInit,
-                               Duration timeout) {
+                               Duration timeout, long maxMessageBytes) {
         ObjectNode params = Json.object();
         params.set("_meta", envelope(clientInit, null));
         ObjectNode request = JsonRpc.request("gatehouse-discover", "server/discover", params);
@@ -90,7 +94,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
         try {
             resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + server.url() + ": "
+            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + UpstreamIo.redact(server.url()) + ": "
                     + StreamableHttpUpstream.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,7 +114,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
             }
             JsonNode message = null;
             if (type.startsWith("text/event-stream")) {
-                try (SseReader sse = new SseReader(in)) {
+                try (SseReader sse = new SseReader(in, maxMessageBytes)) {
                     SseReader.Event ev;
                     while ((ev = sse.next()) != null) {
                         JsonNode m = parse(ev.data());
@@ -121,7 +125,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
                     }
                 }
             } else {
-                message = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                message = parse(new String(UpstreamIo.readBounded(in, maxMessageBytes, server.name()), StandardCharsets.UTF_8));
             }
             JsonNode result = message == null ? null : message.get("result");
             if (result instanceof ObjectNode r) {
@@ -132,6 +136,8 @@ final class StatelessHttpUpstream extends UpstreamSession {
                 }
             }
             return null;
+        } catch (MessageTooLargeException e) {
+            throw UpstreamIo.tooLarge(server.name(), maxMessageBytes);
         } catch (IOException e) {
             throw new UpstreamException("upstream '" + server.name() + "' broke off its server/discover answer: "
                     + StreamableHttpUpstream.describe(e), e);
@@ -297,18 +303,23 @@ final class StatelessHttpUpstream extends UpstreamSession {
         return b.header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .header("MCP-Protocol-Version", ProtocolVersions.LATEST_STATELESS)
+                .timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
     private void exchange(HttpRequest req, PendingCall call) {
         HttpResponse<InputStream> resp;
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            // Asynchronous so that an abort (cancel, the call's timeout) ends the exchange even before
+            // the upstream answered with headers, freeing the thread and the connection.
+            var sent = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream());
+            call.onAbort(() -> sent.cancel(true));
+            resp = UpstreamIo.await(sent, requestTimeout);
         } catch (IOException e) {
             if (call.cancelled) {
                 return;
             }
-            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + uri + ": "
+            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + UpstreamIo.redact(uri) + ": "
                     + StreamableHttpUpstream.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -319,7 +330,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
         try (InputStream in = resp.body()) {
             call.onAbort(() -> closeQuietly(in));
             if (type.startsWith("text/event-stream") && status == 200) {
-                try (SseReader sse = new SseReader(in)) {
+                try (SseReader sse = new SseReader(in, maxMessageBytes)) {
                     SseReader.Event ev;
                     while ((ev = sse.next()) != null) {
                         if (parse(ev.data()) instanceof ObjectNode m) {
@@ -335,15 +346,19 @@ final class StatelessHttpUpstream extends UpstreamSession {
                 }
                 return;
             }
-            byte[] bytes = in.readAllBytes();
+            byte[] bytes = UpstreamIo.readBounded(in, maxMessageBytes, server.name());
             // The revision answers its own refusals with 4xx and a JSON-RPC error body: relay the error.
             if (type.contains("json") && parse(new String(bytes, StandardCharsets.UTF_8)) instanceof ObjectNode m
                     && JsonRpc.isResponse(m)) {
                 dispatch(m, call);
                 return;
             }
-            throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status
-                    + (bytes.length > 0 ? ": " + new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8) : ""));
+            // The body stays here: it may echo the request, headers or internals.
+            log.debug("upstream {} answered HTTP {}: {}", server.name(), status,
+                    new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8));
+            throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status);
+        } catch (MessageTooLargeException e) {
+            throw UpstreamIo.tooLarge(server.name(), maxMessageBytes);
         } catch (IOException e) {
             if (call.cancelled) {
                 return;
@@ -397,51 +412,71 @@ final class StatelessHttpUpstream extends UpstreamSession {
         if (filter.isEmpty() || closed) {
             return;
         }
-        listener = Thread.ofVirtual().name("upstream-listen-" + server.name()).start(() -> {
-            int failures = 0;
-            while (!closed && Thread.currentThread() == listener) {
-                ObjectNode params = Json.object();
-                params.set("_meta", envelope(clientInit, null));
-                params.set("notifications", filter);
-                HttpRequest req = post(Json.bytes(JsonRpc.request("gatehouse-listen", "subscriptions/listen", params)))
-                        .header("Mcp-Method", "subscriptions/listen").build();
-                try {
-                    HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-                    if (resp.statusCode() != 200
-                            || !resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-                        resp.body().close();
-                        log.debug("upstream {} offers no subscriptions/listen stream (HTTP {})", server.name(), resp.statusCode());
-                        return;
+        // Created unstarted: the loop checks that it is the current listener, so the field must be set
+        // before it runs (else it could exit at once and never listen).
+        Thread thread = Thread.ofVirtual().name("upstream-listen-" + server.name()).unstarted(() -> {
+            try {
+                listen(filter);
+            } finally {
+                // No stream any more: cached lists go back to the upstream's declared freshness (ttlMs).
+                synchronized (subscriptions) {
+                    if (listener == Thread.currentThread()) {
+                        listener = null;
                     }
-                    listenerBody = resp.body();
-                    try (SseReader sse = new SseReader(resp.body())) {
-                        SseReader.Event ev;
-                        while ((ev = sse.next()) != null) {
-                            failures = 0;
-                            if (parse(ev.data()) instanceof ObjectNode m && JsonRpc.isNotification(m)
-                                    && !"notifications/subscriptions/acknowledged".equals(JsonRpc.method(m))) {
-                                if (m.path("params").get("_meta") instanceof ObjectNode meta) {
-                                    meta.remove(StatelessEnvelope.SUBSCRIPTION_ID);
-                                    if (meta.isEmpty()) {
-                                        ((ObjectNode) m.get("params")).remove("_meta");
-                                    }
-                                }
-                                dispatch(m, null);
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    failures++;
-                } catch (InterruptedException e) {
-                    return;
-                }
-                try {
-                    Thread.sleep(Math.min(30_000, 500L << Math.min(failures, 6)));
-                } catch (InterruptedException e) {
-                    return;
                 }
             }
         });
+        listener = thread;
+        thread.start();
+    }
+
+    private void listen(ObjectNode filter) {
+        int failures = 0;
+        while (!closed && Thread.currentThread() == listener) {
+            ObjectNode params = Json.object();
+            params.set("_meta", envelope(clientInit, null));
+            params.set("notifications", filter);
+            HttpRequest req = post(Json.bytes(JsonRpc.request("gatehouse-listen", "subscriptions/listen", params)))
+                    .header("Mcp-Method", "subscriptions/listen").timeout(timeout).build();
+            try {
+                HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                if (resp.statusCode() != 200
+                        || !resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+                    resp.body().close();
+                    log.debug("upstream {} offers no subscriptions/listen stream (HTTP {})", server.name(), resp.statusCode());
+                    return;
+                }
+                listenerBody = resp.body();
+                try (SseReader sse = new SseReader(resp.body(), maxMessageBytes)) {
+                    SseReader.Event ev;
+                    while ((ev = sse.next()) != null) {
+                        failures = 0;
+                        if (parse(ev.data()) instanceof ObjectNode m && JsonRpc.isNotification(m)
+                                && !"notifications/subscriptions/acknowledged".equals(JsonRpc.method(m))) {
+                            if (m.path("params").get("_meta") instanceof ObjectNode meta) {
+                                meta.remove(StatelessEnvelope.SUBSCRIPTION_ID);
+                                if (meta.isEmpty()) {
+                                    ((ObjectNode) m.get("params")).remove("_meta");
+                                }
+                            }
+                            dispatch(m, null);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                failures++;
+            } catch (MessageTooLargeException e) {
+                log.info("upstream {} sent an event larger than {} bytes on its listen stream; reconnecting", server.name(), maxMessageBytes);
+                failures++;
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(Math.min(30_000, 500L << Math.min(failures, 6)));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     private void stopListener() {

@@ -1,10 +1,7 @@
 package gatehouse.gateway.upstream;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +32,7 @@ final class StdioUpstream extends UpstreamSession {
     private final Path workDir;
     private final ObjectNode initParams;
     private final Duration timeout;
+    private final long maxMessageBytes;
     private final Deque<String> stderr = new ArrayDeque<>();
     private final Object writeLock = new Object();
     private volatile Process process;
@@ -46,11 +44,12 @@ final class StdioUpstream extends UpstreamSession {
     private volatile Runnable onRestart = () -> { };
     private Thread supervisor;
 
-    StdioUpstream(ServerDef server, Path workDir, ObjectNode initParams, Duration timeout) {
+    StdioUpstream(ServerDef server, Path workDir, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
         super(server);
         this.workDir = workDir;
         this.initParams = initParams;
         this.timeout = timeout;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     void onRestart(Runnable r) {
@@ -84,8 +83,10 @@ final class StdioUpstream extends UpstreamSession {
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException | IOException e) {
-                lastExit = "failed to start: " + e.getMessage();
-                appendStderr("[gatehouse] " + lastExit);
+                // The detail (command, directory, the server's words) is for admins: stderr and the log.
+                lastExit = e instanceof IOException ? "failed to start: could not run its command" : "failed to start: " + e.getMessage();
+                appendStderr("[gatehouse] failed to start: " + e.getMessage());
+                log.info("stdio server {} failed to start: {}", server.name(), e.getMessage());
             } finally {
                 ready = false;
                 Process p = process;
@@ -93,7 +94,7 @@ final class StdioUpstream extends UpstreamSession {
                     p.destroyForcibly();
                 }
             }
-            failAll("stdio server '" + server.name() + "' " + lastExit + lastStderrHint());
+            failAll("stdio server '" + server.name() + "' " + lastExit);
             if (stopped) {
                 break;
             }
@@ -102,6 +103,10 @@ final class StdioUpstream extends UpstreamSession {
             }
             nextStart = Instant.now().plusMillis(backoffMs);
             log.warn("stdio server {} {}; restarting in {} ms", server.name(), lastExit, backoffMs);
+            String hint = lastStderrHint();
+            if (!hint.isEmpty()) {
+                log.info("stdio server {}{}", server.name(), hint);
+            }
             try {
                 Thread.sleep(backoffMs);
             } catch (InterruptedException e) {
@@ -127,9 +132,9 @@ final class StdioUpstream extends UpstreamSession {
     }
 
     private void pumpStdout(Process p) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BoundedLineReader r = new BoundedLineReader(p.getInputStream(), maxMessageBytes)) {
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = nextLine(r)) != null) {
                 if (line.isBlank()) {
                     continue;
                 }
@@ -146,10 +151,38 @@ final class StdioUpstream extends UpstreamSession {
         }
     }
 
+    /** The next line of stdout; one longer than the limit is discarded (and noted), never held. */
+    private String nextLine(BoundedLineReader r) throws IOException {
+        while (true) {
+            try {
+                return r.readLine();
+            } catch (MessageTooLargeException e) {
+                log.warn("stdio server {} wrote a line longer than {} bytes to stdout; discarded", server.name(), maxMessageBytes);
+                appendStderr("[gatehouse] discarded a stdout line longer than " + maxMessageBytes
+                        + " bytes (gatehouse.mcp.max-upstream-message-bytes)");
+                if (!r.skipRest()) {
+                    return null;
+                }
+            }
+        }
+    }
+
     private void pumpStderr(Process p) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
+        try (BoundedLineReader r = new BoundedLineReader(p.getErrorStream(), 8192)) {
+            while (true) {
+                String line;
+                try {
+                    line = r.readLine();
+                } catch (MessageTooLargeException e) {
+                    appendStderr("[gatehouse] a stderr line longer than 8192 bytes; skipped");
+                    if (r.skipRest()) {
+                        continue;
+                    }
+                    break;
+                }
+                if (line == null) {
+                    break;
+                }
                 appendStderr(line);
             }
         } catch (IOException e) {
@@ -195,8 +228,8 @@ final class StdioUpstream extends UpstreamSession {
         }
         Instant next = nextStart;
         String when = next == null ? "starting" : "restarting in " + Math.max(0, Duration.between(Instant.now(), next).toMillis()) + " ms";
-        return "stdio server '" + server.name() + "' is not running (" + (lastExit == null ? "starting" : lastExit) + "; " + when + ")"
-                + lastStderrHint();
+        // Its stderr is not part of the reason: clients see this; admins read stderr in the admin API.
+        return "stdio server '" + server.name() + "' is not running (" + (lastExit == null ? "starting" : lastExit) + "; " + when + ")";
     }
 
     @Override

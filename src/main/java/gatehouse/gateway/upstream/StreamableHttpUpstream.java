@@ -28,19 +28,29 @@ final class StreamableHttpUpstream extends UpstreamSession {
     private final Map<String, String> headers;
     private final ObjectNode initParams;
     private final Duration timeout;
+    private final Duration requestTimeout;
+    private final long maxMessageBytes;
     private volatile String sessionId;
     private volatile String protocolVersion;
     private volatile boolean closed;
     private volatile Thread listener;
     private volatile InputStream listenerBody;
 
-    StreamableHttpUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode initParams, Duration timeout) {
+    /**
+     * {@code timeout}: the handshake's and the GET's (connect timeout); {@code requestTimeout}: how
+     * long a POST may wait for its answer to begin; {@code maxMessageBytes}: the largest single
+     * message (body or event) accepted.
+     */
+    StreamableHttpUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode initParams, Duration timeout,
+                           Duration requestTimeout, long maxMessageBytes) {
         super(server);
         this.http = http;
         this.uri = URI.create(server.url());
         this.headers = headers;
         this.initParams = initParams;
         this.timeout = timeout;
+        this.requestTimeout = requestTimeout;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     void open() {
@@ -83,7 +93,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
         }
         byte[] body = Json.bytes(message);
         if (call == null) {
-            exchange(body, null);
+            exchange(body, null); // bounded: requestTimeout for the headers, and nothing read after them here
         } else {
             Thread.ofVirtual().name("upstream-" + server.name()).start(() -> {
                 try {
@@ -100,12 +110,22 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .timeout(requestTimeout)
                 .build();
         HttpResponse<InputStream> resp;
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            // Sent asynchronously so that an abort (cancel, the call's timeout) ends the exchange even
+            // before the upstream answered with headers, freeing the thread and the connection.
+            var sent = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (call != null) {
+                call.onAbort(() -> sent.cancel(true));
+            }
+            resp = UpstreamIo.await(sent, requestTimeout);
         } catch (IOException e) {
-            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + uri + ": " + describe(e), e);
+            if (call != null && call.cancelled) {
+                return;
+            }
+            throw new UpstreamException("cannot reach upstream '" + server.name() + "' at " + UpstreamIo.redact(uri) + ": " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted");
@@ -117,12 +137,18 @@ final class StreamableHttpUpstream extends UpstreamSession {
         });
         int status = resp.statusCode();
         String type = resp.headers().firstValue("Content-Type").orElse("");
+        if (call == null) {
+            // A notification or a response: whatever the upstream sends back is read elsewhere, so
+            // the sender (a client's answer, a cancel) never waits on the upstream's body.
+            answerToNotification(resp, status, type);
+            return;
+        }
         try (InputStream in = resp.body()) {
             if (call != null) {
                 call.onAbort(() -> closeQuietly(in));
             }
             if (status == 404 && sessionId != null) {
-                throw new SessionLostException("upstream '" + server.name() + "' answered 404 for session " + sessionId);
+                throw new SessionLostException("upstream '" + server.name() + "' answered 404 for our session");
             }
             if (status == 202 || status == 204) {
                 return;
@@ -134,12 +160,12 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 }
                 return;
             }
-            byte[] bytes = in.readAllBytes();
+            byte[] bytes = UpstreamIo.readBounded(in, maxMessageBytes, server.name());
             if (status == 400 && sessionId != null && snippet(bytes).toLowerCase(java.util.Locale.ROOT).contains("session")) {
                 // The spec says 404, but servers built on the TypeScript SDK's examples (server-everything
                 // among them) answer 400 "No valid session ID provided" once a restart made them forget us.
-                throw new SessionLostException("upstream '" + server.name() + "' no longer knows session " + sessionId
-                        + " (HTTP 400: " + snippet(bytes) + ")");
+                log.debug("upstream {} answered HTTP 400 for our session: {}", server.name(), snippet(bytes));
+                throw new SessionLostException("upstream '" + server.name() + "' no longer knows our session (HTTP 400)");
             }
             if (type.contains("json") && bytes.length > 0) {
                 JsonNode parsed = Json.MAPPER.readTree(bytes);
@@ -157,21 +183,48 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 }
             }
             if (status >= 400) {
-                throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status
-                        + (bytes.length > 0 ? ": " + snippet(bytes) : ""));
+                // The body stays here: it may echo the request, headers or internals.
+                log.debug("upstream {} answered HTTP {}: {}", server.name(), status, snippet(bytes));
+                throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status);
             }
+        } catch (MessageTooLargeException e) {
+            throw UpstreamIo.tooLarge(server.name(), maxMessageBytes);
         } catch (IOException e) {
             if (call != null && call.cancelled) {
                 return;
             }
             throw new UpstreamException("upstream '" + server.name() + "' broke off the response: " + describe(e), e);
         } catch (JacksonException e) {
-            throw new UpstreamException("upstream '" + server.name() + "' sent malformed JSON: " + e.getOriginalMessage(), e);
+            log.debug("upstream {} sent malformed JSON: {}", server.name(), e.getOriginalMessage());
+            throw new UpstreamException("upstream '" + server.name() + "' sent malformed JSON", e);
         }
     }
 
+    /** The upstream's answer to a notification or response: a stream is read on its own thread; an error is reported. */
+    private void answerToNotification(HttpResponse<InputStream> resp, int status, String type) {
+        InputStream in = resp.body();
+        if (status >= 400 || status == 202 || status == 204) {
+            closeQuietly(in);
+            if (status >= 400) {
+                throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status);
+            }
+            return;
+        }
+        Thread.ofVirtual().name("upstream-" + server.name()).start(() -> {
+            try (in) {
+                if (type.startsWith("text/event-stream")) {
+                    readStream(in, null);
+                } else {
+                    UpstreamIo.readBounded(in, maxMessageBytes, server.name());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("upstream {}: the answer to a notification broke off: {}", server.name(), e.getMessage());
+            }
+        });
+    }
+
     private void readStream(InputStream in, PendingCall call) throws IOException {
-        try (SseReader sse = new SseReader(in)) {
+        try (SseReader sse = new SseReader(in, maxMessageBytes)) {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
                 if (!"message".equals(ev.name()) || ev.data().isBlank()) {
@@ -202,7 +255,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
             String lastEventId = null;
             int failures = 0;
             while (!closed && Thread.currentThread() == listener) {
-                HttpRequest.Builder b = request().header("Accept", "text/event-stream").GET();
+                HttpRequest.Builder b = request().header("Accept", "text/event-stream").GET().timeout(timeout);
                 if (lastEventId != null) {
                     b.header("Last-Event-ID", lastEventId);
                 }
@@ -213,7 +266,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
                         return; // 405: this upstream has no standalone stream
                     }
                     listenerBody = resp.body();
-                    try (SseReader sse = new SseReader(resp.body())) {
+                    try (SseReader sse = new SseReader(resp.body(), maxMessageBytes)) {
                         SseReader.Event ev;
                         while ((ev = sse.next()) != null) {
                             failures = 0;
@@ -230,6 +283,9 @@ final class StreamableHttpUpstream extends UpstreamSession {
                         }
                     }
                 } catch (IOException e) {
+                    failures++;
+                } catch (MessageTooLargeException e) {
+                    log.info("upstream {} sent an event larger than {} bytes on its GET stream; reconnecting", server.name(), maxMessageBytes);
                     failures++;
                 } catch (InterruptedException e) {
                     return;
@@ -270,7 +326,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
         failAll("session with upstream '" + server.name() + "' closed");
         String sid = sessionId;
         if (sid != null) {
-            HttpRequest req = request().DELETE().timeout(Duration.ofSeconds(5)).build();
+            HttpRequest req = request().DELETE().timeout(timeout).build();
             http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
         }
     }

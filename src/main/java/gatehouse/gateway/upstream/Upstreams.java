@@ -115,7 +115,8 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 if (modern != null) {
                     yield modern;
                 }
-                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout());
+                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
+                        props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
                 try {
                     s.open();
                 } catch (RuntimeException e) {
@@ -125,7 +126,8 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
             case SSE -> {
-                SseUpstream s = new SseUpstream(server, http, headers, clientInit, props.mcp().connectTimeout());
+                SseUpstream s = new SseUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
+                        props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
                 try {
                     s.open();
                 } catch (RuntimeException e) {
@@ -147,13 +149,14 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         if (fresh && !known.stateless() && known.seen().isAfter(Instant.now().minus(Duration.ofMinutes(10)))) {
             return null;
         }
-        ObjectNode discover = StatelessHttpUpstream.discover(http, server, headers, clientInit, props.mcp().connectTimeout());
+        ObjectNode discover = StatelessHttpUpstream.discover(http, server, headers, clientInit, props.mcp().connectTimeout(),
+                props.mcp().maxUpstreamMessageBytes());
         generations.put(server.id(), new Generation(server, discover != null, Instant.now()));
         if (discover == null) {
             return null;
         }
         StatelessHttpUpstream s = new StatelessHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
-                discover);
+                props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes(), discover);
         s.open();
         return s;
     }
@@ -166,7 +169,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private StdioUpstream sharedStdio(ServerDef server) {
         StdioUpstream s = stdio.computeIfAbsent(server.id(), id -> {
             StdioUpstream created = new StdioUpstream(server, Path.of(props.dataDir(), "stdio", id), ownInitParams(),
-                    props.mcp().connectTimeout().plusSeconds(20));
+                    props.mcp().connectTimeout().plusSeconds(20), props.mcp().maxUpstreamMessageBytes());
             created.start();
             return created;
         });

@@ -15,7 +15,7 @@ import gatehouse.platform.GatehouseProperties;
 class TransportGuardTest {
     private final TransportGuard guard = new TransportGuard(new GatehouseProperties("/tmp", "https://gatehouse.example.com",
             new GatehouseProperties.Mcp(1024, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 10,
-                    List.of("https://console.example.org"))));
+                    List.of("https://console.example.org"), 16L << 20)));
 
     private static McpHttpRequest request(Map<String, String> headers) {
         return new McpHttpRequest() {
