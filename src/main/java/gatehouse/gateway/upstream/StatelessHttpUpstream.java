@@ -56,8 +56,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
     private final Set<String> subscriptions = new TreeSet<>();
     private volatile String logLevel;
     private volatile boolean closed;
-    private volatile Thread listener;
-    private volatile InputStream listenerBody;
+    private volatile StreamListener listener;
 
     StatelessHttpUpstream(ServerDef server, HttpClient http, Map<String, String> headers, ObjectNode clientInit,
                           Duration timeout, Duration requestTimeout, long maxMessageBytes, ObjectNode discover) {
@@ -391,8 +390,9 @@ final class StatelessHttpUpstream extends UpstreamSession {
 
     @Override
     protected boolean listChangesNotified(String kind) {
-        if (listener == null) {
-            return false;
+        StreamListener l = listener;
+        if (l == null || !l.running()) {
+            return false; // no stream: cached lists go by the upstream's declared freshness (ttlMs)
         }
         ObjectNode filter = listenFilter();
         return switch (kind) {
@@ -412,82 +412,39 @@ final class StatelessHttpUpstream extends UpstreamSession {
         if (filter.isEmpty() || closed) {
             return;
         }
-        // Created unstarted: the loop checks that it is the current listener, so the field must be set
-        // before it runs (else it could exit at once and never listen).
-        Thread thread = Thread.ofVirtual().name("upstream-listen-" + server.name()).unstarted(() -> {
-            try {
-                listen(filter);
-            } finally {
-                // No stream any more: cached lists go back to the upstream's declared freshness (ttlMs).
-                synchronized (subscriptions) {
-                    if (listener == Thread.currentThread()) {
-                        listener = null;
-                    }
-                }
-            }
-        });
-        listener = thread;
-        thread.start();
-    }
-
-    private void listen(ObjectNode filter) {
-        int failures = 0;
-        while (!closed && Thread.currentThread() == listener) {
+        listener = new StreamListener(server.name(), maxMessageBytes, () -> closed, lastEventId -> {
             ObjectNode params = Json.object();
             params.set("_meta", envelope(clientInit, null));
             params.set("notifications", filter);
             HttpRequest req = post(Json.bytes(JsonRpc.request("gatehouse-listen", "subscriptions/listen", params)))
                     .header("Mcp-Method", "subscriptions/listen").timeout(timeout).build();
-            try {
-                HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-                if (resp.statusCode() != 200
-                        || !resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
-                    resp.body().close();
-                    log.debug("upstream {} offers no subscriptions/listen stream (HTTP {})", server.name(), resp.statusCode());
-                    return;
-                }
-                listenerBody = resp.body();
-                try (SseReader sse = new SseReader(resp.body(), maxMessageBytes)) {
-                    SseReader.Event ev;
-                    while ((ev = sse.next()) != null) {
-                        failures = 0;
-                        if (parse(ev.data()) instanceof ObjectNode m && JsonRpc.isNotification(m)
-                                && !"notifications/subscriptions/acknowledged".equals(JsonRpc.method(m))) {
-                            if (m.path("params").get("_meta") instanceof ObjectNode meta) {
-                                meta.remove(StatelessEnvelope.SUBSCRIPTION_ID);
-                                if (meta.isEmpty()) {
-                                    ((ObjectNode) m.get("params")).remove("_meta");
-                                }
-                            }
-                            dispatch(m, null);
-                        }
+            HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (resp.statusCode() != 200
+                    || !resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+                resp.body().close();
+                log.debug("upstream {} offers no subscriptions/listen stream (HTTP {})", server.name(), resp.statusCode());
+                return null;
+            }
+            return resp.body();
+        }, ev -> {
+            if (parse(ev.data()) instanceof ObjectNode m && JsonRpc.isNotification(m)
+                    && !"notifications/subscriptions/acknowledged".equals(JsonRpc.method(m))) {
+                if (m.path("params").get("_meta") instanceof ObjectNode meta) {
+                    meta.remove(StatelessEnvelope.SUBSCRIPTION_ID);
+                    if (meta.isEmpty()) {
+                        ((ObjectNode) m.get("params")).remove("_meta");
                     }
                 }
-            } catch (IOException e) {
-                failures++;
-            } catch (MessageTooLargeException e) {
-                log.info("upstream {} sent an event larger than {} bytes on its listen stream; reconnecting", server.name(), maxMessageBytes);
-                failures++;
-            } catch (InterruptedException e) {
-                return;
+                dispatch(m, null);
             }
-            try {
-                Thread.sleep(Math.min(30_000, 500L << Math.min(failures, 6)));
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        }).start();
     }
 
     private void stopListener() {
-        Thread t = listener;
+        StreamListener l = listener;
         listener = null;
-        InputStream body = listenerBody;
-        if (body != null) {
-            closeQuietly(body);
-        }
-        if (t != null) {
-            t.interrupt();
+        if (l != null) {
+            l.stop();
         }
     }
 

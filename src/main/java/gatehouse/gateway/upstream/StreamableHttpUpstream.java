@@ -33,8 +33,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
     private volatile String sessionId;
     private volatile String protocolVersion;
     private volatile boolean closed;
-    private volatile Thread listener;
-    private volatile InputStream listenerBody;
+    private volatile StreamListener listener;
 
     /**
      * {@code timeout}: the handshake's and the GET's (connect timeout); {@code requestTimeout}: how
@@ -249,70 +248,33 @@ final class StreamableHttpUpstream extends UpstreamSession {
 
     /** The GET stream carries what the upstream sends outside any request. */
     private void startListener() {
-        // Created unstarted: the loop checks that it is the current listener, so the field must be
-        // set before it runs (else it could exit at once and never listen).
-        Thread thread = Thread.ofVirtual().name("upstream-listen-" + server.name()).unstarted(() -> {
-            String lastEventId = null;
-            int failures = 0;
-            while (!closed && Thread.currentThread() == listener) {
-                HttpRequest.Builder b = request().header("Accept", "text/event-stream").GET().timeout(timeout);
-                if (lastEventId != null) {
-                    b.header("Last-Event-ID", lastEventId);
-                }
-                try {
-                    HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-                    if (resp.statusCode() != 200) {
-                        resp.body().close();
-                        return; // 405: this upstream has no standalone stream
-                    }
-                    listenerBody = resp.body();
-                    try (SseReader sse = new SseReader(resp.body(), maxMessageBytes)) {
-                        SseReader.Event ev;
-                        while ((ev = sse.next()) != null) {
-                            failures = 0;
-                            lastEventId = sse.lastEventId();
-                            if (!ev.data().isBlank()) {
-                                try {
-                                    if (Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m) {
-                                        dispatch(m, null);
-                                    }
-                                } catch (JacksonException e) {
-                                    log.info("upstream {} sent a malformed event; ignored", server.name());
-                                }
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    failures++;
-                } catch (MessageTooLargeException e) {
-                    log.info("upstream {} sent an event larger than {} bytes on its GET stream; reconnecting", server.name(), maxMessageBytes);
-                    failures++;
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (closed) {
-                    return;
-                }
-                try {
-                    Thread.sleep(Math.min(30_000, 500L << Math.min(failures, 6)));
-                } catch (InterruptedException e) {
-                    return;
-                }
+        listener = new StreamListener(server.name(), maxMessageBytes, () -> closed, lastEventId -> {
+            HttpRequest.Builder b = request().header("Accept", "text/event-stream").GET().timeout(timeout);
+            if (lastEventId != null) {
+                b.header("Last-Event-ID", lastEventId);
             }
-        });
-        listener = thread;
-        thread.start();
+            HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            if (resp.statusCode() != 200) {
+                resp.body().close();
+                return null; // 405: this upstream has no standalone stream
+            }
+            return resp.body();
+        }, ev -> {
+            try {
+                if (Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m) {
+                    dispatch(m, null);
+                }
+            } catch (JacksonException e) {
+                log.info("upstream {} sent a malformed event; ignored", server.name());
+            }
+        }).start();
     }
 
     private void stopListener() {
-        Thread t = listener;
+        StreamListener l = listener;
         listener = null;
-        InputStream body = listenerBody;
-        if (body != null) {
-            closeQuietly(body);
-        }
-        if (t != null) {
-            t.interrupt();
+        if (l != null) {
+            l.stop();
         }
     }
 
