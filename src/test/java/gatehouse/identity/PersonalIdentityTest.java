@@ -29,6 +29,8 @@ class PersonalIdentityTest extends GatewayTestSupport {
     IdentityVault vault;
     @Autowired
     AlertService alerts;
+    @Autowired
+    UpstreamOAuth oauth;
 
     BearerEchoServer upstream;
     String serverId;
@@ -196,6 +198,15 @@ class PersonalIdentityTest extends GatewayTestSupport {
         assertThat(forced.status()).as(forced.body().toString()).isEqualTo(200);
         assertThat(forced.body().path("state").asString()).isEqualTo("ok");
         assertThat(forced.body().toString()).doesNotContain("fresh-").doesNotContain("refresh-good");
+    }
+
+    @Test
+    void theSchedulerRefreshesCredentialsAboutToExpire() {
+        AdminClient.Connection c = withOAuth("refresh-good", Instant.now().plusSeconds(30));
+        oauth.refreshExpiring();
+        JsonNode state = identityOf(c.id());
+        assertThat(state.path("state").asString()).isEqualTo("ok");
+        assertThat(Instant.parse(state.path("expiresAt").asString())).isAfter(Instant.now().plusSeconds(3000));
     }
 
     @Test
