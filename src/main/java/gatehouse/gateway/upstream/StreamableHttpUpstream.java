@@ -239,12 +239,46 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 if (parsed instanceof ObjectNode m) {
                     dispatch(m, call);
                     if (call != null && call.done()) {
+                        drainAfterAnswer(sse, in);
                         return;
                     }
                 }
             }
         }
     }
+
+    /**
+     * The caller has its answer; this exchange thread reads the stream to its end (the upstream
+     * closes it right after the response), so the HTTP connection goes back to the pool instead of
+     * being torn down and opened again for the next call. An upstream that keeps the stream open is
+     * cut off after {@link #DRAIN_LIMIT_MS}.
+     */
+    private void drainAfterAnswer(SseReader sse, InputStream in) {
+        java.util.concurrent.ScheduledFuture<?> cutOff = DRAIN_WATCHDOG.schedule(() -> closeQuietly(in), DRAIN_LIMIT_MS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            SseReader.Event ev;
+            while ((ev = sse.next()) != null) {
+                if ("message".equals(ev.name()) && !ev.data().isBlank()) {
+                    try {
+                        if (Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m) {
+                            dispatch(m, null);
+                        }
+                    } catch (JacksonException e) {
+                        log.debug("upstream {} sent a malformed event after its answer", server.name());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("upstream {}: stream after the answer ended: {}", server.name(), e.getMessage());
+        } finally {
+            cutOff.cancel(false);
+        }
+    }
+
+    private static final long DRAIN_LIMIT_MS = 2_000;
+    private static final java.util.concurrent.ScheduledExecutorService DRAIN_WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("upstream-drain-watchdog").daemon(true).factory());
 
     /** The GET stream carries what the upstream sends outside any request. */
     private void startListener() {
