@@ -281,14 +281,11 @@ class Dispatcher {
     // --- stateless (2026-07-28) only
 
     /**
-     * {@code server/discover} for the gateway: the stateless revisions served, what the gateway
-     * offers (it answers every list and routes every call, so these do not depend on which servers
-     * are up), and the assigned servers' instructions, merged.
+     * What a gateway offers, in either generation: it answers every list and routes every call,
+     * so this does not depend on which servers are up.
      */
-    private ObjectNode discover(CatalogSnapshot catalog, DownstreamSession session) {
-        ObjectNode result = Json.object();
-        result.set("supportedVersions", Json.MAPPER.valueToTree(ProtocolVersions.STATELESS));
-        ObjectNode caps = result.putObject("capabilities");
+    static ObjectNode gatewayCapabilities() {
+        ObjectNode caps = Json.object();
         caps.putObject("tools").put("listChanged", true);
         caps.putObject("prompts").put("listChanged", true);
         ObjectNode res = caps.putObject("resources");
@@ -296,6 +293,18 @@ class Dispatcher {
         res.put("listChanged", true);
         caps.putObject("completions");
         caps.putObject("logging");
+        return caps;
+    }
+
+    /**
+     * {@code server/discover} for the gateway: the stateless revisions served, what the gateway
+     * offers (it answers every list and routes every call, so these do not depend on which servers
+     * are up), and the assigned servers' instructions, merged.
+     */
+    private ObjectNode discover(CatalogSnapshot catalog, DownstreamSession session) {
+        ObjectNode result = Json.object();
+        result.set("supportedVersions", Json.MAPPER.valueToTree(ProtocolVersions.STATELESS));
+        result.set("capabilities", gatewayCapabilities());
         List<String> instructions = new ArrayList<>();
         for (Assignment a : catalog.assignments(session.gatewayId())) {
             ServerDef server = catalog.servers().get(a.serverId());

@@ -335,14 +335,7 @@ public class McpPipeline {
         DownstreamSession session = sessions.create(caller.connection(), version, clientInit);
         ObjectNode result = Json.object();
         result.put("protocolVersion", version);
-        ObjectNode caps = result.putObject("capabilities");
-        caps.putObject("tools").put("listChanged", true);
-        caps.putObject("prompts").put("listChanged", true);
-        ObjectNode res = caps.putObject("resources");
-        res.put("subscribe", true);
-        res.put("listChanged", true);
-        caps.putObject("logging");
-        caps.putObject("completions");
+        result.set("capabilities", Dispatcher.gatewayCapabilities());
         ObjectNode info = result.putObject("serverInfo");
         info.put("name", "gatehouse");
         info.put("title", "Gatehouse: " + caller.gateway().name());
