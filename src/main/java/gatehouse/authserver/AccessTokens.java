@@ -3,7 +3,6 @@ package gatehouse.authserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.BadJwtException;
@@ -76,9 +75,5 @@ public class AccessTokens {
     /** True when the token's audience (RFC 8707 resource) covers this gateway. */
     public boolean boundTo(Verified token, String gatewayId) {
         return resources.audienceAllows(token.audience(), gatewayId);
-    }
-
-    public Optional<String> gatewayOfResource(String resource) {
-        return resources.parse(resource).map(Resources.Resource::gatewayId);
     }
 }

@@ -115,10 +115,6 @@ final class Reply {
         }
     }
 
-    synchronized boolean streaming() {
-        return stream != null;
-    }
-
     /** Switches to an event stream now (a subscriptions/listen stream that stays open); null if the client is gone. */
     synchronized EventStream openStream() {
         if (stream == null && !finished) {

@@ -248,12 +248,6 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
         }
     }
 
-    /** Whether the connection may still be served (listen streams end when it is disabled or deleted). */
-    public static boolean enabled(CatalogSnapshot snapshot, String connectionId) {
-        Connection c = snapshot.connectionsById().get(connectionId);
-        return c != null && c.enabled();
-    }
-
     /** Whether {@code l} is still registered (it is dropped when its stream broke or at shutdown). */
     public boolean listening(String connectionId, Listener l) {
         return listeners.getOrDefault(connectionId, Set.of()).contains(l);

@@ -41,7 +41,6 @@ final class StdioUpstream extends UpstreamSession {
     private volatile boolean stopped;
     private volatile String lastExit;
     private volatile Instant nextStart;
-    private volatile Runnable onRestart = () -> { };
     private Thread supervisor;
 
     StdioUpstream(ServerDef server, Path workDir, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
@@ -50,10 +49,6 @@ final class StdioUpstream extends UpstreamSession {
         this.initParams = initParams;
         this.timeout = timeout;
         this.maxMessageBytes = maxMessageBytes;
-    }
-
-    void onRestart(Runnable r) {
-        this.onRestart = r;
     }
 
     /** True until the first start attempt has finished, successfully or not. */
@@ -69,15 +64,10 @@ final class StdioUpstream extends UpstreamSession {
 
     private void supervise() {
         long backoffMs = 500;
-        int starts = 0;
         while (!stopped) {
             Instant started = Instant.now();
             try {
                 launch();
-                starts++;
-                if (starts > 1) {
-                    onRestart.run();
-                }
                 int code = process.waitFor();
                 lastExit = "exited with code " + code;
             } catch (InterruptedException e) {

@@ -130,10 +130,6 @@ public abstract class UpstreamSession implements AutoCloseable {
         }
     }
 
-    public int listenerCount() {
-        return listeners.size();
-    }
-
     /**
      * Told the kind ({@code tools}, {@code prompts}, {@code resources}) whenever the upstream says a
      * list changed, on the thread that read the notification (so it must not block). Unlike a

@@ -191,14 +191,6 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         return s == null ? List.of() : s.stderrTail();
     }
 
-    /** Runs when a stdio server restarts, so sessions can refresh what they cached. */
-    public void onStdioRestart(String serverId, Runnable r) {
-        StdioUpstream s = stdio.get(serverId);
-        if (s != null) {
-            s.onRestart(r);
-        }
-    }
-
     @Override
     public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
         for (var e : stdio.entrySet()) {
