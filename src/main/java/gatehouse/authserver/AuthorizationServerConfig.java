@@ -49,8 +49,8 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    GatehouseClients registeredClientRepository(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog) {
-        return new GatehouseClients(template, jdbc, catalog);
+    GatehouseClients registeredClientRepository(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, OAuthProperties props) {
+        return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props));
     }
 
     @Bean
@@ -130,6 +130,7 @@ public class AuthorizationServerConfig {
                 .clientAuthentication(ca -> ca.authenticationConverter(publicClientConverter)
                         .authenticationProvider(new PublicClients.Provider(clients)))
                 .authorizationServerMetadataEndpoint(meta -> meta.authorizationServerMetadataCustomizer(m -> m
+                        .claim("client_id_metadata_document_supported", true)
                         .tokenEndpointAuthenticationMethods(methods -> {
                             if (!methods.contains("none")) {
                                 methods.add(0, "none");

@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param redirectSchemes private-use URI schemes accepted as redirect URIs besides https and http on
  *                        loopback (e.g. {@code cursor}); empty by default
+ * @param clientMetadataLoopbackAllowed lets client ID metadata document URLs use http and loopback
+ *                        addresses (tests and local development only); off by default
  */
 @ConfigurationProperties("gatehouse.oauth")
 public record OAuthProperties(
@@ -19,5 +21,6 @@ public record OAuthProperties(
         @DefaultValue("2m") Duration authorizationCodeTtl,
         @DefaultValue("60") int registrationsPerHourPerAddress,
         @DefaultValue("1000") int registrationsPerHour,
-        @DefaultValue List<String> redirectSchemes) {
+        @DefaultValue List<String> redirectSchemes,
+        @DefaultValue("false") boolean clientMetadataLoopbackAllowed) {
 }

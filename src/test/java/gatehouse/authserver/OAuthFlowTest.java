@@ -412,6 +412,7 @@ class OAuthFlowTest extends GatewayTestSupport {
         assertThat(as.path("registration_endpoint").asString()).isEqualTo(PUBLIC_URL + "/oauth2/register");
         assertThat(as.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
         assertThat(as.path("token_endpoint_auth_methods_supported").toString()).contains("\"none\"");
+        assertThat(as.path("client_id_metadata_document_supported").asBoolean()).isTrue();
         JsonNode prm = gatehouse.platform.Json.tree(d.get(baseUrl() + "/.well-known/oauth-protected-resource/gateway/v1/mcp?gateway=" + gwA).body());
         assertThat(prm.path("resource").asString()).isEqualTo(resource(gwA));
         assertThat(prm.path("authorization_servers").toString()).contains(PUBLIC_URL);

@@ -30,6 +30,7 @@ import gatehouse.catalog.CatalogService;
         "gatehouse.mcp.max-body-bytes=" + GatewayTestSupport.MAX_BODY_BYTES,
         "gatehouse.mcp.upstream-timeout=20s",
         "gatehouse.mcp.connect-timeout=5s",
+        "gatehouse.oauth.client-metadata-loopback-allowed=true",
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayTestSupport {
