@@ -334,7 +334,26 @@ public class IdentityVault implements UpstreamCredentials {
 
     @Transactional
     public Credential revoke(Connection c, String serverId) {
-        return mark(ofConnection(c, serverId), "revoked", "revoked by an administrator");
+        return revoke(c, serverId, "revoked by an administrator");
+    }
+
+    /** Revokes with the reason recorded on the credential (who revoked it). */
+    @Transactional
+    public Credential revoke(Connection c, String serverId, String reason) {
+        return mark(ofConnection(c, serverId), "revoked", reason);
+    }
+
+    /** Whether {@link #refresh} can work: an OAuth credential, not revoked, holding a refresh token. Never the secret itself. */
+    public boolean refreshable(Connection c, String serverId) {
+        Optional<Credential> cr = find(Owner.of(c), serverId);
+        if (cr.isEmpty() || !OAUTH.equals(cr.get().kind()) || "revoked".equals(cr.get().state()) || oauth == null) {
+            return false;
+        }
+        try {
+            return UpstreamTokens.parse(secret(cr.get().id())).refreshToken() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Refreshes an OAuth credential now; a static token cannot be refreshed. */

@@ -190,6 +190,36 @@ final class OAuthDriver {
         return request("GET", url, null);
     }
 
+    /** Signs in on the login page directly; answers the page after the redirect. */
+    Page login(String username, String password) {
+        Page login = get(base + "/login");
+        Map<String, List<String>> values = inputs(form(login.body(), "login"));
+        values.put("username", List.of(username));
+        values.put("password", List.of(password));
+        Page done = submit(base + "/login", login.body(), "login", values);
+        return done.location() == null ? done : get(URI.create(base + "/login").resolve(done.location()).toString());
+    }
+
+    /** Posts the form with this id on a page (fetched from {@code pageUrl}) as it is, hidden fields included. */
+    Page submit(String pageUrl, String html, String formId) {
+        return submit(pageUrl, html, formId, inputs(form(html, formId)));
+    }
+
+    /** Posts these fields to an action of the caller's choosing: what a hand-made form would send. */
+    Page post(String url, Map<String, List<String>> fields) {
+        return request("POST", url, fields);
+    }
+
+    /** The hidden fields of the form with this id (its CSRF token, for instance). */
+    static Map<String, List<String>> fields(String html, String formId) {
+        return inputs(form(html, formId));
+    }
+
+    private Page submit(String pageUrl, String html, String formId, Map<String, List<String>> values) {
+        String f = form(html, formId);
+        return request("POST", URI.create(pageUrl).resolve(attr(f.substring(0, f.indexOf('>')), "action")).toString(), values);
+    }
+
     private Page request(String method, String url, Map<String, List<String>> fields) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/html");
         if ("POST".equals(method)) {

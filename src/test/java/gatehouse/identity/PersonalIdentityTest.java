@@ -133,6 +133,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
         // A static token has nothing to refresh.
         AdminClient.Connection b = withToken("tok-static");
         assertThat(admin.send("POST", "/connections/" + b.id() + "/identities/" + serverId + "/refresh", null).status()).isEqualTo(400);
+        assertThat(vault.refreshable(catalog.connection(b.id()), serverId)).isFalse();
     }
 
     @Test
@@ -193,6 +194,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
         JsonNode state = identityOf(c.id());
         assertThat(state.path("state").asString()).isEqualTo("ok");
         assertThat(Instant.parse(state.path("expiresAt").asString())).isAfter(Instant.now().plusSeconds(3000));
+        assertThat(vault.refreshable(catalog.connection(c.id()), serverId)).as("holds a refresh token").isTrue();
         // Forced by an administrator.
         AdminClient.Answer forced = admin.send("POST", "/connections/" + c.id() + "/identities/" + serverId + "/refresh", null);
         assertThat(forced.status()).as(forced.body().toString()).isEqualTo(200);
