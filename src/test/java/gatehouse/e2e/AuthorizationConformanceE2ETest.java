@@ -86,8 +86,9 @@ class AuthorizationConformanceE2ETest {
 
         NodePeers.Run result = suite.await(Duration.ofSeconds(60));
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.stdout()).contains("authorization-server-metadata-endpoint: 1 passed, 0 failed")
-                .contains("authorization-code-grant: 1 passed, 0 failed").contains("Total: 2 passed, 0 failed");
+        // The metadata scenario's second check is Client ID Metadata Document support.
+        assertThat(result.stdout()).contains("authorization-server-metadata-endpoint: 2 passed, 0 failed")
+                .contains("authorization-code-grant: 1 passed, 0 failed").contains("Total: 3 passed, 0 failed");
     }
 
     private static Optional<String> awaitAuthorizationUrl(Path out, NodePeers.Background suite) throws InterruptedException {
