@@ -179,9 +179,7 @@ class ConnectController {
             return expired(model);
         }
         String gatewayId = found.get().authorization().getAttribute(ConnectionBinding.GATEWAY_ATTRIBUTE);
-        boolean personalHere = gatewayId != null && catalog.snapshot().assignments(gatewayId).stream()
-                .anyMatch(a -> a.serverId().equals(serverId) && a.identity() == IdentityScheme.PERSONAL);
-        if (!personalHere) {
+        if (!personalIn(gatewayId, serverId)) {
             return "redirect:/connect?state=" + enc(state);
         }
         try {
@@ -198,6 +196,12 @@ class ConnectController {
         return "redirect:/connect?state=" + enc(state);
     }
 
+    /** Whether the server is assigned to the gateway with each person's own credential. */
+    private boolean personalIn(String gatewayId, String serverId) {
+        return gatewayId != null && catalog.snapshot().assignments(gatewayId).stream()
+                .anyMatch(a -> a.serverId().equals(serverId) && a.identity() == IdentityScheme.PERSONAL);
+    }
+
     /** Sends the browser to a personal server's own authorization page (Gatehouse is its OAuth client). */
     @GetMapping("/connect/upstream")
     String upstream(@RequestParam String state, @RequestParam String serverId, Authentication auth, Model model) {
@@ -206,9 +210,7 @@ class ConnectController {
             return expired(model);
         }
         String gatewayId = found.get().authorization().getAttribute(ConnectionBinding.GATEWAY_ATTRIBUTE);
-        boolean personalHere = gatewayId != null && catalog.snapshot().assignments(gatewayId).stream()
-                .anyMatch(a -> a.serverId().equals(serverId) && a.identity() == IdentityScheme.PERSONAL);
-        if (!personalHere) {
+        if (!personalIn(gatewayId, serverId)) {
             return "redirect:/connect?state=" + enc(state);
         }
         try {
