@@ -1,0 +1,61 @@
+package gatehouse.gateway.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one place that orders the pipeline's steps. Every {@link Step} bean is placed by its name in
+ * {@link #ORDER}; a step whose name is missing there fails start-up, so no step runs in an order
+ * nobody chose. Why this order:
+ * <ol>
+ * <li>{@code access} first: a caller who may not use a tool learns nothing else about it;</li>
+ * <li>{@code param-headers} and {@code provisioning}: protocol and exposure checks before content;</li>
+ * <li>{@code rules} on what is left, then {@code consent} (asking a person for a missing
+ * credential) only for calls that will really go out;</li>
+ * <li>{@code telemetry} and {@code audit} last, so they record every decision made before them.</li>
+ * </ol>
+ */
+@Component
+public class PipelineSteps {
+
+    public static final List<String> ORDER = List.of(
+            "access", "param-headers", "provisioning", "rules", "consent", "telemetry", "audit");
+
+    private final List<Step> steps;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public PipelineSteps(ObjectProvider<Step> found) {
+        this(found.stream().toList());
+    }
+
+    /** For tests: the given steps, ordered as in the running gateway. */
+    public PipelineSteps(List<Step> beans) {
+        Map<String, Step> byName = beans.stream().collect(Collectors.toMap(Step::name, Function.identity(), (a, b) -> {
+            throw new IllegalStateException("two pipeline steps are named " + a.name());
+        }));
+        for (String name : byName.keySet()) {
+            if (!ORDER.contains(name)) {
+                throw new IllegalStateException("pipeline step '" + name + "' has no place in PipelineSteps.ORDER");
+            }
+        }
+        List<Step> ordered = new ArrayList<>();
+        for (String name : ORDER) {
+            Step s = byName.get(name);
+            if (s != null) {
+                ordered.add(s);
+            }
+        }
+        this.steps = List.copyOf(ordered);
+    }
+
+    /** The steps in pipeline order. */
+    public List<Step> all() {
+        return steps;
+    }
+}

@@ -1,0 +1,59 @@
+package gatehouse.gateway.pipeline;
+
+/**
+ * A policy step of the data-plane pipeline: provisioning, header checks, tool access, content
+ * rules, re-consent, telemetry and audit all plug in here instead of being called from services.
+ * The pipeline calls every step's hook at each point a message can be inspected or changed, in
+ * the order {@link PipelineSteps} gives, for both protocol generations alike. A step that has
+ * nothing to say at a hook keeps the default ({@link Verdict#pass()}).
+ *
+ * <p>Hooks run on the request's own thread and must be cheap when they do not apply: decide from
+ * {@link Exchange#method()} or the gateway's configuration before touching the message.
+ */
+public interface Step {
+
+    /** Short stable name, used in {@link PipelineSteps#ORDER} and in the decisions it flags. */
+    String name();
+
+    /**
+     * A client request, after authentication and session, before routing: {@link Exchange#request()}
+     * is the message as the client sent it (exposed names). Deny here to refuse without revealing
+     * whether the target exists.
+     */
+    default Verdict beforeRouting(Exchange exchange) {
+        return Verdict.pass();
+    }
+
+    /**
+     * The request about to go upstream, after routing: {@link Exchange#route()} is set and
+     * {@link Exchange#request()} carries the upstream's own name. Replace to change what the
+     * upstream receives; deny and the upstream never sees it.
+     */
+    default Verdict beforeUpstream(Exchange exchange) {
+        return Verdict.pass();
+    }
+
+    /**
+     * The final answer to a client request, before it is sent: an upstream's result or error, or
+     * one the gateway made itself (merged lists, {@code server/discover}, {@code input_required}).
+     * {@link Exchange#response()} is the JSON-RPC response. Replace to change what the client sees.
+     */
+    default Verdict afterUpstream(Exchange exchange) {
+        return Verdict.pass();
+    }
+
+    /**
+     * Every other message that crosses the gateway while this exchange is open, in either
+     * direction: server-to-client requests and the client's answers, notifications (progress,
+     * logging, list changes, resource updates), GET and {@code subscriptions/listen} stream
+     * events, {@code input_required} rounds. Deny drops a message (a request is answered with
+     * the verdict's error); replace changes it.
+     */
+    default Verdict onRelay(Exchange exchange, Relayed message) {
+        return Verdict.pass();
+    }
+
+    /** Once the exchange is over (answered, refused or failed): telemetry and audit. Never throws. */
+    default void onComplete(Exchange exchange) {
+    }
+}
