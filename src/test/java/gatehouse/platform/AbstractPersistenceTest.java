@@ -1,4 +1,4 @@
-package gatehouse.persistence;
+package gatehouse.platform;
 
 import static gatehouse.testing.TestNames.unique;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package gatehouse.persistence;
+package gatehouse.platform;
 
 import org.springframework.test.context.ContextConfiguration;
 

@@ -1,4 +1,4 @@
-package gatehouse.gateway;
+package gatehouse.gateway.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package gatehouse.gateway;
+package gatehouse.gateway.upstream;
 
 /** The gateway contract with the upstream as a stdio child process of the gateway. */
 class StdioUpstreamContractTest extends UpstreamContractTest {

@@ -1,4 +1,4 @@
-package gatehouse.gateway;
+package gatehouse.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

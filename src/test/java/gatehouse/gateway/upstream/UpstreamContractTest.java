@@ -1,4 +1,4 @@
-package gatehouse.gateway;
+package gatehouse.gateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package gatehouse.gateway;
+package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
