@@ -444,6 +444,11 @@ public class CatalogService {
         return repo.adminTokenName(TokenHashes.sha256(token)).isPresent();
     }
 
+    /** The name of the admin token, if it is one (for the audit trail; the token itself is never kept). */
+    public java.util.Optional<String> adminTokenName(String token) {
+        return repo.adminTokenName(TokenHashes.sha256(token));
+    }
+
     public long adminTokenCount() {
         return repo.adminTokenCount();
     }

@@ -68,7 +68,18 @@ public class Directory {
         }
         Map<String, Set<String>> frozen = new HashMap<>();
         byUser.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
-        return new DirectorySnapshot(enabled, Map.copyOf(frozen));
+        Map<String, Set<String>> teamsByUser = new HashMap<>();
+        for (DirectoryRepository.Membership m : repo.memberships()) {
+            teamsByUser.computeIfAbsent(m.userId(), k -> new HashSet<>()).add(m.teamId());
+        }
+        teamsByUser.replaceAll((k, v) -> Set.copyOf(v));
+        Map<String, Map<String, Set<String>>> subsets = new HashMap<>();
+        for (DirectoryRepository.Holding h : repo.holdings()) {
+            subsets.computeIfAbsent(h.gatewayId(), k -> new HashMap<>()).put(h.teamId(), h.tools() == null ? null : Set.copyOf(h.tools()));
+        }
+        Map<String, Map<String, Set<String>>> frozenSubsets = new HashMap<>();
+        subsets.forEach((k, v) -> frozenSubsets.put(k, java.util.Collections.unmodifiableMap(v)));
+        return new DirectorySnapshot(enabled, Map.copyOf(frozen), Map.copyOf(teamsByUser), Map.copyOf(frozenSubsets));
     }
 
     private void changed() {
@@ -199,14 +210,29 @@ public class Directory {
         changed();
     }
 
-    /** Lets the team's members connect to the gateway. */
+    /**
+     * Lets the team's members connect to the gateway: to every tool ({@code tools} null) or only to
+     * these exposed tool names.
+     */
     @Transactional
-    public Team grantGateway(String gatewayId, String teamId) {
+    public Team grantGateway(String gatewayId, String teamId, List<String> tools) {
         catalog.gateway(gatewayId);
         team(teamId);
-        repo.addHolding(gatewayId, teamId);
+        if (tools != null) {
+            for (String t : tools) {
+                if (t == null || t.isBlank() || t.length() > 256) {
+                    throw ProblemException.invalid("tools", "tools is a list of exposed tool names (1-256 characters each)");
+                }
+            }
+            tools = List.copyOf(new java.util.LinkedHashSet<>(tools));
+        }
+        repo.putHolding(gatewayId, teamId, tools);
         changed();
         return team(teamId);
+    }
+
+    public Team grantGateway(String gatewayId, String teamId) {
+        return grantGateway(gatewayId, teamId, null);
     }
 
     @Transactional

@@ -22,7 +22,8 @@ class DirectoryRepository {
     record Membership(String teamId, String userId) {
     }
 
-    record Holding(String gatewayId, String teamId) {
+    /** {@code tools} is null when the team sees every tool of the gateway. */
+    record Holding(String gatewayId, String teamId, List<String> tools) {
     }
 
     // --- users
@@ -87,6 +88,8 @@ class DirectoryRepository {
             return new Team(id, rs.getString("name"),
                     members.stream().filter(m -> m.teamId().equals(id)).map(Membership::userId).sorted().toList(),
                     holdings.stream().filter(h -> h.teamId().equals(id)).map(Holding::gatewayId).sorted().toList(),
+                    holdings.stream().filter(h -> h.teamId().equals(id) && h.tools() != null)
+                            .collect(java.util.stream.Collectors.toUnmodifiableMap(Holding::gatewayId, Holding::tools)),
                     instant(rs, "created_at"));
         }).list();
     }
@@ -104,7 +107,8 @@ class DirectoryRepository {
     }
 
     List<Holding> holdings() {
-        return jdbc.sql("SELECT gateway_id, team_id FROM gateway_teams").query((rs, n) -> new Holding(rs.getString(1), rs.getString(2))).list();
+        return jdbc.sql("SELECT gateway_id, team_id, tools FROM gateway_teams")
+                .query((rs, n) -> new Holding(rs.getString(1), rs.getString(2), tools(rs.getString(3)))).list();
     }
 
     void addMember(String teamId, String userId) {
@@ -117,10 +121,22 @@ class DirectoryRepository {
         return jdbc.sql("DELETE FROM team_members WHERE team_id = ? AND user_id = ?").params(teamId, userId).update() > 0;
     }
 
-    void addHolding(String gatewayId, String teamId) {
-        if (jdbc.sql("SELECT COUNT(*) FROM gateway_teams WHERE gateway_id = ? AND team_id = ?").params(gatewayId, teamId).query(Long.class).single() == 0) {
-            jdbc.sql("INSERT INTO gateway_teams (gateway_id, team_id, created_at) VALUES (?, ?, ?)").params(gatewayId, teamId, ts(Instant.now())).update();
+    /** Adds or updates a holding; {@code tools} null means every tool. */
+    void putHolding(String gatewayId, String teamId, List<String> tools) {
+        String json = tools == null ? null : gatehouse.platform.Json.string(tools);
+        if (jdbc.sql("UPDATE gateway_teams SET tools = ? WHERE gateway_id = ? AND team_id = ?").params(json, gatewayId, teamId).update() == 0) {
+            jdbc.sql("INSERT INTO gateway_teams (gateway_id, team_id, tools, created_at) VALUES (?, ?, ?, ?)")
+                    .params(gatewayId, teamId, json, ts(Instant.now())).update();
         }
+    }
+
+    private static List<String> tools(String json) {
+        if (json == null) {
+            return null;
+        }
+        List<String> out = new java.util.ArrayList<>();
+        gatehouse.platform.Json.tree(json).forEach(n -> out.add(n.asString()));
+        return List.copyOf(out);
     }
 
     boolean removeHolding(String gatewayId, String teamId) {

@@ -14,7 +14,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import gatehouse.catalog.CatalogService;
 
-/** Every /api/v1 call needs an admin bearer token (stored hashed). */
+/** Every /api/v1 call needs an admin-API bearer token (stored hashed); it names the {@link AdminCaller}. */
 class AdminAuthFilter extends OncePerRequestFilter {
     private final CatalogService catalog;
 
@@ -30,9 +30,15 @@ class AdminAuthFilter extends OncePerRequestFilter {
             return;
         }
         String auth = req.getHeader("Authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && catalog.isAdminToken(auth.substring(7).trim())) {
-            chain.doFilter(req, resp);
-            return;
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // Only admin-API tokens are looked up here: MCP, OAuth and SCIM tokens live in their own
+            // stores and are never accepted in each other's place.
+            java.util.Optional<String> name = catalog.adminTokenName(auth.substring(7).trim());
+            if (name.isPresent()) {
+                req.setAttribute(AdminCaller.ATTRIBUTE, AdminCaller.administrator(name.get()));
+                chain.doFilter(req, resp);
+                return;
+            }
         }
         resp.setStatus(401);
         resp.setHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");

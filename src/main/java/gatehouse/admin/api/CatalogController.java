@@ -40,10 +40,12 @@ class CatalogController {
     private final GatehouseProperties props;
     private final FeatureService features;
     private final gatehouse.identity.IdentityVault vault;
+    private final AdminAccess access;
 
     CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
-                      gatehouse.identity.IdentityVault vault) {
+                      gatehouse.identity.IdentityVault vault, AdminAccess access) {
         this.vault = vault;
+        this.access = access;
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.props = props;
@@ -132,9 +134,12 @@ class CatalogController {
         return view(catalog.createGateway(in.name()));
     }
 
+    /** Only the gateways the caller may see (a gateway administrator sees theirs). */
     @GetMapping("/gateways")
     List<GatewayView> gateways() {
+        AdminCaller caller = AdminCaller.current();
         return catalog.snapshot().gateways().values().stream()
+                .filter(g -> access.mayReadGateway(caller, g.id()))
                 .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).map(this::view).toList();
     }
 

@@ -24,9 +24,11 @@ import gatehouse.identity.User;
 @RequestMapping("/api/v1")
 class PeopleController {
     private final Directory directory;
+    private final AdminAccess access;
 
-    PeopleController(Directory directory) {
+    PeopleController(Directory directory, AdminAccess access) {
         this.directory = directory;
+        this.access = access;
     }
 
     record UserInput(String username, String password, String email) {
@@ -83,9 +85,11 @@ class PeopleController {
         return directory.createTeam(in.name());
     }
 
+    /** Only the teams the caller may manage (a team lead sees their own). */
     @GetMapping("/teams")
     List<Team> teams() {
-        return directory.teams();
+        AdminCaller caller = AdminCaller.current();
+        return directory.teams().stream().filter(t -> access.mayManageTeam(caller, t.id())).toList();
     }
 
     @GetMapping("/teams/{id}")
@@ -110,9 +114,13 @@ class PeopleController {
         directory.removeMember(tid, uid);
     }
 
+    /** {@code tools}: the exposed tool names this team's members see and call; absent or null = every tool. */
+    record HoldingInput(List<String> tools) {
+    }
+
     @PutMapping("/gateways/{gid}/teams/{tid}")
-    Team grantGateway(@PathVariable String gid, @PathVariable String tid) {
-        return directory.grantGateway(gid, tid);
+    Team grantGateway(@PathVariable String gid, @PathVariable String tid, @RequestBody(required = false) HoldingInput in) {
+        return directory.grantGateway(gid, tid, in == null ? null : in.tools());
     }
 
     @DeleteMapping("/gateways/{gid}/teams/{tid}")
