@@ -1,0 +1,149 @@
+package gatehouse.gateway.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.Connection;
+import gatehouse.catalog.GatewayDef;
+import gatehouse.gateway.pipeline.Exchange;
+import gatehouse.gateway.pipeline.Verdict;
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.identity.DirectorySnapshot;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The access step on its own, against a directory snapshot: lists and calls are decided together,
+ * a refused call answers exactly like the router's answer for a missing tool, and an API-token
+ * connection or a team without a subset is untouched.
+ */
+class AccessStepTest {
+    private static final GatewayDef GATEWAY = new GatewayDef("gw_1", "one", Instant.EPOCH);
+    private static final String[] TOOLS = {"fs__read", "fs__write", "git__log"};
+
+    private final AtomicReference<DirectorySnapshot> directory = new AtomicReference<>();
+    private final AccessStep step = new AccessStep(directory::get);
+
+    /** usr_a in team_a (subset: fs__read, git__log), usr_b in team_b (every tool), usr_c in both. */
+    private void directory(Set<String> subsetOfA) {
+        Map<String, Set<String>> holders = new HashMap<>();
+        holders.put("team_a", subsetOfA);
+        holders.put("team_b", null);
+        directory.set(new DirectorySnapshot(Set.of("usr_a", "usr_b", "usr_c"),
+                Map.of("usr_a", Set.of("gw_1"), "usr_b", Set.of("gw_1"), "usr_c", Set.of("gw_1")),
+                Map.of("usr_a", Set.of("team_a"), "usr_b", Set.of("team_b"), "usr_c", Set.of("team_a", "team_b")),
+                Map.of("gw_1", Collections.unmodifiableMap(holders))));
+    }
+
+    private static Exchange exchange(String userId, String hostId, String method, ObjectNode request) {
+        Connection c = new Connection("con_1", "gw_1", hostId, userId, true, "hash", Instant.EPOCH);
+        CatalogSnapshot catalog = CatalogSnapshot.of(List.of(), List.of(GATEWAY), List.of(), List.of(c), 1);
+        return new Exchange(System.nanoTime(), new Exchange.Caller(c, GATEWAY, catalog), Exchange.Generation.SESSION, method, request);
+    }
+
+    private static ObjectNode call(String tool) {
+        ObjectNode req = Json.object().put("jsonrpc", "2.0").put("id", 7).put("method", "tools/call");
+        req.putObject("params").put("name", tool).putObject("arguments");
+        return req;
+    }
+
+    private static ObjectNode listAnswer() {
+        ObjectNode resp = Json.object().put("jsonrpc", "2.0").put("id", 3);
+        var tools = resp.putObject("result").putArray("tools");
+        for (String t : TOOLS) {
+            tools.addObject().put("name", t).putObject("inputSchema").put("type", "object");
+        }
+        return resp;
+    }
+
+    private List<String> listed(String userId, String hostId) {
+        Exchange e = exchange(userId, hostId, "tools/list", Json.object().put("jsonrpc", "2.0").put("id", 3).put("method", "tools/list"));
+        e.response(listAnswer());
+        Verdict v = step.afterUpstream(e);
+        JsonNode answer = v instanceof Verdict.Replace r ? r.message() : e.response();
+        return answer.path("result").path("tools").valueStream().map(t -> t.path("name").asString()).toList();
+    }
+
+    private boolean callAllowed(String userId, String hostId, String tool) {
+        Verdict v = step.beforeRouting(exchange(userId, hostId, "tools/call", call(tool)));
+        return switch (v) {
+            case Verdict.Pass p -> true;
+            case Verdict.Deny d -> {
+                assertThat(d.code()).isEqualTo(JsonRpc.INVALID_PARAMS);
+                assertThat(d.message()).as("the router's words for a missing tool").isEqualTo("Unknown tool: " + tool);
+                assertThat(d.data()).isNull();
+                yield false;
+            }
+            case Verdict.Flag f -> throw new AssertionError("unexpected " + f);
+            case Verdict.Replace r -> throw new AssertionError("unexpected " + r);
+        };
+    }
+
+    @Test
+    void listsAndCallsAgreeForEveryCallerAndTool() {
+        directory(Set.of("fs__read", "git__log"));
+        Map<String, List<String>> expected = Map.of(
+                "usr_a", List.of("fs__read", "git__log"),
+                "usr_b", List.of(TOOLS),
+                "usr_c", List.of(TOOLS));
+        expected.forEach((user, tools) -> {
+            assertThat(listed(user, null)).as("list of %s", user).containsExactlyElementsOf(tools);
+            for (String t : TOOLS) {
+                assertThat(callAllowed(user, null, t)).as("%s calls %s", user, t).isEqualTo(tools.contains(t));
+            }
+        });
+        assertThat(callAllowed("usr_a", null, "no_such_tool")).isFalse();
+    }
+
+    @Test
+    void anApiTokenConnectionSeesEveryTool() {
+        directory(Set.of("fs__read"));
+        assertThat(listed(null, "host_1")).containsExactly(TOOLS);
+        assertThat(callAllowed(null, "host_1", "fs__write")).isTrue();
+    }
+
+    @Test
+    void aChangedSubsetTakesEffectOnTheNextMessage() {
+        directory(Set.of("fs__read"));
+        assertThat(callAllowed("usr_a", null, "git__log")).isFalse();
+        directory(Set.of("git__log"));
+        assertThat(callAllowed("usr_a", null, "git__log")).isTrue();
+        assertThat(listed("usr_a", null)).containsExactly("git__log");
+        directory(null);
+        assertThat(listed("usr_a", null)).containsExactly(TOOLS);
+    }
+
+    @Test
+    void aHiddenToolIsRecordedAsADecisionNeverInTheAnswer() {
+        directory(Set.of("fs__read"));
+        Exchange e = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        e.response(listAnswer());
+        Verdict.Replace r = (Verdict.Replace) step.afterUpstream(e);
+        assertThat(r.decisions()).singleElement().satisfies(d -> {
+            assertThat(d.step()).isEqualTo("access");
+            assertThat(d.action()).isEqualTo("hide");
+        });
+        assertThat(r.message().toString()).doesNotContain("fs__write").doesNotContain("git__log");
+        assertThat(e.response().path("result").path("tools").size()).as("the original answer is not changed in place").isEqualTo(3);
+    }
+
+    @Test
+    void otherMethodsPassUntouched() {
+        directory(Set.of());
+        ObjectNode prompt = Json.object().put("method", "prompts/get");
+        prompt.putObject("params").put("name", "fs__read");
+        assertThat(step.beforeRouting(exchange("usr_a", null, "prompts/get", prompt))).isEqualTo(Verdict.pass());
+        assertThat(step.name()).isEqualTo("access");
+    }
+}
