@@ -56,10 +56,7 @@ class ClientMetadataDocumentTest extends GatewayTestSupport {
         server.start();
         gw = admin.createGateway(unique("cimd"));
         user = unique("carla");
-        String userId = admin.send("POST", "/users", Map.of("username", user, "password", PASSWORD, "email", "c@example.com")).body().path("id").asString();
-        String team = admin.send("POST", "/teams", Map.of("name", unique("cimd-team"))).body().path("id").asString();
-        assertThat(admin.send("PUT", "/teams/" + team + "/members/" + userId, null).status()).isEqualTo(200);
-        assertThat(admin.send("PUT", "/gateways/" + gw + "/teams/" + team, null).status()).isEqualTo(200);
+        admin.person(user, PASSWORD, "c@example.com", gw);
     }
 
     @AfterAll

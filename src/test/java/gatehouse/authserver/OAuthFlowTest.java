@@ -17,6 +17,7 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import gatehouse.testing.AdminClient;
 import gatehouse.testing.GatewayTestSupport;
 import gatehouse.testing.McpTestClient;
 import gatehouse.testing.McpTestClient.Result;
@@ -51,12 +52,10 @@ class OAuthFlowTest extends GatewayTestSupport {
         gwC = admin.createGateway(unique("oauth-c"));
         alice = unique("alice");
         bob = unique("bob");
-        aliceId = admin.send("POST", "/users", Map.of("username", alice, "password", PASSWORD, "email", "a@example.com")).body().path("id").asString();
-        admin.send("POST", "/users", Map.of("username", bob, "password", PASSWORD, "email", "b@example.com"));
-        teamId = admin.send("POST", "/teams", Map.of("name", unique("team"))).body().path("id").asString();
-        assertThat(admin.send("PUT", "/teams/" + teamId + "/members/" + aliceId, null).status()).isEqualTo(200);
-        assertThat(admin.send("PUT", "/gateways/" + gwA + "/teams/" + teamId, null).status()).isEqualTo(200);
-        assertThat(admin.send("PUT", "/gateways/" + gwB + "/teams/" + teamId, null).status()).isEqualTo(200);
+        AdminClient.Person a = admin.person(alice, PASSWORD, "a@example.com", gwA, gwB);
+        aliceId = a.userId();
+        teamId = a.teamId();
+        admin.createUser(bob, PASSWORD, "b@example.com");
     }
 
     private String resource(String gatewayId) {
@@ -381,7 +380,7 @@ class OAuthFlowTest extends GatewayTestSupport {
     @Test
     void repeatedWrongPasswordsLockTheAccount() {
         String carol = unique("carol");
-        admin.send("POST", "/users", Map.of("username", carol, "password", PASSWORD, "email", "c@example.com"));
+        admin.createUser(carol, PASSWORD, "c@example.com");
         for (int i = 0; i < 5; i++) {
             OAuthDriver d = new OAuthDriver(baseUrl());
             OAuthDriver.Outcome o = d.walk(baseUrl() + "/login", carol, "wrong-" + i, null, Map.of(), true);

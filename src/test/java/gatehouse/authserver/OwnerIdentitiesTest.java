@@ -36,12 +36,8 @@ class OwnerIdentitiesTest extends GatewayTestSupport {
         catalog.assign(gw, server, "personal", "own");
         alice = unique("alice");
         bob = unique("bob");
-        String aliceId = admin.send("POST", "/users", Map.of("username", alice, "password", PASSWORD, "email", "a@example.com"))
-                .body().path("id").asString();
-        admin.send("POST", "/users", Map.of("username", bob, "password", PASSWORD, "email", "b@example.com"));
-        String team = admin.send("POST", "/teams", Map.of("name", unique("team"))).body().path("id").asString();
-        assertThat(admin.send("PUT", "/teams/" + team + "/members/" + aliceId, null).status()).isEqualTo(200);
-        assertThat(admin.send("PUT", "/gateways/" + gw + "/teams/" + team, null).status()).isEqualTo(200);
+        admin.person(alice, PASSWORD, "a@example.com", gw);
+        admin.createUser(bob, PASSWORD, "b@example.com");
     }
 
     private String page() {

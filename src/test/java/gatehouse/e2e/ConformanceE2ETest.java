@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
+import gatehouse.testing.AdminClient;
 
 /**
  * The MCP conformance suite (@modelcontextprotocol/conformance, server scenarios) run through the
@@ -36,19 +35,13 @@ import gatehouse.fixture.RunningFixture;
  */
 @EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 class ConformanceE2ETest {
-    /** Scenario summary lines: "✓ tools-list: 1 passed, 0 failed" (a warnings count may follow). */
-    private static final Pattern SCENARIO = Pattern.compile("^[✓✗] ([\\w-]+): (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
-    private static final Pattern TOTAL = Pattern.compile("^Total: (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
     private static final String NEEDS_ITS_OWN_HEADERS = "dns-rebinding-protection";
 
     private static NodePeers peers;
     private static Path dir;
     private static RunningFixture fixture;
     private static GatehouseJar gatehouse;
-    private static GatehouseJar.Connection connection;
-
-    record Summary(Map<String, int[]> scenarios, int passed, int failed) {
-    }
+    private static AdminClient.Connection connection;
 
     @BeforeAll
     static void start() {
@@ -81,7 +74,7 @@ class ConformanceE2ETest {
                 "-o", dir.resolve("results-gateway").toString()),
                 dir, Map.of("GATEHOUSE_TOKEN", connection.token()), dir, Duration.ofMinutes(3));
 
-        Summary summary = parse(run);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         System.out.printf("[e2e] conformance through the gateway: %d scenarios, %d checks passed, %d failed (%s expected to fail), %d ms%n",
                 summary.scenarios().size(), summary.passed(), summary.failed(), NEEDS_ITS_OWN_HEADERS, run.took().toMillis());
         // The baseline check: exit 0 means every failure is listed in expected-failures.yml and
@@ -93,11 +86,11 @@ class ConformanceE2ETest {
                         "completion-complete", "server-sse-multiple-streams", NEEDS_ITS_OWN_HEADERS);
         summary.scenarios().forEach((name, counts) -> {
             if (!name.equals(NEEDS_ITS_OWN_HEADERS)) {
-                assertThat(counts[1]).as("failed checks of %s\n%s", name, run.stdout()).isZero();
-                assertThat(counts[0]).as("passed checks of %s", name).isPositive();
+                assertThat(counts.failed()).as("failed checks of %s\n%s", name, run.stdout()).isZero();
+                assertThat(counts.passed()).as("passed checks of %s", name).isPositive();
             }
         });
-        assertThat(summary.failed()).as("failed checks overall").isEqualTo(summary.scenarios().get(NEEDS_ITS_OWN_HEADERS)[1]);
+        assertThat(summary.failed()).as("failed checks overall").isEqualTo(summary.scenario(NEEDS_ITS_OWN_HEADERS).failed());
     }
 
     /** What dns-rebinding-protection would check, with the token it cannot send. */
@@ -132,7 +125,7 @@ class ConformanceE2ETest {
         NodePeers.Run run = peers.run("conformance-direct", List.of("bash", repoRoot().resolve("src/test/conformance/run-direct.sh").toString(),
                 peers.modules().toString()), repoRoot(), env, dir, Duration.ofMinutes(3));
 
-        Summary summary = parse(run);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         System.out.printf("[e2e] conformance directly against the fixture: %d scenarios, %d checks passed, %d failed, %d ms%n",
                 summary.scenarios().size(), summary.passed(), summary.failed(), run.took().toMillis());
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -159,19 +152,6 @@ class ConformanceE2ETest {
         }
     }
 
-    private static Summary parse(NodePeers.Run run) {
-        String out = run.stdout();
-        int summaryAt = out.lastIndexOf("SUMMARY");
-        String tail = summaryAt >= 0 ? out.substring(summaryAt) : out;
-        Map<String, int[]> scenarios = new LinkedHashMap<>();
-        Matcher m = SCENARIO.matcher(tail);
-        while (m.find()) {
-            scenarios.put(m.group(1), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))});
-        }
-        Matcher total = TOTAL.matcher(tail);
-        assertThat(total.find()).as("the suite printed its Total line:\n%s", run).isTrue();
-        return new Summary(scenarios, Integer.parseInt(total.group(1)), Integer.parseInt(total.group(2)));
-    }
 
     private static String conformanceCli() {
         return peers.modules().resolve("@modelcontextprotocol/conformance/dist/index.js").toString();

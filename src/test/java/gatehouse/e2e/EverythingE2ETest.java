@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import gatehouse.testing.AdminClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,7 +42,7 @@ class EverythingE2ETest {
     private static String stdioServerId;
     private static String httpServerId;
     private static String gatewayId;
-    private static GatehouseJar.Connection connection;
+    private static AdminClient.Connection connection;
 
     @BeforeAll
     static void startEverything() {

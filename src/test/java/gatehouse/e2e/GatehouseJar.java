@@ -12,19 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import gatehouse.testing.AdminClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The packaged {@code target/gatehouse.jar}, started as a real process the way an operator starts it:
  * {@code java -jar} with {@code GATEHOUSE_PORT}, {@code GATEHOUSE_DATA_DIR} and
- * {@code GATEHOUSE_ADMIN_TOKEN}. Its output goes to {@code target/e2e/NAME/gatehouse.log}; the
- * admin-API helpers below are what the tests use to set up servers, gateways and connections.
+ * {@code GATEHOUSE_ADMIN_TOKEN}. Its output goes to {@code target/e2e/NAME/gatehouse.log}; {@link #admin()}
+ * (the tests' one admin-API client) sets up servers, gateways and connections.
  * {@link #close()} stops it with SIGTERM and waits, as a service manager would.
  */
 public final class GatehouseJar implements AutoCloseable {
@@ -37,6 +37,7 @@ public final class GatehouseJar implements AutoCloseable {
     private final Path dir;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AdminClient admin;
     private Duration shutdownTook;
     private List<ProcessHandle> childrenLeftBehind = List.of();
 
@@ -45,6 +46,7 @@ public final class GatehouseJar implements AutoCloseable {
         this.port = port;
         this.dir = dir;
         this.log = log;
+        this.admin = new AdminClient(baseUrl(), ADMIN_TOKEN);
     }
 
     /** {@code target/}, next to the jar. */
@@ -177,81 +179,41 @@ public final class GatehouseJar implements AutoCloseable {
 
     // --- admin API
 
-    /** An admin-API answer. */
-    public record ApiResponse(int status, String body) {
-        public JsonNode json() {
-            return E2eJson.parse(body);
-        }
+    /** The admin API of this jar, with the bootstrap admin token. */
+    public AdminClient admin() {
+        return admin;
     }
 
-    /** Any admin-API call; {@code body} is serialized as JSON when not null. */
-    public ApiResponse api(String method, String path, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1" + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN)
-                .header("Accept", "application/json");
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofString(E2eJson.write(body)));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new ApiResponse(r.statusCode(), r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** An admin-API call that must succeed with {@code expected}. */
+    /** Shortcut for {@code admin().expect(...)}: an admin-API call that must answer {@code expected}. */
     public JsonNode expect(int expected, String method, String path, Object body) {
-        ApiResponse r = api(method, path, body);
-        if (r.status() != expected) {
-            throw new AssertionError(method + " /api/v1" + path + " answered " + r.status() + " (wanted " + expected + "): " + r.body());
-        }
-        return r.body().isEmpty() ? null : r.json();
+        return admin.expect(expected, method, path, body);
     }
 
     public String createStdioServer(String name, List<String> command) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("transport", "stdio");
-        body.put("command", command);
-        return expect(201, "POST", "/servers", body).path("id").asString();
+        return admin.createStdioServer(name, command);
     }
 
     public String createHttpServer(String name, String url) {
-        return expect(201, "POST", "/servers", Map.of("name", name, "transport", "streamable-http", "url", url))
-                .path("id").asString();
+        return admin.createHttpServer(name, "streamable-http", url);
     }
 
     public String createGateway(String name) {
-        return expect(201, "POST", "/gateways", Map.of("name", name)).path("id").asString();
+        return admin.createGateway(name);
     }
 
     /** Assigns a server with a shared identity; an empty prefix exposes the upstream's own names. */
     public void assign(String gatewayId, String serverId, String prefix) {
-        expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "shared", "prefix", prefix));
-    }
-
-    /** An API-token connection to a gateway: the URL and bearer token an MCP client uses. */
-    public record Connection(String id, String url, String token) {
+        admin.assign(gatewayId, serverId, prefix);
     }
 
     /** A new API-token host with one connection to {@code gatewayId}. */
-    public Connection connect(String gatewayId, String hostName) {
-        String host = expect(201, "POST", "/hosts", Map.of("name", hostName)).path("id").asString();
-        JsonNode c = expect(201, "POST", "/hosts/" + host + "/connections", Map.of("gatewayId", gatewayId));
-        return new Connection(c.path("id").asString(), c.path("url").asString(), c.path("token").asString());
+    public AdminClient.Connection connect(String gatewayId, String hostName) {
+        return admin.connect(gatewayId, hostName);
     }
 
     /** Log records of a gateway, newest first. */
     public List<JsonNode> logs(String gatewayId, int limit) {
-        return E2eJson.list(expect(200, "GET", "/logs?gateway=" + gatewayId + "&limit=" + limit, null));
+        return List.copyOf(admin.logs("gateway=" + gatewayId + "&limit=" + limit));
     }
 
     // --- lifecycle

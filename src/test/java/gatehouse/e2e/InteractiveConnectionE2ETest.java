@@ -48,11 +48,7 @@ class InteractiveConnectionE2ETest {
         String server = gatehouse.createStdioServer("everything", List.of(peers.node(), peers.everything().toString(), "stdio"));
         gatewayId = gatehouse.createGateway("interactive");
         gatehouse.assign(gatewayId, server, "ev");
-        userId = gatehouse.expect(201, "POST", "/users", Map.of("username", USER, "password", PASSWORD, "email", "dana@example.com"))
-                .path("id").asString();
-        String team = gatehouse.expect(201, "POST", "/teams", Map.of("name", "dana-team")).path("id").asString();
-        gatehouse.expect(200, "PUT", "/teams/" + team + "/members/" + userId, null);
-        gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/teams/" + team, null);
+        userId = gatehouse.admin().person(USER, PASSWORD, "dana@example.com", gatewayId).userId();
     }
 
     @AfterAll

@@ -56,11 +56,7 @@ class PersonalOAuthE2ETest {
         serverId = gatehouse.createHttpServer("demo-oauth", "http://localhost:" + mcpPort + "/mcp");
         gatewayId = gatehouse.createGateway("personal-oauth");
         gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "personal", "prefix", "demo"));
-        String userId = gatehouse.expect(201, "POST", "/users", Map.of("username", USER, "password", PASSWORD, "email", "erin@example.com"))
-                .path("id").asString();
-        String team = gatehouse.expect(201, "POST", "/teams", Map.of("name", "erin-team")).path("id").asString();
-        gatehouse.expect(200, "PUT", "/teams/" + team + "/members/" + userId, null);
-        gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/teams/" + team, null);
+        gatehouse.admin().person(USER, PASSWORD, "erin@example.com", gatewayId);
     }
 
     private static void awaitUp(String url) throws Exception {
@@ -111,7 +107,7 @@ class PersonalOAuthE2ETest {
         assertThat(identity.path("serverId").asString()).isEqualTo(serverId);
         assertThat(identity.path("state").asString()).isEqualTo("ok");
         assertThat(Instant.parse(identity.path("expiresAt").asString())).isAfter(Instant.now().plusSeconds(3000));
-        String connections = gatehouse.api("GET", "/connections", null).body();
+        String connections = gatehouse.admin().send("GET", "/connections", null).text();
         assertThat(connections).doesNotContain("access_token").doesNotContain("refresh_token");
 
         // The demo issues no refresh token: a forced refresh fails, is marked and alerted.

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
+import gatehouse.testing.AdminClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,7 +43,7 @@ class ProtocolGenerationsE2ETest {
     private static NodePeers.Background v2Server;
     private static GatehouseJar gatehouse;
     private static String gatewayId;
-    private static GatehouseJar.Connection connection;
+    private static AdminClient.Connection connection;
 
     @BeforeAll
     static void start() {

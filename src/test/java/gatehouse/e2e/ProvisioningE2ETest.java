@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import gatehouse.catalog.features.HostileServer;
+import gatehouse.testing.AdminClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +34,7 @@ class ProvisioningE2ETest {
     private static HostileServer hostile;
     private static GatehouseJar gatehouse;
     private static String guarded;
-    private static GatehouseJar.Connection connection;
+    private static AdminClient.Connection connection;
 
     @BeforeAll
     static void start() throws IOException {
@@ -192,7 +193,7 @@ class ProvisioningE2ETest {
         assertThat(E2eJson.list(gatehouse.expect(200, "GET", "/alerts?type=tool-budget&state=open&gateway=" + crowded, null))).hasSize(1);
         assertThat(gatehouse.expect(200, "GET", "/gateways/" + guarded, null).path("warnings")).isEmpty();
 
-        GatehouseJar.Connection c = gatehouse.connect(crowded, "e2e-crowded");
+        AdminClient.Connection c = gatehouse.connect(crowded, "e2e-crowded");
         JsonNode report = sdk("crowded-list", c.url(), c.token(), List.of(Map.of("op", "listTools")));
         assertThat(toolNames(report, 0)).hasSize(g.path("toolBudget").path("enabledTools").asInt())
                 .contains("ev1__echo", "ev2__echo", "ev3__echo");

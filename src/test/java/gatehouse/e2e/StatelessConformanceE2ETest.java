@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
+import gatehouse.testing.AdminClient;
 
 /**
  * Protocol 2026-07-28 through the packaged jar, judged by the pre-release conformance suite
@@ -35,8 +33,6 @@ import gatehouse.fixture.RunningFixture;
  */
 @EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 class StatelessConformanceE2ETest {
-    private static final Pattern SCENARIO = Pattern.compile("^[✓✗] ([\\w-]+): (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
-    private static final Pattern TOTAL = Pattern.compile("^Total: (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
     /**
      * Expected to fail through any gateway run by these tests: dns-rebinding-protection sends its
      * requests without the bearer token (ConformanceE2ETest checks the Origin defence directly).
@@ -63,11 +59,8 @@ class StatelessConformanceE2ETest {
     private static NodePeers.Background node2026;
     private static String node2026Url;
     private static GatehouseJar gatehouse;
-    private static GatehouseJar.Connection via2025;
-    private static GatehouseJar.Connection via2026;
-
-    record Summary(Map<String, int[]> scenarios, int passed, int failed) {
-    }
+    private static AdminClient.Connection via2025;
+    private static AdminClient.Connection via2026;
 
     @BeforeAll
     static void start() {
@@ -82,7 +75,7 @@ class StatelessConformanceE2ETest {
         via2026 = gateway("fixture-2026", node2026Url);
     }
 
-    private static GatehouseJar.Connection gateway(String name, String upstreamUrl) {
+    private static AdminClient.Connection gateway(String name, String upstreamUrl) {
         String server = gatehouse.createHttpServer(name, upstreamUrl);
         String gateway = gatehouse.createGateway("gw-" + name);
         gatehouse.assign(gateway, server, "");
@@ -118,7 +111,7 @@ class StatelessConformanceE2ETest {
         NodePeers.Run run = peers.run("conformance-next-direct", List.of(peers.node22(), nextCli(), "server", "--url", node2026Url,
                 "--spec-version", "2026-07-28", "--suite", "all", "--expected-failures", expectedFailures().toString(),
                 "-o", dir.resolve("results-direct").toString()), dir, Map.of(), dir, Duration.ofMinutes(5));
-        Summary summary = parse(run);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         assertThat(run.exitCode()).as("suite exit code\n%s", run.stdout()).isZero();
         assertThat(summary.scenarios()).containsKeys(REQUIRED.toArray(String[]::new));
     }
@@ -130,7 +123,7 @@ class StatelessConformanceE2ETest {
                 peers.modules().resolve("@modelcontextprotocol/conformance/dist/index.js").toString(), "server", "--url", via2026.url(),
                 "--expected-failures", expected.toString(), "-o", dir.resolve("results-2025-via-2026").toString()),
                 dir, Map.of("GATEHOUSE_TOKEN", via2026.token()), dir, Duration.ofMinutes(5));
-        Summary summary = parse(run);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         System.out.printf("[e2e] 2025 conformance through the gateway to a 2026-only upstream: %d scenarios, %d checks passed, %d failed%n",
                 summary.scenarios().size(), summary.passed(), summary.failed());
         assertThat(run.exitCode()).as("suite exit code (baseline check)\n%s", run.stdout()).isZero();
@@ -139,28 +132,28 @@ class StatelessConformanceE2ETest {
                 "resources-subscribe", "logging-set-level", "ping");
         summary.scenarios().forEach((name, counts) -> {
             if (!name.equals("dns-rebinding-protection")) {
-                assertThat(counts[1]).as("failed checks of %s\n%s", name, run.stdout()).isZero();
+                assertThat(counts.failed()).as("failed checks of %s\n%s", name, run.stdout()).isZero();
             }
         });
     }
 
-    private void assertStatelessSuitePasses(GatehouseJar.Connection connection, String label) throws Exception {
+    private void assertStatelessSuitePasses(AdminClient.Connection connection, String label) throws Exception {
         NodePeers.Run run = peers.run("conformance-next-" + label, List.of(peers.node22(), "--import", preload(), nextCli(), "server",
                 "--url", connection.url(), "--spec-version", "2026-07-28", "--suite", "all",
                 "--expected-failures", expectedFailures().toString(), "-o", dir.resolve("results-" + label).toString()),
                 dir, Map.of("GATEHOUSE_TOKEN", connection.token()), dir, Duration.ofMinutes(5));
-        Summary summary = parse(run);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         System.out.printf("[e2e] conformance 2026-07-28 %s: %d scenarios, %d checks passed, %d failed (expected to fail: %s)%n", label,
                 summary.scenarios().size(), summary.passed(), summary.failed(), EXPECTED_FAILURES);
         // Exit 0: every failure is an expected one, and every expected one still fails.
         assertThat(run.exitCode()).as("suite exit code (baseline check)\n%s", run.stdout()).isZero();
         assertThat(summary.scenarios()).containsKeys(REQUIRED.toArray(String[]::new));
         for (String scenario : REQUIRED) {
-            int[] counts = summary.scenarios().get(scenario);
-            assertThat(counts[1]).as("failed checks of %s\n%s", scenario, run.stdout()).isZero();
-            assertThat(counts[0]).as("passed checks of %s", scenario).isPositive();
+            ConformanceSummary.Counts counts = summary.scenario(scenario);
+            assertThat(counts.failed()).as("failed checks of %s\n%s", scenario, run.stdout()).isZero();
+            assertThat(counts.passed()).as("passed checks of %s", scenario).isPositive();
         }
-        assertThat(summary.scenarios().get("server-stateless")[0]).as("server-stateless checks").isGreaterThanOrEqualTo(30);
+        assertThat(summary.scenario("server-stateless").passed()).as("server-stateless checks").isGreaterThanOrEqualTo(30);
     }
 
     private static Path expectedFailures() throws Exception {
@@ -177,17 +170,4 @@ class StatelessConformanceE2ETest {
         return GatehouseJar.targetDir().getParent().resolve("src/test/conformance/auth-preload.mjs").toUri().toString();
     }
 
-    private static Summary parse(NodePeers.Run run) {
-        String out = run.stdout().replaceAll("\u001B\\[[0-9;]*m", "");
-        int summaryAt = out.lastIndexOf("SUMMARY");
-        String tail = summaryAt >= 0 ? out.substring(summaryAt) : out;
-        Map<String, int[]> scenarios = new LinkedHashMap<>();
-        Matcher m = SCENARIO.matcher(tail);
-        while (m.find()) {
-            scenarios.put(m.group(1), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))});
-        }
-        Matcher total = TOTAL.matcher(tail);
-        assertThat(total.find()).as("the suite printed its Total line:\n%s", run).isTrue();
-        return new Summary(scenarios, Integer.parseInt(total.group(1)), Integer.parseInt(total.group(2)));
-    }
 }

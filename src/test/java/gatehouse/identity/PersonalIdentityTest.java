@@ -56,7 +56,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
     private AdminClient.Connection connection(Map<String, Object> body) {
         AdminClient.Answer a = admin.send("POST", "/hosts/" + host + "/connections", body);
         assertThat(a.status()).as(a.body().toString()).isEqualTo(201);
-        return new AdminClient.Connection(a.body().path("id").asString(), gw, a.body().path("token").asString());
+        return new AdminClient.Connection(a.body().path("id").asString(), gw, a.body().path("url").asString(), a.body().path("token").asString());
     }
 
     private AdminClient.Connection withToken(String token) {

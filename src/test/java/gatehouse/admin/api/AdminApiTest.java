@@ -34,6 +34,8 @@ import gatehouse.audit.AuditLog;
 import gatehouse.audit.LogRecord;
 import gatehouse.catalog.CatalogService;
 import gatehouse.platform.Json;
+import gatehouse.testing.AdminClient;
+import gatehouse.testing.AdminClient.Answer;
 import gatehouse.testing.TestDatabase;
 import tools.jackson.databind.JsonNode;
 
@@ -59,19 +61,8 @@ class AdminApiTest {
         catalog.addAdminToken(ADMIN_TOKEN, "admin-api-test");
     }
 
-    record Answer(int status, String contentType, Map<String, List<String>> headers, String body) {
-        JsonNode json() {
-            return Json.tree(body);
-        }
-
-        String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().getFirst())
-                    .findFirst().orElse(null);
-        }
-    }
-
     private Answer call(String method, String path, Object body, String token) {
-        return raw(method, "/api/v1" + path, body == null ? null : body instanceof String s ? s : Json.string(body), token);
+        return admin(token).send(method, path, body);
     }
 
     private Answer call(String method, String path, Object body) {
@@ -79,36 +70,23 @@ class AdminApiTest {
     }
 
     private Answer raw(String method, String path, String body, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (body == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        }
-        try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.headers().map(), r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return admin(token).raw(method, path, body);
+    }
+
+    private AdminClient admin(String token) {
+        return new AdminClient("http://localhost:" + port, token);
     }
 
     private JsonNode expect(int status, Answer a) {
-        assertThat(a.status()).as("HTTP status; body: %s", a.body()).isEqualTo(status);
-        return a.body() == null || a.body().isBlank() ? null : a.json();
+        assertThat(a.status()).as("HTTP status; body: %s", a.text()).isEqualTo(status);
+        return a.body();
     }
 
     /** An RFC 9457 problem with this status, and (when given) naming this field. */
     private JsonNode expectProblem(int status, String field, Answer a) {
-        assertThat(a.status()).as("HTTP status; body: %s", a.body()).isEqualTo(status);
+        assertThat(a.status()).as("HTTP status; body: %s", a.text()).isEqualTo(status);
         assertThat(a.contentType()).startsWith("application/problem+json");
-        JsonNode p = a.json();
+        JsonNode p = a.body();
         assertThat(p.path("status").asInt()).isEqualTo(status);
         assertThat(p.path("title").asString()).isNotBlank();
         // "type" may be absent: RFC 9457 reads that as about:blank
@@ -212,13 +190,13 @@ class AdminApiTest {
                 call("PATCH", "/servers/" + id, map("headers", Map.of("Authorization", secretHeader, "X-Extra", secretEnv))));
         for (Answer a : answers) {
             assertThat(a.status()).isBetween(200, 201);
-            assertThat(a.body()).doesNotContain(secretHeader).doesNotContain(secretEnv).doesNotContain("sk-very-secret");
+            assertThat(a.text()).doesNotContain(secretHeader).doesNotContain(secretEnv).doesNotContain("sk-very-secret");
         }
-        JsonNode one = call("GET", "/servers/" + id, null).json();
+        JsonNode one = call("GET", "/servers/" + id, null).body();
         assertThat(one.path("headers").path("Authorization").asString()).isEqualTo("<redacted>");
         assertThat(one.path("headers").path("X-Extra").asString()).isEqualTo("<redacted>");
         assertThat(one.path("env").path("TOKEN").asString()).isEqualTo("<redacted>");
-        JsonNode listed = findById(call("GET", "/servers", null).json(), id);
+        JsonNode listed = findById(call("GET", "/servers", null).body(), id);
         assertThat(listed.path("headers").path("Authorization").asString()).isEqualTo("<redacted>");
         // the values are still there for the gateway to use
         assertThat(catalog.server(id).headers()).containsEntry("Authorization", secretHeader);
@@ -244,14 +222,14 @@ class AdminApiTest {
     @Test
     void serversCanBeReadUpdatedAndDeleted() {
         String id = createServer(unique("lifecycle"));
-        assertThat(ids(call("GET", "/servers", null).json())).contains(id);
+        assertThat(ids(call("GET", "/servers", null).body())).contains(id);
         JsonNode patched = expect(200, call("PATCH", "/servers/" + id, map("command", List.of("other-server", "--flag"))));
         assertThat(patched.path("command").toString()).isEqualTo("[\"other-server\",\"--flag\"]");
         expectProblem(400, "transport", call("PATCH", "/servers/" + id, map("transport", "smoke-signals")));
         expectProblem(400, "url", call("PATCH", "/servers/" + id, map("transport", "sse")));
         expect(204, call("DELETE", "/servers/" + id, null));
         expectProblem(404, null, call("GET", "/servers/" + id, null));
-        assertThat(ids(call("GET", "/servers", null).json())).doesNotContain(id);
+        assertThat(ids(call("GET", "/servers", null).body())).doesNotContain(id);
     }
 
     // --- gateways
@@ -361,18 +339,18 @@ class AdminApiTest {
         Answer list = call("GET", "/connections?gateway=" + gw, null);
         JsonNode conns = expect(200, list);
         assertThat(ids(conns)).containsExactly(cid, second.path("id").asString());
-        assertThat(list.body()).doesNotContain(token).doesNotContain(second.path("token").asString()).doesNotContain("\"token\"");
+        assertThat(list.text()).doesNotContain(token).doesNotContain(second.path("token").asString()).doesNotContain("\"token\"");
         for (JsonNode c : conns) {
             assertThat(c.path("gatewayId").asString()).isEqualTo(gw);
             assertThat(c.path("hostId").asString()).isEqualTo(hostId);
             assertThat(c.path("enabled").asBoolean()).isTrue();
             assertThat(c.has("createdAt")).isTrue();
         }
-        assertThat(call("GET", "/connections/" + cid, null).body()).doesNotContain(token);
+        assertThat(call("GET", "/connections/" + cid, null).text()).doesNotContain(token);
         assertThat(mcpInitialize(gw, token)).isEqualTo(200);
 
         assertThat(expect(200, call("PATCH", "/connections/" + cid, map("enabled", false))).path("enabled").asBoolean()).isFalse();
-        assertThat(findById(call("GET", "/connections?gateway=" + gw, null).json(), cid).path("enabled").asBoolean()).isFalse();
+        assertThat(findById(call("GET", "/connections?gateway=" + gw, null).body(), cid).path("enabled").asBoolean()).isFalse();
         assertThat(mcpInitialize(gw, token)).isEqualTo(403);
         expectProblem(400, "enabled", call("PATCH", "/connections/" + cid, map()));
         expect(200, call("PATCH", "/connections/" + cid, map("enabled", true)));
@@ -381,7 +359,7 @@ class AdminApiTest {
         expect(204, call("DELETE", "/connections/" + cid, null));
         assertThat(mcpInitialize(gw, token)).isEqualTo(401);
         expectProblem(404, null, call("GET", "/connections/" + cid, null));
-        assertThat(ids(call("GET", "/connections?gateway=" + gw, null).json())).containsExactly(second.path("id").asString());
+        assertThat(ids(call("GET", "/connections?gateway=" + gw, null).body())).containsExactly(second.path("id").asString());
     }
 
     @Test
@@ -392,7 +370,7 @@ class AdminApiTest {
         expectProblem(400, "gatewayId", call("POST", "/hosts/" + hostId + "/connections", map()));
         expectProblem(400, "gatewayId", call("POST", "/hosts/" + hostId + "/connections", map("gatewayId", "gw_nope")));
         expectProblem(404, null, call("POST", "/hosts/host_nope/connections", map("gatewayId", gw)));
-        assertThat(call("GET", "/connections?gateway=" + gw, null).json()).isEmpty();
+        assertThat(call("GET", "/connections?gateway=" + gw, null).body()).isEmpty();
     }
 
     // --- logs
@@ -435,7 +413,7 @@ class AdminApiTest {
         Answer jsonl = call("GET", logs("gateway=" + gw + "&format=jsonl"), null);
         assertThat(jsonl.status()).isEqualTo(200);
         assertThat(jsonl.contentType()).startsWith("application/jsonl");
-        List<String> lines = jsonl.body().lines().toList();
+        List<String> lines = jsonl.text().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(Json.tree(lines.getFirst()).path("time").asString()).isEqualTo("2026-05-01T08:00:20Z");
         assertThat(Json.tree(lines.getLast()).path("tool").asString()).isEqualTo("search");
@@ -443,7 +421,7 @@ class AdminApiTest {
         Answer csv = call("GET", logs("gateway=" + gw + "&format=csv"), null);
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.contentType()).startsWith("text/csv");
-        List<String> rows = csv.body().lines().toList();
+        List<String> rows = csv.text().lines().toList();
         assertThat(rows).hasSize(4);
         List<String> header = List.of(rows.getFirst().split(","));
         assertThat(header).contains("time", "connectionId", "gatewayId", "serverId", "method", "tool", "durationMs", "inputTokens",
