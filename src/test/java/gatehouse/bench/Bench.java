@@ -1,0 +1,464 @@
+package gatehouse.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.HdrHistogram.Histogram;
+
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The benchmark harness: starts fast upstreams and the packaged Gatehouse jar as separate
+ * processes, then runs each scenario against the upstream directly and through Gatehouse in
+ * alternation (A B A B …), so every figure is a ratio measured in one run on one machine. Every
+ * answer is checked; a run with errors reports them and exits non-zero. Run it with
+ * {@code bin/bench} (see {@code docs/benchmarks.md}).
+ */
+public final class Bench {
+    private static final String ADMIN = "gha_bench_admin_token_0123456789abcdef";
+
+    private final Path work;
+    private final Map<String, String> options;
+    private final HttpClient admin = HttpClient.newHttpClient();
+    private final List<BenchProcess> processes = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private BenchProcess gatehouse;
+    private String gatehouseBase;
+    private int rounds;
+
+    private Bench(Path work, Map<String, String> options) {
+        this.work = work;
+        this.options = options;
+    }
+
+    /** One line of the results table. */
+    record Row(String scenario, String unit, Histogram direct, Histogram gateway, double directPerSecond, double gatewayPerSecond,
+               double upstreamCpuPerCallMs, double gatewayCpuPerCallMs, double gatewayAllocKbPerCall, long errors, String firstError) {
+    }
+
+    /** One side of a scenario: how to make its workers, and which upstream processes serve it. */
+    record Side(Function<Integer, List<Load.Call>> workers, List<BenchProcess> upstreams) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String a : args) {
+            if (a.startsWith("--") && a.contains("=")) {
+                options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else if (a.startsWith("--")) {
+                options.put(a.substring(2), "true");
+            }
+        }
+        Path work = Path.of(options.getOrDefault("work", "target/bench"));
+        Bench bench = new Bench(work, options);
+        int exit;
+        try {
+            exit = bench.run();
+        } finally {
+            bench.stopAll();
+        }
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(work);
+        rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+        double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
+        String only = options.get("only");
+
+        int p2025a = freePort();
+        int p2025b = freePort();
+        int p2025c = freePort();
+        int p2026 = freePort();
+        BenchProcess a = upstream("fast-a", p2025a, "2025");
+        BenchProcess b = upstream("fast-b", p2025b, "2025");
+        BenchProcess c = upstream("fast-c", p2025c, "2025");
+        BenchProcess s = upstream("fast-2026", p2026, "2026");
+        startGatehouse();
+
+        String gw = createGateway("bench");
+        assign(gw, createServer("fast-a", "http://127.0.0.1:" + p2025a + "/mcp"), "a");
+        String token = connect(gw);
+        String fanout = createGateway("bench-fanout");
+        assign(fanout, createServer("fan-a", "http://127.0.0.1:" + p2025a + "/mcp"), "a");
+        assign(fanout, createServer("fan-b", "http://127.0.0.1:" + p2025b + "/mcp"), "b");
+        assign(fanout, createServer("fan-c", "http://127.0.0.1:" + p2025c + "/mcp"), "c");
+        String fanoutToken = connect(fanout);
+        String gw26 = createGateway("bench-2026");
+        assign(gw26, createServer("fast-2026", "http://127.0.0.1:" + p2026 + "/mcp"), "a");
+        String token26 = connect(gw26);
+
+        String gwUrl = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw;
+        String fanUrl = gatehouseBase + "/gateway/v1/mcp?gateway=" + fanout;
+        String gw26Url = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw26;
+        String directA = "http://127.0.0.1:" + p2025a + "/mcp";
+        String direct26 = "http://127.0.0.1:" + p2026 + "/mcp";
+
+        int n = (int) (4000 * scale);
+        List<Scenario> scenarios = List.of(
+                new Scenario("small call, first calls after start (JIT cold)", "call", 1, n / 4, 400, 0,
+                        new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))),
+                new Scenario("warm-up (not reported)", null, 4, (int) (5000 * scale), 0, 0,
+                        new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))),
+                new Scenario("small call, 2025 session, 400/s", "call", 1, n, 400, 0,
+                        new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))),
+                new Scenario("small call, 2026-07-28 stateless, 400/s", "call", 1, n, 400, 0,
+                        new Side(w -> callers(w, direct26, null, true, "echo", "hello", "hello"), List.of(s)),
+                        new Side(w -> callers(w, gw26Url, token26, true, "a__echo", "hello", "hello"), List.of(s))),
+                new Scenario("100 KB result, 100/s", "call", 1, n / 4, 100, 0,
+                        new Side(w -> callers(w, directA, null, false, "big", "", "lorem ipsum"), List.of(a)),
+                        new Side(w -> callers(w, gwUrl, token, false, "a__big", "", "lorem ipsum"), List.of(a))),
+                new Scenario("tools/list, 60 tools merged vs 20 direct (cached), 200/s", "list", 1, n / 2, 200, 0,
+                        new Side(w -> listers(w, directA, null, 20), List.of(a)),
+                        new Side(w -> listers(w, fanUrl, fanoutToken, 60), List.of(a, b, c))),
+                new Scenario("session start: initialize + first call (3 upstreams behind the gateway)", "session", 1, n / 10, 0, 0,
+                        new Side(w -> sessionStarts(w, directA, null, "echo"), List.of(a)),
+                        new Side(w -> sessionStarts(w, fanUrl, fanoutToken, "a__echo"), List.of(a, b, c))),
+                new Scenario("saturation: 16 clients back to back", "throughput", 16, n / 4, 0, 0,
+                        new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))));
+
+        for (Scenario sc : scenarios) {
+            if (only != null && sc.unit() != null && !sc.name().contains(only)) {
+                continue;
+            }
+            runScenario(sc);
+        }
+        if (only == null || "idle".contains(only)) {
+            idleSessions(gwUrl, token, (int) Math.max(100, 1000 * Math.min(1, scale)));
+        }
+        String table = table();
+        System.out.println(table);
+        Path out = work.resolve("results.md");
+        Files.writeString(out, table);
+        System.out.println("written to " + out.toAbsolutePath());
+        long errors = rows.stream().mapToLong(Row::errors).sum();
+        if (errors > 0) {
+            System.out.println("FAILED: " + errors + " calls had wrong or missing answers");
+            return 1;
+        }
+        return 0;
+    }
+
+    record Scenario(String name, String unit, int workers, int callsPerWorker, double ratePerWorker, int unused, Side direct,
+                    Side gateway) {
+    }
+
+    private void runScenario(Scenario sc) throws Exception {
+        System.out.printf(Locale.ROOT, "%s: %d rounds of %d × %d calls each way%n", sc.name(), rounds, sc.workers(), sc.callsPerWorker());
+        Histogram direct = new Histogram(3);
+        Histogram gateway = new Histogram(3);
+        double directSeconds = 0;
+        double gatewaySeconds = 0;
+        long directCalls = 0;
+        long gatewayCalls = 0;
+        double upstreamCpu = 0;
+        double gatewayCpu = 0;
+        double alloc = 0;
+        long errors = 0;
+        String firstError = null;
+        int r = sc.unit() == null ? 1 : rounds;
+        for (int i = 0; i < r; i++) {
+            // A, then B: the same upstream, the same client code, the same machine state.
+            List<Load.Call> dw = sc.direct().workers().apply(sc.workers());
+            double upBefore = cpu(sc.direct().upstreams());
+            Load.Result d = Load.run(dw, sc.callsPerWorker(), sc.ratePerWorker());
+            upstreamCpu += cpu(sc.direct().upstreams()) - upBefore;
+            List<Load.Call> gw = sc.gateway().workers().apply(sc.workers());
+            double gwBefore = gatehouse.cpuSeconds();
+            double allocBefore = allocatedBytes();
+            Load.Result g = Load.run(gw, sc.callsPerWorker(), sc.ratePerWorker());
+            gatewayCpu += gatehouse.cpuSeconds() - gwBefore;
+            alloc += allocatedBytes() - allocBefore;
+            direct.add(d.latencyMicros());
+            gateway.add(g.latencyMicros());
+            directSeconds += d.seconds();
+            gatewaySeconds += g.seconds();
+            directCalls += d.calls();
+            gatewayCalls += g.calls();
+            errors += d.errors() + g.errors();
+            firstError = firstError != null ? firstError : d.firstError() != null ? "direct: " + d.firstError()
+                    : g.firstError() != null ? "gateway: " + g.firstError() : null;
+        }
+        if (sc.unit() != null) {
+            rows.add(new Row(sc.name(), sc.unit(), direct, gateway, directCalls / directSeconds, gatewayCalls / gatewaySeconds,
+                    upstreamCpu * 1000 / Math.max(1, directCalls), gatewayCpu * 1000 / Math.max(1, gatewayCalls),
+                    alloc / 1024 / Math.max(1, gatewayCalls), errors, firstError));
+        } else if (errors > 0) {
+            rows.add(new Row(sc.name(), "warm-up", direct, gateway, 0, 0, 0, 0, 0, errors, firstError));
+        }
+        if (firstError != null) {
+            System.out.println("  errors: " + errors + ", first: " + firstError);
+        }
+    }
+
+    private static double cpu(List<BenchProcess> ps) {
+        return ps.stream().mapToDouble(BenchProcess::cpuSeconds).sum();
+    }
+
+    // --- workers
+
+    private static List<Load.Call> callers(int workers, String url, String bearer, boolean stateless, String tool, String text,
+                                           String expect) {
+        List<Load.Call> calls = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            BenchClient client = new BenchClient(url, bearer, stateless);
+            client.initialize();
+            calls.add(() -> client.call(tool, text, expect));
+        }
+        return calls;
+    }
+
+    private static List<Load.Call> listers(int workers, String url, String bearer, int expect) {
+        List<Load.Call> calls = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            BenchClient client = new BenchClient(url, bearer, false);
+            client.initialize();
+            client.listTools(expect);
+            calls.add(() -> client.listTools(expect));
+        }
+        return calls;
+    }
+
+    private static List<Load.Call> sessionStarts(int workers, String url, String bearer, String tool) {
+        List<Load.Call> calls = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            calls.add(() -> {
+                BenchClient client = new BenchClient(url, bearer, false);
+                try {
+                    client.initialize();
+                    client.call(tool, "hi", "hi");
+                } finally {
+                    client.close();
+                }
+            });
+        }
+        return calls;
+    }
+
+    /** Memory per idle session: sessions with open GET streams, heap after a full GC before and after. */
+    private void idleSessions(String url, String bearer, int count) throws Exception {
+        System.out.println("idle sessions: " + count + " sessions with open GET streams");
+        long heapBefore = heapAfterGc();
+        long rssBefore = gatehouse.rssBytes();
+        List<BenchClient> clients = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<?>> streams = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            BenchClient c = new BenchClient(url, bearer, false);
+            c.initialize();
+            c.call("a__echo", "x", "x");
+            streams.add(c.openStream());
+            clients.add(c);
+        }
+        Thread.sleep(2_000); // let every stream be attached and every upstream session settle
+        long heapAfter = heapAfterGc();
+        long rssAfter = gatehouse.rssBytes();
+        double kbHeap = (heapAfter - heapBefore) / 1024.0 / count;
+        double kbRss = (rssAfter - rssBefore) / 1024.0 / count;
+        notes.add(String.format(Locale.ROOT, "Idle sessions: %d sessions, each with an open GET stream and its upstream session: "
+                + "%.1f KB of live heap per session after a full GC (RSS grew %.1f KB per session).", count, kbHeap, kbRss));
+        for (BenchClient c : clients) {
+            c.close();
+        }
+        streams.forEach(f -> f.cancel(true));
+    }
+
+    private long heapAfterGc() {
+        gatehouse.jcmd("GC.run");
+        String info = gatehouse.jcmd("GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        long used = 0;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)) * 1024;
+            break; // the first "used" is the whole heap's
+        }
+        return used;
+    }
+
+    // --- processes and setup
+
+    private BenchProcess upstream(String name, int port, String generation) throws Exception {
+        BenchProcess p = BenchProcess.java(name, work.resolve(name + ".log"), FastUpstream.class.getName(), Integer.toString(port),
+                generation, name);
+        processes.add(p);
+        waitFor(() -> {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                return true;
+            }
+        }, name);
+        return p;
+    }
+
+    private void startGatehouse() throws Exception {
+        int port = freePort();
+        Path data = work.resolve("data");
+        deleteTree(data);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("GATEHOUSE_PORT", Integer.toString(port));
+        env.put("GATEHOUSE_DATA_DIR", data.toString());
+        env.put("GATEHOUSE_ADMIN_TOKEN", ADMIN);
+        List<String> cmd = new ArrayList<>(List.of(BenchProcess.javaBin()));
+        String jvm = options.get("gateway-jvm");
+        if (jvm != null) {
+            cmd.addAll(List.of(jvm.split(" ")));
+        }
+        cmd.addAll(List.of("-jar", options.getOrDefault("jar", "target/gatehouse.jar")));
+        gatehouse = BenchProcess.start("gatehouse", cmd, env, work.resolve("gatehouse.log"));
+        processes.add(gatehouse);
+        gatehouseBase = "http://127.0.0.1:" + port;
+        Instant t0 = Instant.now();
+        waitFor(() -> admin.send(HttpRequest.newBuilder(URI.create(gatehouseBase + "/healthz")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200, "gatehouse");
+        notes.add("Gatehouse started and answered /healthz in " + Duration.between(t0, Instant.now()).toMillis() + " ms.");
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check check, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not up yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(what + " did not come up within 120 s");
+    }
+
+    private JsonNode api(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gatehouseBase + "/api/v1" + path))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = admin.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body().isBlank() ? null : Json.tree(r.body());
+    }
+
+    private String createServer(String name, String url) throws Exception {
+        return api("POST", "/servers", "{\"name\":" + Json.string(name) + ",\"transport\":\"streamable-http\",\"url\":" + Json.string(url) + "}")
+                .get("id").asString();
+    }
+
+    private String createGateway(String name) throws Exception {
+        return api("POST", "/gateways", "{\"name\":" + Json.string(name) + "}").get("id").asString();
+    }
+
+    private void assign(String gateway, String server, String prefix) throws Exception {
+        api("PUT", "/gateways/" + gateway + "/servers/" + server, "{\"identity\":\"shared\",\"prefix\":" + Json.string(prefix) + "}");
+    }
+
+    private String connect(String gateway) throws Exception {
+        String host = api("POST", "/hosts", "{\"name\":\"bench-" + gateway + "\"}").get("id").asString();
+        return api("POST", "/hosts/" + host + "/connections", "{\"gatewayId\":\"" + gateway + "\"}").get("token").asString();
+    }
+
+    /** Bytes the gateway JVM has allocated so far (Micrometer's jvm.gc.memory.allocated), or NaN. */
+    private double allocatedBytes() {
+        try {
+            HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(gatehouseBase + "/metrics"))
+                    .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = Pattern.compile("(?m)^jvm_gc_memory_allocated_bytes_total(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(r.body());
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private void stopAll() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.exists(p)) {
+            try (var walk = Files.walk(p)) {
+                for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(x);
+                }
+            }
+        }
+    }
+
+    // --- the report
+
+    private String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Machine: %d cores, %s; Java %s; %d rounds A/B alternating; %s%n%n",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"), rounds, Instant.now()));
+        sb.append("| scenario | direct p50 | Gatehouse p50 | added p50 | p50 ratio | direct p99 | Gatehouse p99 | p99 ratio "
+                + "| throughput ratio | upstream CPU/call | Gatehouse CPU/call | CPU ratio | alloc/call | errors |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            double d50 = r.direct().getValueAtPercentile(50) / 1000.0;
+            double g50 = r.gateway().getValueAtPercentile(50) / 1000.0;
+            double d99 = r.direct().getValueAtPercentile(99) / 1000.0;
+            double g99 = r.gateway().getValueAtPercentile(99) / 1000.0;
+            sb.append(String.format(Locale.ROOT, "| %s | %.3f ms | %.3f ms | %+.0f µs | %.2f× | %.3f ms | %.3f ms | %.2f× | %s | %.3f ms | %.3f ms | %.1f× | %s | %d |%n",
+                    r.scenario(), d50, g50, (g50 - d50) * 1000, g50 / d50, d99, g99, g99 / d99,
+                    r.unit().equals("throughput") ? String.format(Locale.ROOT, "%.2f× (%.0f vs %.0f/s)", r.gatewayPerSecond() / r.directPerSecond(),
+                            r.gatewayPerSecond(), r.directPerSecond()) : "",
+                    r.upstreamCpuPerCallMs(), r.gatewayCpuPerCallMs(), r.gatewayCpuPerCallMs() / r.upstreamCpuPerCallMs(),
+                    Double.isNaN(r.gatewayAllocKbPerCall()) ? "n/a" : String.format(Locale.ROOT, "%.1f KB", r.gatewayAllocKbPerCall()),
+                    r.errors()));
+        }
+        sb.append('\n');
+        for (String note : notes) {
+            sb.append("- ").append(note).append('\n');
+        }
+        for (Row r : rows) {
+            if (r.firstError() != null) {
+                sb.append("- errors in '").append(r.scenario()).append("': ").append(r.firstError()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "unknown CPU";
+    }
+}
