@@ -1,6 +1,5 @@
 package gatehouse;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +26,7 @@ public class GatehouseApplication {
         Map<String, Object> props = new HashMap<>();
         String port = env.getOrDefault("GATEHOUSE_PORT", "8080");
         Path dataDir = Path.of(env.getOrDefault("GATEHOUSE_DATA_DIR", "./data")).toAbsolutePath().normalize();
-        Files.createDirectories(dataDir);
+        gatehouse.platform.DataDirectory.create(dataDir); // 0700: the database and the master key live here
         props.put("server.port", port);
         props.put("gatehouse.data-dir", dataDir.toString());
         props.put("gatehouse.public-url", env.getOrDefault("GATEHOUSE_PUBLIC_URL", "http://localhost:" + port));

@@ -3,7 +3,6 @@ package gatehouse.connect;
 import jakarta.servlet.http.HttpSession;
 
 import org.springframework.security.authentication.DisabledException;
-import org.springframework.security.authentication.LockedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.WebAttributes;
 import org.springframework.stereotype.Controller;
@@ -12,6 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import gatehouse.identity.Directory;
+import gatehouse.identity.SignInThrottledException;
 
 /** The sign-in page (Spring Security's form login processes its POST). */
 @Controller
@@ -27,7 +27,7 @@ class LoginController {
                  HttpSession session, Model model) {
         if (error != null) {
             Object e = session.getAttribute(WebAttributes.AUTHENTICATION_EXCEPTION);
-            model.addAttribute("error", e instanceof LockedException || e instanceof DisabledException
+            model.addAttribute("error", e instanceof SignInThrottledException || e instanceof DisabledException
                     ? ((Exception) e).getMessage() : "Wrong username or password.");
         }
         if (logout != null) {

@@ -153,8 +153,14 @@ public class Directory {
         events.publishEvent(new UserDeleted(id));
     }
 
-    void recordFailure(String id, int failures, Instant lockedUntil) {
-        repo.recordFailure(id, failures, lockedUntil);
+    /** Counts one sign-in attempt before its password is checked; false when the account is locked or out of attempts. */
+    boolean reserveAttempt(String id, Instant now, int maxFailures) {
+        return repo.reserveAttempt(id, now, maxFailures);
+    }
+
+    /** Locks the account when its attempts are used up; true for the one failure that locked it. */
+    boolean lockIfExhausted(String id, int maxFailures, Instant lockedUntil) {
+        return repo.lockIfExhausted(id, maxFailures, lockedUntil);
     }
 
     void clearFailures(String id) {

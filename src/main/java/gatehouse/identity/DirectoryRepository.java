@@ -58,9 +58,20 @@ class DirectoryRepository {
         jdbc.sql("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?").params(hash, id).update();
     }
 
-    void recordFailure(String id, int failures, Instant lockedUntil) {
-        jdbc.sql("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?")
-                .params(failures, lockedUntil == null ? null : ts(lockedUntil), id).update();
+    /**
+     * One atomic statement, so parallel attempts each count: the row is updated only while it is
+     * not locked and has attempts left. A lock that has run out starts a fresh count.
+     */
+    boolean reserveAttempt(String id, Instant now, int maxFailures) {
+        return jdbc.sql("UPDATE users SET failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END, "
+                        + "locked_until = NULL WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) "
+                        + "AND (failed_logins < ? OR locked_until IS NOT NULL)")
+                .params(id, ts(now), maxFailures).update() == 1;
+    }
+
+    boolean lockIfExhausted(String id, int maxFailures, Instant lockedUntil) {
+        return jdbc.sql("UPDATE users SET locked_until = ? WHERE id = ? AND locked_until IS NULL AND failed_logins >= ?")
+                .params(ts(lockedUntil), id, maxFailures).update() == 1;
     }
 
     void clearFailures(String id) {

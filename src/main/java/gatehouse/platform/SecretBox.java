@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -49,12 +48,9 @@ public class SecretBox {
         }
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
-        Files.createDirectories(dataDir);
-        Files.writeString(file, Base64.getEncoder().encodeToString(k));
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
+        DataDirectory.create(dataDir);
+        if (!DataDirectory.createOwnerOnly(file, Base64.getEncoder().encodeToString(k))) {
+            return Base64.getDecoder().decode(Files.readString(file).trim()); // another process created it first
         }
         log.info("Created a new master key at {}; back it up, encrypted secrets cannot be read without it", file);
         return k;

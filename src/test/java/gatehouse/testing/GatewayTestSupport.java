@@ -31,6 +31,9 @@ import gatehouse.catalog.CatalogService;
         "gatehouse.mcp.upstream-timeout=20s",
         "gatehouse.mcp.connect-timeout=5s",
         "gatehouse.oauth.client-metadata-loopback-allowed=true",
+        // Every test signs in from 127.0.0.1; the throttle has its own tests (LocalAccountsAttackTest).
+        "gatehouse.login.account-throttle.base-delay=0s",
+        "gatehouse.login.address-throttle.base-delay=0s",
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayTestSupport {

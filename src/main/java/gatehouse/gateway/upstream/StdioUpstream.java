@@ -2,8 +2,6 @@ package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,8 @@ final class StdioUpstream extends UpstreamSession {
     private static final Logger log = LoggerFactory.getLogger(StdioUpstream.class);
     private static final int STDERR_LINES = 500;
 
-    private final Path workDir;
+    /** Built at each start: a missing sandbox then shows as a start failure with its reason. */
+    private final Supplier<StdioLaunch> launchSpec;
     private final ObjectNode initParams;
     private final Duration timeout;
     private final long maxMessageBytes;
@@ -43,9 +43,15 @@ final class StdioUpstream extends UpstreamSession {
     private volatile Instant nextStart;
     private Thread supervisor;
 
-    StdioUpstream(ServerDef server, Path workDir, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
+    /** Started in {@code workDir} with the default allow-listed environment and no sandbox. */
+    StdioUpstream(ServerDef server, java.nio.file.Path workDir, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
+        this(server, () -> new StdioLaunch(server.command(), StdioLaunch.environment(System.getenv(), StdioProperties.DEFAULTS, server.env()),
+                workDir), initParams, timeout, maxMessageBytes);
+    }
+
+    StdioUpstream(ServerDef server, Supplier<StdioLaunch> launchSpec, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
         super(server);
-        this.workDir = workDir;
+        this.launchSpec = launchSpec;
         this.initParams = initParams;
         this.timeout = timeout;
         this.maxMessageBytes = maxMessageBytes;
@@ -107,9 +113,12 @@ final class StdioUpstream extends UpstreamSession {
     }
 
     private void launch() throws IOException {
-        Files.createDirectories(workDir);
-        ProcessBuilder pb = new ProcessBuilder(server.command()).directory(workDir.toFile());
-        pb.environment().putAll(server.env());
+        StdioLaunch spec = launchSpec.get();
+        spec.prepare();
+        ProcessBuilder pb = new ProcessBuilder(spec.command()).directory(spec.workDir().toFile());
+        // Never Gatehouse's own environment (admin token, database password, master key): an allow-list only.
+        pb.environment().clear();
+        pb.environment().putAll(spec.environment());
         Process p = pb.start();
         process = p;
         stdin = p.getOutputStream();

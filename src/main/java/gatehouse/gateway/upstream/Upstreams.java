@@ -33,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * process shared by everyone.
  */
 @Component
+@org.springframework.boot.context.properties.EnableConfigurationProperties(StdioProperties.class)
 public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     public static final String VERSION = "0.1.0";
@@ -50,18 +51,23 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     /** Found lazily: the credential store reads the catalog, which notifies this class. */
     private final Supplier<UpstreamCredentials> credentials;
 
+    private final StdioProperties stdioProps;
+    private final Path stdioRoot;
+
     public Upstreams(GatehouseProperties props) {
-        this(props, () -> UpstreamCredentials.NONE);
+        this(props, StdioProperties.DEFAULTS, () -> UpstreamCredentials.NONE);
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    public Upstreams(GatehouseProperties props, ObjectProvider<UpstreamCredentials> credentials) {
-        this(props, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE));
+    public Upstreams(GatehouseProperties props, StdioProperties stdioProps, ObjectProvider<UpstreamCredentials> credentials) {
+        this(props, stdioProps, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE));
     }
 
-    private Upstreams(GatehouseProperties props, Supplier<UpstreamCredentials> credentials) {
+    private Upstreams(GatehouseProperties props, StdioProperties stdioProps, Supplier<UpstreamCredentials> credentials) {
         this.credentials = credentials;
         this.props = props;
+        this.stdioProps = stdioProps;
+        this.stdioRoot = StdioLaunch.workRoot(stdioProps, Path.of(props.dataDir()));
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(props.mcp().connectTimeout())
@@ -168,7 +174,8 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     private StdioUpstream sharedStdio(ServerDef server) {
         StdioUpstream s = stdio.computeIfAbsent(server.id(), id -> {
-            StdioUpstream created = new StdioUpstream(server, Path.of(props.dataDir(), "stdio", id), ownInitParams(),
+            StdioUpstream created = new StdioUpstream(server, () -> StdioLaunch.of(server.command(), server.env(), System.getenv(),
+                    stdioProps, stdioRoot, id, Path.of(props.dataDir())), ownInitParams(),
                     props.mcp().connectTimeout().plusSeconds(20), props.mcp().maxUpstreamMessageBytes());
             created.start();
             return created;
