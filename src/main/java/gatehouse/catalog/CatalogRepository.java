@@ -157,20 +157,6 @@ class CatalogRepository {
                 rs.getBoolean("enabled"), rs.getString("token_hash"), instant(rs, "created_at"));
     }
 
-    // --- admin tokens
-
-    Optional<String> adminTokenName(String hash) {
-        return jdbc.sql("SELECT name FROM admin_tokens WHERE token_hash = ?").param(hash).query(String.class).optional();
-    }
-
-    long adminTokenCount() {
-        return jdbc.sql("SELECT COUNT(*) FROM admin_tokens").query(Long.class).single();
-    }
-
-    void insertAdminToken(String hash, String name) {
-        jdbc.sql("INSERT INTO admin_tokens (token_hash, name, created_at) VALUES (?, ?, ?)").params(hash, name, ts(Instant.now())).update();
-    }
-
     static Timestamp ts(Instant instant) {
         return Timestamp.from(instant);
     }

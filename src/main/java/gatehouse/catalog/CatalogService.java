@@ -437,27 +437,4 @@ public class CatalogService {
             changed();
         }
     }
-
-    // --- admin tokens
-
-    public boolean isAdminToken(String token) {
-        return repo.adminTokenName(TokenHashes.sha256(token)).isPresent();
-    }
-
-    /** The name of the admin token, if it is one (for the audit trail; the token itself is never kept). */
-    public java.util.Optional<String> adminTokenName(String token) {
-        return repo.adminTokenName(TokenHashes.sha256(token));
-    }
-
-    public long adminTokenCount() {
-        return repo.adminTokenCount();
-    }
-
-    @Transactional
-    public void addAdminToken(String token, String name) {
-        String hash = TokenHashes.sha256(token);
-        if (repo.adminTokenName(hash).isEmpty()) {
-            repo.insertAdminToken(hash, name);
-        }
-    }
 }

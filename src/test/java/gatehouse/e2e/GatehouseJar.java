@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  * {@link #close()} stops it with SIGTERM and waits, as a service manager would.
  */
 public final class GatehouseJar implements AutoCloseable {
-    public static final String ADMIN_TOKEN = "gha_e2e_admin_token_0123456789";
+    public static final String ADMIN_TOKEN = "gha_e2e_admin_token_0123456789abcdefghij";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 

@@ -16,6 +16,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import gatehouse.GatehouseApplication;
+import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.audit.AuditLog;
 import gatehouse.catalog.CatalogService;
 
@@ -45,6 +46,8 @@ public abstract class GatewayTestSupport {
     @LocalServerPort
     protected int port;
     @Autowired
+    protected AdminTokens adminTokens;
+    @Autowired
     protected CatalogService catalog;
     @Autowired
     protected AuditLog audit;
@@ -66,7 +69,7 @@ public abstract class GatewayTestSupport {
 
     @BeforeAll
     void adminApi() {
-        catalog.addAdminToken(ADMIN_TOKEN, "data-plane tests");
+        adminTokens.ensure(ADMIN_TOKEN, "data-plane tests");
         admin = new AdminClient(baseUrl(), ADMIN_TOKEN);
     }
 

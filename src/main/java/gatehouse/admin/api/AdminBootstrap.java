@@ -1,39 +1,29 @@
 package gatehouse.admin.api;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
-import gatehouse.catalog.CatalogService;
-import gatehouse.platform.Ids;
+import gatehouse.admin.tokens.AdminTokens;
 
 /**
- * The first admin token: from GATEHOUSE_ADMIN_TOKEN, or generated once and printed (only its hash
- * is kept, so it is shown this one time).
+ * The bootstrap admin token: GATEHOUSE_ADMIN_TOKEN (replacing earlier bootstrap tokens), or, when
+ * no administrator token is active, one generated and printed (only its hash is kept, so it is
+ * shown this one time).
  */
 @Component
 @Order(0)
 class AdminBootstrap implements ApplicationRunner {
-    private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
-    private final CatalogService catalog;
+    private final AdminTokens tokens;
 
-    AdminBootstrap(CatalogService catalog) {
-        this.catalog = catalog;
+    AdminBootstrap(AdminTokens tokens) {
+        this.tokens = tokens;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        String configured = System.getenv("GATEHOUSE_ADMIN_TOKEN");
-        if (configured != null && !configured.isBlank()) {
-            catalog.addAdminToken(configured.trim(), "bootstrap (GATEHOUSE_ADMIN_TOKEN)");
-            return;
-        }
-        if (catalog.adminTokenCount() == 0) {
-            String token = Ids.secret("gha");
-            catalog.addAdminToken(token, "bootstrap (generated)");
+        tokens.bootstrap(System.getenv("GATEHOUSE_ADMIN_TOKEN")).ifPresent(token -> {
             // Printed to stdout on purpose, once, like a database's first password; never logged again.
             System.out.println("""
 
@@ -42,6 +32,6 @@ class AdminBootstrap implements ApplicationRunner {
                       %s
                     ==================================================================
                     """.formatted(token));
-        }
+        });
     }
 }

@@ -30,6 +30,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
+import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.audit.AuditLog;
 import gatehouse.audit.LogRecord;
 import gatehouse.catalog.CatalogService;
@@ -55,10 +56,11 @@ class AdminApiTest {
     @LocalServerPort int port;
     @Autowired CatalogService catalog;
     @Autowired AuditLog auditLog;
+    @Autowired AdminTokens adminTokens;
 
     @BeforeEach
     void adminToken() {
-        catalog.addAdminToken(ADMIN_TOKEN, "admin-api-test");
+        adminTokens.ensure(ADMIN_TOKEN, "admin-api-test");
     }
 
     private Answer call(String method, String path, Object body, String token) {

@@ -35,11 +35,12 @@ class RolesAndAuditTrailTest {
 
     @LocalServerPort int port;
     @Autowired CatalogService catalog;
+    @Autowired gatehouse.admin.tokens.AdminTokens adminTokens;
     AdminClient admin;
 
     @BeforeEach
     void adminToken() {
-        catalog.addAdminToken(ADMIN_TOKEN, "roles-audit-test");
+        adminTokens.ensure(ADMIN_TOKEN, "roles-audit-test");
         admin = new AdminClient("http://localhost:" + port, ADMIN_TOKEN);
     }
 
