@@ -1,15 +1,17 @@
 package gatehouse.audit;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -23,35 +25,130 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Writes log records in batches on its own thread, so the request path only enqueues. The queue
- * is bounded; when it is full, producers wait rather than drop. On shutdown every queued record is
- * written before the database closes (this bean stops after the web server).
+ * is bounded; when it is full, producers wait rather than drop. Each record gets a sequence number
+ * in queue order, and {@link #awaitWritten} blocks until the writer has dealt with a given number:
+ * the one barrier for whoever must know a record is in the database (shutdown, tests, exports).
+ * On shutdown every queued record is written before the database closes (this bean stops after the
+ * web server).
  */
 @Component
 public class AuditLog implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int BATCH = 500;
+    /** How long shutdown waits for queued records while the database refuses them. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+
+    private final Duration shutdownWait;
 
     private final JdbcTemplate jdbc;
-    private final BlockingQueue<LogRecord> queue = new LinkedBlockingQueue<>(100_000);
-    private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
+    private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>(100_000);
+    /** Held while a record is numbered and queued, so queue order is sequence order. */
+    private final ReentrantLock enqueue = new ReentrantLock();
+    private long lastQueued; // guarded by enqueue
+    private final Object progress = new Object();
+    private long lastWritten; // guarded by progress: the highest sequence the writer is done with
     private final Encoding tokenizer = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
     private volatile boolean running;
     private Thread writer;
 
-    public AuditLog(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    private record Queued(long sequence, LogRecord record) {
     }
 
-    public void record(LogRecord r) {
-        try {
-            queue.put(r);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // still keep the record: the interrupt came from shutdown, and the writer drains the queue
-            queue.offer(r);
+    /** {@link #awaitWritten} gave up: the writer has not reached the sequence (database unavailable?). */
+    public static final class NotWrittenInTime extends IllegalStateException {
+        NotWrittenInTime(long sequence, long written, Duration timeout) {
+            super("log record " + sequence + " not written within " + timeout + " (the writer is at " + written + ")");
         }
-        queued.incrementAndGet();
+    }
+
+    @Autowired
+    public AuditLog(JdbcTemplate jdbc) {
+        this(jdbc, SHUTDOWN_WAIT);
+    }
+
+    AuditLog(JdbcTemplate jdbc, Duration shutdownWait) {
+        this.jdbc = jdbc;
+        this.shutdownWait = shutdownWait;
+    }
+
+    /**
+     * Queues a record for the writer and returns its sequence number (1, 2, … since start; not
+     * kept across restarts). Waits while the queue is full; never drops the record, even when
+     * interrupted (the interrupt is kept for the caller).
+     */
+    public long record(LogRecord r) {
+        boolean interrupted = false;
+        enqueue.lock();
+        try {
+            Queued q = new Queued(lastQueued + 1, r);
+            while (true) {
+                try {
+                    queue.put(q);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the interrupt came from shutdown: the writer still drains the queue
+                }
+            }
+            lastQueued = q.sequence();
+            return q.sequence();
+        } finally {
+            enqueue.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The sequence number of the latest record queued (0 before the first). */
+    public long lastQueued() {
+        enqueue.lock();
+        try {
+            return lastQueued;
+        } finally {
+            enqueue.unlock();
+        }
+    }
+
+    /** The highest sequence number the writer is done with: written, or refused by the database and reported. */
+    public long lastWritten() {
+        synchronized (progress) {
+            return lastWritten;
+        }
+    }
+
+    /**
+     * Blocks until the writer is done with record {@code sequence} and every record before it.
+     *
+     * @throws NotWrittenInTime when that takes longer than {@code timeout}
+     */
+    public void awaitWritten(long sequence, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (lastWritten < sequence) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new NotWrittenInTime(sequence, lastWritten, timeout);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for log record " + sequence, e);
+                }
+            }
+        }
+    }
+
+    /** Blocks until every record queued so far is written; see {@link #awaitWritten}. */
+    public void awaitQueuedWritten(Duration timeout) {
+        awaitWritten(lastQueued(), timeout);
+    }
+
+    private void markWritten(long sequence) {
+        synchronized (progress) {
+            lastWritten = sequence;
+            progress.notifyAll();
+        }
     }
 
     @Override
@@ -61,27 +158,27 @@ public class AuditLog implements SmartLifecycle {
     }
 
     private void run() {
-        List<LogRecord> batch = new ArrayList<>(BATCH);
+        List<Queued> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty() || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
-                    LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    Queued first = queue.poll(200, TimeUnit.MILLISECONDS);
                     if (first == null) {
                         continue;
                     }
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
                 }
-                writeOrIsolate(batch);
-                written.addAndGet(batch.size());
+                writeOrIsolate(batch.stream().map(Queued::record).toList());
+                markWritten(batch.getLast().sequence());
                 batch.clear();
             } catch (InterruptedException e) {
-                // stop() interrupts only after running=false; the loop drains what is left
+                // stop() interrupts only after running=false, when the database refuses every write
             } catch (RuntimeException e) {
                 // Every row failed: the database is unreachable. Keep this batch (and only this
                 // batch) and try it again; new records wait in the bounded queue meanwhile.
                 log.error("could not write {} log records (database unavailable?); retrying: {}", batch.size(), e.getMessage());
-                sleep();
+                backOff();
                 if (!running && Thread.currentThread().isInterrupted()) {
                     return;
                 }
@@ -160,27 +257,7 @@ public class AuditLog implements SmartLifecycle {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
-    /** Waits until everything queued so far is written (tests and shutdown). */
-    public void flush() {
-        long deadline = System.currentTimeMillis() + 10_000;
-        awaitWritten(deadline);
-        sleep(); // the data plane records a message just after answering it: let those records arrive
-        awaitWritten(deadline);
-    }
-
-    /** Counts, not queue emptiness: a drained batch may still be on its way to the database. */
-    private void awaitWritten(long deadline) {
-        while (written.get() < queued.get() && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static void sleep() {
+    private static void backOff() {
         try {
             Thread.sleep(250);
         } catch (InterruptedException e) {
@@ -188,16 +265,21 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
+    /** Waits (up to 30 s while the database refuses writes) until every queued record is written, then ends the writer. */
     @Override
     public void stop() {
-        running = false;
+        long last = lastQueued();
+        running = false; // the writer still drains the queue before it ends
         try {
-            writer.join(30_000);
+            awaitWritten(last, shutdownWait);
+        } catch (NotWrittenInTime e) {
+            log.error("{} log records could not be written before shutdown: {}", last - lastWritten(), e.getMessage());
+            writer.interrupt(); // ends its retries; never while a healthy write is under way
+        }
+        try {
+            writer.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (!queue.isEmpty()) {
-            log.error("{} log records could not be written before shutdown", queue.size());
         }
     }
 

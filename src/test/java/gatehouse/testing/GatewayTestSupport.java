@@ -1,11 +1,17 @@
 package gatehouse.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -19,6 +25,7 @@ import gatehouse.GatehouseApplication;
 import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.audit.AuditLog;
 import gatehouse.catalog.CatalogService;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One running Gatehouse (random port, temporary data directory, private in-memory H2) shared by
@@ -42,6 +49,8 @@ public abstract class GatewayTestSupport {
     public static final String PUBLIC_URL = "https://gatehouse.example";
     public static final long MAX_BODY_BYTES = 65_536;
     public static final String ADMIN_TOKEN = "gha_test_admin_token_for_data_plane_tests";
+    /** How long a test waits for log records before it fails (an upper bound, never a measurement). */
+    protected static final Duration AUDIT_WAIT = Duration.ofSeconds(20);
 
     @LocalServerPort
     protected int port;
@@ -83,6 +92,31 @@ public abstract class GatewayTestSupport {
 
     protected McpTestClient client(AdminClient.Connection c) {
         return new McpTestClient(mcpUrl(c.gatewayId()), c.token());
+    }
+
+    /**
+     * The log records that match {@code query} (an admin-API {@code /logs} query string) and
+     * {@code which}, once there are {@code expected} of them. The gateway records a message just
+     * after answering it, so a test first waits for the records of what it sent to arrive, then
+     * lets the audit writer finish everything queued by then, then checks the exact count: a
+     * surplus record fails the test instead of being overlooked.
+     */
+    protected List<ObjectNode> awaitLogs(String query, Predicate<ObjectNode> which, int expected) {
+        await().atMost(AUDIT_WAIT).untilAsserted(() -> assertThat(logs(query, which)).as("log records for %s", query)
+                .hasSizeGreaterThanOrEqualTo(expected));
+        audit.awaitQueuedWritten(AUDIT_WAIT);
+        List<ObjectNode> rows = logs(query, which);
+        assertThat(rows).as("log records for %s", query).hasSize(expected);
+        return rows;
+    }
+
+    /** {@link #awaitLogs(String, Predicate, int)} for every record the query finds. */
+    protected List<ObjectNode> awaitLogs(String query, int expected) {
+        return awaitLogs(query, r -> true, expected);
+    }
+
+    private List<ObjectNode> logs(String query, Predicate<ObjectNode> which) {
+        return admin.logs(query).stream().filter(which).toList();
     }
 
     /** A name no other test class uses (servers and gateways have unique names). */

@@ -392,8 +392,7 @@ class AdminApiTest {
         Instant t0 = Instant.parse("2026-05-01T08:00:00Z");
         auditLog.record(log(t0, gw, "conn-1", "search"));
         auditLog.record(log(t0.plusSeconds(10), gw, "conn-2", "fetch"));
-        auditLog.record(log(t0.plusSeconds(20), gw, "conn-1", "fetch"));
-        auditLog.flush();
+        auditLog.awaitWritten(auditLog.record(log(t0.plusSeconds(20), gw, "conn-1", "fetch")), Duration.ofSeconds(20));
 
         JsonNode json = expect(200, call("GET", logs("gateway=" + gw), null));
         assertThat(json).hasSize(3);

@@ -463,15 +463,14 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
                 .containsExactlyInAnyOrder(ConformanceFixture.STATIC_TEXT_URI, ConformanceFixture.STATIC_BINARY_URI, ConformanceFixture.WATCHED_URI);
         assertThat(text(first)).isEqualTo(ConformanceFixture.SIMPLE_TEXT);
         assertThat(text(second)).isEqualTo(ConformanceFixture.SIMPLE_TEXT);
-        audit.flush();
-        assertThat(admin.logs("gateway=" + pair.gatewayId() + "&tool=fx2__test_simple_text"))
+        assertThat(awaitLogs("gateway=" + pair.gatewayId() + "&tool=fx2__test_simple_text", 1))
                 .singleElement().satisfies(log -> {
                     assertThat(log.path("serverId").asString()).isEqualTo(secondary.serverId());
                     assertThat(log.path("connectionId").asString()).isEqualTo(pair.id());
                     assertThat(log.path("method").asString()).isEqualTo("tools/call");
                     assertThat(log.path("status").asString()).isEqualTo("ok");
                 });
-        assertThat(admin.logs("gateway=" + pair.gatewayId() + "&tool=fx__test_simple_text"))
+        assertThat(awaitLogs("gateway=" + pair.gatewayId() + "&tool=fx__test_simple_text", 1))
                 .singleElement().satisfies(log -> assertThat(log.path("serverId").asString()).isEqualTo(primary.serverId()));
     }
 

@@ -1,0 +1,144 @@
+package gatehouse.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The audit writer's barrier: sequence numbers in queue order, {@code awaitWritten} returning only
+ * once a record is readable, failing loudly when the writer cannot get there, and shutdown waiting
+ * for every queued record. Runs against a real (in-memory H2) database migrated like production.
+ */
+class AuditLogTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final List<AuditLog> started = new ArrayList<>();
+
+    @AfterEach
+    void stopWriters() {
+        started.forEach(AuditLog::stop);
+    }
+
+    private static JdbcTemplate database(boolean migrated) {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:audit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        ds.setUser("sa");
+        if (migrated) {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        }
+        return new JdbcTemplate(ds);
+    }
+
+    private AuditLog start(JdbcTemplate jdbc, Duration shutdownWait) {
+        AuditLog log = new AuditLog(jdbc, shutdownWait);
+        log.start();
+        started.add(log);
+        return log;
+    }
+
+    private static LogRecord record(String correlationId) {
+        return new LogRecord(Instant.now(), correlationId, null, "conn", "gw", null, null, "client", "request", "ping", null, 1.0, "ok",
+                null, null, null, null, null);
+    }
+
+    private static long rows(JdbcTemplate jdbc, String correlationId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM log_records WHERE correlation_id = ?", Long.class, correlationId);
+    }
+
+    @Test
+    void sequencesStartAtOneAndFollowEachOther() {
+        AuditLog log = start(database(true), WAIT);
+        assertThat(log.lastQueued()).isZero();
+        assertThat(log.record(record("a"))).isEqualTo(1);
+        assertThat(log.record(record("b"))).isEqualTo(2);
+        assertThat(log.record(record("c"))).isEqualTo(3);
+        assertThat(log.lastQueued()).isEqualTo(3);
+    }
+
+    @Test
+    void afterAwaitingItsSequenceEachProducersRecordIsInTheDatabase() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        AuditLog log = start(jdbc, WAIT);
+        int producers = 4;
+        int each = 25;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                String prefix = "p" + p + "-";
+                results.add(pool.submit(() -> {
+                    List<Long> sequences = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        String id = prefix + i;
+                        long seq = log.record(record(id));
+                        log.awaitWritten(seq, WAIT);
+                        assertThat(rows(jdbc, id)).as("record %s (sequence %d) after awaitWritten", id, seq).isEqualTo(1);
+                        sequences.add(seq);
+                    }
+                    return sequences;
+                }));
+            }
+            List<Long> all = new ArrayList<>();
+            for (Future<List<Long>> f : results) {
+                all.addAll(f.get()); // rethrows a producer's assertion failure
+            }
+            assertThat(all).as("every sequence number given exactly once").doesNotHaveDuplicates().hasSize(producers * each)
+                    .allMatch(s -> s >= 1 && s <= producers * each);
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM log_records", Long.class)).isEqualTo(producers * each);
+    }
+
+    @Test
+    void awaitingARecordTheWriterCannotWriteFailsLoudly() {
+        AuditLog log = start(database(false), Duration.ofMillis(200)); // no log_records table: every write is refused
+        long seq = log.record(record("never"));
+        assertThatThrownBy(() -> log.awaitWritten(seq, Duration.ofMillis(300)))
+                .isInstanceOf(AuditLog.NotWrittenInTime.class)
+                .hasMessageContaining("log record " + seq + " not written");
+        assertThat(log.lastWritten()).isZero();
+    }
+
+    @Test
+    void withoutARunningWriterNothingIsWrittenAndTheWaitSaysSo() {
+        AuditLog log = new AuditLog(database(true), WAIT); // never started
+        long seq = log.record(record("queued"));
+        assertThatThrownBy(() -> log.awaitWritten(seq, Duration.ofMillis(100))).isInstanceOf(AuditLog.NotWrittenInTime.class);
+    }
+
+    @Test
+    void shutdownWritesEveryQueuedRecordBeforeItReturns() {
+        JdbcTemplate jdbc = database(true);
+        AuditLog log = new AuditLog(jdbc, WAIT);
+        log.start();
+        int n = 1_200;
+        for (int i = 0; i < n; i++) {
+            log.record(record("shutdown"));
+        }
+        log.stop();
+        assertThat(log.isRunning()).isFalse();
+        assertThat(log.lastWritten()).isEqualTo(n);
+        assertThat(rows(jdbc, "shutdown")).isEqualTo(n);
+    }
+
+    @Test
+    void shutdownWhileTheDatabaseRefusesEveryWriteEndsAndReportsTheLoss() {
+        AuditLog log = new AuditLog(database(false), Duration.ofMillis(300));
+        log.start();
+        log.record(record("lost"));
+        log.stop(); // returns after its wait instead of retrying forever
+        assertThat(log.isRunning()).isFalse();
+        assertThat(log.lastWritten()).isZero();
+    }
+}
