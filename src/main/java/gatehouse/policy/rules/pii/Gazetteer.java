@@ -1,0 +1,78 @@
+package gatehouse.policy.rules.pii;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Word lists shipped in the jar for names and places: common given names, common family names,
+ * countries, US states and large cities. A list, not a model: it finds the names it knows and
+ * capitalised names next to them or after a title, and misses the rest.
+ */
+final class Gazetteer {
+    final Set<String> firstNames;
+    final Set<String> surnames;
+    /** Place names by their first word, each with its word count, longest first. */
+    final Map<String, int[]> placeLengths;
+    final Set<String> places;
+
+    static final Gazetteer DEFAULT = new Gazetteer();
+
+    static final Set<String> TITLES = Set.of("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Mx");
+    /** Capitalised words that are not names even when a known surname follows. */
+    static final Set<String> NOT_NAMES = Set.of("The", "A", "An", "This", "That", "These", "Those", "My", "Our", "Your", "His",
+            "Her", "Their", "Its", "In", "On", "At", "To", "From", "For", "With", "By", "Of", "And", "Or", "But", "If", "When",
+            "Please", "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Call", "Contact", "Send", "Email", "Mail", "Ask",
+            "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+            "April", "May", "June", "July", "August", "September", "October", "November", "December", "Street", "Avenue",
+            "Road", "Order", "Invoice", "Ticket", "Version", "Release", "Build", "Customer", "Patient", "User", "Account",
+            "Card", "Number", "Phone", "Name", "Team", "Project", "Inc", "Ltd", "LLC", "Corp", "Company", "Bank", "Group",
+            "University", "Hospital", "Center", "Service", "Services", "North", "South", "East", "West", "New", "Saint", "St",
+            "Lake", "Mount", "Fort", "Port", "San", "Los", "Las", "Via", "Per", "Re", "Fwd", "Note", "Notes", "Total", "Amount");
+
+    private Gazetteer() {
+        firstNames = words("first-names.txt");
+        surnames = words("surnames.txt");
+        places = new HashSet<>();
+        Map<String, Set<Integer>> lengths = new HashMap<>();
+        for (String line : lines("locations.txt")) {
+            places.add(line);
+            String[] w = line.split(" ");
+            lengths.computeIfAbsent(w[0], k -> new HashSet<>()).add(w.length);
+        }
+        placeLengths = new HashMap<>();
+        lengths.forEach((k, v) -> placeLengths.put(k, v.stream().sorted((a, b) -> b - a).mapToInt(Integer::intValue).toArray()));
+    }
+
+    private static Set<String> words(String file) {
+        Set<String> out = new HashSet<>();
+        for (String line : lines(file)) {
+            for (String w : line.split("\\s+")) {
+                if (!w.isEmpty()) {
+                    out.add(w.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static java.util.List<String> lines(String file) {
+        try (InputStream in = Gazetteer.class.getResourceAsStream("/gatehouse/pii/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing gazetteer " + file);
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            return r.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,469 @@
+package gatehouse.policy.rules.pii;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.google.i18n.phonenumbers.PhoneNumberMatch;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+import gatehouse.policy.rules.Finding;
+import gatehouse.policy.rules.RuleException;
+
+/**
+ * The built-in PII analyzer. One pass over the text looks only at word starts (and {@code @}); at
+ * each, a table indexed by the character says which recognizers can begin there, and only those
+ * run their patterns, anchored ({@code lookingAt}). Text without PII costs a table look-up per word.
+ * Then, as Presidio's analyzer does: validators confirm or drop, context words in the five words
+ * before a weak match raise it by 0.35 (to at least 0.4), scores under the entity's threshold and
+ * allow-listed values go, and a finding contained in a stronger one of the same entity is removed.
+ * Immutable and thread-safe; build one per rule.
+ */
+public final class PiiAnalyzer {
+    static final double CONTEXT_BOOST = 0.35;
+    static final double MIN_WITH_CONTEXT = 0.4;
+    static final int CONTEXT_WORDS = 5;
+    /** Threshold when neither the rule nor {@link #DEFAULT_THRESHOLDS} says otherwise. */
+    public static final double DEFAULT_THRESHOLD = 0.4;
+    static final Map<String, Double> DEFAULT_THRESHOLDS = Map.of("PERSON", 0.5, "LOCATION", 0.5, "DATE_TIME", 0.5);
+    /** Regions libphonenumber tries for numbers without a country code (Presidio's default list). */
+    static final List<String> PHONE_REGIONS = List.of("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR");
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+    private static final boolean[] WORD = new boolean[128];
+
+    static {
+        for (char c = '0'; c <= '9'; c++) {
+            WORD[c] = true;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            WORD[c] = true;
+            WORD[c - 32] = true;
+        }
+    }
+
+    private final Set<String> entities;
+    private final Recognizer[][] byFirstChar = new Recognizer[128][];
+    private final Recognizer email;
+    private final List<Recognizer> recognizers;
+    private final Map<String, Set<String>> contextByEntity = new HashMap<>();
+    private final Double minScore;
+    private final Set<String> allowExact;
+    private final List<Pattern> allowPatterns;
+    private final boolean phones;
+    private final boolean persons;
+    private final boolean locations;
+    private final Gazetteer gazetteer = Gazetteer.DEFAULT;
+
+    /**
+     * @param entities  entity types to report (empty: {@link Recognizers#DEFAULT_ENTITIES}; {@code SECRETS} names the secrets)
+     * @param minScore  one threshold for every entity, or null for the per-entity defaults
+     * @param allowList values never reported; an entry written {@code /regex/} matches by regex
+     */
+    public PiiAnalyzer(List<String> entities, Double minScore, List<String> allowList) {
+        Set<String> wanted = new HashSet<>();
+        Set<String> known = Recognizers.known();
+        for (int i = 0; i < (entities == null ? 0 : entities.size()); i++) {
+            String e = entities.get(i).toUpperCase(Locale.ROOT);
+            if (e.equals("SECRETS")) {
+                wanted.addAll(Recognizers.SECRETS);
+            } else if (e.equals("DEFAULT")) {
+                wanted.addAll(Recognizers.DEFAULT_ENTITIES);
+            } else if (known.contains(e)) {
+                wanted.add(e);
+            } else {
+                throw new RuleException("entities[" + i + "]", "unknown entity '" + entities.get(i) + "'; known: "
+                        + String.join(", ", known.stream().sorted().toList()) + ", SECRETS, DEFAULT");
+            }
+        }
+        this.entities = Set.copyOf(wanted.isEmpty() ? Recognizers.DEFAULT_ENTITIES : wanted);
+        this.minScore = minScore;
+        Set<String> exact = new HashSet<>();
+        List<Pattern> patterns = new ArrayList<>();
+        List<String> allow = allowList == null ? List.of() : allowList;
+        for (int i = 0; i < allow.size(); i++) {
+            String a = allow.get(i);
+            if (a.length() >= 2 && a.startsWith("/") && a.endsWith("/")) {
+                try {
+                    patterns.add(Pattern.compile(a.substring(1, a.length() - 1)));
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new RuleException("allowList[" + i + "]", "allow-list pattern " + i + " '" + a + "' is not a valid regular expression: "
+                            + e.getDescription());
+                }
+            } else {
+                exact.add(a);
+            }
+        }
+        this.allowExact = Set.copyOf(exact);
+        this.allowPatterns = List.copyOf(patterns);
+        List<Recognizer> active = Recognizers.all().stream().filter(r -> this.entities.contains(r.entity())).toList();
+        this.recognizers = active;
+        Recognizer mail = null;
+        Map<Character, List<Recognizer>> table = new HashMap<>();
+        for (Recognizer r : active) {
+            contextByEntity.computeIfAbsent(r.entity(), k -> new HashSet<>()).addAll(r.context());
+            if (r.backOver() != null) {
+                mail = r;
+                continue;
+            }
+            for (char c : r.starts().toCharArray()) {
+                table.computeIfAbsent(c, k -> new ArrayList<>()).add(r);
+            }
+        }
+        table.forEach((c, list) -> byFirstChar[c] = list.toArray(Recognizer[]::new));
+        this.email = mail;
+        this.phones = this.entities.contains(Recognizers.PHONE);
+        this.persons = this.entities.contains(Recognizers.PERSON);
+        this.locations = this.entities.contains(Recognizers.LOCATION);
+        contextByEntity.put(Recognizers.PHONE, Set.of("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax"));
+        contextByEntity.put(Recognizers.PERSON, Set.of("name", "named", "contact", "patient", "dear", "hi", "hello", "signed",
+                "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr"));
+        contextByEntity.put(Recognizers.LOCATION, Set.of("in", "from", "at", "to", "near", "city", "country", "visit", "moved", "lives", "based"));
+    }
+
+    /** The entity types this analyzer reports. */
+    public Set<String> entities() {
+        return entities;
+    }
+
+    /** Findings in {@code text}, by start, after thresholds, allow list and same-entity de-duplication. */
+    public List<Finding> analyze(String text) {
+        List<Finding> raw = new ArrayList<>();
+        Matcher[][] matchers = new Matcher[recognizers.size()][];
+        Map<Recognizer, Integer> index = null;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 128) {
+                continue;
+            }
+            if (c == '@') {
+                if (email != null) {
+                    email(text, i, raw);
+                }
+                continue;
+            }
+            if (i > 0) {
+                char p = text.charAt(i - 1);
+                if (p < 128 ? WORD[p] : Character.isLetterOrDigit(p)) {
+                    continue;
+                }
+            }
+            Recognizer[] rs = byFirstChar[c];
+            if (rs != null) {
+                if (index == null) {
+                    index = new HashMap<>();
+                    for (int k = 0; k < recognizers.size(); k++) {
+                        index.put(recognizers.get(k), k);
+                    }
+                }
+                for (Recognizer r : rs) {
+                    int k = index.get(r);
+                    if (matchers[k] == null) {
+                        matchers[k] = new Matcher[r.patterns().size()];
+                    }
+                    tryAt(r, matchers[k], text, i, raw);
+                }
+            }
+            if (phones && ((c >= '0' && c <= '9') || c == '+' || c == '(')) {
+                phone(text, i, raw);
+            }
+            if ((persons || locations) && c >= 'A' && c <= 'Z') {
+                names(text, i, raw);
+            }
+            // the rest of this word cannot start anything: skip it
+            while (WORD[c] && i + 1 < n) {
+                char d = text.charAt(i + 1);
+                if (d < 128 && WORD[d]) {
+                    i++;
+                } else {
+                    break;
+                }
+            }
+        }
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        return finish(text, raw);
+    }
+
+    private void tryAt(Recognizer r, Matcher[] ms, String text, int i, List<Finding> out) {
+        List<Recognizer.PatternDef> ps = r.patterns();
+        for (int k = 0; k < ps.size(); k++) {
+            Recognizer.PatternDef p = ps.get(k);
+            if (p.prefix() != null && !text.regionMatches(p.ignoreCasePrefix(), i, p.prefix(), 0, p.prefix().length())) {
+                continue;
+            }
+            Matcher m = ms[k];
+            if (m == null) {
+                m = ms[k] = p.regex().matcher(text);
+            }
+            m.region(i, text.length());
+            if (m.lookingAt()) {
+                int s = m.start(p.group());
+                int e = m.end(p.group());
+                if (r.entity().equals("URL")) {
+                    while (e > s && ".,;:!?)'\"".indexOf(text.charAt(e - 1)) >= 0) {
+                        e--;
+                    }
+                }
+                add(r, text, s, e, p.score(), out);
+            }
+        }
+    }
+
+    private void add(Recognizer r, String text, int s, int e, double score, List<Finding> out) {
+        if (e <= s) {
+            return;
+        }
+        if (r.validator() != null) {
+            Boolean v = r.validator().apply(text.substring(s, e));
+            if (v != null) {
+                if (!v) {
+                    return;
+                }
+                score = Math.max(score, r.validScore());
+            }
+        }
+        out.add(new Finding(r.entity(), s, e, score));
+    }
+
+    private void email(String text, int at, List<Finding> out) {
+        int s = at;
+        String back = email.backOver();
+        while (s > 0 && back.indexOf(text.charAt(s - 1)) >= 0) {
+            s--;
+        }
+        while (s < at && ".".indexOf(text.charAt(s)) >= 0) {
+            s++;
+        }
+        if (s == at) {
+            return;
+        }
+        Matcher m = email.patterns().getFirst().regex().matcher(text);
+        m.region(s, text.length());
+        if (m.lookingAt()) {
+            add(email, text, s, m.end(), email.patterns().getFirst().score(), out);
+        }
+    }
+
+    private void phone(String text, int i, List<Finding> out) {
+        int n = text.length();
+        int end = i;
+        int digits = 0;
+        int lastDigit = -1;
+        while (end < n && end - i < 32) {
+            char c = text.charAt(end);
+            if (c >= '0' && c <= '9') {
+                digits++;
+                lastDigit = end;
+            } else if (" -.()+/".indexOf(c) < 0) {
+                break;
+            }
+            end++;
+        }
+        if (digits < 7 || digits > 15) {
+            return;
+        }
+        String window = text.substring(i, lastDigit + 1);
+        for (String region : PHONE_REGIONS) {
+            for (PhoneNumberMatch m : PHONES.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, 1)) {
+                if (m.start() == 0 || (m.start() == 1 && (window.charAt(0) == '(' || window.charAt(0) == '+'))) {
+                    out.add(new Finding(Recognizers.PHONE, i + m.start(), i + m.end(), 0.4));
+                    return;
+                }
+            }
+        }
+    }
+
+    private static int wordEnd(String text, int i) {
+        int n = text.length();
+        int e = i;
+        while (e < n) {
+            char c = text.charAt(e);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ((c == '\'' || c == '-') && e + 1 < n && Character.isLetter(text.charAt(e + 1)))) {
+                e++;
+            } else {
+                break;
+            }
+        }
+        return e;
+    }
+
+    /** The start of the next capitalised word after {@code e} (one space or ". " for an initial), or -1. */
+    private static int nextCapital(String text, int e) {
+        int n = text.length();
+        if (e + 1 < n && text.charAt(e) == ' ' && Character.isUpperCase(text.charAt(e + 1))) {
+            return e + 1;
+        }
+        return -1;
+    }
+
+    private void names(String text, int i, List<Finding> out) {
+        int e = wordEnd(text, i);
+        if (e - i < 2 && !(e < text.length() && text.charAt(e) == '.')) {
+            return;
+        }
+        String word = text.substring(i, e);
+        if (locations) {
+            int[] lens = gazetteer.placeLengths.get(word);
+            if (lens != null) {
+                for (int len : lens) {
+                    int end = e;
+                    int k = 1;
+                    while (k < len) {
+                        int next = nextWordAny(text, end);
+                        if (next < 0) {
+                            break;
+                        }
+                        end = wordEnd(text, next);
+                        if (end == next) {
+                            break;
+                        }
+                        k++;
+                    }
+                    if (k == len && gazetteer.places.contains(text.substring(i, end))) {
+                        out.add(new Finding(Recognizers.LOCATION, i, end, len > 1 ? 0.85 : 0.6));
+                        break;
+                    }
+                }
+            }
+        }
+        if (!persons) {
+            return;
+        }
+        if (Gazetteer.TITLES.contains(word)) {
+            int s = e < text.length() && text.charAt(e) == '.' ? e + 1 : e;
+            int first = nextCapital(text, s);
+            if (first > 0) {
+                int end = capitalRun(text, first, 3);
+                out.add(new Finding(Recognizers.PERSON, first, end, 0.85));
+            }
+            return;
+        }
+        String lower = word.toLowerCase(Locale.ROOT);
+        if (gazetteer.firstNames.contains(lower) && !Gazetteer.NOT_NAMES.contains(word)) {
+            int next = nextCapital(text, e);
+            if (next > 0 && !Gazetteer.NOT_NAMES.contains(text.substring(next, wordEnd(text, next)))) {
+                int end = capitalRun(text, next, 2);
+                String last = text.substring(lastWordStart(text, end), end).toLowerCase(Locale.ROOT);
+                out.add(new Finding(Recognizers.PERSON, i, end, gazetteer.surnames.contains(last) ? 0.85 : 0.7));
+            } else {
+                out.add(new Finding(Recognizers.PERSON, i, e, 0.3));
+            }
+            return;
+        }
+        if (!Gazetteer.NOT_NAMES.contains(word) && !gazetteer.places.contains(word)) {
+            int next = nextCapital(text, e);
+            if (next > 0) {
+                int ne = wordEnd(text, next);
+                if (gazetteer.surnames.contains(text.substring(next, ne).toLowerCase(Locale.ROOT))) {
+                    out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, i) ? 0.5 : 0.6));
+                }
+            }
+        }
+    }
+
+    private static int nextWordAny(String text, int e) {
+        return e + 1 < text.length() && text.charAt(e) == ' ' && Character.isLetter(text.charAt(e + 1)) ? e + 1 : -1;
+    }
+
+    /** Up to {@code max} capitalised words (an initial with a dot counts) from {@code s}; returns the end. */
+    private static int capitalRun(String text, int s, int max) {
+        int end = wordEnd(text, s);
+        if (end < text.length() && end - s == 1 && text.charAt(end) == '.') {
+            end++;
+        }
+        for (int k = 1; k < max; k++) {
+            int next = nextCapital(text, end);
+            if (next < 0) {
+                break;
+            }
+            int ne = wordEnd(text, next);
+            if (ne == next || Gazetteer.NOT_NAMES.contains(text.substring(next, ne))) {
+                break;
+            }
+            if (ne < text.length() && ne - next == 1 && text.charAt(ne) == '.') {
+                ne++;
+            }
+            end = ne;
+        }
+        while (end > s && text.charAt(end - 1) == '.') {
+            end--;
+        }
+        return end;
+    }
+
+    private static int lastWordStart(String text, int end) {
+        int s = end;
+        while (s > 0 && Character.isLetter(text.charAt(s - 1))) {
+            s--;
+        }
+        return s;
+    }
+
+    private static boolean sentenceStart(String text, int i) {
+        int k = i - 1;
+        while (k >= 0 && text.charAt(k) == ' ') {
+            k--;
+        }
+        return k < 0 || ".!?:\n\r\t\"".indexOf(text.charAt(k)) >= 0;
+    }
+
+    private List<Finding> finish(String text, List<Finding> raw) {
+        List<Finding> kept = new ArrayList<>(raw.size());
+        for (Finding f : raw) {
+            double score = f.score();
+            Set<String> ctx = contextByEntity.get(f.entity());
+            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, f.start(), ctx)) {
+                score = Math.max(Math.min(1.0, score + CONTEXT_BOOST), MIN_WITH_CONTEXT);
+            }
+            double threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(f.entity(), DEFAULT_THRESHOLD);
+            if (score < threshold || score <= 0) {
+                continue;
+            }
+            if (!allowExact.isEmpty() || !allowPatterns.isEmpty()) {
+                String v = text.substring(f.start(), f.end());
+                if (allowExact.contains(v) || allowPatterns.stream().anyMatch(p -> p.matcher(v).matches())) {
+                    continue;
+                }
+            }
+            kept.add(score == f.score() ? f : new Finding(f.entity(), f.start(), f.end(), score));
+        }
+        return Overlaps.removeDuplicates(kept);
+    }
+
+    /** Whether one of the five words before {@code start} is a context word (case-insensitive, trailing {@code :#} ignored). */
+    static boolean hasContext(String text, int start, Set<String> ctx) {
+        int k = start;
+        int words = 0;
+        int floor = Math.max(0, start - 120);
+        while (k > floor && words < CONTEXT_WORDS) {
+            while (k > floor && !Character.isLetterOrDigit(text.charAt(k - 1))) {
+                k--;
+            }
+            int e = k;
+            while (k > floor && (Character.isLetterOrDigit(text.charAt(k - 1)) || text.charAt(k - 1) == '\'' || text.charAt(k - 1) == '-')) {
+                k--;
+            }
+            if (e > k) {
+                words++;
+                String w = text.substring(k, e).toLowerCase(Locale.ROOT);
+                if (ctx.contains(w) || (w.endsWith("s") && ctx.contains(w.substring(0, w.length() - 1)))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Orders findings by position for callers that want a stable order. */
+    static final Comparator<Finding> BY_START = Comparator.comparingInt(Finding::start).thenComparingInt(Finding::end);
+}
