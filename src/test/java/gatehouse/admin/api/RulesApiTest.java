@@ -14,7 +14,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
-import gatehouse.catalog.CatalogService;
+import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.testing.AdminClient;
 import gatehouse.testing.TestDatabase;
 import tools.jackson.databind.JsonNode;
@@ -30,13 +30,13 @@ class RulesApiTest {
     private static final String TOKEN = "gha_rules-api-test-token-0123456789abcdefghijklmnopqrstuvwxyz";
 
     @LocalServerPort int port;
-    @Autowired CatalogService catalog;
+    @Autowired AdminTokens adminTokens;
     AdminClient admin;
     String gid;
 
     @BeforeEach
     void setUp() {
-        catalog.addAdminToken(TOKEN, "rules-api-test");
+        adminTokens.ensure(TOKEN, "rules-api-test");
         admin = new AdminClient("http://127.0.0.1:" + port, TOKEN);
         gid = admin.createGateway(unique("rules-gw"));
     }
