@@ -67,7 +67,7 @@ class ProvisioningE2ETest {
                       - {server: everything-3, prefix: ev3}
                 """.formatted(hostile.url(), everything, everything, everything));
         gatehouse = GatehouseJar.start(dir, "--config", config.toString(), "--gatehouse.provisioning.discovery-interval=2s");
-        guarded = awaitGateway("guarded").path("id").asString();
+        guarded = gatewayNamed("guarded").path("id").asString();
         connection = gatehouse.connect(guarded, "e2e-provisioning");
     }
 
@@ -85,14 +85,10 @@ class ProvisioningE2ETest {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** The configuration is applied as the jar starts; /healthz may answer a moment before. */
-    private static JsonNode awaitGateway(String name) {
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            found[0] = E2eJson.list(gatehouse.expect(200, "GET", "/gateways", null)).stream()
-                    .filter(g -> g.path("name").asString().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no gateway " + name));
-        });
-        return found[0];
+    /** The configuration is applied before /healthz answers 200, so the gateway is there at once. */
+    private static JsonNode gatewayNamed(String name) {
+        return E2eJson.list(gatehouse.expect(200, "GET", "/gateways", null)).stream()
+                .filter(g -> g.path("name").asString().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no gateway " + name));
     }
 
     private static List<JsonNode> features(String gid) {
@@ -180,7 +176,7 @@ class ProvisioningE2ETest {
     @Test
     @Order(4)
     void threeServerEverythingInstancesPutAGatewayOverTheToolBudget() {
-        String crowded = awaitGateway("crowded").path("id").asString();
+        String crowded = gatewayNamed("crowded").path("id").asString();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             JsonNode g = gatehouse.expect(200, "GET", "/gateways/" + crowded, null);
             assertThat(g.path("toolBudget").path("enabledTools").asInt()).isGreaterThan(40);
