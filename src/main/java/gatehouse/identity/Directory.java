@@ -120,6 +120,21 @@ public class Directory {
         return user(u.id());
     }
 
+    /** A user who signs in elsewhere (SSO) or is provisioned (SCIM): no password, their source named. */
+    @Transactional
+    public User createExternalUser(String username, String email, String source) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw ProblemException.invalid("username", "username is required: 1-128 letters, digits and . _ @ + - (starting with a letter or digit)");
+        }
+        if (repo.userByUsername(username).isPresent()) {
+            throw ProblemException.conflict("username", "a user named '" + username + "' already exists");
+        }
+        User u = new User(Ids.id("usr"), username, email, true, false, 0, null, source, Instant.now());
+        repo.insertUser(u, null);
+        changed();
+        return user(u.id());
+    }
+
     @Transactional
     public User updateUser(String id, String email, Boolean enabled, String password) {
         User u = user(id);

@@ -57,6 +57,9 @@ public class LocalAccounts implements AuthenticationProvider {
 
     @Override
     public Authentication authenticate(Authentication authentication) {
+        if (!props.localEnabled()) {
+            throw new DisabledException("Sign-in with a password is switched off here; use your organisation's sign-in");
+        }
         String username = authentication.getName() == null ? "" : authentication.getName();
         String password = authentication.getCredentials() == null ? "" : authentication.getCredentials().toString();
         String accountKey = username.toLowerCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package gatehouse.identity;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -10,18 +11,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * slows guessing before that: after {@code freeFailures} wrong passwords for one account (or from
  * one client address), each further attempt must wait {@code baseDelay}, doubling per failure up to
  * {@code maxDelay}; failures are forgotten {@code forgetAfter} after the last one. A zero
- * {@code baseDelay} turns the throttle off.
+ * {@code baseDelay} turns the throttle off. {@code localEnabled: false} switches password sign-in
+ * off altogether, leaving only the SSO providers.
  */
 @ConfigurationProperties("gatehouse.login")
 public record LoginProperties(@DefaultValue("5") int maxFailures, @DefaultValue("15m") Duration lockout,
-                              Throttle accountThrottle, Throttle addressThrottle) {
+                              Throttle accountThrottle, Throttle addressThrottle, @DefaultValue("true") boolean localEnabled) {
 
+    @ConstructorBinding
     public LoginProperties {
         if (maxFailures < 1) {
             throw new IllegalArgumentException("gatehouse.login.max-failures must be at least 1");
         }
         accountThrottle = accountThrottle == null ? new Throttle(3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(15)) : accountThrottle;
         addressThrottle = addressThrottle == null ? new Throttle(10, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(15)) : addressThrottle;
+    }
+
+    /** Password sign-in on. */
+    public LoginProperties(int maxFailures, Duration lockout, Throttle accountThrottle, Throttle addressThrottle) {
+        this(maxFailures, lockout, accountThrottle, addressThrottle, true);
     }
 
     /** Growing delays for one kind of key (an account name or a client address). */

@@ -21,6 +21,7 @@ import gatehouse.authserver.ConnectionBinding;
 import gatehouse.authserver.GatehouseClients;
 import gatehouse.authserver.OAuthProperties;
 import gatehouse.authserver.Resources;
+import gatehouse.sso.SsoLogin;
 
 /**
  * Spring Security's filter chains, in order. Only the authorization server's endpoints and the
@@ -76,14 +77,17 @@ class SecurityChains {
     /** 2. Browser pages: login and the connection wizard, with a session and CSRF protection. */
     @Bean
     @Order(2)
-    SecurityFilterChain pagesChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain pagesChain(HttpSecurity http, SsoLogin sso) throws Exception {
         // Passwords are checked by LocalAccounts, the application's one AuthenticationProvider bean,
         // through the global authentication manager (adding it here as well would count each failure twice).
-        http.securityMatcher(LOGIN, "/logout", "/connect", "/connect/**")
-                .authorizeHttpRequests(a -> a.requestMatchers(LOGIN).permitAll().anyRequest().authenticated())
+        // OpenID Connect sign-in: /oauth2/authorization/<provider> starts it, /login/oauth2/code/<provider> ends it.
+        http.securityMatcher(LOGIN, LOGIN + "/**", SsoLogin.AUTHORIZATION_BASE + "/**", "/logout", "/connect", "/connect/**")
+                .authorizeHttpRequests(a -> a.requestMatchers(LOGIN, LOGIN + "/**", SsoLogin.AUTHORIZATION_BASE + "/**").permitAll()
+                        .anyRequest().authenticated())
                 .formLogin(f -> f.loginPage(LOGIN).defaultSuccessUrl("/connect/signed-in").permitAll())
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl(LOGIN + "?logout"))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(LOGIN)));
+        sso.configure(http, LOGIN, "/connect/signed-in");
         return http.build();
     }
 
