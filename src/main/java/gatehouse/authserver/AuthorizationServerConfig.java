@@ -104,6 +104,12 @@ public class AuthorizationServerConfig {
         authorizationsProvider.getObject().removeAllOfPrincipal(event.userId());
     }
 
+    /** So do a disabled user's: re-enabling them does not bring old tokens back. */
+    @EventListener
+    void userDisabled(Directory.UserDisabled event) {
+        authorizationsProvider.getObject().removeAllOfPrincipal(event.userId());
+    }
+
     /** Everything Gatehouse changes about Spring's defaults, in one place. */
     public static void configure(OAuth2AuthorizationServerConfigurer as, OAuthProperties props, Resources resources,
                                  GatehouseClients clients, ConnectionBinding binding) {

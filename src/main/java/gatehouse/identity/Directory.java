@@ -47,6 +47,13 @@ public class Directory {
     public record UserDeleted(String userId) {
     }
 
+    /**
+     * Published when a user is disabled: whatever they hold elsewhere (OAuth grants, admin-API tokens,
+     * personal upstream credentials) is revoked at once by its owner; connections are gone already.
+     */
+    public record UserDisabled(String userId) {
+    }
+
     public DirectorySnapshot snapshot() {
         return snapshot;
     }
@@ -145,6 +152,12 @@ public class Directory {
             repo.setPassword(id, passwords.encode(password));
         }
         repo.updateUser(id, email != null ? email : u.email(), enabled != null ? enabled : u.enabled());
+        if (u.enabled() && Boolean.FALSE.equals(enabled)) {
+            catalog.deleteConnectionsOfUser(id);
+            changed();
+            events.publishEvent(new UserDisabled(id));
+            return user(id);
+        }
         changed();
         return user(id);
     }

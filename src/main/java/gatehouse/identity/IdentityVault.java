@@ -293,6 +293,15 @@ public class IdentityVault implements UpstreamCredentials {
                 .params(OAUTH, Timestamp.from(t)).query(this::row).list();
     }
 
+    /** A disabled user's personal credentials are deleted at once (deletion of the user cascades). */
+    @org.springframework.context.event.EventListener
+    @Transactional
+    public void userDisabled(Directory.UserDisabled event) {
+        if (jdbc.sql("DELETE FROM identities WHERE user_id = ?").param(event.userId()).update() > 0) {
+            cache.clear();
+        }
+    }
+
     @Transactional
     public void delete(String userId, String credentialId) {
         if (jdbc.sql("DELETE FROM identities WHERE id = ? AND user_id = ?").params(credentialId, userId).update() == 0) {

@@ -24,7 +24,7 @@ import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import gatehouse.catalog.CatalogService;
+import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.identity.Directory;
 import gatehouse.identity.LocalAccounts;
 import gatehouse.identity.Team;
@@ -52,7 +52,7 @@ class SsoLoginTest {
     private static final String BASE = "http://localhost:" + PORT;
     private static MockOAuth2Server idp;
 
-    @Autowired CatalogService catalog;
+    @Autowired AdminTokens adminTokens;
     @Autowired Directory directory;
     @Autowired LocalAccounts localAccounts;
     AdminClient admin;
@@ -88,7 +88,7 @@ class SsoLoginTest {
 
     @BeforeEach
     void adminToken() {
-        catalog.addAdminToken(ADMIN_TOKEN, "sso-login-test");
+        adminTokens.ensure(ADMIN_TOKEN, "sso-login-test");
         admin = new AdminClient(BASE, ADMIN_TOKEN);
     }
 

@@ -54,6 +54,10 @@ class AdminAuthFilter extends OncePerRequestFilter {
             return;
         }
         AdminTokens.Authenticated t = token.get();
+        if (t.userId() != null && !directory.snapshot().enabledUsers().contains(t.userId())) {
+            refuse(req, resp, "invalid admin token: it is not an admin token of this Gatehouse, or it was revoked");
+            return;
+        }
         req.setAttribute(AdminCaller.ATTRIBUTE, t.userId() == null ? AdminCaller.administrator(t.tokenName())
                 : AdminCaller.user(t.tokenName(), t.userId(), directory.user(t.userId()).username()));
         chain.doFilter(req, resp);
