@@ -362,7 +362,16 @@ public class McpPipeline {
                 caller.connection().id(), caller.gateway().id(), serverId, caller.connection().userId(), "client", kind,
                 JsonRpc.method(msg), tool, (System.nanoTime() - started) / 1e6, status,
                 outcome == null ? null : outcome.errorCode(), outcome == null ? null : outcome.errorMessage(), null,
-                outcome == null ? null : outcome.input(), outcome == null ? null : outcome.output()));
+                outcome == null ? null : outcome.input(), outcome == null ? null : outcome.output())
+                .withClient(caller.connection().hostId(), session == null ? null : session.clientInfo().path("name").asString(null),
+                        session == null ? null : session.clientInfo().path("version").asString(null))
+                .withTiming(msg.has("params") ? argumentsBytes(msg.get("params")) : null, null, null));
+    }
+
+    /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */
+    private static Integer argumentsBytes(JsonNode params) {
+        JsonNode args = params.has("arguments") ? params.get("arguments") : params;
+        return Json.bytes(args).length;
     }
 
     /** A refusal of a caller already identified, so its log record still names the connection. */

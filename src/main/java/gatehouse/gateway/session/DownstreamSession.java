@@ -104,6 +104,11 @@ public final class DownstreamSession implements MessageSink {
         return lastSeen;
     }
 
+    /** {@code clientInfo} as the client declared it (name, version, …); an empty object when it did not. */
+    public JsonNode clientInfo() {
+        return clientInit.path("clientInfo");
+    }
+
     public boolean clientCan(String capability) {
         return clientInit.path("capabilities").has(capability);
     }
