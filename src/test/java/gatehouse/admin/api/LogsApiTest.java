@@ -30,7 +30,7 @@ import org.springframework.test.context.ContextConfiguration;
 
 import gatehouse.audit.AuditLog;
 import gatehouse.audit.LogRecord;
-import gatehouse.catalog.CatalogService;
+import gatehouse.admin.tokens.AdminTokens;
 import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient;
 import gatehouse.testing.TestDatabase;
@@ -49,12 +49,12 @@ class LogsApiTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @LocalServerPort int port;
-    @Autowired CatalogService catalog;
+    @Autowired AdminTokens adminTokens;
     @Autowired AuditLog auditLog;
 
     @BeforeEach
     void token() {
-        catalog.addAdminToken(TOKEN, "logs-api-test");
+        adminTokens.ensure(TOKEN, "logs-api-test");
     }
 
     private static LogRecord rec(Instant t, String gw, String conn, String user, String host, String tool, String status,
