@@ -353,7 +353,7 @@ abstract class AbstractPersistenceTest {
         for (int i = 0; i < 6; i++) {
             auditLog.record(record(t0.plusSeconds(i), gw, "conn-chain", "tool-" + i, "ok"));
         }
-        auditLog.flush();
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
         LogVerifier.Result untouched = logVerifier.verify();
         assertThat(untouched.ok()).as("untouched chain: %s", untouched.firstBroken()).isTrue();
         List<Long> ids = jdbcTemplate.queryForList("SELECT id FROM log_records WHERE gateway_id = ? ORDER BY id", Long.class, gw);

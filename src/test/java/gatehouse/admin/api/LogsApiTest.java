@@ -73,7 +73,7 @@ class LogsApiTest {
                 "[{\"step\":\"rules\",\"action\":\"deny\",\"details\":{\"rule\":\"r1\"}}]"));
         auditLog.record(rec(t0.plusSeconds(3), gw, "c2", null, "h2", "search", "ok",
                 "[{\"step\":\"rules\",\"action\":\"redact\",\"details\":{}}]"));
-        auditLog.flush();
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
 
         assertThat(tools("gateway=" + gw)).containsExactly("search", "fetch", "fetch", "search");
         assertThat(times("gateway=" + gw + "&connection=c1")).containsExactly(t0.plusSeconds(2), t0);
@@ -107,7 +107,7 @@ class LogsApiTest {
             // pairs of records share a time stamp, so the cursor must also order by id
             auditLog.record(rec(t0.plusSeconds(i / 2), gw, "c", null, null, "t" + i, "ok", null));
         }
-        auditLog.flush();
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
         List<String> seen = new ArrayList<>();
         String path = "/logs?gateway=" + gw + "&limit=40";
         int pages = 0;
@@ -135,7 +135,7 @@ class LogsApiTest {
         auditLog.record(rec(t0, gwA, a1.id(), null, null, "x", "ok", null));
         auditLog.record(rec(t0.plusSeconds(1), gwB, b1.id(), null, null, "y", "ok", null));
         auditLog.record(rec(t0.plusSeconds(2), gwA, a1.id(), null, null, "z", "ok", null));
-        auditLog.flush();
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
         assertThat(toolsAt("/gateways/" + gwA + "/logs")).containsExactly("z", "x");
         assertThat(toolsAt("/connections/" + b1.id() + "/logs")).containsExactly("y");
         assertThat(toolsAt("/gateways/" + gwA + "/logs?connection=" + b1.id())).isEmpty();
@@ -152,7 +152,7 @@ class LogsApiTest {
             auditLog.record(rec(t0.plusMillis(i), gw, "c", null, null, i == 7 ? "=HYPERLINK(\"http://x\",\"y\")" : i == 8 ? "@cmd\r" : "t" + i,
                     "ok", null));
         }
-        auditLog.flush();
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
 
         // CSV: read as a stream, line by line, as a spreadsheet import would
         HttpResponse<InputStream> csv = stream("/logs?gateway=" + gw + "&format=csv");
