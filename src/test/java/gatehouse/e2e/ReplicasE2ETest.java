@@ -84,7 +84,7 @@ class ReplicasE2ETest {
                 """.formatted(lbPort, a.port(), b.port()));
         haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(30))
+        Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN).raw("GET", "/healthz", null).status() == 200);
     }
 
