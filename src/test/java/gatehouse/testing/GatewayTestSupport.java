@@ -42,6 +42,8 @@ import tools.jackson.databind.node.ObjectNode;
         // Every test signs in from 127.0.0.1; the throttle has its own tests (LocalAccountsAttackTest).
         "gatehouse.login.account-throttle.base-delay=0s",
         "gatehouse.login.address-throttle.base-delay=0s",
+        // Upstream OAuth fixtures listen on http://127.0.0.1; production allows neither.
+        "gatehouse.upstream-oauth.loopback-allowed=true",
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayTestSupport {
