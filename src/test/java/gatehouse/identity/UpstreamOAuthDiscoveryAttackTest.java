@@ -77,7 +77,7 @@ class UpstreamOAuthDiscoveryAttackTest extends GatewayTestSupport {
                 b -> "{\"resource\":\"" + b + "/mcp\",\"authorization_servers\":[\"http://169.254.169.254/latest\"]}");
         assertThat(oauth.discover(server())).isEmpty();
         ServerDef s = server();
-        assertThatThrownBy(() -> gatehouse.platform.OutboundHttp.vet(URI.create("http://169.254.169.254/latest"), oauth.policyFor(s)))
+        assertThatThrownBy(() -> gatehouse.platform.OutboundHttp.vet(URI.create("https://169.254.169.254/latest"), oauth.policyFor(s)))
                 .hasMessageContaining("special");
     }
 
