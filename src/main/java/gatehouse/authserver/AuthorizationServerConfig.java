@@ -50,7 +50,7 @@ public class AuthorizationServerConfig {
 
     @Bean
     GatehouseClients registeredClientRepository(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, OAuthProperties props) {
-        return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props), Math.max(1, props.clientMetadataUnconsentedMax()));
+        return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props));
     }
 
     @Bean
@@ -80,9 +80,8 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    ConnectionBinding connectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources,
-                                        GatehouseClients clients) {
-        return new ConnectionBinding(catalog, directory, vault, resources, clients::persistConsented);
+    ConnectionBinding connectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources) {
+        return new ConnectionBinding(catalog, directory, vault, resources);
     }
 
     @Bean

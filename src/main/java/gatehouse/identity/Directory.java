@@ -25,7 +25,7 @@ import gatehouse.platform.ProblemException;
  * fresh {@link DirectorySnapshot}; a scheduled reload picks up other replicas' changes.
  */
 @Service
-public class Directory implements gatehouse.platform.Reloadable {
+public class Directory {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
     static final int MIN_PASSWORD = 8;
 
@@ -59,7 +59,6 @@ public class Directory implements gatehouse.platform.Reloadable {
     }
 
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
-    @Override
     public void reload() {
         snapshot = load();
     }

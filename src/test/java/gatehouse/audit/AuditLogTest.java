@@ -43,7 +43,7 @@ class AuditLogTest {
     }
 
     private AuditLog start(JdbcTemplate jdbc, Duration shutdownWait) {
-        AuditLog log = AuditLogs.standalone(jdbc);
+        AuditLog log = new AuditLog(jdbc, shutdownWait);
         log.start();
         started.add(log);
         return log;
@@ -112,7 +112,7 @@ class AuditLogTest {
 
     @Test
     void withoutARunningWriterNothingIsWrittenAndTheWaitSaysSo() {
-        AuditLog log = AuditLogs.standalone(database(true)); // never started
+        AuditLog log = new AuditLog(database(true), WAIT); // never started
         long seq = log.record(record("queued"));
         assertThatThrownBy(() -> log.awaitWritten(seq, Duration.ofMillis(100))).isInstanceOf(AuditLog.NotWrittenInTime.class);
     }
@@ -120,7 +120,7 @@ class AuditLogTest {
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);
-        AuditLog log = AuditLogs.standalone(jdbc);
+        AuditLog log = new AuditLog(jdbc, WAIT);
         log.start();
         int n = 1_200;
         for (int i = 0; i < n; i++) {
@@ -134,7 +134,7 @@ class AuditLogTest {
 
     @Test
     void shutdownWhileTheDatabaseRefusesEveryWriteEndsAndReportsTheLoss() {
-        AuditLog log = AuditLogs.standalone(database(false));
+        AuditLog log = new AuditLog(database(false), Duration.ofMillis(300));
         log.start();
         log.record(record("lost"));
         log.stop(); // returns after its wait instead of retrying forever
