@@ -50,7 +50,7 @@ public class AuthorizationServerConfig {
 
     @Bean
     GatehouseClients registeredClientRepository(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, OAuthProperties props) {
-        return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props));
+        return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props), Math.max(1, props.clientMetadataUnconsentedMax()));
     }
 
     @Bean
@@ -80,8 +80,9 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    ConnectionBinding connectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources) {
-        return new ConnectionBinding(catalog, directory, vault, resources);
+    ConnectionBinding connectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources,
+                                        GatehouseClients clients) {
+        return new ConnectionBinding(catalog, directory, vault, resources, clients::persistConsented);
     }
 
     @Bean

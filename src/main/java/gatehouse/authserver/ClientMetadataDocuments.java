@@ -1,13 +1,7 @@
 package gatehouse.authserver;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,15 +24,18 @@ import org.springframework.security.oauth2.server.authorization.settings.ClientS
 import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
+import gatehouse.platform.AddressPolicy;
 import gatehouse.platform.Json;
+import gatehouse.platform.OutboundHttp;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; the MCP 2025-11-25
  * authorization spec's recommended registration): a client whose {@code client_id} is an https URL
  * is described by the JSON document at that URL. This fetches and validates one: https only (http on
- * a loopback address only when {@code gatehouse.oauth.client-metadata-loopback-allowed}), no private,
- * loopback or link-local addresses otherwise, 5 s timeout, at most 64 KiB, no redirects, JSON only,
+ * a loopback address only when {@code gatehouse.oauth.client-metadata-loopback-allowed}), public
+ * addresses only (no private or special-purpose range; the connection goes to the address that was
+ * checked), rate-limited per host and in all, 5 s for the whole fetch, at most 64 KiB, no redirects, JSON only,
  * the document's {@code client_id} equal to the URL, public clients only ({@code none}), redirect URIs
  * acceptable to {@link RegistrationPolicy}. The result is a public {@link RegisteredClient} with a
  * stable id derived from the URL, and how long it may be cached (Cache-Control max-age, clamped).
@@ -66,14 +63,17 @@ class ClientMetadataDocuments {
 
     private final OAuthProperties props;
     private final RegistrationPolicy redirects;
-    private final HttpClient http;
+    private final OutboundHttp.Policy policy;
+    private final SlidingWindows fetches;
     private final Clock clock;
 
     ClientMetadataDocuments(OAuthProperties props) {
         this.props = props;
         this.redirects = new RegistrationPolicy(props);
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        // Public addresses only (loopback with the development flag); never private or special ones.
+        this.policy = new OutboundHttp.Policy(AddressPolicy.allowed(false, props.clientMetadataLoopbackAllowed()), TIMEOUT, MAX_BYTES);
+        this.fetches = new SlidingWindows(Duration.ofHours(1), Math.max(1, props.clientMetadataFetchesPerHourPerHost()),
+                Math.max(1, props.clientMetadataFetchesPerHour()));
         this.clock = Clock.systemUTC();
     }
 
@@ -120,48 +120,44 @@ class ClientMetadataDocuments {
         throw new Refused("client_id URL must use https");
     }
 
-    /** Fetches and validates the document at {@code url}. */
+    /**
+     * Fetches and validates the document at {@code url}: at most so many fetches per hour per host
+     * and in all, connecting only to the address that was vetted (no second DNS answer).
+     */
     Resolved resolve(String url) {
         URI u = checkUrl(url);
-        checkAddresses(u.getHost());
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(HttpRequest.newBuilder(u).timeout(TIMEOUT).header("Accept", "application/json").GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new Refused("client metadata document could not be fetched");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Refused("client metadata document could not be fetched");
+            OutboundHttp.vet(u, policy);
+        } catch (OutboundHttp.Refused e) {
+            throw new Refused(e.getMessage().contains("does not resolve") ? "client_id URL's host does not resolve"
+                    : "client_id URL's host is not a public address");
         }
-        byte[] body;
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new Refused("client metadata document answered HTTP " + response.statusCode() + " (redirects are not followed)");
-            }
-            String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-            String mime = type.split(";")[0].trim();
-            if (!mime.equals("application/json") && !(mime.startsWith("application/") && mime.endsWith("+json"))) {
-                throw new Refused("client metadata document is not JSON");
-            }
-            if (response.headers().firstValueAsLong("Content-Length").orElse(0) > MAX_BYTES) {
-                throw new Refused("client metadata document is larger than " + MAX_BYTES + " bytes");
-            }
-            body = in.readNBytes(MAX_BYTES + 1);
-        } catch (IOException e) {
-            throw new Refused("client metadata document could not be read");
+        if (!fetches.admit(u.getHost().toLowerCase(Locale.ROOT), clock.instant())) {
+            throw new Refused("too many client metadata documents fetched; try again later");
         }
-        if (body.length > MAX_BYTES) {
-            throw new Refused("client metadata document is larger than " + MAX_BYTES + " bytes");
+        OutboundHttp.Response response;
+        try {
+            response = OutboundHttp.get(u, java.util.Map.of("Accept", "application/json"), policy);
+        } catch (OutboundHttp.Refused e) {
+            throw new Refused(e.getMessage().contains("more than") ? "client metadata document is larger than " + MAX_BYTES + " bytes"
+                    : "client metadata document could not be fetched");
+        }
+        if (response.status() != 200) {
+            throw new Refused("client metadata document answered HTTP " + response.status() + " (redirects are not followed)");
+        }
+        String type = response.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        String mime = type.split(";")[0].trim();
+        if (!mime.equals("application/json") && !(mime.startsWith("application/") && mime.endsWith("+json"))) {
+            throw new Refused("client metadata document is not JSON");
         }
         JsonNode doc;
         try {
-            doc = Json.tree(new String(body, StandardCharsets.UTF_8));
+            doc = Json.tree(response.text());
         } catch (RuntimeException e) {
             throw new Refused("client metadata document is not valid JSON");
         }
         RegisteredClient client = client(url, doc);
-        return new Resolved(client, clock.instant().plus(cacheFor(response.headers().firstValue("Cache-Control").orElse(null))));
+        return new Resolved(client, clock.instant().plus(cacheFor(response.header("Cache-Control").orElse(null))));
     }
 
     static Duration cacheFor(String cacheControl) {
@@ -178,28 +174,6 @@ class ClientMetadataDocuments {
         }
         Duration d = Duration.ofSeconds(Long.parseLong(m.group(1)));
         return d.compareTo(MIN_CACHE) < 0 ? MIN_CACHE : d.compareTo(MAX_CACHE) > 0 ? MAX_CACHE : d;
-    }
-
-    /** Every address of the host must be public, or loopback when the dev flag allows it. */
-    private void checkAddresses(String host) {
-        InetAddress[] all;
-        try {
-            all = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-        } catch (IOException e) {
-            throw new Refused("client_id URL's host does not resolve");
-        }
-        for (InetAddress a : all) {
-            if (a.isLoopbackAddress() && props.clientMetadataLoopbackAllowed()) {
-                continue;
-            }
-            byte[] b = a.getAddress();
-            boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
-            boolean cgnat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
-            if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress()
-                    || a.isMulticastAddress() || uniqueLocal || cgnat || (b.length == 4 && (b[0] & 0xff) == 0)) {
-                throw new Refused("client_id URL's host is not a public address");
-            }
-        }
     }
 
     private static String text(JsonNode n, String otherwise) {

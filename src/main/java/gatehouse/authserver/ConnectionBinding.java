@@ -43,8 +43,16 @@ public class ConnectionBinding {
     private final Directory directory;
     private final IdentityVault vault;
     private final Resources resources;
+    /** Saves a client that so far lived only in memory (a metadata document), before its connection refers to it. */
+    private final Consumer<String> persistClient;
 
     public ConnectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources) {
+        this(catalog, directory, vault, resources, id -> { });
+    }
+
+    public ConnectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources,
+                             Consumer<String> persistClient) {
+        this.persistClient = persistClient;
         this.catalog = catalog;
         this.directory = directory;
         this.vault = vault;
@@ -78,6 +86,7 @@ public class ConnectionBinding {
                 }
             });
             if (approved) {
+                persistClient.accept(context.getRegisteredClient().getId());
                 catalog.interactiveConnection(context.getRegisteredClient().getId(), authorization.getPrincipalName(),
                         authorization.getAttribute(GATEWAY_ATTRIBUTE));
             }

@@ -17,6 +17,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.transaction.annotation.Transactional;
 
 import gatehouse.catalog.CatalogService;
+import gatehouse.platform.LogSafe;
 import gatehouse.platform.ProblemException;
 
 /**
@@ -27,7 +28,9 @@ import gatehouse.platform.ProblemException;
  * ({@link ClientMetadataDocuments}): fetched, validated and saved as a public client under an id
  * derived from the URL, then reused until its cache time ends, when it is fetched again; a document
  * that can no longer be fetched or validated makes the client unknown ({@code invalid_client} /
- * {@code invalid_request} from Spring's endpoints).
+ * {@code invalid_request} from Spring's endpoints). Until a person approves such a client it lives
+ * only in a bounded in-memory cache: anonymous requests with fresh URLs create no rows and no
+ * hosts, and cannot grow memory without limit; approval ({@link #persistConsented}) saves it.
  */
 public class GatehouseClients implements RegisteredClientRepository {
     private final JdbcRegisteredClientRepository delegate;
@@ -38,12 +41,25 @@ public class GatehouseClients implements RegisteredClientRepository {
     /** Metadata document URL to when its saved client must be fetched again. */
     private final Map<String, Instant> fresh = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Fetched documents nobody has approved yet, by registered-client id, least recently used first. */
+    private final Map<String, ClientMetadataDocuments.Resolved> unconsented;
 
     public GatehouseClients(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, ClientMetadataDocuments documents) {
+        this(template, jdbc, catalog, documents, 1000);
+    }
+
+    public GatehouseClients(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, ClientMetadataDocuments documents,
+                            int unconsentedMax) {
         this.delegate = new JdbcRegisteredClientRepository(template);
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.documents = documents;
+        this.unconsented = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ClientMetadataDocuments.Resolved> eldest) {
+                return size() > unconsentedMax;
+            }
+        });
     }
 
     @Override
@@ -55,7 +71,28 @@ public class GatehouseClients implements RegisteredClientRepository {
 
     @Override
     public RegisteredClient findById(String id) {
-        return delegate.findById(id);
+        RegisteredClient saved = delegate.findById(id);
+        if (saved != null) {
+            return saved;
+        }
+        ClientMetadataDocuments.Resolved pending = unconsented.get(id);
+        return pending == null ? null : pending.client();
+    }
+
+    /** A person approved this client: a metadata-document client still only in memory is saved now, with its host. */
+    public void persistConsented(String registeredClientId) {
+        ClientMetadataDocuments.Resolved pending = unconsented.remove(registeredClientId);
+        if (pending == null || delegate.findById(registeredClientId) != null) {
+            return;
+        }
+        delegate.save(pending.client());
+        catalog.ensureInteractiveHost(pending.client().getId(), pending.client().getClientName());
+        fresh.put(pending.client().getClientId(), pending.expires());
+    }
+
+    /** How many fetched documents wait for approval (in memory). */
+    public int unconsentedCount() {
+        return unconsented.size();
     }
 
     @Override
@@ -68,31 +105,40 @@ public class GatehouseClients implements RegisteredClientRepository {
 
     private RegisteredClient metadataDocumentClient(String url) {
         synchronized (locks.computeIfAbsent(url, k -> new Object())) {
-            Instant until = fresh.get(url);
-            if (until != null && Instant.now().isBefore(until)) {
+            try {
                 RegisteredClient saved = delegate.findByClientId(url);
-                if (saved != null) {
+                Instant until = fresh.get(url);
+                if (saved != null && until != null && Instant.now().isBefore(until)) {
                     return saved;
                 }
+                String id = ClientMetadataDocuments.idFor(url);
+                ClientMetadataDocuments.Resolved pending = saved == null ? unconsented.get(id) : null;
+                if (pending != null && Instant.now().isBefore(pending.expires())) {
+                    return pending.client();
+                }
+                fresh.remove(url);
+                ClientMetadataDocuments.Resolved r;
+                try {
+                    r = documents.resolve(url);
+                } catch (ClientMetadataDocuments.Refused e) {
+                    log.info("client metadata document {} refused: {}", LogSafe.url(url), LogSafe.text(e.getMessage()));
+                    unconsented.remove(id);
+                    return null;
+                }
+                if (saved == null) {
+                    unconsented.put(id, r); // not a client (nor a host) until someone approves it
+                    return r.client();
+                }
+                RegisteredClient client = RegisteredClient.from(r.client()).clientIdIssuedAt(saved.getClientIdIssuedAt()).build();
+                delegate.save(client);
+                catalog.ensureInteractiveHost(client.getId(), client.getClientName());
+                fresh.put(url, r.expires());
+                return client;
+            } finally {
+                if (locks.size() > 10_000) {
+                    locks.clear();
+                }
             }
-            fresh.remove(url);
-            ClientMetadataDocuments.Resolved r;
-            try {
-                r = documents.resolve(url);
-            } catch (ClientMetadataDocuments.Refused e) {
-                log.info("client metadata document {} refused: {}", url, e.getMessage());
-                return null;
-            }
-            RegisteredClient saved = delegate.findById(r.client().getId());
-            RegisteredClient client = saved == null ? r.client()
-                    : RegisteredClient.from(r.client()).clientIdIssuedAt(saved.getClientIdIssuedAt()).build();
-            delegate.save(client);
-            catalog.ensureInteractiveHost(client.getId(), client.getClientName());
-            fresh.put(url, r.expires());
-            if (locks.size() > 10_000) {
-                locks.clear();
-            }
-            return client;
         }
     }
 

@@ -13,6 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        loopback (e.g. {@code cursor}); empty by default
  * @param clientMetadataLoopbackAllowed lets client ID metadata document URLs use http and loopback
  *                        addresses (tests and local development only); off by default
+ * @param clientMetadataFetchesPerHourPerHost, clientMetadataFetchesPerHour how many client metadata
+ *                        documents may be fetched per hour from one host and in all (cached ones do not count)
+ * @param clientMetadataUnconsentedMax how many fetched documents nobody has consented to yet are kept
+ *                        (in memory only; a client is saved, with its host, when a person approves it)
  */
 @ConfigurationProperties("gatehouse.oauth")
 public record OAuthProperties(
@@ -22,5 +26,8 @@ public record OAuthProperties(
         @DefaultValue("60") int registrationsPerHourPerAddress,
         @DefaultValue("1000") int registrationsPerHour,
         @DefaultValue List<String> redirectSchemes,
-        @DefaultValue("false") boolean clientMetadataLoopbackAllowed) {
+        @DefaultValue("false") boolean clientMetadataLoopbackAllowed,
+        @DefaultValue("30") int clientMetadataFetchesPerHourPerHost,
+        @DefaultValue("300") int clientMetadataFetchesPerHour,
+        @DefaultValue("1000") int clientMetadataUnconsentedMax) {
 }

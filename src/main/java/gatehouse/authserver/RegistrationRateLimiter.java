@@ -3,10 +3,6 @@ package gatehouse.authserver;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -24,20 +20,28 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RegistrationRateLimiter extends OncePerRequestFilter {
     private static final Duration WINDOW = Duration.ofHours(1);
     private final String path;
-    private final int perAddress;
-    private final int total;
-    private final Map<String, Deque<Instant>> byAddress = new ConcurrentHashMap<>();
-    private final Deque<Instant> all = new ArrayDeque<>();
+    private final SlidingWindows windows;
 
     RegistrationRateLimiter(String path, int perAddress, int total) {
         this.path = path;
-        this.perAddress = perAddress;
-        this.total = total;
+        this.windows = new SlidingWindows(WINDOW, perAddress, total);
     }
 
+    /**
+     * Matched on the path as the container decoded and normalized it (percent-escapes, dot segments,
+     * path parameters, repeated slashes), not on the raw URI, so {@code /oauth2/%72egister} or
+     * {@code /oauth2/./register;x} cannot slip past while still reaching the endpoint.
+     */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !("POST".equals(request.getMethod()) && path.equals(request.getRequestURI()));
+        return !("POST".equalsIgnoreCase(request.getMethod()) && path.equals(normalized(request)));
+    }
+
+    static String normalized(HttpServletRequest request) {
+        String p = (request.getServletPath() == null ? "" : request.getServletPath())
+                + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        p = p.replaceAll("/{2,}", "/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
     @Override
@@ -52,22 +56,7 @@ class RegistrationRateLimiter extends OncePerRequestFilter {
         chain.doFilter(req, resp);
     }
 
-    synchronized boolean admit(String address, Instant now) {
-        Instant cutoff = now.minus(WINDOW);
-        Deque<Instant> mine = byAddress.computeIfAbsent(address, k -> new ArrayDeque<>());
-        while (!mine.isEmpty() && mine.peekFirst().isBefore(cutoff)) {
-            mine.pollFirst();
-        }
-        while (!all.isEmpty() && all.peekFirst().isBefore(cutoff)) {
-            all.pollFirst();
-        }
-        byAddress.values().removeIf(Deque::isEmpty);
-        if (mine.size() >= perAddress || all.size() >= total) {
-            return false;
-        }
-        mine.addLast(now);
-        byAddress.put(address, mine);
-        all.addLast(now);
-        return true;
+    boolean admit(String address, Instant now) {
+        return windows.admit(address, now);
     }
 }

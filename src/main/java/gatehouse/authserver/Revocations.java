@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
  * through to the database, and re-read on a schedule so other replicas learn of it within seconds.
  */
 @Component
-public class Revocations {
+public class Revocations implements gatehouse.platform.Reloadable {
     private final JdbcClient jdbc;
     private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
 
@@ -44,6 +44,7 @@ public class Revocations {
     }
 
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
+    @Override
     public void reload() {
         Instant now = Instant.now();
         jdbc.sql("SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > ?").param(Timestamp.from(now))

@@ -26,7 +26,7 @@ import gatehouse.platform.TokenHashes;
 
 /** Validates and applies configuration changes, then publishes a fresh snapshot. */
 @Service
-public class CatalogService {
+public class CatalogService implements gatehouse.platform.Reloadable {
     private static final Logger log = LoggerFactory.getLogger(CatalogService.class);
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*(_[A-Za-z0-9.-]+)*");
 
@@ -58,12 +58,26 @@ public class CatalogService {
 
     /** Re-reads the database; other replicas' changes arrive this way. */
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
+    @Override
     public synchronized void reload() {
         CatalogSnapshot fresh = load();
         CatalogSnapshot old = snapshot;
         if (!sameContent(old, fresh)) {
             publish(fresh);
         }
+    }
+
+    /**
+     * Looks something up by id for the admin API; on a miss the database is read once more, so
+     * an id that another replica just returned (behind a round-robin balancer) is found here too.
+     */
+    private <T> T known(java.util.function.Function<CatalogSnapshot, T> lookup) {
+        T found = lookup.apply(snapshot);
+        if (found == null) {
+            reload();
+            found = lookup.apply(snapshot);
+        }
+        return found;
     }
 
     private CatalogSnapshot load() {
@@ -131,7 +145,7 @@ public class CatalogService {
     }
 
     public ServerDef server(String id) {
-        ServerDef s = snapshot.servers().get(id);
+        ServerDef s = known(c -> c.servers().get(id));
         if (s == null) {
             throw ProblemException.notFound("server", id);
         }
@@ -225,7 +239,7 @@ public class CatalogService {
     }
 
     public GatewayDef gateway(String id) {
-        GatewayDef g = snapshot.gateways().get(id);
+        GatewayDef g = known(c -> c.gateways().get(id));
         if (g == null) {
             throw ProblemException.notFound("gateway", id);
         }
@@ -357,7 +371,7 @@ public class CatalogService {
         if (gatewayId == null) {
             throw ProblemException.invalid("gatewayId", "gatewayId is required");
         }
-        if (!snapshot.gateways().containsKey(gatewayId)) {
+        if (known(s -> s.gateways().get(gatewayId)) == null) {
             throw ProblemException.invalid("gatewayId", "gateway '" + gatewayId + "' does not exist");
         }
         String token = Ids.secret("gh");
@@ -368,7 +382,7 @@ public class CatalogService {
     }
 
     public Connection connection(String id) {
-        Connection c = snapshot.connectionsById().get(id);
+        Connection c = known(s -> s.connectionsById().get(id));
         if (c == null) {
             throw ProblemException.notFound("connection", id);
         }

@@ -224,10 +224,11 @@ class ConnectController {
     /** The upstream's authorization server sends the browser back here with a code. */
     @GetMapping(UpstreamOAuth.CALLBACK_PATH)
     String upstreamCallback(@RequestParam(required = false) String state, @RequestParam(required = false) String code,
-                            @RequestParam(required = false) String error, Authentication auth, Model model) {
+                            @RequestParam(required = false) String error, @RequestParam(required = false) String iss,
+                            Authentication auth, Model model) {
         UpstreamOAuth.Completed done;
         try {
-            done = upstreamOAuth.complete(auth.getName(), state, code, error);
+            done = upstreamOAuth.complete(auth.getName(), state, code, error, iss);
         } catch (RuntimeException e) {
             model.addAttribute("message", "Signing in to the upstream server did not work: " + e.getMessage()
                     + ". Start again from your MCP client.");

@@ -25,7 +25,7 @@ import gatehouse.platform.ProblemException;
  * fresh {@link DirectorySnapshot}; a scheduled reload picks up other replicas' changes.
  */
 @Service
-public class Directory {
+public class Directory implements gatehouse.platform.Reloadable {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
     static final int MIN_PASSWORD = 8;
 
@@ -59,6 +59,7 @@ public class Directory {
     }
 
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
+    @Override
     public void reload() {
         snapshot = load();
     }

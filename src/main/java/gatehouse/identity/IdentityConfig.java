@@ -7,7 +7,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 @Configuration
-@EnableConfigurationProperties(LoginProperties.class)
+@EnableConfigurationProperties({LoginProperties.class, UpstreamOAuthProperties.class})
 class IdentityConfig {
 
     /** bcrypt today, behind a {@code {id}} prefix so stored hashes can move to a stronger KDF later. */

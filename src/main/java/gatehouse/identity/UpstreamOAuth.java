@@ -32,9 +32,12 @@ import gatehouse.alerts.AlertService;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.Transport;
+import gatehouse.platform.AddressPolicy;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Ids;
 import gatehouse.platform.Json;
+import gatehouse.platform.LogSafe;
+import gatehouse.platform.OutboundHttp;
 import gatehouse.platform.ProblemException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -63,15 +66,16 @@ public class UpstreamOAuth {
     private final AlertService alerts;
     private final CatalogService catalog;
     private final GatehouseProperties props;
+    private final UpstreamOAuthProperties outbound;
     private final HttpClient http;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Client> registrations = new ConcurrentHashMap<>();
     private final Map<String, Discovered> discovered = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> refreshLocks = new ConcurrentHashMap<>();
 
-    /** An upstream's authorization server, as discovered. */
+    /** An upstream's authorization server, as discovered and checked. */
     public record Metadata(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
-                           String resource, List<String> scopes) {
+                           String resource, List<String> scopes, boolean issParameterSupported, OutboundHttp.Policy policy) {
     }
 
     private record Discovered(ServerDef server, Optional<Metadata> metadata, Instant at) {
@@ -88,11 +92,13 @@ public class UpstreamOAuth {
     public record Completed(String wizardState, String serverId) {
     }
 
-    UpstreamOAuth(IdentityVault vault, AlertService alerts, CatalogService catalog, GatehouseProperties props) {
+    UpstreamOAuth(IdentityVault vault, AlertService alerts, CatalogService catalog, GatehouseProperties props,
+                  UpstreamOAuthProperties outbound) {
         this.vault = vault;
         this.alerts = alerts;
         this.catalog = catalog;
         this.props = props;
+        this.outbound = outbound;
         this.http = HttpClient.newBuilder().connectTimeout(props.mcp().connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         vault.oauth(this);
@@ -117,16 +123,36 @@ public class UpstreamOAuth {
         try {
             m = discoverNow(server);
         } catch (RuntimeException e) {
-            log.info("OAuth discovery of server {} failed: {}", server.name(), e.getMessage());
+            log.info("OAuth discovery of server {} failed: {}", server.name(), LogSafe.text(e.getMessage()));
             m = Optional.empty();
         }
         discovered.put(server.id(), new Discovered(server, m, Instant.now()));
         return m;
     }
 
+    /**
+     * Where this server's OAuth traffic may go: public addresses; private ones when the server's own
+     * URL is private (an internal server with an internal authorization server) or when allowed;
+     * loopback only when allowed (tests). Never link-local, metadata or other special addresses.
+     */
+    OutboundHttp.Policy policyFor(ServerDef server) {
+        boolean privateOk = outbound.privateAddressesAllowed();
+        if (!privateOk && server != null && server.url() != null) {
+            try {
+                URI u = URI.create(server.url());
+                privateOk = u.getHost() != null && java.util.Arrays.stream(java.net.InetAddress.getAllByName(u.getHost()))
+                        .allMatch(a -> AddressPolicy.classify(a) == AddressPolicy.PRIVATE);
+            } catch (IOException | IllegalArgumentException e) {
+                privateOk = false;
+            }
+        }
+        return new OutboundHttp.Policy(AddressPolicy.allowed(privateOk, outbound.loopbackAllowed()), outbound.timeout(), outbound.maxBytes());
+    }
+
     private Optional<Metadata> discoverNow(ServerDef server) {
         // A ping without a session: an open server refuses it without creating anything; one that
-        // wants OAuth answers 401 with its resource metadata.
+        // wants OAuth answers 401 with its resource metadata. The server's URL is the administrator's
+        // choice; every URL after it comes from the server and goes through the outbound policy.
         HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create(server.url())).timeout(props.mcp().connectTimeout())
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":\"gatehouse-oauth-probe\",\"method\":\"ping\"}"));
@@ -135,46 +161,116 @@ public class UpstreamOAuth {
                 probe.setHeader(k, v);
             }
         });
-        HttpResponse<String> resp = send(probe.build());
+        HttpResponse<Void> resp = probe(probe.build());
         if (resp.statusCode() != 401) {
             return Optional.empty();
         }
+        OutboundHttp.Policy policy = policyFor(server);
         URI mcp = URI.create(server.url());
         String prm = resp.headers().allValues("WWW-Authenticate").stream().map(RESOURCE_METADATA::matcher)
                 .filter(Matcher::find).map(x -> x.group(1)).findFirst()
                 .orElse(origin(mcp) + "/.well-known/oauth-protected-resource" + (mcp.getPath() == null ? "" : mcp.getPath()));
-        JsonNode resource = getJson(prm);
+        JsonNode resource = getJson(prm, policy);
+        String resourceId = resource.path("resource").asString(null);
+        if (resourceId == null || !protects(resourceId, mcp)) {
+            // RFC 9728 section 3.3: metadata for another resource must not be used (impersonation).
+            throw new IllegalStateException("resource metadata at " + LogSafe.url(prm) + " describes resource "
+                    + LogSafe.url(String.valueOf(resourceId)) + ", not this server's URL");
+        }
         String issuer = resource.path("authorization_servers").path(0).asString(null);
         if (issuer == null) {
-            throw new IllegalStateException("resource metadata at " + prm + " names no authorization server");
+            throw new IllegalStateException("resource metadata at " + LogSafe.url(prm) + " names no authorization server");
         }
-        JsonNode as = authorizationServerMetadata(issuer);
+        OutboundHttp.checkUrl(uri(issuer), policy);
+        JsonNode as = authorizationServerMetadata(issuer, policy);
         List<String> scopes = new ArrayList<>();
         resource.path("scopes_supported").forEach(s -> scopes.add(s.asString()));
         String authorize = as.path("authorization_endpoint").asString(null);
         String token = as.path("token_endpoint").asString(null);
         if (authorize == null || token == null) {
-            throw new IllegalStateException("authorization server " + issuer + " has no authorization or token endpoint");
+            throw new IllegalStateException("authorization server " + LogSafe.url(issuer) + " has no authorization or token endpoint");
         }
-        return Optional.of(new Metadata(as.path("issuer").asString(issuer), authorize, token,
-                as.path("registration_endpoint").asString(null), resource.path("resource").asString(server.url()), List.copyOf(scopes)));
+        String registration = as.path("registration_endpoint").asString(null);
+        // Mix-up defence: every endpoint on the issuer's own origin, so a server cannot pair a real
+        // authorization endpoint with a token endpoint of its own.
+        for (String endpoint : java.util.Arrays.asList(authorize, token, registration)) {
+            if (endpoint != null && !sameOrigin(uri(endpoint), uri(issuer))) {
+                throw new IllegalStateException("authorization server " + LogSafe.url(issuer) + " lists an endpoint on another origin ("
+                        + LogSafe.url(endpoint) + ")");
+            }
+            if (endpoint != null) {
+                OutboundHttp.checkUrl(uri(endpoint), policy);
+            }
+        }
+        return Optional.of(new Metadata(issuer, authorize, token, registration, resourceId, List.copyOf(scopes),
+                as.path("authorization_response_iss_parameter_supported").asBoolean(false), policy));
     }
 
-    /** RFC 8414 (path inserted after the well-known prefix), then OpenID Connect discovery. */
-    private JsonNode authorizationServerMetadata(String issuer) {
-        URI u = URI.create(issuer);
+    /** RFC 9728 section 3.3, read for a server reached at a URL: the resource is that URL or a parent of it on the same origin. */
+    static boolean protects(String resource, URI serverUrl) {
+        URI r;
+        try {
+            r = new URI(resource);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        if (r.getRawQuery() != null || r.getRawFragment() != null || r.getHost() == null || !sameOrigin(r, serverUrl)) {
+            return false;
+        }
+        String rp = trimSlash(r.getRawPath());
+        String sp = trimSlash(serverUrl.getRawPath());
+        return sp.equals(rp) || rp.isEmpty() || sp.startsWith(rp + "/");
+    }
+
+    private static String trimSlash(String p) {
+        String s = p == null ? "" : p;
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && b.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost() != null && b.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() > 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static URI uri(String s) {
+        try {
+            return new URI(s);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("not a URL: " + LogSafe.url(s));
+        }
+    }
+
+    /**
+     * RFC 8414 (path inserted after the well-known prefix), then OpenID Connect discovery; the
+     * document's {@code issuer} must be exactly the issuer asked for (RFC 8414 section 3.3).
+     */
+    private JsonNode authorizationServerMetadata(String issuer, OutboundHttp.Policy policy) {
+        URI u = uri(issuer);
         String path = u.getPath() == null || u.getPath().equals("/") ? "" : u.getPath().replaceAll("/$", "");
         List<String> candidates = List.of(origin(u) + "/.well-known/oauth-authorization-server" + path,
                 origin(u) + "/.well-known/openid-configuration" + path, issuer.replaceAll("/$", "") + "/.well-known/openid-configuration");
         RuntimeException last = null;
         for (String c : candidates) {
+            JsonNode doc;
             try {
-                return getJson(c);
+                doc = getJson(c, policy);
             } catch (RuntimeException e) {
                 last = e;
+                continue;
             }
+            String claimed = doc.path("issuer").asString(null);
+            if (claimed == null || !trimSlash(claimed).equals(trimSlash(issuer))) {
+                throw new IllegalStateException("authorization server metadata at " + LogSafe.url(c) + " names issuer "
+                        + LogSafe.url(String.valueOf(claimed)) + ", not " + LogSafe.url(issuer));
+            }
+            return doc;
         }
-        throw new IllegalStateException("no authorization server metadata for " + issuer, last);
+        throw new IllegalStateException("no authorization server metadata for " + LogSafe.url(issuer)
+                + (last == null ? "" : ": " + LogSafe.text(last.getMessage())));
     }
 
     // --- authorization
@@ -217,26 +313,40 @@ public class UpstreamOAuth {
         if (!m.scopes().isEmpty()) {
             body.put("scope", String.join(" ", m.scopes()));
         }
-        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(m.registrationEndpoint())).timeout(props.mcp().connectTimeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.string(body))).build());
-        if (resp.statusCode() / 100 != 2) {
-            throw new IllegalStateException("registration at " + m.registrationEndpoint() + " answered HTTP " + resp.statusCode());
+        OutboundHttp.Response resp = OutboundHttp.post(uri(m.registrationEndpoint()),
+                Map.of("Content-Type", "application/json", "Accept", "application/json"), Json.string(body), m.policy());
+        if (resp.status() / 100 != 2) {
+            throw new IllegalStateException("registration at " + LogSafe.url(m.registrationEndpoint()) + " answered HTTP " + resp.status());
         }
-        JsonNode r = Json.tree(resp.body());
+        JsonNode r = Json.tree(resp.text());
         return new Client(r.path("client_id").asString(), r.path("client_secret").asString(null));
     }
 
-    /** The upstream sent the browser back: exchanges the code and stores the person's tokens. */
+    /** As {@link #complete(String, String, String, String, String)} without an {@code iss} parameter. */
     public Completed complete(String userId, String state, String code, String error) {
+        return complete(userId, state, code, error, null);
+    }
+
+    /**
+     * The upstream sent the browser back: checks RFC 9207's {@code iss} (required when the
+     * authorization server advertises it, compared whenever present), exchanges the code and stores
+     * the person's tokens.
+     */
+    public Completed complete(String userId, String state, String code, String error, String iss) {
         Pending p = state == null ? null : pending.remove(state);
         if (p == null || !p.userId().equals(userId) || p.until().isBefore(Instant.now())) {
             throw ProblemException.invalid("state", "this sign-in to the upstream server has expired or is not yours; start again");
         }
         ServerDef server = catalog.server(p.serverId());
+        if ((iss != null || p.metadata().issParameterSupported()) && (iss == null || !trimSlash(iss).equals(trimSlash(p.metadata().issuer())))) {
+            log.warn("upstream OAuth callback for server {} carried iss {} instead of {}; refused (mix-up)", server.name(),
+                    LogSafe.url(String.valueOf(iss)), LogSafe.url(p.metadata().issuer()));
+            throw ProblemException.invalid("iss", "the answer came from another authorization server than server '" + server.name()
+                    + "' uses; start again");
+        }
         if (error != null || code == null) {
             throw ProblemException.invalid("code", "server '" + server.name() + "' did not authorize Gatehouse ("
-                    + (error == null ? "no code" : error) + ")");
+                    + (error == null ? "no code" : LogSafe.text(error)) + ")");
         }
         Map<String, String> q = new LinkedHashMap<>();
         q.put("grant_type", "authorization_code");
@@ -248,7 +358,7 @@ public class UpstreamOAuth {
         if (p.client().clientSecret() != null) {
             q.put("client_secret", p.client().clientSecret());
         }
-        JsonNode t = token(p.metadata().tokenEndpoint(), q);
+        JsonNode t = token(p.metadata().tokenEndpoint(), q, p.metadata().policy());
         UpstreamTokens tokens = new UpstreamTokens(t.path("access_token").asString(), t.path("refresh_token").asString(null),
                 p.metadata().tokenEndpoint(), p.client().clientId(), p.client().clientSecret(), p.metadata().resource(), p.metadata().issuer());
         vault.store(new IdentityVault.Owner(userId, null), server.id(), IdentityVault.OAUTH, tokens.toJson(), expiry(t));
@@ -299,7 +409,7 @@ public class UpstreamOAuth {
             }
             JsonNode t;
             try {
-                t = token(old.tokenEndpoint(), q);
+                t = token(old.tokenEndpoint(), q, policyFor(server));
             } catch (RuntimeException e) {
                 return failed(c, name, e.getMessage());
             }
@@ -328,20 +438,24 @@ public class UpstreamOAuth {
 
     // --- HTTP
 
-    private JsonNode token(String endpoint, Map<String, String> form) {
-        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(props.mcp().connectTimeout())
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(form(form))).build());
+    private JsonNode token(String endpoint, Map<String, String> form, OutboundHttp.Policy policy) {
+        OutboundHttp.Response resp;
+        try {
+            resp = OutboundHttp.post(uri(endpoint), Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"),
+                    form(form), policy);
+        } catch (OutboundHttp.Refused e) {
+            throw new IllegalStateException(e.getMessage());
+        }
         JsonNode body;
         try {
-            body = Json.tree(resp.body());
+            body = Json.tree(resp.text());
         } catch (RuntimeException e) {
             body = Json.object();
         }
-        if (resp.statusCode() != 200 || !body.path("access_token").isString()) {
+        if (resp.status() != 200 || !body.path("access_token").isString()) {
             // The error code only: a token endpoint's description may echo what it was sent.
-            throw new IllegalStateException("token endpoint answered HTTP " + resp.statusCode()
-                    + (body.path("error").isString() ? " " + body.path("error").asString() : ""));
+            throw new IllegalStateException("token endpoint answered HTTP " + resp.status()
+                    + (body.path("error").isString() ? " " + LogSafe.text(body.path("error").asString()) : ""));
         }
         return body;
     }
@@ -351,20 +465,24 @@ public class UpstreamOAuth {
                 ? Instant.now().plusSeconds(t.path("expires_in").asLong()) : null;
     }
 
-    private JsonNode getJson(String url) {
-        HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(url)).timeout(props.mcp().connectTimeout())
-                .header("Accept", "application/json").GET().build());
-        if (resp.statusCode() != 200) {
-            throw new IllegalStateException(url + " answered HTTP " + resp.statusCode());
+    private JsonNode getJson(String url, OutboundHttp.Policy policy) {
+        OutboundHttp.Response resp = OutboundHttp.get(uri(url), Map.of("Accept", "application/json"), policy);
+        if (resp.status() != 200) {
+            throw new IllegalStateException(LogSafe.url(url) + " answered HTTP " + resp.status());
         }
-        return Json.tree(resp.body());
+        try {
+            return Json.tree(resp.text());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(LogSafe.url(url) + " answered something that is not JSON");
+        }
     }
 
-    private HttpResponse<String> send(HttpRequest req) {
+    /** The probe goes to the administrator's URL; its body is never read. */
+    private HttpResponse<Void> probe(HttpRequest req) {
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofString());
+            return http.send(req, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach " + req.uri() + ": " + e.getClass().getSimpleName(), e);
+            throw new IllegalStateException("cannot reach " + LogSafe.url(req.uri().toString()) + ": " + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

@@ -43,7 +43,7 @@ class AuditLogTest {
     }
 
     private AuditLog start(JdbcTemplate jdbc, Duration shutdownWait) {
-        AuditLog log = new AuditLog(jdbc, shutdownWait);
+        AuditLog log = AuditLogs.standalone(jdbc);
         log.start();
         started.add(log);
         return log;
@@ -112,7 +112,7 @@ class AuditLogTest {
 
     @Test
     void withoutARunningWriterNothingIsWrittenAndTheWaitSaysSo() {
-        AuditLog log = new AuditLog(database(true), WAIT); // never started
+        AuditLog log = AuditLogs.standalone(database(true)); // never started
         long seq = log.record(record("queued"));
         assertThatThrownBy(() -> log.awaitWritten(seq, Duration.ofMillis(100))).isInstanceOf(AuditLog.NotWrittenInTime.class);
     }
@@ -120,7 +120,7 @@ class AuditLogTest {
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);
-        AuditLog log = new AuditLog(jdbc, WAIT);
+        AuditLog log = AuditLogs.standalone(jdbc);
         log.start();
         int n = 1_200;
         for (int i = 0; i < n; i++) {
@@ -134,7 +134,7 @@ class AuditLogTest {
 
     @Test
     void shutdownWhileTheDatabaseRefusesEveryWriteEndsAndReportsTheLoss() {
-        AuditLog log = new AuditLog(database(false), Duration.ofMillis(300));
+        AuditLog log = AuditLogs.standalone(database(false));
         log.start();
         log.record(record("lost"));
         log.stop(); // returns after its wait instead of retrying forever

@@ -15,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -31,6 +34,15 @@ class ClientMetadataDocumentTest extends GatewayTestSupport {
 
     record Served(int status, String contentType, String body) {
     }
+
+    @Autowired
+    GatehouseClients clients;
+    @Autowired
+    JdbcTemplate jdbcTemplate;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    OAuthProperties props;
 
     private final Map<String, Served> documents = new ConcurrentHashMap<>();
     private final Map<String, Integer> fetches = new ConcurrentHashMap<>();
@@ -101,6 +113,8 @@ class ClientMetadataDocumentTest extends GatewayTestSupport {
         OAuthDriver.Tokens refreshed = d.refresh(clientId, t.refresh());
         assertThat(refreshed.status()).as(refreshed.body().toString()).isEqualTo(200);
         assertThat(fetches.get("/ok/client.json")).as("cached (max-age) across authorize and token requests").isEqualTo(1);
+        assertThat(clients.all()).as("saved once approved").anyMatch(c -> c.getClientId().equals(clientId));
+        assertThat(catalog.hosts()).anyMatch(h -> h.id().equals(ClientMetadataDocuments.idFor(clientId)));
     }
 
     private void refusedAtAuthorize(String clientId, String redirect) {
@@ -148,7 +162,7 @@ class ClientMetadataDocumentTest extends GatewayTestSupport {
 
     @Test
     void withoutTheLoopbackFlagOnlyHttpsOnPublicAddressesIsFetched() {
-        OAuthProperties strict = new OAuthProperties(Duration.ofHours(1), Duration.ofDays(30), Duration.ofMinutes(2), 60, 1000, List.of(), false);
+        OAuthProperties strict = new OAuthProperties(Duration.ofHours(1), Duration.ofDays(30), Duration.ofMinutes(2), 60, 1000, List.of(), false, 30, 300, 1000);
         ClientMetadataDocuments docs = new ClientMetadataDocuments(strict);
         String clientId = url("/strict/client.json");
         serve("/strict/client.json", clientId, List.of(REDIRECT));
@@ -160,8 +174,56 @@ class ClientMetadataDocumentTest extends GatewayTestSupport {
         assertThatThrownBy(() -> docs.resolve("https://example.com/")).hasMessageContaining("path");
         assertThat(fetches.get("/strict/client.json")).isNull();
         // the flag on: the same document resolves
-        OAuthProperties dev = new OAuthProperties(Duration.ofHours(1), Duration.ofDays(30), Duration.ofMinutes(2), 60, 1000, List.of(), true);
+        OAuthProperties dev = new OAuthProperties(Duration.ofHours(1), Duration.ofDays(30), Duration.ofMinutes(2), 60, 1000, List.of(), true, 30, 300, 1000);
         assertThat(new ClientMetadataDocuments(dev).resolve(clientId).client().getRedirectUris()).containsExactly(REDIRECT);
+    }
+
+    @Test
+    void anonymousRequestsWithFreshUrlsCreateNoClientsAndNoHosts() {
+        long clientsBefore = clients.count();
+        int hostsBefore = catalog.hosts().size();
+        for (int i = 0; i < 5; i++) {
+            String clientId = url("/anon-" + i + "/client.json");
+            serve("/anon-" + i + "/client.json", clientId, List.of(REDIRECT));
+            OAuthDriver d = new OAuthDriver(baseUrl());
+            OAuthDriver.Page p = d.get(d.authorizeUrl(clientId, REDIRECT, OAuthDriver.verifier(), resource(), "s"));
+            assertThat(p.status()).as("sent to sign in, the document was valid").isBetween(300, 399);
+            assertThat(fetches.get("/anon-" + i + "/client.json")).isEqualTo(1);
+        }
+        assertThat(clients.count()).as("no client saved before anyone approved").isEqualTo(clientsBefore);
+        assertThat(catalog.hosts()).as("no host either").hasSize(hostsBefore);
+    }
+
+    @Test
+    void theUnconsentedCacheIsBounded() {
+        GatehouseClients small = new GatehouseClients(jdbcTemplate, jdbc, catalog, new ClientMetadataDocuments(props), 3);
+        long before = small.count();
+        for (int i = 0; i < 6; i++) {
+            String clientId = url("/bounded-" + i + "/client.json");
+            serve("/bounded-" + i + "/client.json", clientId, List.of(REDIRECT));
+            assertThat(small.findByClientId(clientId)).isNotNull();
+        }
+        assertThat(small.unconsentedCount()).isEqualTo(3);
+        assertThat(small.count()).isEqualTo(before);
+        String newest = url("/bounded-5/client.json");
+        small.persistConsented(ClientMetadataDocuments.idFor(newest));
+        assertThat(small.count()).as("saved once approved").isEqualTo(before + 1);
+        assertThat(catalog.hosts()).anyMatch(h -> h.id().equals(ClientMetadataDocuments.idFor(newest)));
+    }
+
+    @Test
+    void fetchesAreRateLimitedPerHost() {
+        OAuthProperties limited = new OAuthProperties(Duration.ofHours(1), Duration.ofDays(30), Duration.ofMinutes(2), 60, 1000, List.of(), true, 2, 300, 1000);
+        ClientMetadataDocuments docs = new ClientMetadataDocuments(limited);
+        for (int i = 0; i < 2; i++) {
+            String clientId = url("/limited-" + i + "/client.json");
+            serve("/limited-" + i + "/client.json", clientId, List.of(REDIRECT));
+            assertThat(docs.resolve(clientId)).isNotNull();
+        }
+        String third = url("/limited-2/client.json");
+        serve("/limited-2/client.json", third, List.of(REDIRECT));
+        assertThatThrownBy(() -> docs.resolve(third)).hasMessageContaining("too many");
+        assertThat(fetches.get("/limited-2/client.json")).as("not even fetched").isNull();
     }
 
     @Test

@@ -65,6 +65,11 @@ public final class FastUpstream {
         return t;
     }
 
+    /** The server's handler, for tests that run it inside their own JVM on an {@link HttpServer} of their own. */
+    public static com.sun.net.httpserver.HttpHandler handlerFor(boolean stateless, String name) {
+        return new FastUpstream(stateless, name)::handle;
+    }
+
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
         boolean stateless = args.length > 1 && args[1].equals("2026");

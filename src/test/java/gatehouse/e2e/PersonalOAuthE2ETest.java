@@ -52,7 +52,7 @@ class PersonalOAuthE2ETest {
                 peers.dir(), Map.of("MCP_PORT", Integer.toString(mcpPort), "MCP_AUTH_PORT", Integer.toString(authPort)), dir);
         awaitUp("http://localhost:" + mcpPort + "/.well-known/oauth-protected-resource/mcp");
         awaitUp("http://localhost:" + authPort + "/.well-known/oauth-authorization-server");
-        gatehouse = GatehouseJar.start(dir);
+        gatehouse = GatehouseJar.start(dir, "--gatehouse.upstream-oauth.loopback-allowed=true");
         serverId = gatehouse.createHttpServer("demo-oauth", "http://localhost:" + mcpPort + "/mcp");
         gatewayId = gatehouse.createGateway("personal-oauth");
         gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "personal", "prefix", "demo"));

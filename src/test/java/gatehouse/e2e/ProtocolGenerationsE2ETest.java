@@ -18,7 +18,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
@@ -35,7 +34,6 @@ import tools.jackson.databind.JsonNode;
  * upstream reach either client in the client's own generation.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 class ProtocolGenerationsE2ETest {
     private static NodePeers peers;
     private static Path dir;

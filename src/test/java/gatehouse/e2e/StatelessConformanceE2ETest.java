@@ -11,7 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
@@ -31,7 +30,6 @@ import gatehouse.testing.AdminClient;
  * And the 2025 suite (0.1.16) in front of (b): a 2025 client's every scenario, including sampling
  * and elicitation, reaching an upstream that has no sessions and no server requests.
  */
-@EnabledIfEnvironmentVariable(named = NodePeers.ENV, matches = ".+", disabledReason = NodePeers.MISSING)
 class StatelessConformanceE2ETest {
     /**
      * Expected to fail through any gateway run by these tests: dns-rebinding-protection sends its

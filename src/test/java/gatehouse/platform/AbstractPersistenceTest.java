@@ -20,13 +20,19 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import gatehouse.admin.tokens.AdminTokens;
+import gatehouse.alerts.AlertService;
 import gatehouse.audit.AuditLog;
+import gatehouse.audit.AuditProperties;
+import gatehouse.audit.LogRecordListener;
+import gatehouse.audit.LogVerifier;
 import gatehouse.audit.LogQuery;
 import gatehouse.audit.LogRecord;
 import gatehouse.catalog.Assignment;
@@ -69,6 +75,9 @@ abstract class AbstractPersistenceTest {
     @Autowired AdminTokens adminTokens;
     @Autowired AuditLog auditLog;
     @Autowired LogQuery logQuery;
+    @Autowired LogVerifier logVerifier;
+    @Autowired AuditProperties auditProperties;
+    @Autowired PlatformTransactionManager transactions;
 
     /** What another instance with the same database and data directory would load. */
     private FreshCatalog fresh() throws Exception {
@@ -320,7 +329,9 @@ abstract class AbstractPersistenceTest {
     @Test
     void auditRecordsQueuedBeforeShutdownAreAllWritten() {
         // A separate instance, so stopping it leaves the shared context's audit log running.
-        AuditLog log = new AuditLog(jdbcTemplate);
+        AuditLog log = new AuditLog(jdbcTemplate, transactions, auditProperties, props, secrets,
+                new StaticListableBeanFactory().getBeanProvider(LogRecordListener.class),
+                new StaticListableBeanFactory().getBeanProvider(AlertService.class));
         log.start();
         String gw = unique("shutdown");
         int n = 3_000;
@@ -333,5 +344,46 @@ abstract class AbstractPersistenceTest {
         assertThat(log.lastWritten()).isEqualTo(log.lastQueued()).isEqualTo(n);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM log_records WHERE gateway_id = ?").param(gw).query(Long.class).single())
                 .isEqualTo(n);
+    }
+
+    @Test
+    void theHashChainShowsTheFirstChangedOrRemovedRecord() {
+        String gw = unique("chain");
+        Instant t0 = Instant.parse("2026-04-01T10:00:00.123456789Z");
+        for (int i = 0; i < 6; i++) {
+            auditLog.record(record(t0.plusSeconds(i), gw, "conn-chain", "tool-" + i, "ok"));
+        }
+        auditLog.awaitQueuedWritten(Duration.ofSeconds(30));
+        LogVerifier.Result untouched = logVerifier.verify();
+        assertThat(untouched.ok()).as("untouched chain: %s", untouched.firstBroken()).isTrue();
+        List<Long> ids = jdbcTemplate.queryForList("SELECT id FROM log_records WHERE gateway_id = ? ORDER BY id", Long.class, gw);
+        assertThat(ids).hasSize(6);
+
+        // An edited field: that very record is reported.
+        long edited = ids.get(2);
+        jdbcTemplate.update("UPDATE log_records SET tool = 'innocent' WHERE id = ?", edited);
+        LogVerifier.Result r = logVerifier.verify();
+        assertThat(r.ok()).isFalse();
+        assertThat(r.firstBroken()).containsEntry("id", edited);
+        assertThat((String) r.firstBroken().get("reason")).contains("changed");
+        jdbcTemplate.update("UPDATE log_records SET tool = 'tool-2' WHERE id = ?", edited);
+        assertThat(logVerifier.verify().ok()).as("restored").isTrue();
+
+        // An edited field with a recomputed plain SHA-256 in place of the keyed hash: still caught.
+        jdbcTemplate.update("UPDATE log_records SET status = 'error', chain_hash = ? WHERE id = ?", "f".repeat(64), ids.get(3));
+        assertThat(logVerifier.verify().firstBroken()).containsEntry("id", ids.get(3));
+        jdbcTemplate.update("UPDATE log_records SET status = 'ok' WHERE id = ?", ids.get(3));
+        Map<String, Object> row = jdbcTemplate.queryForMap("SELECT chain_prev FROM log_records WHERE id = ?", ids.get(4));
+        jdbcTemplate.update("UPDATE log_records SET chain_hash = ? WHERE id = ?", row.get("chain_prev"), ids.get(3));
+        assertThat(logVerifier.verify().ok()).isTrue();
+
+        // A removed record: the one after it no longer links.
+        jdbcTemplate.update("DELETE FROM log_records WHERE id = ?", ids.get(1));
+        r = logVerifier.verify();
+        assertThat(r.firstBroken()).containsEntry("id", ids.get(2));
+        assertThat((String) r.firstBroken().get("reason")).contains("removed");
+        // Records older than every remaining one are what retention deletes: the chain starts later.
+        jdbcTemplate.update("DELETE FROM log_records WHERE id <= ?", ids.get(1));
+        assertThat(logVerifier.verify().ok()).isTrue();
     }
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,8 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * One running Gatehouse (random port, temporary data directory, private in-memory H2) shared by
  * every data-plane test class: they all extend this class with the same configuration, so Spring's
  * test context cache starts it once. Each class builds its own servers, gateways and connections
- * through the admin API, under names of its own. A test-only pipeline step
- * ({@link gatehouse.gateway.pipeline.CountingStep}) records every relayed message.
+ * through the admin API, under names of its own.
  */
 @SpringBootTest(classes = GatehouseApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gatehouse.public-url=" + GatewayTestSupport.PUBLIC_URL,
@@ -44,9 +42,10 @@ import tools.jackson.databind.node.ObjectNode;
         // Every test signs in from 127.0.0.1; the throttle has its own tests (LocalAccountsAttackTest).
         "gatehouse.login.account-throttle.base-delay=0s",
         "gatehouse.login.address-throttle.base-delay=0s",
+        // Upstream OAuth fixtures listen on http://127.0.0.1; production allows neither.
+        "gatehouse.upstream-oauth.loopback-allowed=true",
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Import(gatehouse.gateway.pipeline.CountingStep.Registration.class)
 public abstract class GatewayTestSupport {
     /** Deliberately not the address the tests use, so tests see where URLs come from. */
     public static final String PUBLIC_URL = "https://gatehouse.example";

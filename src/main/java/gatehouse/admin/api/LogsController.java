@@ -1,53 +1,162 @@
 package gatehouse.admin.api;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import gatehouse.audit.LogQuery;
+import gatehouse.audit.LogVerifier;
+import gatehouse.catalog.CatalogService;
 import gatehouse.platform.Json;
 import gatehouse.platform.ProblemException;
 
-/** Log records as JSON, JSON Lines or CSV. */
+/**
+ * Log records as JSON pages (newest first, {@code Link: rel="next"} to the next page), or streamed
+ * as JSON Lines or CSV for exports of any size; per gateway and per connection; and the hash chain's
+ * verification.
+ */
 @RestController
 @RequestMapping("/api/v1")
 class LogsController {
-    private static final List<String> CSV_COLUMNS = List.of("time", "connectionId", "gatewayId", "serverId", "method", "tool",
-            "durationMs", "inputTokens", "outputTokens", "status", "decisions", "errorCode", "errorMessage", "sessionId", "kind");
+    static final List<String> CSV_COLUMNS = List.of("time", "connectionId", "gatewayId", "serverId", "method", "tool",
+            "durationMs", "inputTokens", "outputTokens", "status", "decisions", "errorCode", "errorMessage", "sessionId", "kind",
+            "userId", "hostId", "clientName", "clientVersion", "argumentsBytes", "upstreamMs", "correlationId", "traceId", "id");
+    static final String NEXT_CURSOR = "Gatehouse-Next-Cursor";
 
     private final LogQuery logs;
+    private final LogVerifier verifier;
+    private final CatalogService catalog;
 
-    LogsController(LogQuery logs) {
+    LogsController(LogQuery logs, LogVerifier verifier, CatalogService catalog) {
         this.logs = logs;
+        this.verifier = verifier;
+        this.catalog = catalog;
     }
 
+    /** The query parameters every log view accepts. */
+    record Params(String gateway, String connection, String user, String host, String server, String tool, String method,
+                  String status, String decision, String from, String to, String limit, String cursor, String format) {
+
+        LogQuery.Filter filter() {
+            return new LogQuery.Filter(gateway, connection, user, host, server, tool, method, status, decision, instant("from", from),
+                    instant("to", to), parseLimit(limit), cursor);
+        }
+    }
+
+    /**
+     * {@code format=json} (default) answers one page of at most {@code limit} (100) records; {@code
+     * jsonl} and {@code csv} stream every match (or the first {@code limit}).
+     */
     @GetMapping("/logs")
-    ResponseEntity<?> logs(@RequestParam(required = false) String gateway, @RequestParam(required = false) String connection,
-                           @RequestParam(required = false) String user, @RequestParam(required = false) String server,
-                           @RequestParam(required = false) String tool, @RequestParam(required = false) String from,
-                           @RequestParam(required = false) String to, @RequestParam(defaultValue = "100") int limit,
-                           @RequestParam(defaultValue = "json") String format) {
-        List<Map<String, Object>> rows = logs.find(new LogQuery.Filter(gateway, connection, user, server, tool,
-                instant("from", from), instant("to", to), limit));
+    ResponseEntity<StreamingResponseBody> logs(Params p) {
+        return answer(p, p.filter());
+    }
+
+    @GetMapping("/gateways/{gid}/logs")
+    ResponseEntity<StreamingResponseBody> gatewayLogs(@PathVariable String gid, Params p) {
+        catalog.gateway(gid);
+        return answer(p, p.filter().withGateway(gid));
+    }
+
+    @GetMapping("/connections/{cid}/logs")
+    ResponseEntity<StreamingResponseBody> connectionLogs(@PathVariable String cid, Params p) {
+        catalog.connection(cid);
+        return answer(p, p.filter().withConnection(cid));
+    }
+
+    /** Recomputes the hash chain: {@code {ok, checked, unchained, firstBroken?: {id, time, reason}}}. */
+    @GetMapping("/logs/verify")
+    LogVerifier.Result verify() {
+        return verifier.verify();
+    }
+
+    /** Every answer is a streaming body (Spring streams only for that declared type); a JSON page is read first. */
+    private ResponseEntity<StreamingResponseBody> answer(Params p, LogQuery.Filter f) {
+        String format = p.format() == null ? "json" : p.format();
         return switch (format) {
-            case "json" -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(rows);
+            case "json" -> {
+                LogQuery.Page page = logs.page(f);
+                ResponseEntity.BodyBuilder ok = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
+                if (page.next() != null) {
+                    String next = ServletUriComponentsBuilder.fromCurrentRequest().replaceQueryParam("cursor", page.next()).toUriString();
+                    ok.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"").header(NEXT_CURSOR, page.next());
+                }
+                byte[] json = Json.MAPPER.writeValueAsBytes(page.records());
+                yield ok.body(out -> out.write(json));
+            }
             case "jsonl" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("application/jsonl"))
-                    .body(rows.stream().map(Json::string).collect(Collectors.joining("\n", "", rows.isEmpty() ? "" : "\n")));
-            case "csv" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv"))
-                    .body(String.join(",", CSV_COLUMNS) + "\n" + rows.stream()
-                            .map(r -> CSV_COLUMNS.stream().map(c -> csv(r.get(c))).collect(Collectors.joining(",")))
-                            .collect(Collectors.joining("\n", "", rows.isEmpty() ? "" : "\n")));
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"gatehouse-logs.jsonl\"")
+                    .body((StreamingResponseBody) out -> export(out, f, false));
+            case "csv" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv; charset=utf-8"))
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"gatehouse-logs.csv\"")
+                    .body((StreamingResponseBody) out -> export(out, f, true));
             default -> throw ProblemException.invalid("format", "format must be json, jsonl or csv");
         };
+    }
+
+    private void export(java.io.OutputStream out, LogQuery.Filter f, boolean csv) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+        if (csv) {
+            w.write(String.join(",", CSV_COLUMNS));
+            w.write("\r\n");
+        }
+        try {
+            logs.stream(f, row -> {
+                try {
+                    if (csv) {
+                        writeCsvRow(w, row);
+                    } else {
+                        w.write(Json.string(row));
+                        w.write('\n');
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the client went away: stop reading rows
+        }
+        w.flush();
+    }
+
+    private static void writeCsvRow(Writer w, Map<String, Object> row) throws IOException {
+        for (int i = 0; i < CSV_COLUMNS.size(); i++) {
+            if (i > 0) {
+                w.write(',');
+            }
+            Object v = row.get(CSV_COLUMNS.get(i));
+            w.write(CsvCells.cell(v instanceof tools.jackson.databind.JsonNode n ? Json.string(n) : v));
+        }
+        w.write("\r\n");
+    }
+
+    private static Integer parseLimit(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid("limit", "limit must be a number between 1 and " + LogQuery.MAX_PAGE);
+        }
     }
 
     private static Instant instant(String field, String value) {
@@ -59,13 +168,5 @@ class LogsController {
         } catch (DateTimeParseException e) {
             throw ProblemException.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-26T12:00:00Z");
         }
-    }
-
-    private static String csv(Object v) {
-        if (v == null) {
-            return "";
-        }
-        String s = v.toString();
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

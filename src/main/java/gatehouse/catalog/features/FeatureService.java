@@ -62,7 +62,7 @@ import tools.jackson.databind.node.ObjectNode;
  * change it rebuilds the view, and a scheduled check picks up changes made by other replicas.
  */
 @Service
-public class FeatureService {
+public class FeatureService implements gatehouse.platform.Reloadable {
     private static final Logger log = LoggerFactory.getLogger(FeatureService.class);
     public static final String RUG_PULL = "rug-pull";
     public static final String PENDING_FEATURES = "feature-pending";
@@ -114,6 +114,7 @@ public class FeatureService {
 
     /** Re-reads the inventory when it changed (other replicas' changes arrive this way). */
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}", initialDelayString = "${gatehouse.catalog-refresh:5s}")
+    @Override
     public synchronized void reload() {
         try {
             String m = repo.changeMarker();

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
-import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.transport.McpHttpResponse.EventStream;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
@@ -47,7 +46,6 @@ public final class DownstreamSession implements MessageSink {
     private final StandaloneStream standalone;
     private final boolean stateless;
     private volatile Consumer<ObjectNode> unsolicited = m -> { };
-    private volatile RelayScreen streamScreen = RelayScreen.NONE;
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
 
@@ -98,17 +96,17 @@ public final class DownstreamSession implements MessageSink {
         this.unsolicited = sink;
     }
 
-    /** Where the pipeline's steps see what this session's GET stream carries (set once, at initialize). */
-    public void screenStream(RelayScreen screen) {
-        this.streamScreen = screen;
-    }
-
     void touch() {
         lastSeen = Instant.now();
     }
 
     Instant lastSeen() {
         return lastSeen;
+    }
+
+    /** {@code clientInfo} as the client declared it (name, version, …); an empty object when it did not. */
+    public JsonNode clientInfo() {
+        return clientInit.path("clientInfo");
     }
 
     public boolean clientCan(String capability) {
@@ -190,80 +188,48 @@ public final class DownstreamSession implements MessageSink {
             }
             return;
         }
-        relay(from, message, m -> standalone.send(Json.bytes(m)), streamScreen, true);
+        relay(from, message, m -> standalone.send(Json.bytes(m)));
     }
 
     /**
      * Prepares an upstream message for this client and hands it to {@code out}: a server request
      * gets a session-unique id (answers are mapped back); one the client cannot answer is refused
-     * on its behalf. {@code screen} shows it to the pipeline's steps first: a request they refuse
-     * is answered to the upstream, a notification they drop goes nowhere.
+     * on its behalf.
      */
-    public void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out, RelayScreen screen) {
-        relay(from, message, out, screen, false);
-    }
-
-    private void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out, RelayScreen screen, boolean stream) {
+    public void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out) {
         if (closed) {
             return;
         }
-        boolean request = JsonRpc.isRequest(message);
-        if (request && !clientCanAnswer(from, message)) {
-            return;
-        }
-        RelayScreen.Flow flow = request ? RelayScreen.Flow.SERVER_REQUEST
-                : stream ? RelayScreen.Flow.STREAM_EVENT : RelayScreen.Flow.NOTIFICATION_TO_CLIENT;
-        ObjectNode screened = screen.screen(flow, from == null ? null : from.server().id(), message);
-        if (screened == null) {
-            return;
-        }
-        if (request && JsonRpc.isResponse(screened)) {
-            screened.set("id", message.get("id"));
-            from.send(screened);
-            return;
-        }
-        if (request) {
+        if (JsonRpc.isRequest(message)) {
+            String method = JsonRpc.method(message);
+            String needed = switch (method) {
+                case "sampling/createMessage" -> "sampling";
+                case "elicitation/create" -> "elicitation";
+                case "roots/list" -> "roots";
+                default -> null;
+            };
+            if (needed != null && !clientCan(needed)) {
+                from.send(JsonRpc.error(message.get("id"), JsonRpc.METHOD_NOT_FOUND,
+                        "the client behind this gateway does not support " + method));
+                return;
+            }
             String gid = "gh-" + serverRequestIds.incrementAndGet();
-            serverRequests.put(gid, new ServerRequest(from, screened.get("id")));
-            screened.put("id", gid);
+            serverRequests.put(gid, new ServerRequest(from, message.get("id")));
+            message.put("id", gid);
         }
-        out.accept(screened);
+        out.accept(message);
     }
 
-    /** Refuses, on the client's behalf, a server request it declared no capability for. */
-    private boolean clientCanAnswer(UpstreamSession from, ObjectNode request) {
-        String method = JsonRpc.method(request);
-        String needed = switch (method) {
-            case "sampling/createMessage" -> "sampling";
-            case "elicitation/create" -> "elicitation";
-            case "roots/list" -> "roots";
-            default -> null;
-        };
-        if (needed != null && !clientCan(needed)) {
-            from.send(JsonRpc.error(request.get("id"), JsonRpc.METHOD_NOT_FOUND,
-                    "the client behind this gateway does not support " + method));
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * A client's answer to a server request: shown to the steps (which may replace it, or turn it
-     * into an error), then back to the upstream that asked, under its id.
-     */
-    public boolean answer(ObjectNode response, RelayScreen screen) {
+    /** A client's answer to a server request: back to the upstream that asked, under its id. */
+    public boolean answer(ObjectNode response) {
         JsonNode id = response.get("id");
         ServerRequest r = id != null && id.isString() ? serverRequests.remove(id.stringValue()) : null;
         if (r == null) {
             log.debug("session {}: answer to unknown server request {}", this.id, id);
             return false;
         }
-        ObjectNode screened = screen.screen(RelayScreen.Flow.CLIENT_ANSWER, r.from().server().id(), response);
-        if (screened == null) {
-            screened = JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the answer was withheld by the gateway");
-        }
-        screened.set("id", r.upstreamId());
-        r.from().send(screened);
+        response.set("id", r.upstreamId());
+        r.from().send(response);
         return true;
     }
 

@@ -75,8 +75,7 @@ class InputRequiredBridgeTest {
             params.put("requestState", requestState);
         }
         ObjectNode request = JsonRpc.request(7L, "tools/call", params);
-        return bridge.execute(new InputRequiredBridge.Call(connection, "srv_fixture", upstream, request, caps, true,
-                gatehouse.gateway.protocol.RelayScreen.NONE),
+        return bridge.execute(new InputRequiredBridge.Call(connection, "srv_fixture", upstream, request, caps, true),
                 m -> {
                     if (interim != null) {
                         interim.add(m);

@@ -1,0 +1,2 @@
+-- The embedded database serves one replica: nothing to notify (see db/vendor/postgresql).
+SELECT 1;

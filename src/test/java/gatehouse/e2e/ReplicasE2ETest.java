@@ -1,0 +1,215 @@
+package gatehouse.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import gatehouse.bench.FastUpstream;
+import gatehouse.platform.Json;
+import gatehouse.testing.AdminClient;
+import gatehouse.testing.McpTestClient;
+import gatehouse.testing.TestPostgres;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Two Gatehouse replicas on one real PostgreSQL behind a real HAProxy balancing round robin, as
+ * docs/deployment.md describes. The periodic refresh is set to ten minutes, so whatever one
+ * replica learns of the other's changes arrives through PostgreSQL's LISTEN/NOTIFY.
+ */
+class ReplicasE2ETest {
+    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+
+    private static HttpServer upstream;
+    private static GatehouseJar a;
+    private static GatehouseJar b;
+    private static Process haproxy;
+    private static String balancer;
+
+    @BeforeAll
+    static void start() throws Exception {
+        RequiredTools.require(HAPROXY, "haproxy (Debian package haproxy; .ci/run installs it)");
+        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        upstream.createContext("/mcp", FastUpstream.handlerFor(false, "replicated"));
+        upstream.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        upstream.start();
+
+        String db = TestPostgres.newDatabase();
+        int lbPort = GatehouseJar.freePort();
+        balancer = "http://127.0.0.1:" + lbPort;
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Map<String, String> env = Map.of("GATEHOUSE_DB_URL", db, "GATEHOUSE_DB_USER", "postgres", "GATEHOUSE_DB_PASSWORD", "",
+                "GATEHOUSE_MASTER_KEY", Base64.getEncoder().encodeToString(key), "GATEHOUSE_PUBLIC_URL", balancer);
+        Path dir = GatehouseJar.workDir("replicas");
+        a = GatehouseJar.start(Files.createDirectories(dir.resolve("a")), env, "--gatehouse.catalog-refresh=10m");
+        b = GatehouseJar.start(Files.createDirectories(dir.resolve("b")), env, "--gatehouse.catalog-refresh=10m");
+
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, """
+                global
+                    maxconn 256
+                defaults
+                    mode http
+                    timeout connect 5s
+                    timeout client 60s
+                    timeout server 60s
+                frontend gatehouse
+                    bind 127.0.0.1:%d
+                    default_backend replicas
+                backend replicas
+                    balance roundrobin
+                    option http-server-close
+                    server a 127.0.0.1:%d
+                    server b 127.0.0.1:%d
+                """.formatted(lbPort, a.port(), b.port()));
+        haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN).raw("GET", "/healthz", null).status() == 200);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (haproxy != null) {
+            haproxy.destroy();
+            haproxy.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (GatehouseJar g : new GatehouseJar[] {a, b}) {
+            if (g != null) {
+                g.close();
+            }
+        }
+        if (upstream != null) {
+            upstream.stop(0);
+        }
+    }
+
+    @Test
+    void anOperatorScriptThroughTheBalancerWorksWhicheverReplicaAnswersEachCall() {
+        AdminClient admin = new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN);
+        String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/mcp";
+        // Each call uses the id the call before returned; round robin sends consecutive calls to different replicas.
+        for (int i = 0; i < 6; i++) {
+            String server = admin.createHttpServer("replicated-" + i, "streamable-http", url);
+            String gateway = admin.createGateway("replicated-" + i);
+            admin.assign(gateway, server, "r" + i);
+            admin.expect(200, "GET", "/servers/" + server, null);
+            AdminClient.Connection c = admin.connect(gateway);
+            admin.expect(200, "GET", "/gateways/" + gateway, null);
+            assertThat(c.token()).isNotBlank();
+        }
+    }
+
+    @Test
+    void statelessClientsNeedNoAffinityAndEveryReplicasCallsAreLoggedInOnePlace() {
+        AdminClient admin = new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN);
+        String server = admin.createHttpServer("stateless-upstream", "streamable-http",
+                "http://127.0.0.1:" + upstream.getAddress().getPort() + "/mcp");
+        String gateway = admin.createGateway("stateless-across");
+        admin.assign(gateway, server, "s");
+        AdminClient.Connection c = admin.connect(gateway);
+        try (McpTestClient client = new McpTestClient(URI.create(balancer + "/gateway/v1/mcp?gateway=" + gateway), c.token())) {
+            for (int i = 0; i < 10; i++) {
+                McpTestClient.Result r = client.send(statelessCall(i), Map.of("MCP-Protocol-Version", "2026-07-28",
+                        "Mcp-Method", "tools/call", "Mcp-Name", "s__echo"));
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(r.result().path("content").get(0).path("text").asString()).isEqualTo("hello " + i);
+            }
+        }
+        // Both replicas wrote their records to the one database: either replica lists all ten.
+        for (GatehouseJar replica : List.of(a, b)) {
+            Awaitility.await("ten tools/call records seen from " + replica.baseUrl()).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode logs = replica.admin().expect(200, "GET", "/logs?gateway=" + gateway + "&limit=100", null);
+                List<JsonNode> calls = new ArrayList<>();
+                logs.forEach(r -> {
+                    if ("tools/call".equals(r.path("method").asString())) {
+                        calls.add(r);
+                    }
+                });
+                assertThat(calls).hasSize(10);
+            });
+        }
+    }
+
+    @Test
+    void aChangeOnOneReplicaIsLiveOnTheOtherWithoutWaitingForTheRefresh() {
+        String server = a.admin().createHttpServer("notified-upstream", "streamable-http",
+                "http://127.0.0.1:" + upstream.getAddress().getPort() + "/mcp");
+        String gateway = a.admin().createGateway("notified");
+        a.admin().assign(gateway, server, "n");
+        AdminClient.Connection c = a.admin().connect(gateway);
+        URI onB = URI.create(b.baseUrl() + "/gateway/v1/mcp?gateway=" + gateway);
+        // B learns of the new connection from A's notification (its own refresh is ten minutes away).
+        Awaitility.await("replica b accepts the new connection").atMost(Duration.ofSeconds(30)).until(() -> {
+            try (McpTestClient client = new McpTestClient(onB, c.token())) {
+                return client.initialize(McpTestClient.capabilities()).status() == 200;
+            }
+        });
+        a.admin().expect(200, "PATCH", "/connections/" + c.id(), Map.of("enabled", false));
+        Awaitility.await("replica b refuses the disabled connection").atMost(Duration.ofSeconds(30)).until(() -> {
+            try (McpTestClient client = new McpTestClient(onB, c.token())) {
+                return client.initialize(McpTestClient.capabilities()).status() == 403;
+            }
+        });
+        Set<Integer> seen = new HashSet<>();
+        try (McpTestClient client = new McpTestClient(URI.create(balancer + "/gateway/v1/mcp?gateway=" + gateway), c.token())) {
+            for (int i = 0; i < 4; i++) {
+                seen.add(client.initialize(McpTestClient.capabilities()).status());
+            }
+        }
+        assertThat(seen).containsExactly(403);
+    }
+
+    private static ObjectNode statelessCall(int i) {
+        ObjectNode msg = Json.object();
+        msg.put("jsonrpc", "2.0");
+        msg.put("id", i + 1);
+        msg.put("method", "tools/call");
+        ObjectNode params = msg.putObject("params");
+        params.put("name", "s__echo");
+        params.putObject("arguments").put("text", "hello " + i);
+        ObjectNode meta = params.putObject("_meta");
+        meta.put("io.modelcontextprotocol/protocolVersion", "2026-07-28");
+        meta.putObject("io.modelcontextprotocol/clientCapabilities");
+        meta.putObject("io.modelcontextprotocol/clientInfo").put("name", "replicas-test").put("version", "1");
+        return msg;
+    }
+
+    /** Fails under CI when a tool the test needs is missing, so a broken install step cannot pass silently. */
+    static final class RequiredTools {
+        static void require(Path tool, String what) {
+            if (Files.isExecutable(tool)) {
+                return;
+            }
+            String message = what + " is not installed at " + tool;
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException(message);
+            }
+            System.out.println("[e2e] SKIPPED " + ReplicasE2ETest.class.getSimpleName() + ": " + message);
+            org.junit.jupiter.api.Assumptions.abort(message);
+        }
+
+        private RequiredTools() {
+        }
+    }
+}
