@@ -128,7 +128,7 @@ public final class DownstreamSession implements MessageSink {
             }
             return old;
         });
-        UpstreamSession up = slot.get(upstreams, clientInit, this, connectionId, gatewayId);
+        UpstreamSession up = slot.get(upstreams, clientInit, !stateless, this, connectionId, gatewayId);
         if (closed) {
             // close() ran while this upstream was being opened (a warm-up, a request in flight):
             // release it here, or nothing ever would.

@@ -38,7 +38,7 @@ final class UpstreamSlot {
      * should do; the session itself reads the credential again at each request, so a refreshed
      * token is picked up and a revoked one stops at the next call.
      */
-    synchronized UpstreamSession get(Upstreams upstreams, ObjectNode clientInit, MessageSink listener,
+    synchronized UpstreamSession get(Upstreams upstreams, ObjectNode clientInit, boolean sessionClient, MessageSink listener,
                                      String connectionId, String gatewayId) {
         UpstreamCredentials credentials = upstreams.credentials();
         requireIdentity(upstreams, server, connectionId, gatewayId);
@@ -54,7 +54,7 @@ final class UpstreamSlot {
         }
         try {
             UpstreamSession s = upstreams.connect(server, clientInit,
-                    () -> UpstreamCredentials.bearerOf(credentials.present(connectionId, gatewayId, server)));
+                    () -> UpstreamCredentials.bearerOf(credentials.present(connectionId, gatewayId, server)), sessionClient);
             s.addListener(listener);
             session = s;
             failures = 0;

@@ -60,6 +60,11 @@ final class StreamableHttpUpstream extends UpstreamSession {
         startListener();
     }
 
+    /** Whether the server gave this client a session (Mcp-Session-Id) at initialize. */
+    boolean keepsSession() {
+        return sessionId != null;
+    }
+
     @Override
     protected void recover() {
         stopListener();

@@ -44,6 +44,12 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     /** Which generation each Streamable HTTP server spoke when last asked, so the probe is not repeated per session. */
     private final Map<String, Generation> generations = new ConcurrentHashMap<>();
 
+    /**
+     * Servers that answered a 2025 initialize without a session (a 2026 server's legacy mode, for
+     * one): their 2025 clients are bridged to the stateless generation instead (see {@link #connect}).
+     */
+    private final Map<String, ServerDef> sessionless = new ConcurrentHashMap<>();
+
     /** A server's protocol generation as last seen; a 2025 verdict is re-checked now and then (servers upgrade). */
     private record Generation(ServerDef server, boolean stateless, Instant seen) {
     }
@@ -113,24 +119,24 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
      * Stdio processes are shared by everyone and take no per-caller credential.
      */
     public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer) {
+        return connect(server, clientInit, bearer, false);
+    }
+
+    /**
+     * As {@link #connect(ServerDef, ObjectNode, Supplier)}; {@code sessionClient}: the session is a
+     * 2025 client's. Such a client gets a 2025 session with a Streamable HTTP server that keeps one,
+     * even when the server also speaks the stateless generation: only within a session can the
+     * server's tools ask the client mid-call (its stateless side may answer such a tool with -32601),
+     * and its GET stream and subscriptions are what the client expects. A server that answers the
+     * 2025 handshake without a session (a 2026 server's legacy mode) is spoken to in 2026 and bridged.
+     */
+    public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
         Map<String, String> headers = new AuthorizedHeaders(server.headers(), bearer);
         return switch (server.transport()) {
             case STDIO -> sharedStdio(server);
-            case STREAMABLE_HTTP -> {
-                UpstreamSession modern = statelessIfSpoken(server, clientInit, headers);
-                if (modern != null) {
-                    yield modern;
-                }
-                StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
-                        props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
-                try {
-                    s.open();
-                } catch (RuntimeException e) {
-                    s.close();
-                    throw e;
-                }
-                yield s;
-            }
+            case STREAMABLE_HTTP -> sessionClient && !server.equals(sessionless.get(server.id()))
+                    ? sessionFirst(server, clientInit, headers)
+                    : statelessFirst(server, clientInit, headers);
             case SSE -> {
                 SseUpstream s = new SseUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
                         props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
@@ -143,6 +149,55 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
         };
+    }
+
+    /** The stateless generation when the server speaks it, else a 2025 session. */
+    private UpstreamSession statelessFirst(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
+        UpstreamSession modern = statelessIfSpoken(server, clientInit, headers);
+        return modern != null ? modern : session2025(server, clientInit, headers);
+    }
+
+    /** A 2025 session when the server keeps one, else the stateless generation when it speaks it. */
+    private UpstreamSession sessionFirst(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
+        StreamableHttpUpstream legacy;
+        try {
+            legacy = session2025(server, clientInit, headers);
+        } catch (UpstreamException refused) {
+            UpstreamSession modern = statelessIfSpoken(server, clientInit, headers);
+            if (modern == null) {
+                throw refused;
+            }
+            return modern;
+        }
+        if (legacy.keepsSession()) {
+            sessionless.remove(server.id());
+            return legacy;
+        }
+        UpstreamSession modern;
+        try {
+            modern = statelessIfSpoken(server, clientInit, headers);
+        } catch (RuntimeException e) {
+            legacy.close();
+            throw e;
+        }
+        if (modern == null) {
+            return legacy;
+        }
+        sessionless.put(server.id(), server);
+        legacy.close();
+        return modern;
+    }
+
+    private StreamableHttpUpstream session2025(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
+        StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
+                props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
+        try {
+            s.open();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     /**
