@@ -111,15 +111,25 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         });
     }
 
-    /** A disabled connection loses its open streams at once; a deleted one loses its sessions. */
+    /**
+     * A disabled connection loses its open streams at once; a deleted one loses its sessions. When a
+     * gateway's view changed (its settings, assignments or their servers), its sessions hear that
+     * every list may have changed, on their GET streams, as the stateless listeners do.
+     */
     @Override
     public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
+        Map<String, Boolean> changed = new java.util.HashMap<>();
         for (DownstreamSession s : sessions.values()) {
             Connection c = current.connectionsById().get(s.connectionId());
             if (c == null || !current.gateways().containsKey(s.gatewayId())) {
                 terminate(s.id());
             } else if (!c.enabled()) {
                 s.closeStreams();
+            } else if (previous != null
+                    && changed.computeIfAbsent(s.gatewayId(), g -> !StatelessSessions.sameView(previous, current, g))) {
+                for (String kind : List.of("tools", "prompts", "resources")) {
+                    s.deliver(null, JsonRpc.notification("notifications/" + kind + "/list_changed", null));
+                }
             }
         }
     }

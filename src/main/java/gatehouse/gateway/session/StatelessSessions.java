@@ -201,7 +201,8 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
         }
     }
 
-    private static boolean sameView(CatalogSnapshot a, CatalogSnapshot b, String gatewayId) {
+    /** Whether a gateway exposes the same in both snapshots: its settings, assignments and their servers. */
+    static boolean sameView(CatalogSnapshot a, CatalogSnapshot b, String gatewayId) {
         if (!Objects.equals(a.gateways().get(gatewayId), b.gateways().get(gatewayId))) {
             return false;
         }
