@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Assumptions;
  * v1, Streamable HTTP) as an independent upstream. It is not on a registry: bin/test copies it from
  * {@code ../shared/peers/conformance-fixture} (beside the checkout) to {@code target/conformance-fixture},
  * runs {@code npm ci} there and exports the copy as {@value #ENV}. Without it the calling test class
- * is skipped, loudly; under {@code CI=true} it fails instead, so a broken peer setup cannot pass.
+ * is skipped and named at the end of the run; under {@code CI=true} or bin/test it fails instead, so
+ * a broken peer setup cannot pass.
  */
 final class OfficialConformanceFixture implements AutoCloseable {
     static final String ENV = "GATEHOUSE_CONFORMANCE_FIXTURE";
@@ -33,13 +34,14 @@ final class OfficialConformanceFixture implements AutoCloseable {
     }
 
     /** The prepared fixture directory (with its node_modules), or an aborted test (a failure under CI). */
-    static Path directory() {
+    static Path directory(String testClass) {
         String dir = System.getenv(ENV);
         if (dir == null || dir.isBlank()) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException("CI=true but " + MISSING);
+            if (NodePeers.required(System.getenv())) {
+                throw new IllegalStateException(MISSING + " End-to-end tests are required here (CI=true or "
+                        + NodePeers.REQUIRED_ENV + "=true), so a missing fixture fails the build.");
             }
-            System.err.println("[e2e] SKIPPED: " + MISSING);
+            SkippedEndToEnd.skipped(testClass, MISSING);
             Assumptions.abort(MISSING);
         }
         Path d = Path.of(dir).toAbsolutePath();
@@ -55,7 +57,7 @@ final class OfficialConformanceFixture implements AutoCloseable {
      * something took it meanwhile.
      */
     static OfficialConformanceFixture start(NodePeers peers, Path logDir) {
-        Path dir = directory();
+        Path dir = directory(StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getName());
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             int port = GatehouseJar.freePort();

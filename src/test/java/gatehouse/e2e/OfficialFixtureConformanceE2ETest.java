@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import gatehouse.testing.AdminClient;
 
 /**
  * The MCP conformance suite 0.1.16 (server scenarios, protocol 2025-11-25) through the packaged jar
@@ -24,9 +24,6 @@ import org.junit.jupiter.api.Test;
  * checks the gateway.
  */
 class OfficialFixtureConformanceE2ETest {
-    private static final Pattern COLOUR = Pattern.compile("\u001B\\[[0-9;]*m");
-    private static final Pattern SCENARIO = Pattern.compile("^[✓✗] ([\\w-]+): (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
-    private static final Pattern TOTAL = Pattern.compile("^Total: (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
     /** The active server scenarios of conformance 0.1.16 (src/test/node/package.json pins it). */
     private static final int ACTIVE_SCENARIOS = 30;
 
@@ -34,10 +31,7 @@ class OfficialFixtureConformanceE2ETest {
     private static Path dir;
     private static OfficialConformanceFixture fixture;
     private static GatehouseJar gatehouse;
-    private static GatehouseJar.Connection connection;
-
-    record Summary(Map<String, List<Integer>> scenarios, int passed, int failed) {
-    }
+    private static AdminClient.Connection connection;
 
     @BeforeAll
     static void start() {
@@ -104,17 +98,14 @@ class OfficialFixtureConformanceE2ETest {
         return peers.run(name, command, dir, Map.of("GATEHOUSE_TOKEN", token), dir, Duration.ofMinutes(4));
     }
 
+    /** The summary as scenario → [passed, failed]. */
     private static Summary parse(NodePeers.Run run) {
-        String out = COLOUR.matcher(run.stdout()).replaceAll("");
-        int summaryAt = out.lastIndexOf("SUMMARY");
-        String tail = summaryAt >= 0 ? out.substring(summaryAt) : out;
+        ConformanceSummary summary = ConformanceSummary.parse(run);
         Map<String, List<Integer>> scenarios = new LinkedHashMap<>();
-        Matcher m = SCENARIO.matcher(tail);
-        while (m.find()) {
-            scenarios.put(m.group(1), List.of(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
-        }
-        Matcher total = TOTAL.matcher(tail);
-        assertThat(total.find()).as("the suite printed its Total line:\n%s", run).isTrue();
-        return new Summary(scenarios, Integer.parseInt(total.group(1)), Integer.parseInt(total.group(2)));
+        summary.scenarios().forEach((name, counts) -> scenarios.put(name, List.of(counts.passed(), counts.failed())));
+        return new Summary(scenarios, summary.passed(), summary.failed());
+    }
+
+    private record Summary(Map<String, List<Integer>> scenarios, int passed, int failed) {
     }
 }
