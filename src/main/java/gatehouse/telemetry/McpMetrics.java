@@ -1,0 +1,126 @@
+package gatehouse.telemetry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.stereotype.Component;
+
+import gatehouse.audit.LogRecordListener;
+import gatehouse.audit.StoredRecord;
+import gatehouse.platform.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * MCP metrics, counted from the log records as the audit writer takes them: so every message the
+ * log holds is counted, in both protocol generations, and nothing is counted on the request path.
+ * Label values come from what clients send (method, tool names), so they are bounded: unknown
+ * methods count as {@code other}, tools only when a server was routed to, and at most
+ * {@code gatehouse.metrics.max-tool-series} distinct tool names.
+ */
+@Component
+class McpMetrics implements LogRecordListener {
+    static final Set<String> METHODS = Set.of("initialize", "ping", "tools/list", "tools/call", "prompts/list", "prompts/get",
+            "resources/list", "resources/read", "resources/templates/list", "resources/subscribe", "resources/unsubscribe",
+            "completion/complete", "logging/setLevel", "server/discover", "subscriptions/listen", "notifications/initialized",
+            "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed", "sampling/createMessage",
+            "elicitation/create", "roots/list");
+    /** Statuses that mean the call failed (a tool that answered isError still worked: tool-error). */
+    private static final Set<String> ERRORS = Set.of("error", "denied", "rejected");
+
+    private final MeterRegistry registry;
+    private final int maxTools;
+    private final Set<String> tools = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> upstreamUp = new ConcurrentHashMap<>();
+
+    McpMetrics(MeterRegistry registry, TelemetryProperties props) {
+        this.registry = registry;
+        this.maxTools = props.maxToolSeries();
+    }
+
+    @Override
+    public void recorded(StoredRecord r) {
+        String gateway = value(r.gatewayId());
+        String server = value(r.serverId());
+        String method = r.method() != null && METHODS.contains(r.method()) ? r.method() : "other";
+        String tool = tool(r);
+        String status = value(r.status());
+        Tags tags = Tags.of("gateway", gateway, "server", server, "method", method, "tool", tool);
+        Counter.builder("gatehouse.mcp.calls").description("MCP messages handled, by outcome").tags(tags).tag("status", status)
+                .register(registry).increment();
+        if (ERRORS.contains(r.status())) {
+            Counter.builder("gatehouse.mcp.errors").description("MCP requests that failed or were refused").tags(tags)
+                    .tag("status", status).register(registry).increment();
+        }
+        Timer.builder("gatehouse.mcp.duration").description("time from a client message to its answer").tags(tags)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(Duration.ofNanos((long) (r.durationMs() * 1_000_000)));
+        if (r.upstreamMs() != null) {
+            Timer.builder("gatehouse.upstream.duration").description("time waiting on the upstream server")
+                    .tags("gateway", gateway, "server", server, "tool", tool).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry)
+                    .record(Duration.ofNanos((long) (r.upstreamMs() * 1_000_000)));
+        }
+        if (r.inputTokens() != null) {
+            tokens(tags, "input", r.inputTokens());
+        }
+        if (r.outputTokens() != null) {
+            tokens(tags, "output", r.outputTokens());
+        }
+        if (r.serverId() != null && r.method() != null && !r.method().startsWith("notifications/")) {
+            // an upstream that answered (even with an error of its own) is up; one we could not reach is not
+            boolean up = !(r.errorCode() != null && r.errorCode() == -32000);
+            upstreamUp.computeIfAbsent(r.serverId(), id -> {
+                AtomicInteger state = new AtomicInteger(1);
+                Gauge.builder("gatehouse.upstream.up", state, AtomicInteger::get)
+                        .description("1 when the last call to the upstream server reached it, 0 when it could not")
+                        .tag("server", id).register(registry);
+                return state;
+            }).set(up ? 1 : 0);
+        }
+        ruleHits(gateway, r.decisions());
+    }
+
+    private void tokens(Tags tags, String direction, int n) {
+        Counter.builder("gatehouse.mcp.tokens").description("tokens the model reads (o200k_base)").tags(tags).tag("direction", direction)
+                .register(registry).increment(n);
+    }
+
+    private void ruleHits(String gateway, String decisions) {
+        if (decisions == null || decisions.equals("[]")) {
+            return;
+        }
+        for (JsonNode d : Json.tree(decisions)) {
+            String rule = d.path("details").path("rule").asString(d.path("details").path("ruleId").asString("-"));
+            Counter.builder("gatehouse.decisions").description("pipeline decisions (rule hits, refusals, hidden tools)")
+                    .tags("gateway", gateway, "step", d.path("step").asString("unknown"), "action", d.path("action").asString("unknown"),
+                            "rule", rule)
+                    .register(registry).increment();
+        }
+    }
+
+    private String tool(StoredRecord r) {
+        if (r.tool() == null || r.serverId() == null) {
+            return "-";
+        }
+        if (tools.contains(r.tool())) {
+            return r.tool();
+        }
+        if (tools.size() < maxTools) {
+            tools.add(r.tool());
+            return r.tool();
+        }
+        return "other";
+    }
+
+    private static String value(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+}
