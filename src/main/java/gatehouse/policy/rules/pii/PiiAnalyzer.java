@@ -51,6 +51,8 @@ public final class PiiAnalyzer {
 
     private final Set<String> entities;
     private final Recognizer[][] byFirstChar = new Recognizer[128][];
+    /** For each entry of {@link #byFirstChar}, the recognizer's index in {@link #recognizers} (its matchers' slot). */
+    private final int[][] indexByFirstChar = new int[128][];
     private final Recognizer email;
     private final List<Recognizer> recognizers;
     private final Map<String, Set<String>> contextByEntity = new HashMap<>();
@@ -117,7 +119,10 @@ public final class PiiAnalyzer {
                 table.computeIfAbsent(c, k -> new ArrayList<>()).add(r);
             }
         }
-        table.forEach((c, list) -> byFirstChar[c] = list.toArray(Recognizer[]::new));
+        table.forEach((c, list) -> {
+            byFirstChar[c] = list.toArray(Recognizer[]::new);
+            indexByFirstChar[c] = list.stream().mapToInt(active::indexOf).toArray();
+        });
         this.email = mail;
         this.phones = this.entities.contains(Recognizers.PHONE);
         this.persons = this.entities.contains(Recognizers.PERSON);
@@ -137,10 +142,12 @@ public final class PiiAnalyzer {
     public List<Finding> analyze(String text) {
         List<Finding> raw = new ArrayList<>();
         Matcher[][] matchers = new Matcher[recognizers.size()][];
-        Map<Recognizer, Integer> index = null;
         int n = text.length();
+        // one copy, then plain array reads: String.charAt checks bounds and encoding on every call
+        char[] cs = text.toCharArray();
+        boolean[] word = WORD;
         for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
+            char c = cs[i];
             if (c >= 128) {
                 continue;
             }
@@ -151,21 +158,20 @@ public final class PiiAnalyzer {
                 continue;
             }
             if (i > 0) {
-                char p = text.charAt(i - 1);
-                if (p < 128 ? WORD[p] : Character.isLetterOrDigit(p)) {
+                char p = cs[i - 1];
+                if (p < 128 ? word[p] : Character.isLetterOrDigit(p)) {
                     continue;
                 }
             }
             Recognizer[] rs = byFirstChar[c];
             if (rs != null) {
-                if (index == null) {
-                    index = new HashMap<>();
-                    for (int k = 0; k < recognizers.size(); k++) {
-                        index.put(recognizers.get(k), k);
+                int[] idx = indexByFirstChar[c];
+                for (int j = 0; j < rs.length; j++) {
+                    Recognizer r = rs[j];
+                    if (r.precheck() != null && !r.precheck().mayStartAt(text, i)) {
+                        continue;
                     }
-                }
-                for (Recognizer r : rs) {
-                    int k = index.get(r);
+                    int k = idx[j];
                     if (matchers[k] == null) {
                         matchers[k] = new Matcher[r.patterns().size()];
                     }
@@ -179,9 +185,9 @@ public final class PiiAnalyzer {
                 names(text, i, raw);
             }
             // the rest of this word cannot start anything: skip it
-            while (WORD[c] && i + 1 < n) {
-                char d = text.charAt(i + 1);
-                if (d < 128 && WORD[d]) {
+            while (word[c] && i + 1 < n) {
+                char d = cs[i + 1];
+                if (d < 128 && word[d]) {
                     i++;
                 } else {
                     break;

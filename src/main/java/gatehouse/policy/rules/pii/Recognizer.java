@@ -15,7 +15,62 @@ import java.util.regex.Pattern;
  *                     characters to walk back over to the match's start; null otherwise
  */
 public record Recognizer(String entity, List<PatternDef> patterns, Set<String> context, Function<String, Boolean> validator,
-                         double validScore, String starts, String backOver) {
+                         double validScore, String starts, String backOver, Precheck precheck) {
+
+    /**
+     * A cheap look at the text before any regex runs at {@code i} (a character two places on must be
+     * a digit, a colon must follow soon): most word starts are refused here, which is what keeps
+     * the scan fast on text without PII.
+     */
+    @FunctionalInterface
+    public interface Precheck {
+        boolean mayStartAt(String text, int i);
+
+        static Precheck digitAt(int k) {
+            return (t, i) -> i + k < t.length() && Character.isDigit(t.charAt(i + k));
+        }
+
+        static Precheck anyAt(int k, String chars) {
+            return (t, i) -> i + k < t.length() && chars.indexOf(t.charAt(i + k)) >= 0;
+        }
+
+        static Precheck within(int n, String chars) {
+            return (t, i) -> {
+                int end = Math.min(t.length(), i + n);
+                for (int k = i + 1; k < end; k++) {
+                    if (chars.indexOf(t.charAt(k)) >= 0) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+
+        static Precheck digitWithin(int n) {
+            return (t, i) -> {
+                int end = Math.min(t.length(), i + n);
+                for (int k = i + 1; k < end; k++) {
+                    char c = t.charAt(k);
+                    if (c >= '0' && c <= '9') {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+
+        default Precheck and(Precheck other) {
+            return (t, i) -> mayStartAt(t, i) && other.mayStartAt(t, i);
+        }
+
+        default Precheck or(Precheck other) {
+            return (t, i) -> mayStartAt(t, i) || other.mayStartAt(t, i);
+        }
+    }
+
+    public Recognizer with(Precheck p) {
+        return new Recognizer(entity, patterns, context, validator, validScore, starts, backOver, p);
+    }
 
     /**
      * One pattern: matched with {@code lookingAt} at a candidate position, so it must not start

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import gatehouse.policy.rules.pii.Recognizer.PatternDef;
+import gatehouse.policy.rules.pii.Recognizer.Precheck;
 
 /**
  * The built-in recognizers, as data. Entity names are Presidio's where Presidio has the entity,
@@ -48,7 +49,7 @@ public final class Recognizers {
 
     private static Recognizer r(String entity, String starts, List<PatternDef> patterns, Set<String> context,
                                 Function<String, Boolean> validator, double validScore) {
-        return new Recognizer(entity, patterns, context, validator, validScore, starts, null);
+        return new Recognizer(entity, patterns, context, validator, validScore, starts, null, null);
     }
 
     /** All pattern recognizers (phone numbers and names are not patterns). */
@@ -62,31 +63,41 @@ public final class Recognizers {
                 Validators::creditCard, 1.0));
         list.add(new Recognizer("EMAIL_ADDRESS", List.of(
                 of("email", "[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+", 0.5)),
-                Set.of("email", "mail", "e-mail", "address"), Validators::emailDomain, 1.0, "@", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-"));
+                Set.of("email", "mail", "e-mail", "address"), Validators::emailDomain, 1.0, "@", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-", null));
         list.add(r("IBAN_CODE", UPPER, List.of(
                 of("iban-grouped", "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])", 0.5),
                 of("iban-compact", "[A-Z]{2}\\d{2}[A-Z0-9]{11,30}(?![A-Za-z0-9])", 0.5)),
-                Set.of("iban", "bank", "transaction", "account", "transfer"), Validators::iban, 1.0));
-        list.add(r("CRYPTO", "13b", List.of(
-                of("btc", "(?:bc1[a-z0-9]{25,87}|[13][a-km-zA-HJ-NP-Z1-9]{25,34})(?![A-Za-z0-9])", 0.5)),
+                Set.of("iban", "bank", "transaction", "account", "transfer"), Validators::iban, 1.0)
+                .with(Precheck.anyAt(1, UPPER).and(Precheck.digitAt(2)).and(Precheck.digitAt(3))));
+        list.add(r("CRYPTO", "13", List.of(
+                of("btc-base58", "[13][a-km-zA-HJ-NP-Z1-9]{25,34}(?![A-Za-z0-9])", 0.5)),
+                Set.of("wallet", "btc", "bitcoin", "crypto", "address"), Validators::bitcoin, 1.0)
+                .with(Precheck.within(4, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ")));
+        list.add(r("CRYPTO", "bB", List.of(
+                of("btc-bech32", "(?:bc1|BC1)[a-zA-Z0-9]{25,87}(?![A-Za-z0-9])", 0.5).prefixed("bc1", true)),
                 Set.of("wallet", "btc", "bitcoin", "crypto", "address"), Validators::bitcoin, 1.0));
         list.add(r("CRYPTO", "0", List.of(
                 of("eth", "0[xX][0-9a-fA-F]{40}(?![0-9a-fA-F])", 0.5)),
-                Set.of("wallet", "eth", "ethereum", "crypto", "address"), Validators::ethereum, 0.9));
+                Set.of("wallet", "eth", "ethereum", "crypto", "address"), Validators::ethereum, 0.9)
+                .with(Precheck.anyAt(1, "xX")));
         list.add(r("IP_ADDRESS", DIGITS, List.of(
                 of("ipv4", "\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\d])(?!\\.\\d)", 0.6)),
-                Set.of("ip", "ipv4", "address", "host", "server", "client"), Validators::ipv4, 0.6));
+                Set.of("ip", "ipv4", "address", "host", "server", "client"), Validators::ipv4, 0.6)
+                .with(Precheck.within(4, ".")));
         list.add(r("IP_ADDRESS", HEX + ":", List.of(
                 of("ipv6", "[0-9A-Fa-f:]{2,39}(?:\\d{1,3}(?:\\.\\d{1,3}){3})?(?![0-9A-Fa-f:])", 0.6)),
                 Set.of("ip", "ipv6", "address", "host"), v -> v.length() >= 3 && v.chars().filter(c -> c == ':').count() >= 2
-                        && Validators.ipv6(v), 0.6));
+                        && Validators.ipv6(v), 0.6)
+                .with(Precheck.within(6, ":")));
         list.add(r("MAC_ADDRESS", HEX, List.of(
                 of("mac", "[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])", 0.6),
                 of("mac-dotted", "[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}(?![0-9A-Fa-f.])", 0.3)),
-                Set.of("mac", "ethernet", "hardware", "address", "nic"), null, 0.6));
+                Set.of("mac", "ethernet", "hardware", "address", "nic"), null, 0.6)
+                .with(Precheck.anyAt(2, ":-").or(Precheck.anyAt(4, "."))));
         list.add(r("URL", "hHfFwW", List.of(
-                of("url-scheme", "(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://[^\\s<>\"'`{}|\\\\^\\[\\]]+", 0.6),
-                of("url-www", "[Ww][Ww][Ww]\\.[^\\s<>\"'`{}|\\\\^\\[\\]]+", 0.5)),
+                of("url-http", "[Hh][Tt][Tt][Pp][Ss]?://[^\\s<>\"'`{}|\\\\^\\[\\]]+", 0.6).prefixed("http", true),
+                of("url-ftp", "[Ff][Tt][Pp]://[^\\s<>\"'`{}|\\\\^\\[\\]]+", 0.6).prefixed("ftp://", true),
+                of("url-www", "[Ww][Ww][Ww]\\.[^\\s<>\"'`{}|\\\\^\\[\\]]+", 0.5).prefixed("www.", true)),
                 Set.of("url", "website", "link", "site", "web"), Validators::urlHost, 0.6));
         list.add(r("US_SSN", DIGITS, List.of(
                 of("ssn-separated", "\\d{3}([- .])\\d{2}\\1\\d{4}(?![\\d])", 0.5),
@@ -99,12 +110,14 @@ public final class Recognizers {
         list.add(r("US_PASSPORT", DIGITS + UPPER, List.of(
                 of("passport-digits", "\\d{9}(?!\\d)", 0.05),
                 of("passport-next-gen", "[A-Z]\\d{8}(?![\\dA-Za-z])", 0.1)),
-                Set.of("passport", "passport#", "travel", "document"), null, 0));
+                Set.of("passport", "passport#", "travel", "document"), null, 0)
+                .with(Precheck.digitAt(1)));
         list.add(r("US_DRIVER_LICENSE", UPPER + DIGITS, List.of(
                 of("dl-letter-digits", "[A-Z]\\d{7,12}(?![\\dA-Za-z])", 0.3),
                 of("dl-letters-digits", "[A-Z]{2}\\d{6}(?![\\dA-Za-z])", 0.3),
                 of("dl-digits", "\\d{7,9}(?!\\d)", 0.01)),
-                Set.of("driver", "driver's", "license", "licence", "permit", "lic", "dl", "dls", "cdls", "lic#", "driving"), null, 0));
+                Set.of("driver", "driver's", "license", "licence", "permit", "lic", "dl", "dls", "cdls", "lic#", "driving"), null, 0)
+                .with(Precheck.digitAt(1).or(Precheck.digitAt(2))));
         list.add(r("US_BANK_NUMBER", DIGITS, List.of(
                 of("bank-account", "\\d{8,17}(?!\\d)", 0.05)),
                 Set.of("bank", "check", "checking", "account", "account#", "acct", "savings", "debit"), null, 0));
@@ -115,7 +128,8 @@ public final class Recognizers {
                 v -> Validators.abaRouting(v) ? Boolean.TRUE : Boolean.FALSE, 0.3));
         list.add(r("MEDICAL_LICENSE", UPPER, List.of(
                 of("dea", "[A-Z][A-Z9]\\d{7}(?![\\dA-Za-z])", 0.4)),
-                Set.of("medical", "certificate", "dea", "license", "licence", "prescriber", "physician"), Validators::deaNumber, 1.0));
+                Set.of("medical", "certificate", "dea", "license", "licence", "prescriber", "physician"), Validators::deaNumber, 1.0)
+                .with(Precheck.digitAt(2)));
         list.add(r("UK_NHS", DIGITS, List.of(
                 of("nhs", "\\d{3}([- ]?)\\d{3}\\1\\d{4}(?!\\d)", 0.5)),
                 Set.of("nhs", "national", "health", "service", "authority"), Validators::ukNhs, 1.0));
@@ -134,10 +148,12 @@ public final class Recognizers {
         list.add(r("DATE_TIME", "JFMASOND", List.of(
                 of("month-day", month + "\\.? \\d{1,2}(?:st|nd|rd|th)?,? \\d{4}(?!\\d)", 0.6),
                 of("month-year", month + " \\d{4}(?!\\d)", 0.5)),
-                Set.of("date", "born", "birth", "dob", "since", "until"), null, 0));
+                Set.of("date", "born", "birth", "dob", "since", "until"), null, 0)
+                .with(Precheck.digitWithin(12)));
         list.add(r("AWS_ACCESS_KEY", "A", List.of(
                 of("aws-access-key", "(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])", 0.9)),
-                Set.of("aws", "access", "key"), null, 0));
+                Set.of("aws", "access", "key"), null, 0)
+                .with(Precheck.anyAt(1, "KSBCGIRNP").and(Precheck.anyAt(19, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))));
         list.add(r("AWS_SECRET_KEY", "aA", List.of(
                 of("aws-secret-assignment", "(?i:aws_secret_access_key|aws_secret_key|secret_access_key)[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", 0.95)
                         .prefixed("aws_secret", true).group(1)),
