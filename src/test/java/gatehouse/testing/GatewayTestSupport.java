@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * One running Gatehouse (random port, temporary data directory, private in-memory H2) shared by
  * every data-plane test class: they all extend this class with the same configuration, so Spring's
  * test context cache starts it once. Each class builds its own servers, gateways and connections
- * through the admin API, under names of its own.
+ * through the admin API, under names of its own. A test-only pipeline step
+ * ({@link gatehouse.gateway.pipeline.CountingStep}) records every relayed message.
  */
 @SpringBootTest(classes = GatehouseApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gatehouse.public-url=" + GatewayTestSupport.PUBLIC_URL,
@@ -46,6 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
         "gatehouse.upstream-oauth.loopback-allowed=true",
 })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Import(gatehouse.gateway.pipeline.CountingStep.Registration.class)
 public abstract class GatewayTestSupport {
     /** Deliberately not the address the tests use, so tests see where URLs come from. */
     public static final String PUBLIC_URL = "https://gatehouse.example";

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
@@ -52,10 +53,11 @@ public class ClientInputRounds {
 
     /**
      * Completes {@code response} (an input_required answer to {@code request}) by asking the client.
-     * Returns the final response for the client, or null when the call was cancelled.
+     * Returns the final response for the client, or null when the call was cancelled. Each input
+     * request is shown to {@code screen} first; one it refuses counts as a failed answer.
      */
     public ObjectNode complete(DownstreamSession session, UpstreamSession upstream, ObjectNode request, ObjectNode response,
-                               Consumer<ObjectNode> interim, MessageSink related, CallHandle handle) {
+                               Consumer<ObjectNode> interim, MessageSink related, CallHandle handle, RelayScreen screen) {
         JsonNode clientId = request.get("id");
         for (int round = 1; inputRequired(response); round++) {
             if (round > MAX_ROUNDS) {
@@ -69,10 +71,16 @@ public class ClientInputRounds {
                     if (!(e.getValue() instanceof ObjectNode ir) || JsonRpc.method(ir) == null) {
                         return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream sent a malformed input request '" + e.getKey() + "'");
                     }
+                    ObjectNode asked = screen.screen(RelayScreen.Flow.INPUT_REQUEST, upstream.server().id(), ir);
+                    if (asked == null || JsonRpc.isResponse(asked)) {
+                        waiting.put(e.getKey(), CompletableFuture.completedFuture(asked != null ? asked
+                                : JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "withheld by the gateway")));
+                        continue;
+                    }
                     String id = "gh-input-" + ids.incrementAndGet();
                     CompletableFuture<ObjectNode> answer = upstream.expectClientAnswer(id);
                     waiting.put(e.getKey(), answer);
-                    session.relay(upstream, JsonRpc.request(id, JsonRpc.method(ir), ir.get("params")), interim);
+                    session.relay(upstream, JsonRpc.request(id, JsonRpc.method(asked), asked.get("params")), interim, RelayScreen.NONE);
                 }
             }
             if (waiting.isEmpty()) {

@@ -22,6 +22,7 @@ import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.gateway.upstream.UpstreamException;
@@ -89,9 +90,10 @@ public class InputRequiredBridge implements DisposableBean {
      * @param clientCapabilities what this request declared
      * @param inputAllowed whether this method may answer {@code input_required} (tools/call,
      *                     prompts/get, resources/read); for others every server request is refused
+     * @param screen shows the pipeline's steps every input request, input response and notification
      */
     public record Call(String connectionId, String serverId, UpstreamSession upstream, ObjectNode request,
-                       ObjectNode clientCapabilities, boolean inputAllowed) {
+                       ObjectNode clientCapabilities, boolean inputAllowed, RelayScreen screen) {
     }
 
     /**
@@ -111,6 +113,14 @@ public class InputRequiredBridge implements DisposableBean {
         for (var e : given.properties()) {
             if (!e.getValue().isObject()) {
                 return invalid(id, "params.inputResponses." + e.getKey() + " must be an object: the result of that input request");
+            }
+        }
+        for (String key : java.util.List.copyOf(given.propertyNames())) {
+            ObjectNode screened = call.screen().screen(RelayScreen.Flow.INPUT_RESPONSE, call.serverId(), (ObjectNode) given.get(key));
+            if (screened == null) {
+                given.remove(key); // withheld: the upstream is asked again
+            } else {
+                given.set(key, screened);
             }
         }
         if (stateNode != null && !stateNode.isString()) {
@@ -300,7 +310,10 @@ public class InputRequiredBridge implements DisposableBean {
                     if (JsonRpc.isRequest(m)) {
                         from.send(JsonRpc.error(m.get("id"), JsonRpc.METHOD_NOT_FOUND, "stateless clients cannot be asked " + JsonRpc.method(m)));
                     } else {
-                        interim.accept(m);
+                        ObjectNode screened = call.screen().screen(RelayScreen.Flow.NOTIFICATION_TO_CLIENT, call.serverId(), m);
+                        if (screened != null) {
+                            interim.accept(screened);
+                        }
                     }
                 }, handle);
         if (response != null && response.get("result") instanceof ObjectNode result
@@ -308,6 +321,21 @@ public class InputRequiredBridge implements DisposableBean {
             if (!call.inputAllowed()) {
                 return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream answered " + JsonRpc.method(request)
                         + " with input_required, which that method does not allow");
+            }
+            if (result.get("inputRequests") instanceof ObjectNode asked) {
+                for (String key : java.util.List.copyOf(asked.propertyNames())) {
+                    if (!(asked.get(key) instanceof ObjectNode one)) {
+                        continue;
+                    }
+                    ObjectNode screened = call.screen().screen(RelayScreen.Flow.INPUT_REQUEST, call.serverId(), one);
+                    if (screened == null || JsonRpc.isResponse(screened)) {
+                        JsonNode error = screened == null ? null : screened.get("error");
+                        return JsonRpc.error(clientId, error == null ? JsonRpc.INTERNAL_ERROR : error.path("code").asInt(JsonRpc.INTERNAL_ERROR),
+                                error == null ? "withheld by the gateway" : error.path("message").asString("withheld by the gateway"),
+                                error == null ? null : error.get("data"));
+                    }
+                    asked.set(key, screened);
+                }
             }
             JsonNode upstreamState = result.get("requestState");
             ObjectNode payload = Json.object();
@@ -411,6 +439,8 @@ public class InputRequiredBridge implements DisposableBean {
         final Set<String> refused = new TreeSet<>();
         final ReentrantLock lock = new ReentrantLock();
         volatile Consumer<ObjectNode> interim = m -> { };
+        volatile RelayScreen screen = RelayScreen.NONE;
+        volatile String serverId;
         volatile ObjectNode capabilities = Json.object();
         volatile boolean inputAllowed;
         volatile Instant parkedUntil = Instant.MAX;
@@ -427,6 +457,8 @@ public class InputRequiredBridge implements DisposableBean {
         /** Each round is a new HTTP request, with its own stream and its own declared capabilities. */
         void prepare(Call call, Consumer<ObjectNode> interim) {
             this.interim = interim;
+            this.screen = call.screen();
+            this.serverId = call.serverId();
             this.capabilities = call.clientCapabilities();
             this.inputAllowed = call.inputAllowed();
         }
@@ -434,7 +466,10 @@ public class InputRequiredBridge implements DisposableBean {
         @Override
         public void deliver(UpstreamSession from, ObjectNode message) {
             if (!JsonRpc.isRequest(message)) {
-                interim.accept(message);
+                ObjectNode screened = screen.screen(RelayScreen.Flow.NOTIFICATION_TO_CLIENT, serverId, message);
+                if (screened != null) {
+                    interim.accept(screened);
+                }
                 return;
             }
             String method = JsonRpc.method(message);
@@ -475,7 +510,19 @@ public class InputRequiredBridge implements DisposableBean {
                 from.send(JsonRpc.result(upstreamId, answer)); // answered in an earlier round, or given up front
                 return;
             }
-            events.add(new Asked(from, upstreamId, method, params, key));
+            ObjectNode asked = Json.object();
+            asked.put("method", method);
+            asked.set("params", params);
+            ObjectNode screened = screen.screen(RelayScreen.Flow.INPUT_REQUEST, serverId, asked);
+            if (screened == null || JsonRpc.isResponse(screened)) {
+                ObjectNode refusal = screened != null ? screened
+                        : JsonRpc.error(upstreamId, JsonRpc.INTERNAL_ERROR, "withheld by the gateway");
+                refusal.set("id", upstreamId);
+                from.send(refusal);
+                return;
+            }
+            events.add(new Asked(from, upstreamId, JsonRpc.method(screened) == null ? method : JsonRpc.method(screened),
+                    screened.get("params") instanceof ObjectNode p ? p : params, key));
         }
     }
 }

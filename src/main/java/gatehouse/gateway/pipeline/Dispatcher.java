@@ -3,8 +3,9 @@ package gatehouse.gateway.pipeline;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,50 +18,71 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
+import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.protocol.StatelessEnvelope;
-import gatehouse.gateway.mrtr.ClientInputRounds;
-import gatehouse.gateway.mrtr.InputRequiredBridge;
 import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.routing.Router;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.StatelessSessions;
 import gatehouse.gateway.transport.McpHttpResponse.EventStream;
-import gatehouse.gateway.upstream.CallHandle;
-import gatehouse.gateway.upstream.MessageSink;
-import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Json;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Steps 5 to 8 for one request: route it (answering lists and pings itself), apply the rules
- * (none yet: content rules arrive with their issue, between routing and the call), call the
- * upstream on the caller's identity, and relay what comes back.
+ * The method handlers, by name, and the upstream call they share: routing a request to one server
+ * (once), invoking it on the caller's identity and relaying what comes back through the steps.
  */
 @Component
 class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-    /** The methods a stateless client's request may answer with input_required. */
-    private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
 
     private final Router router;
     private final Upstreams upstreams;
-    private final InputRequiredBridge bridge;
-    private final ClientInputRounds rounds;
     private final StatelessSessions stateless;
+    private final StepRunner steps;
     private final Duration listTtl;
+    private final Map<String, MethodHandler> handlers = new HashMap<>();
+    private final Map<String, MethodHandler> statelessHandlers = new HashMap<>();
 
-    Dispatcher(Router router, Upstreams upstreams, InputRequiredBridge bridge, ClientInputRounds rounds,
-               StatelessSessions stateless, @Value("${gatehouse.mcp.list-ttl:30s}") Duration listTtl) {
+    Dispatcher(Router router, Upstreams upstreams, StatelessSessions stateless, StepRunner steps,
+               @Value("${gatehouse.mcp.list-ttl:30s}") Duration listTtl) {
         this.router = router;
         this.upstreams = upstreams;
-        this.bridge = bridge;
-        this.rounds = rounds;
         this.stateless = stateless;
+        this.steps = steps;
         this.listTtl = listTtl;
+        handlers.put("ping", answered((x, s, r) -> JsonRpc.result(id(x), Json.object())));
+        for (String kind : List.of("tools", "prompts", "resources", "resourceTemplates")) {
+            handlers.put(kind.equals("resourceTemplates") ? "resources/templates/list" : kind + "/list", (x, s, r) -> list(x, s, kind));
+        }
+        handlers.put("tools/call", new NamedCall("tools"));
+        handlers.put("prompts/get", new NamedCall("prompts"));
+        handlers.put("resources/read", new ResourceCall());
+        handlers.put("resources/subscribe", new ResourceCall());
+        handlers.put("resources/unsubscribe", new ResourceCall());
+        handlers.put("completion/complete", new Completion());
+        handlers.put("logging/setLevel", answered(this::setLevel));
+        statelessHandlers.put("server/discover", (x, s, r) -> JsonRpc.result(id(x), discover(x.caller().catalog(), s)));
+        statelessHandlers.put("subscriptions/listen", answered(this::listen));
+    }
+
+    /** The handler of a method both generations have; method not found for any other. */
+    MethodHandler common(String method) {
+        MethodHandler h = handlers.get(method);
+        if (h == null) {
+            throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
+        }
+        return h;
+    }
+
+    /** The handler of a method only the stateless revision has, or null. */
+    MethodHandler statelessOnly(String method) {
+        return statelessHandlers.get(method);
     }
 
     /** The hidden session that stands in for the connection's stateless clients (see {@link StatelessSessions}). */
@@ -68,217 +90,170 @@ class Dispatcher {
         return stateless.forConnection(connection, meta);
     }
 
-    /**
-     * The {@code Mcp-Param-*} headers of a stateless client's {@code tools/call}, checked against
-     * the arguments for the parameters the tool (as its server lists it) marks with
-     * {@code x-mcp-header}. Null when they agree, or when the tool cannot be found (the call itself
-     * then answers that).
-     */
-    StatelessEnvelope.Refused checkParamHeaders(CatalogSnapshot catalog, DownstreamSession session, ObjectNode msg,
-                                                java.util.function.Function<String, String> header) {
-        ObjectNode params = JsonRpc.params(msg);
-        if (!"tools/call".equals(JsonRpc.method(msg)) || params == null || !params.path("name").isString()) {
-            return null;
-        }
-        try {
-            Route route = router.routeName(catalog, session, "tools", params.get("name").stringValue());
-            for (JsonNode tool : session.upstream(route.server()).list("tools", upstreams.callTimeout())) {
-                if (route.upstreamName().equals(tool.path("name").asString(null))) {
-                    String problem = gatehouse.gateway.protocol.McpParamHeaders.check(
-                            gatehouse.gateway.protocol.McpParamHeaders.scan(tool.get("inputSchema")), params.get("arguments"), header);
-                    if (problem == null) {
-                        return null;
-                    }
-                    ObjectNode data = Json.object();
-                    data.put("reason", problem);
-                    return new StatelessEnvelope.Refused(400, JsonRpc.HEADER_MISMATCH, "Bad Request: headers and body disagree: " + problem,
-                            data);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.debug("Mcp-Param check skipped: {}", e.getMessage());
-        }
-        return null;
-    }
-
     /** The freshness Gatehouse declares to stateless clients for what it merges (lists, discover). */
     long listTtlMs() {
         return listTtl.toMillis();
     }
 
-    /** What became of a request, for its log record. */
-    record Outcome(String status, String serverId, String tool, Integer errorCode, String errorMessage,
-                   JsonNode input, JsonNode output) {
+    private static JsonNode id(Exchange x) {
+        return x.request().get("id");
     }
 
-    Outcome request(CatalogSnapshot catalog, DownstreamSession session, ObjectNode msg, Reply reply) {
-        String method = JsonRpc.method(msg);
-        JsonNode id = msg.get("id");
-        ObjectNode params = JsonRpc.params(msg);
-        Route route = null;
-        String tool = null;
-        try {
-            if (session.stateless() && StatelessEnvelope.REMOVED_METHODS.contains(method)) {
-                throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method + " (protocol "
-                        + session.protocolVersion() + " has no " + method + ")");
+    /** A handler for what the gateway answers itself, whose messages count no tokens. */
+    private static MethodHandler answered(MethodHandler h) {
+        return new MethodHandler() {
+            @Override
+            public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+                return h.invoke(x, session, reply);
             }
-            switch (method) {
-                case "server/discover" -> {
-                    if (!session.stateless()) {
-                        throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
-                    }
-                    ObjectNode result = discover(catalog, session);
-                    reply.finish(JsonRpc.result(id, result));
-                    return ok(null, null, null, result);
-                }
-                case "subscriptions/listen" -> {
-                    if (!session.stateless()) {
-                        throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
-                    }
-                    return listen(catalog, session, msg, reply);
-                }
-                case "ping" -> {
-                    reply.finish(JsonRpc.result(id, Json.object()));
-                    return ok(null, null, null, null);
-                }
-                case "tools/list", "prompts/list", "resources/list", "resources/templates/list" -> {
-                    String kind = switch (method) {
-                        case "tools/list" -> "tools";
-                        case "prompts/list" -> "prompts";
-                        case "resources/list" -> "resources";
-                        default -> "resourceTemplates";
-                    };
-                    Router.Merged merged = router.list(catalog, session, kind);
-                    ObjectNode result = Json.object();
-                    result.set(kind, merged.items());
-                    if (!merged.failures().isEmpty()) {
-                        result.putObject("_meta").set("io.gatehouse/unavailable",
-                                Json.MAPPER.valueToTree(merged.failures()));
-                    }
-                    if (session.stateless()) {
-                        result.put("ttlMs", freshness(catalog, session, kind));
-                        result.put("cacheScope", "private"); // the merged view is this connection's
-                    }
-                    ObjectNode response = JsonRpc.result(id, result);
-                    reply.finish(response);
-                    return ok(null, null, null, result);
-                }
-                case "tools/call", "prompts/get" -> {
-                    String kind = method.startsWith("tools") ? "tools" : "prompts";
-                    tool = requireString(params, "name");
-                    route = router.routeName(catalog, session, kind, tool);
-                    params.put("name", route.upstreamName());
-                    return forward(session, route, msg, reply, tool, params.get("arguments"));
-                }
-                case "resources/read", "resources/subscribe", "resources/unsubscribe" -> {
-                    tool = requireString(params, "uri");
-                    route = router.routeUri(catalog, session, tool);
-                    Outcome outcome = forward(session, route, msg, reply, tool, null);
-                    if ("ok".equals(outcome.status()) && !method.equals("resources/read")) {
-                        // A shared upstream sends each resource update only to its subscribers.
-                        UpstreamSession up = session.openUpstream(route.server().id());
-                        if (up != null) {
-                            if (method.equals("resources/subscribe")) {
-                                up.subscribed(tool, session);
-                            } else {
-                                up.unsubscribed(tool, session);
-                            }
-                        }
-                    }
-                    return outcome;
-                }
-                case "completion/complete" -> {
-                    JsonNode ref = params == null ? null : params.get("ref");
-                    if (!(ref instanceof ObjectNode r)) {
-                        throw new McpException(JsonRpc.INVALID_PARAMS, "params.ref is required");
-                    }
-                    String type = r.path("type").asString("");
-                    if ("ref/prompt".equals(type)) {
-                        tool = requireString(r, "name");
-                        route = router.routeName(catalog, session, "prompts", tool);
-                        r.put("name", route.upstreamName());
-                    } else if ("ref/resource".equals(type)) {
-                        tool = requireString(r, "uri");
-                        route = router.routeUri(catalog, session, tool);
+
+            @Override
+            public boolean counted() {
+                return false;
+            }
+        };
+    }
+
+    // --- routed methods
+
+    /** {@code tools/call} and {@code prompts/get}: by exposed name. */
+    private final class NamedCall implements MethodHandler {
+        private final String kind;
+
+        NamedCall(String kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public Route route(Exchange x, DownstreamSession session) {
+            ObjectNode params = JsonRpc.params(x.request());
+            String name = requireString(params, "name");
+            x.target(kind, name);
+            x.counted(params.get("arguments"), null);
+            Route route = router.routeName(x.caller().catalog(), session, kind, name);
+            params.put("name", route.upstreamName());
+            x.definition(() -> definition(session, route, kind));
+            return route;
+        }
+
+        @Override
+        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+            return forward(x, session, reply);
+        }
+    }
+
+    /** {@code resources/read}, {@code resources/subscribe}, {@code resources/unsubscribe}: by URI. */
+    private final class ResourceCall implements MethodHandler {
+        @Override
+        public Route route(Exchange x, DownstreamSession session) {
+            String uri = requireString(JsonRpc.params(x.request()), "uri");
+            x.target("resources", uri);
+            return router.routeUri(x.caller().catalog(), session, uri);
+        }
+
+        @Override
+        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+            ObjectNode response = forward(x, session, reply);
+            String method = x.method();
+            if (response != null && !response.has("error") && !method.equals("resources/read")) {
+                // A shared upstream sends each resource update only to its subscribers.
+                UpstreamSession up = session.openUpstream(x.route().server().id());
+                if (up != null) {
+                    if (method.equals("resources/subscribe")) {
+                        up.subscribed(x.target(), session);
                     } else {
-                        throw new McpException(JsonRpc.INVALID_PARAMS, "params.ref.type must be ref/prompt or ref/resource");
+                        up.unsubscribed(x.target(), session);
                     }
-                    return forward(session, route, msg, reply, tool, null);
                 }
-                case "logging/setLevel" -> {
-                    requireString(params, "level");
-                    for (Assignment a : catalog.assignments(session.gatewayId())) {
-                        ServerDef server = catalog.servers().get(a.serverId());
-                        try {
-                            UpstreamSession up = session.upstream(server);
-                            if (up.hasCapability("logging")) {
-                                up.call(msg.deepCopy(), upstreams.callTimeout(), null, null);
-                            }
-                        } catch (RuntimeException e) {
-                            log.debug("logging/setLevel not applied on {}: {}", server.name(), e.getMessage());
-                        }
-                    }
-                    reply.finish(JsonRpc.result(id, Json.object()));
-                    return ok(null, null, null, null);
-                }
-                default -> throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
             }
-        } catch (McpException e) {
-            // A stateless client gets Gatehouse's own refusals with the HTTP status its revision gives them.
-            int status = !session.stateless() ? -1 : switch (e.code()) {
-                case JsonRpc.METHOD_NOT_FOUND -> 404;
-                case JsonRpc.MISSING_CLIENT_CAPABILITY -> 400;
-                default -> 200;
-            };
-            reply.finish(JsonRpc.error(id, e.code(), e.getMessage(), e.data()), status);
-            return new Outcome("error", route == null ? null : route.server().id(), tool, e.code(), e.getMessage(), null, null);
-        } catch (UpstreamException e) {
-            reply.finish(JsonRpc.error(id, JsonRpc.UPSTREAM_ERROR, e.getMessage()));
-            return new Outcome("error", route == null ? null : route.server().id(), tool, JsonRpc.UPSTREAM_ERROR, e.getMessage(), null, null);
+            return response;
         }
     }
 
-    private Outcome forward(DownstreamSession session, Route route, ObjectNode msg, Reply reply, String tool, JsonNode input) {
-        UpstreamSession up = session.upstream(route.server());
-        JsonNode id = msg.get("id");
-        CallHandle handle = new CallHandle();
-        ObjectNode response;
-        if (session.stateless()) {
-            // No session to answer server requests on: multi round-trip requests instead (either generation upstream).
-            ObjectNode meta = msg.path("params").get("_meta") instanceof ObjectNode m ? m : null;
-            response = bridge.execute(new InputRequiredBridge.Call(session.connectionId(), route.server().id(), up, msg,
-                    StatelessEnvelope.clientCapabilities(meta), INPUT_METHODS.contains(JsonRpc.method(msg))), reply::interim, handle);
-        } else {
-            session.started(id, handle);
+    /** {@code completion/complete}: by the prompt or resource its reference names. */
+    private final class Completion implements MethodHandler {
+        @Override
+        public Route route(Exchange x, DownstreamSession session) {
+            ObjectNode params = JsonRpc.params(x.request());
+            if (!(params != null && params.get("ref") instanceof ObjectNode ref)) {
+                throw new McpException(JsonRpc.INVALID_PARAMS, "params.ref is required");
+            }
+            String type = ref.path("type").asString("");
+            if ("ref/prompt".equals(type)) {
+                String name = requireString(ref, "name");
+                x.target("prompts", name);
+                Route route = router.routeName(x.caller().catalog(), session, "prompts", name);
+                ref.put("name", route.upstreamName());
+                return route;
+            }
+            if ("ref/resource".equals(type)) {
+                String uri = requireString(ref, "uri");
+                x.target("resources", uri);
+                return router.routeUri(x.caller().catalog(), session, uri);
+            }
+            throw new McpException(JsonRpc.INVALID_PARAMS, "params.ref.type must be ref/prompt or ref/resource");
+        }
+
+        @Override
+        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+            return forward(x, session, reply);
+        }
+    }
+
+    /** Sends the routed request upstream, the generation's way, timing the wait. */
+    private static ObjectNode forward(Exchange x, DownstreamSession session, Reply reply) {
+        long started = System.nanoTime();
+        try {
+            return x.strategy().forward(x, session, x.route(), reply);
+        } finally {
+            x.addUpstreamNanos(System.nanoTime() - started);
+        }
+    }
+
+    private JsonNode definition(DownstreamSession session, Route route, String kind) {
+        try {
+            for (JsonNode item : session.upstream(route.server()).list(kind, upstreams.callTimeout())) {
+                if (route.upstreamName().equals(item.path("name").asString(null))) {
+                    return item;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("no definition of {} {}: {}", kind, route.upstreamName(), e.getMessage());
+        }
+        return null;
+    }
+
+    // --- what the gateway answers itself
+
+    private ObjectNode list(Exchange x, DownstreamSession session, String kind) {
+        CatalogSnapshot catalog = x.caller().catalog();
+        Router.Merged merged = router.list(catalog, session, kind, steps.listFilter(x));
+        ObjectNode result = Json.object();
+        result.set(kind, merged.items());
+        if (!merged.failures().isEmpty()) {
+            result.putObject("_meta").set("io.gatehouse/unavailable", Json.MAPPER.valueToTree(merged.failures()));
+        }
+        x.strategy().decorateList(x, session, kind, result);
+        return JsonRpc.result(id(x), result);
+    }
+
+    private ObjectNode setLevel(Exchange x, DownstreamSession session, Reply reply) {
+        ObjectNode msg = x.request();
+        requireString(JsonRpc.params(msg), "level");
+        CatalogSnapshot catalog = x.caller().catalog();
+        for (Assignment a : catalog.assignments(session.gatewayId())) {
+            ServerDef server = catalog.servers().get(a.serverId());
             try {
-                MessageSink related = (from, m) -> session.relay(from, m, reply::interim);
-                response = up.call(msg, upstreams.callTimeout(), related, handle);
-                if (up.stateless() && ClientInputRounds.inputRequired(response)) {
-                    // A 2026 upstream asks for input: ask this 2025 client with real requests, then retry.
-                    response = rounds.complete(session, up, msg, response, reply::interim, related, handle);
+                UpstreamSession up = session.upstream(server);
+                if (up.hasCapability("logging")) {
+                    up.call(msg.deepCopy(), upstreams.callTimeout(), null, null);
                 }
-            } finally {
-                session.finished(id);
+            } catch (RuntimeException e) {
+                log.debug("logging/setLevel not applied on {}: {}", server.name(), e.getMessage());
             }
         }
-        if (response == null) {
-            reply.abandon();
-            return new Outcome("cancelled", route.server().id(), tool, null, null, input, null);
-        }
-        reply.finish(response);
-        JsonNode error = response.get("error");
-        if (error != null) {
-            return new Outcome("error", route.server().id(), tool, error.path("code").asInt(), error.path("message").asString(null), input, null);
-        }
-        JsonNode result = response.get("result");
-        boolean toolError = result != null && result.path("isError").asBoolean(false);
-        if (ClientInputRounds.inputRequired(response)) {
-            return new Outcome("input-required", route.server().id(), tool, null, null, input, result);
-        }
-        return new Outcome(toolError ? "tool-error" : "ok", route.server().id(), tool, null, null, input, result);
+        return JsonRpc.result(id(x), Json.object());
     }
-
-    // --- stateless (2026-07-28) only
 
     /**
      * What a gateway offers, in either generation: it answers every list and routes every call,
@@ -298,8 +273,7 @@ class Dispatcher {
 
     /**
      * {@code server/discover} for the gateway: the stateless revisions served, what the gateway
-     * offers (it answers every list and routes every call, so these do not depend on which servers
-     * are up), and the assigned servers' instructions, merged.
+     * offers, and the assigned servers' instructions, merged.
      */
     private ObjectNode discover(CatalogSnapshot catalog, DownstreamSession session) {
         ObjectNode result = Json.object();
@@ -329,7 +303,7 @@ class Dispatcher {
      * How long a stateless client may keep a merged list: Gatehouse's own setting, shortened to what
      * any 2026 upstream declared for its part. The list is per connection, hence private.
      */
-    private long freshness(CatalogSnapshot catalog, DownstreamSession session, String kind) {
+    long freshness(CatalogSnapshot catalog, DownstreamSession session, String kind) {
         long ttl = listTtl.toMillis();
         for (Assignment a : catalog.assignments(session.gatewayId())) {
             UpstreamSession up = session.openUpstream(a.serverId());
@@ -345,9 +319,11 @@ class Dispatcher {
      * {@code subscriptions/listen}: the stateless replacement of the GET stream. The request's own
      * response stream stays open; the first event acknowledges the filter Gatehouse honours, then
      * list changes (from upstreams and from the gateway's configuration) and updates of the
-     * subscribed resources follow, each tagged with the subscription's id.
+     * subscribed resources follow, each tagged with the subscription's id and shown to the steps.
      */
-    private Outcome listen(CatalogSnapshot catalog, DownstreamSession session, ObjectNode msg, Reply reply) {
+    private ObjectNode listen(Exchange x, DownstreamSession session, Reply reply) {
+        ObjectNode msg = x.request();
+        CatalogSnapshot catalog = x.caller().catalog();
         JsonNode subscriptionId = msg.get("id");
         JsonNode requested = msg.path("params").get("notifications");
         if (!(requested instanceof ObjectNode filter)) {
@@ -360,8 +336,8 @@ class Dispatcher {
             }
         }
         List<Route> subscribed = new ArrayList<>();
-        if (filter.get("resourceSubscriptions") instanceof tools.jackson.databind.node.ArrayNode uris) {
-            tools.jackson.databind.node.ArrayNode ok = Json.array();
+        if (filter.get("resourceSubscriptions") instanceof ArrayNode uris) {
+            ArrayNode ok = Json.array();
             for (JsonNode u : uris) {
                 String uri = u.asString(null);
                 if (uri == null) {
@@ -370,13 +346,15 @@ class Dispatcher {
                 try {
                     Route route = router.routeUri(catalog, session, uri);
                     UpstreamSession up = session.upstream(route.server());
-                    if (up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean(false)) {
+                    if (admitted(x, uri, route)
+                            && up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean(false)) {
                         ObjectNode p = Json.object();
                         p.put("uri", uri);
                         ObjectNode answer = up.call(JsonRpc.request(0L, "resources/subscribe", p), upstreams.callTimeout(), null, null);
                         if (answer != null && answer.has("result")) {
                             ok.add(uri);
                             subscribed.add(route);
+                            up.subscribed(uri, session); // a shared upstream sends updates to subscribers only
                         }
                     }
                 } catch (RuntimeException e) {
@@ -389,8 +367,9 @@ class Dispatcher {
         }
         EventStream stream = reply.openStream();
         if (stream == null) {
-            return ok(null, null, null, null);
+            return null;
         }
+        RelayScreen screen = steps.screen(x);
         StatelessSessions.Listener listener = new StatelessSessions.Listener() {
             @Override
             public ObjectNode filter() {
@@ -399,11 +378,15 @@ class Dispatcher {
 
             @Override
             public boolean send(ObjectNode notification) {
-                ObjectNode params = notification.get("params") instanceof ObjectNode p ? p : notification.putObject("params");
+                ObjectNode event = screen.screen(RelayScreen.Flow.STREAM_EVENT, null, notification);
+                if (event == null) {
+                    return true;
+                }
+                ObjectNode params = event.get("params") instanceof ObjectNode p ? p : event.putObject("params");
                 ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
                 meta.set(StatelessEnvelope.SUBSCRIPTION_ID, subscriptionId);
                 try {
-                    stream.event(null, Json.bytes(notification));
+                    stream.event(null, Json.bytes(event));
                     return true;
                 } catch (IOException e) {
                     return false;
@@ -434,7 +417,9 @@ class Dispatcher {
                 try {
                     ObjectNode p = Json.object();
                     p.put("uri", route.upstreamName());
-                    session.upstream(route.server()).call(JsonRpc.request(0L, "resources/unsubscribe", p), upstreams.callTimeout(), null, null);
+                    UpstreamSession up = session.upstream(route.server());
+                    up.unsubscribed(route.upstreamName(), session);
+                    up.call(JsonRpc.request(0L, "resources/unsubscribe", p), upstreams.callTimeout(), null, null);
                 } catch (RuntimeException e) {
                     log.debug("listen: unsubscribe from {} failed: {}", route.upstreamName(), e.getMessage());
                 }
@@ -443,12 +428,25 @@ class Dispatcher {
         // Ends gracefully: a result tells the client the subscription is over (not a broken stream).
         ObjectNode end = Json.object();
         end.putObject("_meta").set(StatelessEnvelope.SUBSCRIPTION_ID, subscriptionId);
-        reply.finish(JsonRpc.result(subscriptionId, end));
-        return ok(null, null, null, null);
+        return JsonRpc.result(subscriptionId, end);
     }
 
-    private static Outcome ok(String serverId, String tool, JsonNode input, JsonNode output) {
-        return new Outcome("ok", serverId, tool, null, null, input, output);
+    /** Whether the steps let the gateway subscribe to {@code uri} for the listening client. */
+    private boolean admitted(Exchange listen, String uri, Route route) {
+        ObjectNode p = Json.object();
+        p.put("uri", uri);
+        Exchange sub = new Exchange(System.nanoTime(), listen.caller(), listen.generation(), "resources/subscribe",
+                JsonRpc.request(0L, "resources/subscribe", p));
+        sub.target("resources", uri);
+        sub.route(route);
+        try {
+            steps.beforeUpstream(sub);
+            return true;
+        } catch (StepDeniedException e) {
+            return false;
+        } finally {
+            listen.decide(sub.decisions());
+        }
     }
 
     private static String requireString(ObjectNode params, String field) {
@@ -459,6 +457,7 @@ class Dispatcher {
         return v.stringValue();
     }
 
+    /** A 2025 client's notification: cancellation ends a call, roots changes reach every upstream. */
     void notification(DownstreamSession session, ObjectNode msg) {
         String method = JsonRpc.method(msg);
         switch (method) {

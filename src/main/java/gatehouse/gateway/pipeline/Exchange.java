@@ -5,11 +5,13 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.gateway.routing.Route;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -51,9 +53,9 @@ public final class Exchange {
     }
 
     private final long startedNanos;
-    private final Caller caller;
-    private final Generation generation;
-    private final String method;
+    private volatile Caller caller;
+    private volatile Generation generation;
+    private volatile String method;
     private final List<Decision> decisions = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Object> attributes = new HashMap<>();
     private volatile String sessionId;
@@ -62,6 +64,17 @@ public final class Exchange {
     private volatile ObjectNode response;
     private volatile long upstreamNanos;
     private volatile String status;
+    private volatile Function<String, String> headers = name -> null;
+    private volatile String kind = "http";
+    private volatile String correlationId;
+    private volatile String featureKind;
+    private volatile String target;
+    private volatile String serverId;
+    private volatile Integer errorCode;
+    private volatile String errorMessage;
+    private volatile JsonNode input;
+    private volatile JsonNode output;
+    private volatile java.util.function.Supplier<JsonNode> definition = () -> null;
 
     public Exchange(long startedNanos, Caller caller, Generation generation, String method, ObjectNode request) {
         this.startedNanos = startedNanos;
@@ -69,6 +82,45 @@ public final class Exchange {
         this.generation = generation;
         this.method = method;
         this.request = request;
+    }
+
+    /** An exchange the pipeline fills in as it learns who calls and what (the transport knows only the time). */
+    Exchange(long startedNanos) {
+        this.startedNanos = startedNanos;
+    }
+
+    void caller(Caller caller) {
+        this.caller = caller;
+    }
+
+    private volatile gatehouse.gateway.pipeline.Generation strategy;
+    private volatile boolean ownError;
+
+    /** Whether the response is an error the gateway made itself (not one relayed from an upstream). */
+    boolean ownError() {
+        return ownError;
+    }
+
+    void ownError(boolean own) {
+        this.ownError = own;
+    }
+
+    /** The generation's strategy, chosen once for this request. */
+    gatehouse.gateway.pipeline.Generation strategy() {
+        return strategy;
+    }
+
+    void strategy(gatehouse.gateway.pipeline.Generation strategy) {
+        this.strategy = strategy;
+        this.generation = strategy.id();
+    }
+
+    void method(String method) {
+        this.method = method;
+    }
+
+    public void headers(Function<String, String> headers) {
+        this.headers = headers;
     }
 
     public long startedNanos() {
@@ -143,6 +195,113 @@ public final class Exchange {
         this.status = status;
     }
 
+    /** An HTTP header of the request that opened the exchange (null when absent). */
+    public String header(String name) {
+        return headers.apply(name);
+    }
+
+    /** What the client sent: {@code request}, {@code response} (an answer to a server request), {@code notification}, or {@code http} for one refused before it was read. */
+    public String kind() {
+        return kind;
+    }
+
+    public void kind(String kind) {
+        this.kind = kind;
+    }
+
+    /** The JSON-RPC id of the client's message, as text; null when it has none. */
+    public String correlationId() {
+        return correlationId;
+    }
+
+    public void correlationId(String id) {
+        this.correlationId = id;
+    }
+
+    /**
+     * What the request names, as the client named it: the kind of feature ({@code tools},
+     * {@code prompts}, {@code resources}) and the exposed tool or prompt name or resource URI. Null
+     * for requests that name no feature (lists, ping).
+     */
+    public String featureKind() {
+        return featureKind;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public void target(String featureKind, String target) {
+        this.featureKind = featureKind;
+        this.target = target;
+    }
+
+    /** The upstream server the exchange went to: the route's, or one named without a route. */
+    public String serverId() {
+        Route r = route;
+        return r != null ? r.server().id() : serverId;
+    }
+
+    public void serverId(String serverId) {
+        this.serverId = serverId;
+    }
+
+    /** The JSON-RPC error code the client got, if the exchange failed. */
+    public Integer errorCode() {
+        return errorCode;
+    }
+
+    public String errorMessage() {
+        return errorMessage;
+    }
+
+    public void error(Integer code, String message) {
+        this.errorCode = code;
+        this.errorMessage = message;
+    }
+
+    /** The JSON tokens are counted from (the arguments, the result); never stored. */
+    public JsonNode input() {
+        return input;
+    }
+
+    public JsonNode output() {
+        return output;
+    }
+
+    public void counted(JsonNode input, JsonNode output) {
+        this.input = input;
+        this.output = output;
+    }
+
+    /**
+     * The routed tool's or prompt's definition as its server lists it (from the list cache), or
+     * null when there is none; looked up only when a step asks.
+     */
+    public JsonNode definition() {
+        return definition.get();
+    }
+
+    public void definition(java.util.function.Supplier<JsonNode> lookup) {
+        this.definition = lookup;
+    }
+
+    private volatile JsonNode clientInfo;
+
+    /** {@code clientInfo} as the client declared it (name, version); null when unknown. */
+    public JsonNode clientInfo() {
+        return clientInfo;
+    }
+
+    public void clientInfo(JsonNode info) {
+        this.clientInfo = info;
+    }
+
+    /** Milliseconds since the exchange began. */
+    public double elapsedMs() {
+        return (System.nanoTime() - startedNanos) / 1e6;
+    }
+
     public List<Decision> decisions() {
         synchronized (decisions) {
             return List.copyOf(decisions);
@@ -153,6 +312,10 @@ public final class Exchange {
         if (!more.isEmpty()) {
             decisions.addAll(more);
         }
+    }
+
+    public boolean hasDecisions() {
+        return !decisions.isEmpty();
     }
 
     /** Per-exchange state a step keeps between its hooks (a span, a start time), by the step's own key. */

@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
  * nobody chose. Why this order:
  * <ol>
  * <li>{@code access} first: a caller who may not use a tool learns nothing else about it;</li>
- * <li>{@code param-headers} and {@code provisioning}: protocol and exposure checks before content;</li>
+ * <li>{@code provisioning}, then {@code param-headers}: exposure before protocol checks, so a header
+ * check never reveals a feature the gateway hides; both before content;</li>
  * <li>{@code rules} on what is left, then {@code consent} (asking a person for a missing
  * credential) only for calls that will really go out;</li>
  * <li>{@code telemetry} and {@code audit} last, so they record every decision made before them.</li>
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Component;
 public class PipelineSteps {
 
     public static final List<String> ORDER = List.of(
-            "access", "param-headers", "provisioning", "rules", "consent", "telemetry", "audit");
+            "access", "provisioning", "param-headers", "rules", "consent", "telemetry", "audit");
 
     private final List<Step> steps;
 
@@ -36,16 +37,21 @@ public class PipelineSteps {
 
     /** For tests: the given steps, ordered as in the running gateway. */
     public PipelineSteps(List<Step> beans) {
+        this(beans, ORDER);
+    }
+
+    /** For tests that add a step of their own: the given steps in the given order. */
+    public PipelineSteps(List<Step> beans, List<String> order) {
         Map<String, Step> byName = beans.stream().collect(Collectors.toMap(Step::name, Function.identity(), (a, b) -> {
             throw new IllegalStateException("two pipeline steps are named " + a.name());
         }));
         for (String name : byName.keySet()) {
-            if (!ORDER.contains(name)) {
+            if (!order.contains(name)) {
                 throw new IllegalStateException("pipeline step '" + name + "' has no place in PipelineSteps.ORDER");
             }
         }
         List<Step> ordered = new ArrayList<>();
-        for (String name : ORDER) {
+        for (String name : order) {
             Step s = byName.get(name);
             if (s != null) {
                 ordered.add(s);

@@ -1,5 +1,9 @@
 package gatehouse.gateway.pipeline;
 
+import gatehouse.catalog.Assignment;
+import gatehouse.catalog.ServerDef;
+import tools.jackson.databind.node.ArrayNode;
+
 /**
  * A policy step of the data-plane pipeline: provisioning, header checks, tool access, content
  * rules, re-consent, telemetry and audit all plug in here instead of being called from services.
@@ -51,6 +55,25 @@ public interface Step {
      */
     default Verdict onRelay(Exchange exchange, Relayed message) {
         return Verdict.pass();
+    }
+
+    /**
+     * One server's part of a list the gateway merges ({@code tools/list} and the like), before its
+     * names are prefixed and merged: answer the items the client may see, in their order (the
+     * given array when all may). Hiding here, before the merge, is as if the server did not have
+     * the item. Runs on a fan-out thread; must not change {@code part.items()} in place.
+     */
+    default ArrayNode onList(Exchange exchange, ListPart part) {
+        return part.items();
+    }
+
+    /**
+     * A server's items for {@link #onList}.
+     *
+     * @param kind {@code tools}, {@code prompts}, {@code resources} or {@code resourceTemplates}
+     * @param items as the server listed them (shared with its list cache: read only)
+     */
+    record ListPart(Assignment assignment, ServerDef server, String kind, ArrayNode items) {
     }
 
     /** Once the exchange is over (answered, refused or failed): telemetry and audit. Never throws. */

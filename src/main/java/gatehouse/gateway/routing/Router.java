@@ -12,7 +12,6 @@ import org.springframework.stereotype.Component;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
-import gatehouse.catalog.features.FeatureGate;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.session.DownstreamSession;
@@ -23,17 +22,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Fan-out, merge and name routing for one gateway's assigned servers. */
+/**
+ * Fan-out, merge and name routing for one gateway's assigned servers. What a gateway exposes is
+ * not decided here: lists pass each server's part through a {@link ListFilter} and routes are
+ * vetted by the pipeline's steps (provisioning) before any call goes out.
+ */
 @Component
 public class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     private final Upstreams upstreams;
-    private final FeatureGate gate;
 
-    public Router(Upstreams upstreams, FeatureGate gate) {
+    public Router(Upstreams upstreams) {
         this.upstreams = upstreams;
-        this.gate = gate;
     }
 
     /** Result of a merged list: the items, and the servers that could not answer. */
@@ -45,13 +46,13 @@ public class Router {
      * {@code resourceTemplates}) across the gateway, prefixing tool and prompt names. An
      * unreachable server drops out of the list; it does not fail the whole list.
      */
-    public Merged list(CatalogSnapshot catalog, DownstreamSession session, String kind) {
+    public Merged list(CatalogSnapshot catalog, DownstreamSession session, String kind, ListFilter filter) {
         List<Assignment> assignments = catalog.assignments(session.gatewayId());
         List<ArrayNode> parts = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         if (assignments.size() == 1) {
             Assignment a = assignments.getFirst();
-            collect(catalog, session, kind, a, parts, failures, 0);
+            collect(catalog, session, kind, filter, a, parts, failures, 0);
         } else {
             for (int i = 0; i < assignments.size(); i++) {
                 parts.add(null);
@@ -60,7 +61,7 @@ public class Router {
             for (int i = 0; i < assignments.size(); i++) {
                 int index = i;
                 Assignment a = assignments.get(i);
-                threads.add(Thread.ofVirtual().start(() -> collect(catalog, session, kind, a, parts, failures, index)));
+                threads.add(Thread.ofVirtual().start(() -> collect(catalog, session, kind, filter, a, parts, failures, index)));
             }
             for (Thread t : threads) {
                 try {
@@ -89,7 +90,7 @@ public class Router {
         return new Merged(merged, failures);
     }
 
-    private void collect(CatalogSnapshot catalog, DownstreamSession session, String kind, Assignment a,
+    private void collect(CatalogSnapshot catalog, DownstreamSession session, String kind, ListFilter filter, Assignment a,
                          List<ArrayNode> parts, List<String> failures, int index) {
         ServerDef server = catalog.servers().get(a.serverId());
         try {
@@ -98,9 +99,9 @@ public class Router {
                 setPart(parts, index, Json.array());
                 return;
             }
-            // Provisioning: what the gateway does not expose is left out here, before the merge,
-            // as if the server did not have it.
-            ArrayNode items = gate.admitList(a, server, kind, up.list(kind, upstreams.callTimeout()));
+            // What the gateway does not expose is left out here, before the merge, as if the server
+            // did not have it.
+            ArrayNode items = filter.admit(a, server, kind, up.list(kind, upstreams.callTimeout()));
             ArrayNode out = Json.array();
             boolean rename = "tools".equals(kind) || "prompts".equals(kind);
             for (JsonNode item : items) {
@@ -149,17 +150,14 @@ public class Router {
 
     /**
      * Finds the server behind an exposed tool or prompt name. Unknown names get the same error
-     * whatever the reason (a disabled, pending, blocked or quarantined feature included), so a
-     * caller learns nothing about what exists.
+     * whatever the reason, so a caller learns nothing about what exists (the provisioning step
+     * answers a hidden one with {@link #notFound} too).
      */
     public Route routeName(CatalogSnapshot catalog, DownstreamSession session, String kind, String exposed) {
         Route route = findName(catalog, session, kind, exposed);
         // A personal server the caller has no credential for says so (what to do), for any name under
         // its prefix: that reveals the server, which lists name too, and nothing about its tools.
         session.requireIdentity(route.server());
-        if (!gate.admitName(route.assignment(), route.server(), kind, route.upstreamName())) {
-            throw notFound(kind, exposed);
-        }
         return route;
     }
 
@@ -224,11 +222,7 @@ public class Router {
      * the gateway does not expose gets the same answer as one that does not exist.
      */
     public Route routeUri(CatalogSnapshot catalog, DownstreamSession session, String uri) {
-        Route route = findUri(catalog, session, uri);
-        if (!gate.admitUri(route.assignment(), route.server(), uri, template -> UriTemplates.matches(template, uri))) {
-            throw new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
-        }
-        return route;
+        return findUri(catalog, session, uri);
     }
 
     private Route findUri(CatalogSnapshot catalog, DownstreamSession session, String uri) {
@@ -264,7 +258,12 @@ public class Router {
         if (byTemplate != null) {
             return byTemplate;
         }
-        throw new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
+        throw resourceNotFound(uri);
+    }
+
+    /** The answer for a URI that is not there or not exposed: the same either way. */
+    public static McpException resourceNotFound(String uri) {
+        return new McpException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found: " + uri, uriData(uri));
     }
 
     private static JsonNode uriData(String uri) {
@@ -273,7 +272,8 @@ public class Router {
         return d;
     }
 
-    static McpException notFound(String kind, String name) {
+    /** The answer for a tool or prompt name that is not there or not exposed: the same either way. */
+    public static McpException notFound(String kind, String name) {
         return switch (kind) {
             case "tools" -> new McpException(JsonRpc.INVALID_PARAMS, "Unknown tool: " + name);
             case "prompts" -> new McpException(JsonRpc.INVALID_PARAMS, "Unknown prompt: " + name);

@@ -4,13 +4,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Just enough RFC 6570 to decide whether a URI could come from a resource template. */
-final class UriTemplates {
+public final class UriTemplates {
     private static final Pattern EXPRESSION = Pattern.compile("\\{([+#./;?&]?)[^}]*}");
 
     private UriTemplates() {
     }
 
-    static boolean matches(String template, String uri) {
+    public static boolean matches(String template, String uri) {
         if (template.isEmpty()) {
             return false;
         }

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.transport.McpHttpResponse.EventStream;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
@@ -46,6 +47,7 @@ public final class DownstreamSession implements MessageSink {
     private final StandaloneStream standalone;
     private final boolean stateless;
     private volatile Consumer<ObjectNode> unsolicited = m -> { };
+    private volatile RelayScreen streamScreen = RelayScreen.NONE;
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
 
@@ -94,6 +96,11 @@ public final class DownstreamSession implements MessageSink {
     /** Where a stateless stand-in sends what upstreams say outside any call (its listen streams). */
     void onUnsolicited(Consumer<ObjectNode> sink) {
         this.unsolicited = sink;
+    }
+
+    /** Where the pipeline's steps see what this session's GET stream carries (set once, at initialize). */
+    public void screenStream(RelayScreen screen) {
+        this.streamScreen = screen;
     }
 
     void touch() {
@@ -188,48 +195,80 @@ public final class DownstreamSession implements MessageSink {
             }
             return;
         }
-        relay(from, message, m -> standalone.send(Json.bytes(m)));
+        relay(from, message, m -> standalone.send(Json.bytes(m)), streamScreen, true);
     }
 
     /**
      * Prepares an upstream message for this client and hands it to {@code out}: a server request
      * gets a session-unique id (answers are mapped back); one the client cannot answer is refused
-     * on its behalf.
+     * on its behalf. {@code screen} shows it to the pipeline's steps first: a request they refuse
+     * is answered to the upstream, a notification they drop goes nowhere.
      */
-    public void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out) {
+    public void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out, RelayScreen screen) {
+        relay(from, message, out, screen, false);
+    }
+
+    private void relay(UpstreamSession from, ObjectNode message, Consumer<ObjectNode> out, RelayScreen screen, boolean stream) {
         if (closed) {
             return;
         }
-        if (JsonRpc.isRequest(message)) {
-            String method = JsonRpc.method(message);
-            String needed = switch (method) {
-                case "sampling/createMessage" -> "sampling";
-                case "elicitation/create" -> "elicitation";
-                case "roots/list" -> "roots";
-                default -> null;
-            };
-            if (needed != null && !clientCan(needed)) {
-                from.send(JsonRpc.error(message.get("id"), JsonRpc.METHOD_NOT_FOUND,
-                        "the client behind this gateway does not support " + method));
-                return;
-            }
-            String gid = "gh-" + serverRequestIds.incrementAndGet();
-            serverRequests.put(gid, new ServerRequest(from, message.get("id")));
-            message.put("id", gid);
+        boolean request = JsonRpc.isRequest(message);
+        if (request && !clientCanAnswer(from, message)) {
+            return;
         }
-        out.accept(message);
+        RelayScreen.Flow flow = request ? RelayScreen.Flow.SERVER_REQUEST
+                : stream ? RelayScreen.Flow.STREAM_EVENT : RelayScreen.Flow.NOTIFICATION_TO_CLIENT;
+        ObjectNode screened = screen.screen(flow, from == null ? null : from.server().id(), message);
+        if (screened == null) {
+            return;
+        }
+        if (request && JsonRpc.isResponse(screened)) {
+            screened.set("id", message.get("id"));
+            from.send(screened);
+            return;
+        }
+        if (request) {
+            String gid = "gh-" + serverRequestIds.incrementAndGet();
+            serverRequests.put(gid, new ServerRequest(from, screened.get("id")));
+            screened.put("id", gid);
+        }
+        out.accept(screened);
     }
 
-    /** A client's answer to a server request: back to the upstream that asked, under its id. */
-    public boolean answer(ObjectNode response) {
+    /** Refuses, on the client's behalf, a server request it declared no capability for. */
+    private boolean clientCanAnswer(UpstreamSession from, ObjectNode request) {
+        String method = JsonRpc.method(request);
+        String needed = switch (method) {
+            case "sampling/createMessage" -> "sampling";
+            case "elicitation/create" -> "elicitation";
+            case "roots/list" -> "roots";
+            default -> null;
+        };
+        if (needed != null && !clientCan(needed)) {
+            from.send(JsonRpc.error(request.get("id"), JsonRpc.METHOD_NOT_FOUND,
+                    "the client behind this gateway does not support " + method));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A client's answer to a server request: shown to the steps (which may replace it, or turn it
+     * into an error), then back to the upstream that asked, under its id.
+     */
+    public boolean answer(ObjectNode response, RelayScreen screen) {
         JsonNode id = response.get("id");
         ServerRequest r = id != null && id.isString() ? serverRequests.remove(id.stringValue()) : null;
         if (r == null) {
             log.debug("session {}: answer to unknown server request {}", this.id, id);
             return false;
         }
-        response.set("id", r.upstreamId());
-        r.from().send(response);
+        ObjectNode screened = screen.screen(RelayScreen.Flow.CLIENT_ANSWER, r.from().server().id(), response);
+        if (screened == null) {
+            screened = JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the answer was withheld by the gateway");
+        }
+        screened.set("id", r.upstreamId());
+        r.from().send(screened);
         return true;
     }
 

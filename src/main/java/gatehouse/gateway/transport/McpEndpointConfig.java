@@ -1,5 +1,8 @@
 package gatehouse.gateway.transport;
 
+import java.time.Duration;
+
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,8 +15,11 @@ class McpEndpointConfig {
     static final String PATH = "/gateway/v1/mcp";
 
     @Bean
-    ServletRegistrationBean<McpServlet> mcpServlet(McpPipeline pipeline, GatehouseProperties props) {
-        ServletRegistrationBean<McpServlet> bean = new ServletRegistrationBean<>(new McpServlet(pipeline, props.mcp().maxBodyBytes()), PATH);
+    ServletRegistrationBean<McpServlet> mcpServlet(McpPipeline pipeline, GatehouseProperties props,
+                                                   @Value("${gatehouse.mcp.body-read-timeout:30s}") Duration readTimeout,
+                                                   @Value("${gatehouse.mcp.max-concurrent-body-reads:256}") int maxConcurrentReads) {
+        McpServlet.BodyLimits limits = new McpServlet.BodyLimits(props.mcp().maxBodyBytes(), readTimeout, maxConcurrentReads);
+        ServletRegistrationBean<McpServlet> bean = new ServletRegistrationBean<>(new McpServlet(pipeline, limits), PATH);
         bean.setName("mcp");
         bean.setLoadOnStartup(1);
         bean.setAsyncSupported(true);

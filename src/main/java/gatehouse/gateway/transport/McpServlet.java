@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,33 +16,47 @@ import gatehouse.gateway.pipeline.McpPipeline;
 
 /**
  * The MCP endpoint as a plain servlet: no MVC machinery on the hot path. It adapts the servlet
- * request and response and hands them to the pipeline.
+ * request and response and hands them to the pipeline, which reads the body only once the caller
+ * is authenticated: then within a size limit, a deadline, and a cap on bodies being read at once,
+ * growing the buffer as bytes arrive rather than trusting the client's Content-Length.
  */
 public class McpServlet extends HttpServlet {
     private final transient McpPipeline pipeline;
-    private final long maxBody;
+    private final transient BodyLimits limits;
 
-    public McpServlet(McpPipeline pipeline, long maxBody) {
+    /** How much, how long, and how many bodies at once. */
+    public record BodyLimits(long maxBytes, Duration readTimeout, int maxConcurrentReads) {
+        public BodyLimits {
+            if (maxBytes <= 0 || readTimeout.isNegative() || readTimeout.isZero() || maxConcurrentReads <= 0) {
+                throw new IllegalArgumentException("body limits must be positive");
+            }
+        }
+    }
+
+    private final transient Semaphore reading;
+
+    public McpServlet(McpPipeline pipeline, BodyLimits limits) {
         this.pipeline = pipeline;
-        this.maxBody = maxBody;
+        this.limits = limits;
+        this.reading = new Semaphore(limits.maxConcurrentReads());
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) {
-        pipeline.post(new Request(req, maxBody), new Response(resp));
+        pipeline.post(new Request(req, limits, reading), new Response(resp));
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-        pipeline.get(new Request(req, maxBody), new Response(resp));
+        pipeline.get(new Request(req, limits, reading), new Response(resp));
     }
 
     @Override
     protected void doDelete(HttpServletRequest req, HttpServletResponse resp) {
-        pipeline.delete(new Request(req, maxBody), new Response(resp));
+        pipeline.delete(new Request(req, limits, reading), new Response(resp));
     }
 
-    private record Request(HttpServletRequest req, long maxBody) implements McpHttpRequest {
+    private record Request(HttpServletRequest req, BodyLimits limits, Semaphore reading) implements McpHttpRequest {
         @Override
         public String header(String name) {
             return req.getHeader(name);
@@ -53,12 +69,18 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public byte[] body() {
-            long declared = req.getContentLengthLong();
-            if (declared > maxBody) {
+            long maxBody = limits.maxBytes();
+            if (req.getContentLengthLong() > maxBody) {
                 throw new BodyTooLargeException(maxBody);
             }
+            if (!reading.tryAcquire()) {
+                throw new HttpProblem(503, -32603, "too many request bodies are being read right now; retry shortly",
+                        java.util.Map.of("Retry-After", "1"));
+            }
+            long deadline = System.nanoTime() + limits.readTimeout().toNanos();
             try (InputStream in = req.getInputStream()) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+                // Grows with what arrives: the client's Content-Length sizes nothing.
+                ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
                 byte[] buf = new byte[8192];
                 long total = 0;
                 int n;
@@ -67,11 +89,17 @@ public class McpServlet extends HttpServlet {
                     if (total > maxBody) {
                         throw new BodyTooLargeException(maxBody);
                     }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw new HttpProblem(408, -32600, "the request body did not arrive within "
+                                + limits.readTimeout().toSeconds() + " s");
+                    }
                     out.write(buf, 0, n);
                 }
                 return out.toByteArray();
             } catch (IOException e) {
                 throw new HttpProblem(400, -32700, "could not read the request body: " + e.getMessage());
+            } finally {
+                reading.release();
             }
         }
     }

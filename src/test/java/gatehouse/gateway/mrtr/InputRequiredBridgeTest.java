@@ -75,7 +75,8 @@ class InputRequiredBridgeTest {
             params.put("requestState", requestState);
         }
         ObjectNode request = JsonRpc.request(7L, "tools/call", params);
-        return bridge.execute(new InputRequiredBridge.Call(connection, "srv_fixture", upstream, request, caps, true),
+        return bridge.execute(new InputRequiredBridge.Call(connection, "srv_fixture", upstream, request, caps, true,
+                gatehouse.gateway.protocol.RelayScreen.NONE),
                 m -> {
                     if (interim != null) {
                         interim.add(m);

@@ -264,6 +264,30 @@ class McpBadInputTest extends GatewayTestSupport {
     }
 
     @Test
+    void anAnonymousRequestIsRefusedBeforeItsBodyArrives() throws Exception {
+        // Headers that announce a huge body, and no body at all: the answer must not wait for it.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+            String head = "POST /gateway/v1/mcp?gateway=" + conn.gatewayId() + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Accept: application/json, text/event-stream\r\n"
+                    + "Content-Length: 1000000000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            String statusLine = in.readLine();
+            assertThat(statusLine).startsWith("HTTP/1.1 401");
+            List<String> headers = new ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(headers).anyMatch(h -> h.startsWith("www-authenticate: bearer resource_metadata="));
+        }
+    }
+
+    @Test
     void aHostileOriginIsRefusedBeforeAuthentication() {
         McpTestClient c = session(conn);
         McpTestClient anon = anonymous(mcpUrl(conn.gatewayId()));
@@ -346,7 +370,7 @@ class McpBadInputTest extends GatewayTestSupport {
                 "denied | -32600 | anonymous | Unauthorized",
                 "denied | -32600 | anonymous | Unauthorized",
                 "denied | -32600 | anonymous | Origin 'http",
-                "rejected | -32600 | anonymous | request body",
+                "rejected | -32600 | " + caller + " | request body", // authenticated before its body is read
                 "rejected | -32600 | anonymous | Unsupported ",
                 "rejected | -32600 | " + caller + " | Session not ",
                 "denied | -32600 | anonymous | Unauthorized",

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+
 import gatehouse.fixture.ConformanceFixture;
+import gatehouse.gateway.pipeline.CountingStep;
 import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient.Connection;
 import gatehouse.testing.GatewayTestSupport;
@@ -51,11 +54,18 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
         void close();
     }
 
+    /** Whether the transport ties an upstream's log messages to the call they come from. */
+    boolean logMessagesBelongToTheirCall() {
+        return true;
+    }
+
     /** Starts a fixture on this class's transport and registers it as the server {@code name}. */
     abstract Upstream startUpstream(String name);
 
+    @Autowired
+    CountingStep counting;
     private final List<Upstream> upstreams = new ArrayList<>();
-    private final List<McpTestClient> clients = new CopyOnWriteArrayList<>();
+    final List<McpTestClient> clients = new CopyOnWriteArrayList<>();
     Upstream primary;
     Upstream secondary;
     Upstream victim;
@@ -113,6 +123,100 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
         Result init = c.initialize(McpTestClient.capabilities(clientCapabilities));
         assertThat(init.status()).as("initialize: %s", init.body()).isEqualTo(200);
         return c;
+    }
+
+    // ------------------------------------------------------------------ the pipeline's steps
+
+    @Test
+    void everyRelayedMessageOfASessionPassesTheSteps() {
+        Connection conn = gateway("relay-coverage", Map.of("fx", primary));
+        McpTestClient c = session(conn, "sampling", "elicitation", "roots");
+        c.onServerRequest(RelayCoverage::answer);
+        List<ObjectNode> received = new CopyOnWriteArrayList<>();
+        try (McpTestClient.EventStream stream = c.openStream()) {
+            assertThat(stream.status()).isEqualTo(200);
+            for (String tool : List.of("test_sampling", "test_elicitation", "test_input_required_result_list_roots")) {
+                Result r = c.callTool("fx__" + tool, obj("prompt", "hi").put("message", "who?"));
+                assertThat(r.response().has("result")).as(r.body()).isTrue();
+                received.addAll(r.interim());
+            }
+            ObjectNode progress = obj("name", "fx__test_tool_with_progress");
+            progress.putObject("arguments");
+            progress.putObject("_meta").put("progressToken", "p-1");
+            received.addAll(c.call("tools/call", progress).interim());
+            assertThat(c.call("logging/setLevel", obj("level", "debug")).result()).isEqualTo(Json.object());
+            received.addAll(c.callTool("fx__test_tool_with_logging", null).interim());
+            assertThat(c.call("resources/subscribe", obj("uri", ConformanceFixture.WATCHED_URI)).result()).isEqualTo(Json.object());
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                received.addAll(c.callTool("fx__test_trigger_resource_update", null).interim());
+                RelayCoverage.drain(stream, received);
+                return RelayCoverage.saw(counting.seenBy(conn.id()), "notifications/resources/updated");
+            });
+            received.addAll(c.callTool("fx__test_trigger_tool_change", null).interim());
+            received.addAll(c.callTool("fx__test_trigger_tool_change", null).interim());
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                RelayCoverage.drain(stream, received);
+                return RelayCoverage.saw(counting.seenBy(conn.id()), "notifications/tools/list_changed");
+            });
+            RelayCoverage.drain(stream, received);
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(c.answerStatuses()).hasSize(3).containsOnly(202));
+
+        List<CountingStep.Seen> seen = counting.seenBy(conn.id());
+        RelayCoverage.assertSessionCoverage(seen);
+        RelayCoverage.assertNothingEscaped(seen, received);
+    }
+
+    @Test
+    void everyRelayedMessageOfAStatelessClientPassesTheSteps() {
+        Connection conn = gateway("relay-coverage-stateless", Map.of("fx", primary));
+        McpTestClient c = client(conn);
+        clients.add(c);
+        RelayCoverage.Stateless client = new RelayCoverage.Stateless(c);
+        List<ObjectNode> received = new CopyOnWriteArrayList<>();
+        for (String tool : List.of("test_input_required_result_elicitation", "test_input_required_result_sampling",
+                "test_input_required_result_list_roots")) {
+            Result r = client.callUntilComplete("fx__" + tool, received);
+            assertThat(r.result().path("resultType").asString()).as(r.body()).isEqualTo("complete");
+        }
+        received.addAll(client.call("tools/call", "fx__test_tool_with_progress", Json.object(), "p-2").interim());
+        received.addAll(client.call("tools/call", "fx__test_tool_with_logging", Json.object(), null).interim());
+        RelayCoverage.Listen listen = client.listen(ConformanceFixture.WATCHED_URI);
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                client.call("tools/call", "fx__test_trigger_resource_update", Json.object(), null);
+                return RelayCoverage.saw(counting.seenBy(conn.id()), "notifications/resources/updated");
+            });
+            client.call("tools/call", "fx__test_trigger_tool_change", Json.object(), null);
+            client.call("tools/call", "fx__test_trigger_tool_change", Json.object(), null);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> RelayCoverage.saw(counting.seenBy(conn.id()), "notifications/tools/list_changed"));
+        } finally {
+            admin.setEnabled(conn.id(), false); // ends the listen stream
+        }
+        received.addAll(listen.end(WAIT));
+
+        List<CountingStep.Seen> seen = counting.seenBy(conn.id());
+        RelayCoverage.assertStatelessCoverage(seen, logMessagesBelongToTheirCall());
+        RelayCoverage.assertNothingEscaped(seen, received);
+    }
+
+    @Test
+    void aDecisionAStepFlagsLandsInTheLogRecord() {
+        Connection conn = gateway("decisions", Map.of("fx", primary));
+        McpTestClient c = session(conn);
+
+        assertThat(text(c.callTool("fx__" + CountingStep.FLAGGED_TOOL, null))).isEqualTo(ConformanceFixture.SIMPLE_TEXT);
+
+        List<ObjectNode> calls = awaitLogs("connection=" + conn.id() + "&limit=100",
+                r -> "tools/call".equals(r.path("method").asString(null)), 1);
+        assertThat(calls).singleElement().satisfies(r -> {
+            JsonNode decisions = r.get("decisions");
+            JsonNode parsed = decisions.isString() ? Json.tree(decisions.asString()) : decisions;
+            assertThat(parsed.get(0).path("step").asString()).isEqualTo(CountingStep.NAME);
+            assertThat(parsed.get(0).path("action").asString()).isEqualTo("alert");
+            assertThat(parsed.get(0).path("details").path("reason").asString()).isEqualTo("test flag");
+        });
     }
 
     // ------------------------------------------------------------------ lifecycle

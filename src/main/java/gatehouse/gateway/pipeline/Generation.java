@@ -1,0 +1,43 @@
+package gatehouse.gateway.pipeline;
+
+import gatehouse.gateway.routing.Route;
+import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.transport.McpHttpRequest;
+import gatehouse.gateway.transport.McpHttpResponse;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What differs between the protocol generations, decided once per request: the 2025-11-25
+ * session protocol ({@link SessionGeneration}) and the 2026-07-28 stateless one
+ * ({@link StatelessGeneration}). Nothing else in the data plane asks which one it is in.
+ */
+sealed interface Generation permits SessionGeneration, StatelessGeneration {
+
+    Exchange.Generation id();
+
+    /** The revision's own checks on a message, before a session is looked at; throws {@link RefusedRequest}. */
+    void preflight(McpHttpRequest req, Exchange x);
+
+    /**
+     * The session a client's request runs on (naming it in the response where the generation does),
+     * or null when this message was fully handled here: the 2025 handshake, a client's answer or
+     * notification.
+     */
+    DownstreamSession session(McpHttpRequest req, McpHttpResponse resp, Exchange x);
+
+    /** The handler of {@code method} in this generation; throws method not found. */
+    MethodHandler handler(String method);
+
+    /** The reply, shaped as this generation's clients expect answers. */
+    Reply reply(McpHttpResponse resp, Exchange x);
+
+    /** The HTTP status of the gateway's own JSON-RPC error {@code code}, when it goes out as plain JSON ({@code -1}: 200). */
+    int errorStatus(int code);
+
+    /** Sends a routed request upstream; how server requests reach the client is the generation's. Null when cancelled. */
+    ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply);
+
+    /** Adds what this generation's clients get with a merged list (caching hints). */
+    default void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
+    }
+}

@@ -1,0 +1,123 @@
+package gatehouse.gateway.pipeline;
+
+import java.util.Set;
+
+import org.springframework.stereotype.Component;
+
+import gatehouse.gateway.mrtr.InputRequiredBridge;
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.protocol.StatelessEnvelope;
+import gatehouse.gateway.routing.Route;
+import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.transport.McpHttpRequest;
+import gatehouse.gateway.transport.McpHttpResponse;
+import gatehouse.gateway.upstream.CallHandle;
+import gatehouse.gateway.upstream.UpstreamSession;
+import gatehouse.platform.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The 2026-07-28 stateless protocol: every request carries its own {@code _meta} envelope, runs on
+ * the connection's hidden stand-in session (nothing the next request needs stays behind), and an
+ * upstream's server requests reach the client as {@code input_required} rounds. Answers are shaped
+ * by {@link StatelessShape}; the gateway's own refusals carry HTTP statuses.
+ */
+@Component
+final class StatelessGeneration implements Generation {
+    /** The methods a stateless client's request may answer with input_required. */
+    private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
+
+    private final Dispatcher dispatcher;
+    private final StepRunner steps;
+    private final InputRequiredBridge bridge;
+
+    StatelessGeneration(Dispatcher dispatcher, StepRunner steps, InputRequiredBridge bridge) {
+        this.dispatcher = dispatcher;
+        this.steps = steps;
+        this.bridge = bridge;
+    }
+
+    @Override
+    public Exchange.Generation id() {
+        return Exchange.Generation.STATELESS;
+    }
+
+    static StatelessEnvelope.Headers headers(McpHttpRequest req) {
+        String session = req.header(SessionGeneration.SESSION_HEADER);
+        return new StatelessEnvelope.Headers(req.header("MCP-Protocol-Version"), req.header("Mcp-Method"), req.header("Mcp-Name"),
+                session != null && !session.isBlank());
+    }
+
+    private static ObjectNode meta(ObjectNode msg) {
+        ObjectNode params = JsonRpc.params(msg);
+        return params != null && params.get("_meta") instanceof ObjectNode m ? m : Json.object();
+    }
+
+    @Override
+    public void preflight(McpHttpRequest req, Exchange x) {
+        StatelessEnvelope.Headers headers = headers(req);
+        ObjectNode meta = meta(x.request());
+        String version = meta.get(StatelessEnvelope.PROTOCOL_VERSION) != null
+                ? meta.get(StatelessEnvelope.PROTOCOL_VERSION).asString("") : headers.protocolVersion();
+        StatelessEnvelope.Refused refused = StatelessEnvelope.check(headers, x.request(), version);
+        if (refused != null) {
+            throw new RefusedRequest(refused.status(), refused.code(), refused.message(), refused.data());
+        }
+    }
+
+    @Override
+    public DownstreamSession session(McpHttpRequest req, McpHttpResponse resp, Exchange x) {
+        if (!JsonRpc.isRequest(x.request())) {
+            // Notifications have no effect here: a stateless request is cancelled by closing its connection.
+            x.kind("notification");
+            resp.empty(202);
+            x.status("ok");
+            return null;
+        }
+        return dispatcher.standIn(x.caller().connection(), meta(x.request()));
+    }
+
+    @Override
+    public MethodHandler handler(String method) {
+        if (StatelessEnvelope.REMOVED_METHODS.contains(method)) {
+            throw new McpException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method + " (protocol 2026-07-28 has no "
+                    + method + ")");
+        }
+        MethodHandler own = dispatcher.statelessOnly(method);
+        return own != null ? own : dispatcher.common(method);
+    }
+
+    @Override
+    public Reply reply(McpHttpResponse resp, Exchange x) {
+        ObjectNode params = JsonRpc.params(x.request());
+        boolean retry = params != null && (params.has("inputResponses") || params.has("requestState"));
+        String uri = params != null && params.path("uri").isString() ? params.get("uri").stringValue() : null;
+        return new Reply(resp, new StatelessShape(x.method(), meta(x.request()), dispatcher.listTtlMs(), retry, uri));
+    }
+
+    @Override
+    public int errorStatus(int code) {
+        return switch (code) {
+            case JsonRpc.METHOD_NOT_FOUND -> 404;
+            case JsonRpc.MISSING_CLIENT_CAPABILITY, JsonRpc.HEADER_MISMATCH -> 400;
+            default -> 200;
+        };
+    }
+
+    @Override
+    public ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply) {
+        ObjectNode msg = x.request();
+        UpstreamSession up = session.upstream(route.server());
+        // No session to answer server requests on: multi round-trip requests instead (either generation upstream).
+        return bridge.execute(new InputRequiredBridge.Call(session.connectionId(), route.server().id(), up, msg,
+                StatelessEnvelope.clientCapabilities(meta(msg)), INPUT_METHODS.contains(x.method()), steps.screen(x)),
+                reply::interim, new CallHandle());
+    }
+
+    @Override
+    public void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
+        result.put("ttlMs", dispatcher.freshness(x.caller().catalog(), session, kind));
+        result.put("cacheScope", "private"); // the merged view is this connection's
+    }
+}

@@ -1,0 +1,140 @@
+package gatehouse.gateway.pipeline;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.transport.BodyTooLargeException;
+import gatehouse.gateway.transport.HttpProblem;
+import gatehouse.gateway.transport.McpHttpResponse;
+import gatehouse.gateway.upstream.UpstreamException;
+import gatehouse.platform.Ids;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one place failures become wire answers, for POST, GET and DELETE alike. Each layer throws
+ * its own kind: the transport {@link HttpProblem} (an HTTP status, a JSON-RPC error without id),
+ * the gateway {@link McpException} (a JSON-RPC code and data; {@link RefusedRequest} adds the
+ * status its revision prescribes), the upstream {@link UpstreamException}. Anything else is a
+ * defect: still one JSON-RPC answer, with a reference an administrator finds in the server log.
+ * The exchange learns what became of it, for completion and the log record.
+ */
+@Component
+final class WireErrors {
+    private static final Logger log = LoggerFactory.getLogger(WireErrors.class);
+
+    /** Answers a message that could not be served as a request at all. */
+    void answer(Exchange x, RuntimeException e, McpHttpResponse resp, Reply reply) {
+        if (reply != null && (e instanceof McpException || e instanceof UpstreamException)) {
+            ObjectNode response = response(x, e);
+            x.response(response);
+            outcome(x, false);
+            reply.finish(response, statusOf(x));
+            return;
+        }
+        x.kind("http");
+        switch (e) {
+            case CallerAuthentication.CallerRefused r -> {
+                if (x.caller() == null) {
+                    x.caller(r.caller());
+                }
+                refuse(x, resp, r);
+            }
+            case HttpProblem p -> refuse(x, resp, p);
+            case BodyTooLargeException b -> refuse(x, resp, new HttpProblem(413, JsonRpc.INVALID_REQUEST, b.getMessage()));
+            case RefusedRequest r -> {
+                // The revision's refusals carry the request's id.
+                JsonNode id = x.request() == null ? null : x.request().get("id");
+                if (!resp.committed()) {
+                    resp.json(r.status(), Json.bytes(JsonRpc.error(id, r.code(), r.getMessage(), r.data())));
+                }
+                refused(x, r.status(), r.code(), r.getMessage());
+            }
+            case McpException m -> refuse(x, resp, new HttpProblem(x.strategy() == null || x.strategy().errorStatus(m.code()) < 0
+                    ? 200 : x.strategy().errorStatus(m.code()), m.code(), m.getMessage()));
+            default -> {
+                String reference = Ids.random(12);
+                log.error("internal error handling an MCP message (reference {})", reference, e);
+                refuse(x, resp, new HttpProblem(500, JsonRpc.INTERNAL_ERROR, "Internal error (reference " + reference + ")"));
+            }
+        }
+    }
+
+    private static void refuse(Exchange x, McpHttpResponse resp, HttpProblem p) {
+        if (!resp.committed()) {
+            p.headers().forEach(resp::header);
+            resp.json(p.status(), Json.bytes(JsonRpc.error(null, p.rpcCode(), p.getMessage())));
+        }
+        refused(x, p.status(), p.rpcCode(), p.getMessage());
+    }
+
+    private static void refused(Exchange x, int status, int code, String message) {
+        x.status(status == 401 || status == 403 ? "denied" : status >= 500 ? "error" : "rejected");
+        x.error(code, message);
+        x.counted(null, null);
+        log.debug("refused a request with HTTP {}: {}", status, message);
+    }
+
+    /** The JSON-RPC error response for a gateway or upstream failure during a request; rethrows anything else. */
+    ObjectNode response(Exchange x, RuntimeException e) {
+        JsonNode id = x.request().get("id");
+        x.ownError(true);
+        x.counted(null, null);
+        return switch (e) {
+            case StepDeniedException d -> {
+                x.status("denied");
+                yield JsonRpc.error(id, d.code(), d.getMessage(), d.data());
+            }
+            case McpException m -> {
+                x.status("error");
+                yield JsonRpc.error(id, m.code(), m.getMessage(), m.data());
+            }
+            case UpstreamException u -> {
+                x.status("error");
+                x.ownError(false); // relayed like an upstream's own error: in-band
+                yield JsonRpc.error(id, JsonRpc.UPSTREAM_ERROR, u.getMessage());
+            }
+            default -> throw e;
+        };
+    }
+
+    /**
+     * What became of a request, from its final response (unless already known); {@code counted}:
+     * whether its input and result count tokens.
+     */
+    void outcome(Exchange x, boolean counted) {
+        ObjectNode response = x.response();
+        JsonNode error = response.get("error");
+        if (error != null) {
+            x.error(error.path("code").asInt(), error.path("message").asString(null));
+            if (x.status() == null) {
+                x.status("error");
+            }
+            x.counted(counted ? x.input() : null, null);
+            return;
+        }
+        if (x.status() != null) {
+            return;
+        }
+        JsonNode result = response.get("result");
+        x.counted(counted ? x.input() : null, counted ? result : null);
+        if ("input_required".equals(result == null ? "" : result.path("resultType").asString(""))) {
+            x.status("input-required");
+        } else {
+            x.status(result != null && result.path("isError").asBoolean(false) ? "tool-error" : "ok");
+        }
+    }
+
+    /** The HTTP status of the final response: the generation's for the gateway's own errors, else the shape's ({@code -1}). */
+    int statusOf(Exchange x) {
+        JsonNode error = x.response().get("error");
+        if (error == null || !x.ownError() || x.strategy() == null) {
+            return -1;
+        }
+        return x.strategy().errorStatus(error.path("code").asInt());
+    }
+}

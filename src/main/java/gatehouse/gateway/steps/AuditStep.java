@@ -1,0 +1,68 @@
+package gatehouse.gateway.steps;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import gatehouse.audit.AuditLog;
+import gatehouse.audit.LogRecord;
+import gatehouse.gateway.pipeline.Decision;
+import gatehouse.gateway.pipeline.Exchange;
+import gatehouse.gateway.pipeline.Step;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Audit: every message the gateway handled becomes one log record, with every decision the steps
+ * before it made, written off the request path. Open streams (GET) and session ends are not
+ * messages; their refusals are.
+ */
+@Component
+public class AuditStep implements Step {
+    private final AuditLog audit;
+
+    public AuditStep(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    @Override
+    public void onComplete(Exchange x) {
+        String kind = x.kind();
+        if (kind.equals("stream") || kind.equals("session-end")) {
+            return;
+        }
+        Exchange.Caller caller = x.caller();
+        JsonNode client = x.clientInfo();
+        ObjectNode request = x.request();
+        audit.record(new LogRecord(Instant.now(), x.correlationId(), x.sessionId(),
+                caller == null ? null : caller.connectionId(), caller == null ? null : caller.gatewayId(), x.serverId(),
+                caller == null ? null : caller.userId(), "client", kind, x.method(), x.target(), x.elapsedMs(), x.status(),
+                x.errorCode(), x.errorMessage(), decisions(x.decisions()), x.input(), x.output())
+                .withClient(caller == null ? null : caller.hostId(), client == null ? null : client.path("name").asString(null),
+                        client == null ? null : client.path("version").asString(null))
+                .withTiming(request != null && request.has("params") ? argumentsBytes(request.get("params")) : null,
+                        x.upstreamNanos() > 0 ? x.upstreamNanos() / 1e6 : null, null));
+    }
+
+    /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */
+    private static Integer argumentsBytes(JsonNode params) {
+        JsonNode args = params.has("arguments") ? params.get("arguments") : params;
+        return Json.bytes(args).length;
+    }
+
+    /** The decisions as the log record's JSON array; null when there were none. */
+    static String decisions(List<Decision> decisions) {
+        if (decisions.isEmpty()) {
+            return null;
+        }
+        return Json.MAPPER.writeValueAsString(decisions.stream().map(d -> java.util.Map.of("step", d.step(), "action", d.action(),
+                "details", d.details())).toList());
+    }
+}

@@ -1,0 +1,29 @@
+package gatehouse.gateway.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import gatehouse.gateway.pipeline.Decision;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+
+class AuditStepTest {
+
+    @Test
+    void decisionsBecomeTheRecordsJsonArrayAndNoneIsNull() {
+        assertThat(AuditStep.decisions(List.of())).isNull();
+
+        JsonNode array = Json.tree(AuditStep.decisions(List.of(new Decision("rules", "redact", Map.of("rule", "r1", "entity", "EMAIL")),
+                Decision.of("access", "deny"))));
+
+        assertThat(array.size()).isEqualTo(2);
+        assertThat(array.get(0).path("step").asString()).isEqualTo("rules");
+        assertThat(array.get(0).path("action").asString()).isEqualTo("redact");
+        assertThat(array.get(0).path("details").path("entity").asString()).isEqualTo("EMAIL");
+        assertThat(array.get(1).path("details").isEmpty()).isTrue();
+    }
+}
