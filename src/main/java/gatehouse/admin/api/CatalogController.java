@@ -1,10 +1,14 @@
 package gatehouse.admin.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,8 +26,11 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.health.ServerHealth;
+import gatehouse.catalog.health.ServerHealthBoard;
 import gatehouse.catalog.features.FeatureService;
 import gatehouse.catalog.features.ProvisioningSummary;
+import gatehouse.gateway.upstream.ServerHealthChecks;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.ProblemException;
@@ -41,9 +48,16 @@ class CatalogController {
     private final FeatureService features;
     private final gatehouse.identity.IdentityVault vault;
     private final AdminAccess access;
+    private final ServerHealthBoard health;
+    private final ServerHealthChecks healthChecks;
+    private final Duration checkOnChangeWait;
 
     CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
-                      gatehouse.identity.IdentityVault vault, AdminAccess access) {
+                      gatehouse.identity.IdentityVault vault, AdminAccess access, ServerHealthBoard health, ServerHealthChecks healthChecks,
+                      @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait) {
+        this.health = health;
+        this.healthChecks = healthChecks;
+        this.checkOnChangeWait = checkOnChangeWait;
         this.vault = vault;
         this.access = access;
         this.catalog = catalog;
@@ -55,12 +69,38 @@ class CatalogController {
     // --- servers
 
     record ServerView(String id, String name, String transport, List<String> command, Map<String, String> env, String url,
-                      Map<String, String> headers, Instant createdAt, Instant updatedAt) {
-        /** Header and environment values can be secrets: they are never sent back. */
+                      Map<String, String> headers, Instant createdAt, Instant updatedAt,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) HealthView health) {
+        /** Without health: the definition alone (the administrative audit trail records this). */
         static ServerView of(ServerDef s) {
             return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
-                    s.createdAt(), s.updatedAt());
+                    s.createdAt(), s.updatedAt(), null);
         }
+
+        /** Header and environment values can be secrets: they are never sent back. */
+        static ServerView of(ServerDef s, ServerHealth h) {
+            return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
+                    s.createdAt(), s.updatedAt(), HealthView.of(h));
+        }
+    }
+
+    /** {@code {state: ok|starting|failing, reason?, since?, lastContactAt?}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record HealthView(String state, String reason, Instant since, Instant lastContactAt) {
+        static HealthView of(ServerHealth h) {
+            return new HealthView(h.state().wire(), h.reason(), h.since(), h.lastContactAt());
+        }
+    }
+
+    private ServerView view(ServerDef s) {
+        return ServerView.of(s, health.of(s.id()));
+    }
+
+    /** A new or changed server is checked at once; its answer carries the result (never a refusal: it may come up later). */
+    private ServerView checked(ServerDef s) {
+        boolean assigned = catalog.snapshot().assignmentsByGateway().values().stream()
+                .anyMatch(list -> list.stream().anyMatch(a -> a.serverId().equals(s.id())));
+        return ServerView.of(s, healthChecks.checkNow(s, assigned, checkOnChangeWait));
     }
 
     static Map<String, String> redact(Map<String, String> map) {
@@ -72,23 +112,23 @@ class CatalogController {
     @PostMapping("/servers")
     @ResponseStatus(HttpStatus.CREATED)
     ServerView createServer(@RequestBody CatalogService.ServerInput in) {
-        return ServerView.of(catalog.createServer(in));
+        return checked(catalog.createServer(in));
     }
 
     @GetMapping("/servers")
     List<ServerView> servers() {
         return catalog.snapshot().servers().values().stream()
-                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).map(ServerView::of).toList();
+                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).map(this::view).toList();
     }
 
     @GetMapping("/servers/{id}")
     ServerView server(@PathVariable String id) {
-        return ServerView.of(catalog.server(id));
+        return view(catalog.server(id));
     }
 
     @PatchMapping("/servers/{id}")
     ServerView updateServer(@PathVariable String id, @RequestBody CatalogService.ServerInput in) {
-        return ServerView.of(catalog.updateServer(id, in));
+        return checked(catalog.updateServer(id, in));
     }
 
     @DeleteMapping("/servers/{id}")
@@ -109,7 +149,7 @@ class CatalogController {
     record GatewayInput(String name) {
     }
 
-    record AssignmentView(String serverId, String serverName, String identity, String prefix) {
+    record AssignmentView(String serverId, String serverName, String identity, String prefix, HealthView health) {
     }
 
     /** A gateway; {@code warnings} carries the tool-budget warning when it has too many tools enabled. */
@@ -121,11 +161,19 @@ class CatalogController {
     private GatewayView view(GatewayDef g) {
         CatalogSnapshot snap = catalog.snapshot();
         List<AssignmentView> servers = snap.assignments(g.id()).stream()
-                .map(a -> new AssignmentView(a.serverId(), snap.servers().get(a.serverId()).name(), a.identity().wire(), a.prefix()))
+                .map(a -> new AssignmentView(a.serverId(), snap.servers().get(a.serverId()).name(), a.identity().wire(), a.prefix(),
+                        HealthView.of(health.of(a.serverId()))))
                 .toList();
         ProvisioningSummary p = features.summary(g.id());
+        List<ProvisioningSummary.Warning> warnings = new java.util.ArrayList<>(p.warnings());
+        for (AssignmentView a : servers) {
+            if (a.health().state().equals(ServerHealth.State.FAILING.wire())) {
+                warnings.add(new ProvisioningSummary.Warning(ServerHealthBoard.ALERT_TYPE,
+                        "server '" + a.serverName() + "' is unreachable: " + a.health().reason()));
+            }
+        }
         return new GatewayView(g.id(), g.name(), props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id(), servers, g.createdAt(),
-                p.provisioning(), p.toolBudget(), p.warnings());
+                p.provisioning(), p.toolBudget(), warnings);
     }
 
     @PostMapping("/gateways")
@@ -185,7 +233,7 @@ class CatalogController {
         } else if (a.identity() == gatehouse.catalog.IdentityScheme.PERSONAL) {
             vault.storeShared(gid, sid, null);
         }
-        return new AssignmentView(a.serverId(), catalog.server(sid).name(), a.identity().wire(), a.prefix());
+        return new AssignmentView(a.serverId(), catalog.server(sid).name(), a.identity().wire(), a.prefix(), HealthView.of(health.of(sid)));
     }
 
     record SharedIdentityInput(String token) {

@@ -41,7 +41,32 @@ final class StdioUpstream extends UpstreamSession {
     private volatile boolean stopped;
     private volatile String lastExit;
     private volatile Instant nextStart;
+    private volatile String whyDown;
     private Thread supervisor;
+    private volatile Watcher watcher = Watcher.NONE;
+
+    /** Told how the process fares, for server health (the reasons are for administrators, not clients). */
+    interface Watcher {
+        Watcher NONE = new Watcher() {
+            @Override
+            public void up() {
+            }
+
+            @Override
+            public void down(String reason) {
+            }
+        };
+
+        /** The process answered its handshake. */
+        void up();
+
+        /** The process could not start, or ended; it will be restarted after a backoff. */
+        void down(String reason);
+    }
+
+    void watch(Watcher w) {
+        this.watcher = w;
+    }
 
     /** Started in {@code workDir} with the default allow-listed environment and no sandbox. */
     StdioUpstream(ServerDef server, java.nio.file.Path workDir, ObjectNode initParams, Duration timeout, long maxMessageBytes) {
@@ -81,6 +106,7 @@ final class StdioUpstream extends UpstreamSession {
             } catch (RuntimeException | IOException e) {
                 // The detail (command, directory, the server's words) is for admins: stderr and the log.
                 lastExit = e instanceof IOException ? "failed to start: could not run its command" : "failed to start: " + e.getMessage();
+                whyDown = e instanceof IOException io ? couldNotRun(io) : lastExit;
                 appendStderr("[gatehouse] failed to start: " + e.getMessage());
                 log.info("stdio server {} failed to start: {}", server.name(), e.getMessage());
             } finally {
@@ -94,6 +120,8 @@ final class StdioUpstream extends UpstreamSession {
             if (stopped) {
                 break;
             }
+            watcher.down(whyDown != null ? whyDown : lastExit + " (its stderr: GET /api/v1/servers/" + server.id() + "/stderr)");
+            whyDown = null;
             if (Duration.between(started, Instant.now()).toSeconds() > 30) {
                 backoffMs = 500;
             }
@@ -127,7 +155,17 @@ final class StdioUpstream extends UpstreamSession {
         handshake(initParams, timeout);
         ready = true;
         nextStart = null;
+        watcher.up();
         log.info("stdio server {} started (pid {})", server.name(), p.pid());
+    }
+
+    /** "could not run 'npx': no such file…" — the program's name, not its arguments (they may carry secrets). */
+    private String couldNotRun(IOException e) {
+        String program = server.command().isEmpty() ? "" : server.command().getFirst();
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        String why = m.contains("No such file") || m.contains("error=2,") ? "no such file (is it installed and on the PATH?)"
+                : m.contains("Permission denied") || m.contains("error=13,") ? "permission denied" : "it could not be started";
+        return "failed to start: could not run '" + program + "': " + why;
     }
 
     private void pumpStdout(Process p) {

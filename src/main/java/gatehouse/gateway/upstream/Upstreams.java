@@ -23,6 +23,7 @@ import gatehouse.catalog.CatalogListener;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.ServerProbe;
+import gatehouse.catalog.health.ServerHealthBoard;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Json;
 import tools.jackson.databind.node.ObjectNode;
@@ -59,17 +60,22 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     private final StdioProperties stdioProps;
     private final Path stdioRoot;
+    /** Where what is seen of each server's reachability goes (none in tests that build this class by hand). */
+    private final Supplier<ServerHealthBoard> health;
 
     public Upstreams(GatehouseProperties props) {
-        this(props, StdioProperties.DEFAULTS, () -> UpstreamCredentials.NONE);
+        this(props, StdioProperties.DEFAULTS, () -> UpstreamCredentials.NONE, () -> null);
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    public Upstreams(GatehouseProperties props, StdioProperties stdioProps, ObjectProvider<UpstreamCredentials> credentials) {
-        this(props, stdioProps, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE));
+    public Upstreams(GatehouseProperties props, StdioProperties stdioProps, ObjectProvider<UpstreamCredentials> credentials,
+                     ObjectProvider<ServerHealthBoard> health) {
+        this(props, stdioProps, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE), health::getIfAvailable);
     }
 
-    private Upstreams(GatehouseProperties props, StdioProperties stdioProps, Supplier<UpstreamCredentials> credentials) {
+    private Upstreams(GatehouseProperties props, StdioProperties stdioProps, Supplier<UpstreamCredentials> credentials,
+                      Supplier<ServerHealthBoard> health) {
+        this.health = health;
         this.credentials = credentials;
         this.props = props;
         this.stdioProps = stdioProps;
@@ -131,6 +137,17 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
      * 2025 handshake without a session (a 2026 server's legacy mode) is spoken to in 2026 and bridged.
      */
     public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
+        UpstreamSession session = open(server, clientInit, bearer, sessionClient);
+        if (!shared(server)) {
+            ServerHealthBoard board = health.get();
+            if (board != null) {
+                board.reachable(server); // a failure is judged by the health checks: an HTTP error may be this caller's credential
+            }
+        }
+        return session;
+    }
+
+    private UpstreamSession open(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
         Map<String, String> headers = new AuthorizedHeaders(server.headers(), bearer);
         return switch (server.transport()) {
             case STDIO -> sharedStdio(server);
@@ -228,13 +245,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     }
 
     private StdioUpstream sharedStdio(ServerDef server) {
-        StdioUpstream s = stdio.computeIfAbsent(server.id(), id -> {
-            StdioUpstream created = new StdioUpstream(server, () -> StdioLaunch.of(server.command(), server.env(), System.getenv(),
-                    stdioProps, stdioRoot, id, Path.of(props.dataDir())), ownInitParams(),
-                    props.mcp().connectTimeout().plusSeconds(20), props.mcp().maxUpstreamMessageBytes());
-            created.start();
-            return created;
-        });
+        StdioUpstream s = startStdio(server);
         if (!s.isAlive()) {
             // The first start may take a while (npx, a JVM); later, fail fast while it restarts.
             Instant deadline = Instant.now().plus(props.mcp().connectTimeout().plusSeconds(20));
@@ -246,6 +257,62 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
             }
         }
         return s;
+    }
+
+    /** Starts a stdio server's shared process if it is not running; does not wait for it. */
+    private StdioUpstream startStdio(ServerDef server) {
+        return stdio.computeIfAbsent(server.id(), id -> {
+            StdioUpstream created = watched(newStdio(server));
+            created.start();
+            return created;
+        });
+    }
+
+    private StdioUpstream newStdio(ServerDef server) {
+        return new StdioUpstream(server, () -> StdioLaunch.of(server.command(), server.env(), System.getenv(),
+                stdioProps, stdioRoot, server.id(), Path.of(props.dataDir())), ownInitParams(),
+                props.mcp().connectTimeout().plusSeconds(20), props.mcp().maxUpstreamMessageBytes());
+    }
+
+    private StdioUpstream watched(StdioUpstream s) {
+        ServerHealthBoard board = health.get();
+        if (board != null) {
+            ServerDef server = s.server();
+            board.starting(server, "starting its process");
+            s.watch(new StdioUpstream.Watcher() {
+                @Override
+                public void up() {
+                    board.reachable(server);
+                }
+
+                @Override
+                public void down(String reason) {
+                    board.unreachable(server, reason);
+                }
+            });
+        }
+        return s;
+    }
+
+    /** Starts a stdio server's shared process if it is not running (health checks; the process then reports how it fares). */
+    public void ensureStarted(ServerDef server) {
+        if (server.transport() == gatehouse.catalog.Transport.STDIO) {
+            startStdio(server);
+        }
+    }
+
+    /** Whether this stdio server's process is being supervised now. */
+    public boolean running(String serverId) {
+        return stdio.containsKey(serverId);
+    }
+
+    /** The HTTP client upstream sessions use (same timeouts, no redirects). */
+    HttpClient http() {
+        return http;
+    }
+
+    GatehouseProperties props() {
+        return props;
     }
 
     public List<String> stderr(String serverId) {

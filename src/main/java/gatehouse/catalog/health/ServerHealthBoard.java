@@ -1,0 +1,108 @@
+package gatehouse.catalog.health;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Service;
+
+import gatehouse.alerts.Alert;
+import gatehouse.alerts.AlertService;
+import gatehouse.catalog.CatalogListener;
+import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.ServerDef;
+import gatehouse.platform.Json;
+
+/**
+ * What each server's health is, as this replica observes it (every replica checks for itself; a
+ * server one replica cannot reach is that replica's problem too). A server that becomes
+ * unreachable raises one {@value #ALERT_TYPE} alert naming it, updated while the reason changes
+ * and resolved when the server answers again. A changed definition starts over.
+ */
+@Service
+public class ServerHealthBoard implements CatalogListener {
+    public static final String ALERT_TYPE = "server-unreachable";
+    private static final Logger log = LoggerFactory.getLogger(ServerHealthBoard.class);
+
+    private final AlertService alerts;
+    private final Clock clock;
+    private final Map<String, ServerHealth> health = new ConcurrentHashMap<>();
+
+    @Autowired
+    ServerHealthBoard(AlertService alerts) {
+        this(alerts, Clock.systemUTC());
+    }
+
+    ServerHealthBoard(AlertService alerts, Clock clock) {
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    public ServerHealth of(String serverId) {
+        return health.getOrDefault(serverId, ServerHealth.unknown("not contacted yet"));
+    }
+
+    /** The server answered. */
+    public void reachable(ServerDef server) {
+        Instant now = clock.instant();
+        ServerHealth before = health.get(server.id());
+        ServerHealth after = before != null && before.state() == ServerHealth.State.OK ? new ServerHealth(ServerHealth.State.OK, null,
+                before.since(), now) : new ServerHealth(ServerHealth.State.OK, null, now, now);
+        health.put(server.id(), after);
+        if (before == null || before.state() == ServerHealth.State.FAILING) {
+            // also at the first contact after a restart: an alert from before may still be open
+            if (alerts.resolve(ALERT_TYPE, about(server)) > 0) {
+                log.info("server {} is reachable again", server.name());
+            }
+        }
+    }
+
+    /** A process is being started (or restarted) and has not answered yet. */
+    public void starting(ServerDef server, String reason) {
+        ServerHealth before = health.get(server.id());
+        if (before != null && before.state() == ServerHealth.State.FAILING) {
+            return; // a restart after a failure stays failing until the server answers
+        }
+        Instant since = before != null && before.state() == ServerHealth.State.STARTING && before.since() != null ? before.since() : clock.instant();
+        health.put(server.id(), new ServerHealth(ServerHealth.State.STARTING, reason, since, before == null ? null : before.lastContactAt()));
+    }
+
+    /** The server could not be reached, or its process failed; {@code reason} says why in words an administrator can act on. */
+    public void unreachable(ServerDef server, String reason) {
+        Instant now = clock.instant();
+        ServerHealth before = health.get(server.id());
+        boolean wasFailing = before != null && before.state() == ServerHealth.State.FAILING;
+        health.put(server.id(), new ServerHealth(ServerHealth.State.FAILING, reason, wasFailing ? before.since() : now,
+                before == null ? null : before.lastContactAt()));
+        if (!wasFailing || !reason.equals(before.reason())) {
+            if (!wasFailing) {
+                log.warn("server {} is unreachable: {}", server.name(), reason);
+            }
+            var details = Json.object().put("serverName", server.name()).put("transport", server.transport().wire()).put("reason", reason);
+            alerts.raiseOnce(ALERT_TYPE, Alert.WARNING, "server " + server.name(), "server '" + server.name() + "' is unreachable: " + reason,
+                    about(server), details);
+        }
+    }
+
+    @Override
+    public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
+        for (String id : health.keySet()) {
+            ServerDef now = current.servers().get(id);
+            ServerDef was = previous == null ? null : previous.servers().get(id);
+            if (now == null || (was != null && !was.equals(now))) {
+                ServerHealth dropped = health.remove(id);
+                if (dropped != null && dropped.state() == ServerHealth.State.FAILING && was != null) {
+                    alerts.resolve(ALERT_TYPE, about(was)); // removed or redefined: the old definition's alert is moot
+                }
+            }
+        }
+    }
+
+    private static AlertService.About about(ServerDef server) {
+        return new AlertService.About(null, server.id(), null);
+    }
+}
