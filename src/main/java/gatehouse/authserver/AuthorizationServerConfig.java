@@ -54,8 +54,9 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    TrackingAuthorizationService authorizationService(JdbcTemplate template, JdbcClient jdbc, GatehouseClients clients, Revocations revocations) {
-        return new TrackingAuthorizationService(template, jdbc, clients, revocations);
+    TrackingAuthorizationService authorizationService(JdbcTemplate template, JdbcClient jdbc, GatehouseClients clients, Revocations revocations,
+                                                      gatehouse.platform.SecretBox secrets) {
+        return new TrackingAuthorizationService(template, jdbc, clients, revocations, secrets.derivedKey("oauth2-token-values"));
     }
 
     @Bean

@@ -272,6 +272,34 @@ class OAuthFlowTest extends GatewayTestSupport {
     }
 
     @Test
+    void tokenValuesAreStoredOnlyAsKeyedHashes() {
+        OAuthDriver d = new OAuthDriver(baseUrl());
+        Grant g = connect(d, alice, gwA);
+        Map<String, Object> row = jdbc.sql("SELECT authorization_code_value, access_token_value, refresh_token_value FROM oauth2_authorization "
+                + "WHERE registered_client_id = (SELECT id FROM oauth2_registered_client WHERE client_id = ?)").param(g.clientId()).query().singleRow();
+        String stored = row.values().toString();
+        assertThat(row.values()).allSatisfy(v -> assertThat(String.valueOf(v)).startsWith("h1:"));
+        assertThat(stored).doesNotContain(g.tokens().access()).doesNotContain(g.tokens().refresh()).doesNotContain(g.outcome().param("code"));
+        // A stored hash is not a credential either.
+        String storedRefresh = String.valueOf(row.get("REFRESH_TOKEN_VALUE") != null ? row.get("REFRESH_TOKEN_VALUE") : row.get("refresh_token_value"));
+        assertThat(d.refresh(g.clientId(), storedRefresh).status()).isEqualTo(400);
+        assertThat(d.refresh(g.clientId(), g.tokens().refresh()).status()).as("the real one still works").isEqualTo(200);
+    }
+
+    @Test
+    void replayingARotatedRefreshTokenRevokesTheWholeGrant() {
+        OAuthDriver d = new OAuthDriver(baseUrl());
+        Grant g = connect(d, alice, gwA);
+        OAuthDriver.Tokens second = d.refresh(g.clientId(), g.tokens().refresh());
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(initialize(gwA, second.access()).status()).isEqualTo(200);
+        // Someone copied the first refresh token and uses it after the client rotated it.
+        assertThat(d.refresh(g.clientId(), g.tokens().refresh()).status()).isEqualTo(400);
+        assertThat(d.refresh(g.clientId(), second.refresh()).status()).as("the rotated-to token dies with the grant").isEqualTo(400);
+        assertThat(initialize(gwA, second.access()).status()).as("and so does its access token").isEqualTo(401);
+    }
+
+    @Test
     void revokedTokensStopWorking() {
         OAuthDriver d = new OAuthDriver(baseUrl());
         Grant g = connect(d, alice, gwA);
