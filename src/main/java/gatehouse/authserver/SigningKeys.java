@@ -42,7 +42,8 @@ public class SigningKeys {
             String kid = Ids.id("key");
             try {
                 jdbc.sql("INSERT INTO signing_keys (kid, private_sealed, public_pem, created_at) VALUES (?, ?, ?, ?)")
-                        .params(kid, secrets.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded())),
+                        .params(kid, secrets.encrypt(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()),
+                                        SecretBox.context("signing_keys", "private_sealed", kid)),
                                 Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()), Timestamp.from(Instant.now()))
                         .update();
                 log.info("created the token-signing key {}", kid);
@@ -61,7 +62,8 @@ public class SigningKeys {
                         KeyFactory kf = KeyFactory.getInstance("RSA");
                         RSAPublicKey pub = (RSAPublicKey) kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(rs.getString("public_pem"))));
                         RSAPrivateKey priv = (RSAPrivateKey) kf.generatePrivate(new PKCS8EncodedKeySpec(
-                                Base64.getDecoder().decode(secrets.decrypt(rs.getString("private_sealed")))));
+                                Base64.getDecoder().decode(secrets.decrypt(rs.getString("private_sealed"),
+                                        SecretBox.context("signing_keys", "private_sealed", rs.getString("kid"))))));
                         return new RSAKey.Builder(pub).privateKey(priv).keyID(rs.getString("kid")).build();
                     } catch (java.security.GeneralSecurityException e) {
                         throw new IllegalStateException("the stored token-signing key cannot be read", e);

@@ -39,15 +39,15 @@ class CatalogRepository {
     void insertServer(ServerDef s) {
         jdbc.sql("INSERT INTO servers (id, name, transport, command, env_sealed, url, headers_sealed, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(s.id(), s.name(), s.transport().wire(), Json.string(s.command()), sealMap(s.env()), s.url(),
-                        sealMap(s.headers()), ts(s.createdAt()), ts(s.updatedAt()))
+                .params(s.id(), s.name(), s.transport().wire(), Json.string(s.command()), sealMap(s.env(), s.id(), "env_sealed"), s.url(),
+                        sealMap(s.headers(), s.id(), "headers_sealed"), ts(s.createdAt()), ts(s.updatedAt()))
                 .update();
     }
 
     void updateServer(ServerDef s) {
         jdbc.sql("UPDATE servers SET name = ?, transport = ?, command = ?, env_sealed = ?, url = ?, headers_sealed = ?, updated_at = ? WHERE id = ?")
-                .params(s.name(), s.transport().wire(), Json.string(s.command()), sealMap(s.env()), s.url(),
-                        sealMap(s.headers()), ts(s.updatedAt()), s.id())
+                .params(s.name(), s.transport().wire(), Json.string(s.command()), sealMap(s.env(), s.id(), "env_sealed"), s.url(),
+                        sealMap(s.headers(), s.id(), "headers_sealed"), ts(s.updatedAt()), s.id())
                 .update();
     }
 
@@ -57,17 +57,17 @@ class CatalogRepository {
 
     private ServerDef server(ResultSet rs, int row) throws SQLException {
         return new ServerDef(rs.getString("id"), rs.getString("name"), Transport.fromWire(rs.getString("transport")),
-                Json.MAPPER.readValue(rs.getString("command"), STRING_LIST), openMap(rs.getString("env_sealed")),
-                rs.getString("url"), openMap(rs.getString("headers_sealed")),
+                Json.MAPPER.readValue(rs.getString("command"), STRING_LIST), openMap(rs.getString("env_sealed"), rs.getString("id"), "env_sealed"),
+                rs.getString("url"), openMap(rs.getString("headers_sealed"), rs.getString("id"), "headers_sealed"),
                 instant(rs, "created_at"), instant(rs, "updated_at"));
     }
 
-    private String sealMap(Map<String, String> map) {
-        return map.isEmpty() ? null : secrets.encrypt(Json.string(map));
+    private String sealMap(Map<String, String> map, String serverId, String column) {
+        return map.isEmpty() ? null : secrets.encrypt(Json.string(map), SecretBox.context("servers", column, serverId));
     }
 
-    private Map<String, String> openMap(String sealed) {
-        return sealed == null ? Map.of() : Json.MAPPER.readValue(secrets.decrypt(sealed), STRING_MAP);
+    private Map<String, String> openMap(String sealed, String serverId, String column) {
+        return sealed == null ? Map.of() : Json.MAPPER.readValue(secrets.decrypt(sealed, SecretBox.context("servers", column, serverId)), STRING_MAP);
     }
 
     // --- gateways

@@ -96,10 +96,15 @@ public class IdentityVault implements UpstreamCredentials {
                 + "ORDER BY updated_at DESC").params(gatewayId, serverId).query(this::row).list().stream().findFirst();
     }
 
+    /** The associated data a credential's secret is sealed with: its own row. */
+    private static String sealedFor(String credentialId) {
+        return SecretBox.context("identities", "secret_sealed", credentialId);
+    }
+
     /** The opened secret of a credential (a token, or the sealed OAuth document); for this package only. */
     String secret(String credentialId) {
         return jdbc.sql("SELECT secret_sealed FROM identities WHERE id = ?").param(credentialId).query(String.class)
-                .optional().map(secrets::decrypt).orElseThrow();
+                .optional().map(sealed -> secrets.decrypt(sealed, sealedFor(credentialId))).orElseThrow();
     }
 
     /** The sealed token of a usable personal credential, opened; empty when there is none or it failed. */
@@ -229,9 +234,10 @@ public class IdentityVault implements UpstreamCredentials {
         if (token != null) {
             String t = checked(token);
             Instant now = Instant.now();
+            String id = Ids.id("idn");
             jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
                             + "created_at, updated_at) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'ok', NULL, NULL, ?, ?)")
-                    .params(Ids.id("idn"), serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t), Timestamp.from(now), Timestamp.from(now))
+                    .params(id, serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t, sealedFor(id)), Timestamp.from(now), Timestamp.from(now))
                     .update();
             afterCommit(() -> discoverWithNewCredential(serverId));
         }
@@ -252,9 +258,10 @@ public class IdentityVault implements UpstreamCredentials {
             jdbc.sql("DELETE FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId).update();
         }
         afterCommit(() -> discoverWithNewCredential(serverId));
+        String id = Ids.id("idn");
         jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
                         + "created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, 'ok', NULL, ?, ?, ?)")
-                .params(Ids.id("idn"), serverId, owner.userId(), owner.connectionId(), kind, secrets.encrypt(secret),
+                .params(id, serverId, owner.userId(), owner.connectionId(), kind, secrets.encrypt(secret, sealedFor(id)),
                         expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(now), Timestamp.from(now)).update();
         cache.clear();
         return find(owner, serverId).orElseThrow();
@@ -264,7 +271,7 @@ public class IdentityVault implements UpstreamCredentials {
     @Transactional
     Credential update(Credential c, String secret, Instant expiresAt) {
         jdbc.sql("UPDATE identities SET secret_sealed = ?, state = 'ok', error = NULL, expires_at = ?, updated_at = ? WHERE id = ?")
-                .params(secrets.encrypt(secret), expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()), c.id())
+                .params(secrets.encrypt(secret, sealedFor(c.id())), expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()), c.id())
                 .update();
         cache.clear();
         return byId(c.id()).orElseThrow();

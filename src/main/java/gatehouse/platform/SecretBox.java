@@ -21,12 +21,16 @@ import org.springframework.stereotype.Component;
  * Encrypts secrets at rest (upstream headers and environment, later upstream tokens) with
  * AES-256-GCM. The master key comes from {@code GATEHOUSE_MASTER_KEY} (base64, 32 bytes) or from
  * {@code master.key} in the data directory, created on first start with owner-only permissions.
- * It is never written to the database. Ciphertexts look like {@code v1:<base64(iv|ct|tag)>}.
+ * It is never written to the database. A secret is sealed for its place ({@link #context}: table,
+ * column and row id as associated data), so a sealed value copied into another row or column does
+ * not open there: {@code v2:<base64(iv|ct|tag)>}. Values sealed before that ({@code v1:}, no
+ * associated data) still open and are re-sealed at start ({@link SealedRowsUpgrade}).
  */
 @Component
 public class SecretBox {
     private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
     private static final String PREFIX = "v1:";
+    private static final String BOUND = "v2:";
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
 
@@ -71,7 +75,25 @@ public class SecretBox {
         }
     }
 
+    /** The associated data that binds a sealed value to one column of one row. */
+    public static String context(String table, String column, String rowId) {
+        return table + "." + column + ":" + rowId;
+    }
+
+    /** Seals without binding; kept for values that have no row (prefer {@link #encrypt(String, String)}). */
     public String encrypt(String plain) {
+        return seal(plain, null);
+    }
+
+    /** Seals {@code plain} for one place: it opens only with the same {@code context}. */
+    public String encrypt(String plain, String context) {
+        if (context == null) {
+            throw new IllegalArgumentException("context required");
+        }
+        return seal(plain, context);
+    }
+
+    private String seal(String plain, String context) {
         if (plain == null) {
             return null;
         }
@@ -80,27 +102,51 @@ public class SecretBox {
             random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+            if (context != null) {
+                cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            }
             byte[] ct = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
-            return PREFIX + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + ct.length).put(iv).put(ct).array());
+            return (context == null ? PREFIX : BOUND) + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + ct.length).put(iv).put(ct).array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encryption failed", e);
         }
     }
 
+    /** Opens an unbound ({@code v1:}) value. */
     public String decrypt(String sealed) {
+        return decrypt(sealed, null);
+    }
+
+    /**
+     * Opens a value sealed for {@code context}; a value sealed for another place fails. An older
+     * unbound value ({@code v1:}) opens regardless, until {@link SealedRowsUpgrade} re-seals it.
+     */
+    public String decrypt(String sealed, String context) {
         if (sealed == null) {
             return null;
         }
-        if (!sealed.startsWith(PREFIX)) {
+        boolean bound = sealed.startsWith(BOUND);
+        if (!bound && !sealed.startsWith(PREFIX)) {
             throw new IllegalStateException("not an encrypted value");
+        }
+        if (bound && context == null) {
+            throw new IllegalStateException("a bound secret needs its context to open");
         }
         try {
             byte[] all = Base64.getDecoder().decode(sealed.substring(PREFIX.length()));
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, 12));
+            if (bound) {
+                cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            }
             return new String(cipher.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("a stored secret cannot be decrypted: is this the master key it was written with?", e);
+            throw new IllegalStateException("a stored secret cannot be decrypted: is this the master key it was written with, and its own row?", e);
         }
+    }
+
+    /** Whether a value was sealed before values were bound to their rows. */
+    public static boolean unbound(String sealed) {
+        return sealed != null && sealed.startsWith(PREFIX);
     }
 }

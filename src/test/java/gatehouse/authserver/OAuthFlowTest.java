@@ -401,7 +401,7 @@ class OAuthFlowTest extends GatewayTestSupport {
         assertThat(o.param("code")).isNotNull();
         String sealed = jdbc.sql("SELECT secret_sealed FROM identities WHERE user_id = ? AND server_id = ?").params(aliceId, server)
                 .query(String.class).single();
-        assertThat(sealed).startsWith("v1:").doesNotContain("personal-secret-123");
+        assertThat(sealed).startsWith("v2:").doesNotContain("personal-secret-123");
         assertThat(d.exchange(clientId, o.param("code"), verifier, REDIRECT).status()).isEqualTo(200);
     }
 

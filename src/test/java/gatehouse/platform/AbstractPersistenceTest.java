@@ -208,16 +208,34 @@ abstract class AbstractPersistenceTest {
         Map<String, Object> httpRow = jdbc.sql("SELECT * FROM servers WHERE id = ?").param(http.id()).query().singleRow();
         String envSealed = column(stdioRow, "env_sealed");
         String headersSealed = column(httpRow, "headers_sealed");
-        assertThat(envSealed).startsWith("v1:").doesNotContain(ENV_SECRET).doesNotContain("GITHUB_TOKEN");
-        assertThat(headersSealed).startsWith("v1:").doesNotContain(HEADER_SECRET).doesNotContain("sk-live");
+        assertThat(envSealed).startsWith("v2:").doesNotContain(ENV_SECRET).doesNotContain("GITHUB_TOKEN");
+        assertThat(headersSealed).startsWith("v2:").doesNotContain(HEADER_SECRET).doesNotContain("sk-live");
         assertThat(stdioRow.values().toString()).doesNotContain(ENV_SECRET);
         assertThat(httpRow.values().toString()).doesNotContain(HEADER_SECRET);
 
-        assertThat(Json.tree(secrets.decrypt(envSealed)).get("GITHUB_TOKEN").asString()).isEqualTo(ENV_SECRET);
-        assertThat(Json.tree(secrets.decrypt(headersSealed)).get("Authorization").asString()).isEqualTo(HEADER_SECRET);
+        assertThat(Json.tree(secrets.decrypt(envSealed, SecretBox.context("servers", "env_sealed", stdio.id()))).get("GITHUB_TOKEN").asString())
+                .isEqualTo(ENV_SECRET);
+        assertThat(Json.tree(secrets.decrypt(headersSealed, SecretBox.context("servers", "headers_sealed", http.id()))).get("Authorization").asString())
+                .isEqualTo(HEADER_SECRET);
+        // Bound to its row and column: copied elsewhere, it does not open.
+        assertThatThrownBy(() -> secrets.decrypt(headersSealed, SecretBox.context("servers", "headers_sealed", stdio.id())))
+                .hasMessageContaining("cannot be decrypted");
+        assertThatThrownBy(() -> secrets.decrypt(envSealed, SecretBox.context("servers", "headers_sealed", stdio.id())))
+                .hasMessageContaining("cannot be decrypted");
         CatalogSnapshot loaded = fresh().snapshot();
         assertThat(loaded.servers().get(stdio.id()).env()).containsEntry("GITHUB_TOKEN", ENV_SECRET).containsEntry("MODE", "read-only");
         assertThat(loaded.servers().get(http.id()).headers()).containsExactly(Map.entry("Authorization", HEADER_SECRET));
+    }
+
+    @Test
+    void secretsSealedBeforeRowBindingAreReSealedAndStillOpen() throws Exception {
+        ServerDef http = httpServer(unique("legacy-http"));
+        jdbc.sql("UPDATE servers SET headers_sealed = ? WHERE id = ?")
+                .params(secrets.encrypt(Json.string(Map.of("Authorization", HEADER_SECRET))), http.id()).update();
+        new SealedRowsUpgrade(jdbc, secrets).upgrade();
+        String sealed = column(jdbc.sql("SELECT * FROM servers WHERE id = ?").param(http.id()).query().singleRow(), "headers_sealed");
+        assertThat(sealed).startsWith("v2:");
+        assertThat(fresh().snapshot().servers().get(http.id()).headers()).containsExactly(Map.entry("Authorization", HEADER_SECRET));
     }
 
     private static String column(Map<String, Object> row, String name) {
