@@ -1,10 +1,12 @@
 package gatehouse.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +112,9 @@ class EverythingE2ETest {
     @Test
     @Order(2)
     void callsReachTheUpstreamTheirPrefixNamesAndAreLogged() {
-        JsonNode report = sdk("calls", steps(
+        // Its own connection, so its log records are exactly its own calls, whatever ran before.
+        AdminClient.Connection own = gatehouse.connect(gatewayId, "e2e-calls");
+        JsonNode report = sdk("calls", own, steps(
                 call(STDIO + "__echo", Map.of("message", "to stdio")),
                 call(HTTP + "__echo", Map.of("message", "to http")),
                 call(HTTP + "__get-sum", Map.of("a", 2, "b", 3)),
@@ -124,21 +128,26 @@ class EverythingE2ETest {
         assertThat(stepError(report, 3)).contains("Unknown tool: " + HTTP + "__nope");
         assertThat(stepError(report, 4)).contains("Unknown tool: zz__echo");
 
-        // Log records are written off the request path: wait until they are all there.
-        List<JsonNode> calls = awaitLogs(records -> records.stream().filter(r -> "tools/call".equals(r.path("method").asString()))
-                .count() >= 5);
-        assertThat(calls).anySatisfy(r -> assertLog(r, STDIO + "__echo", stdioServerId, "ok"));
-        assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__echo", httpServerId, "ok"));
-        assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__get-sum", httpServerId, "ok"));
-        assertThat(calls).anySatisfy(r -> assertLog(r, HTTP + "__nope", null, "error"));
-        assertThat(calls).anySatisfy(r -> {
+        // Log records are written off the request path: wait for the five calls, then check each exactly.
+        List<JsonNode> calls = awaitLogs(own, records -> records.stream().filter(r -> "tools/call".equals(r.path("method").asString()))
+                .count() >= 5).stream().filter(r -> "tools/call".equals(r.path("method").asString())).toList();
+        assertThat(calls).hasSize(5);
+        assertThat(calls).filteredOn(r -> r.path("tool").asString().equals(STDIO + "__echo")).singleElement()
+                .satisfies(r -> assertLog(r, STDIO + "__echo", stdioServerId, "ok"));
+        assertThat(calls).filteredOn(r -> r.path("tool").asString().equals(HTTP + "__echo")).singleElement()
+                .satisfies(r -> assertLog(r, HTTP + "__echo", httpServerId, "ok"));
+        assertThat(calls).filteredOn(r -> r.path("tool").asString().equals(HTTP + "__get-sum")).singleElement()
+                .satisfies(r -> assertLog(r, HTTP + "__get-sum", httpServerId, "ok"));
+        assertThat(calls).filteredOn(r -> r.path("tool").asString().equals(HTTP + "__nope")).singleElement()
+                .satisfies(r -> assertLog(r, HTTP + "__nope", null, "error"));
+        assertThat(calls).filteredOn(r -> r.path("tool").asString().equals("zz__echo")).singleElement().satisfies(r -> {
             assertLog(r, "zz__echo", null, "error");
             assertThat(r.path("errorMessage").asString()).contains("Unknown tool");
         });
         assertThat(calls).allSatisfy(r -> {
-            assertThat(r.path("connectionId").asString()).isEqualTo(connection.id());
-            assertThat(r.path("durationMs").asDouble()).isNotNegative();
-            assertThat(r.path("time").asString()).isNotEmpty();
+            assertThat(r.path("connectionId").asString()).isEqualTo(own.id());
+            assertThat(r.path("durationMs").asDouble()).as("a call takes time").isPositive();
+            assertThat(Instant.parse(r.path("time").asString())).isBefore(Instant.now());
         });
     }
 
@@ -304,7 +313,11 @@ class EverythingE2ETest {
     // --- helpers
 
     private static JsonNode sdk(String name, String steps, String... options) {
-        NodePeers.Run run = peers.sdkClient(name, connection.url(), connection.token(), steps, dir, options);
+        return sdk(name, connection, steps, options);
+    }
+
+    private static JsonNode sdk(String name, AdminClient.Connection via, String steps, String... options) {
+        NodePeers.Run run = peers.sdkClient(name, via.url(), via.token(), steps, dir, options);
         JsonNode report = run.report();
         assertThat(run.exitCode()).as("sdk-client %s: every step as expected:\n%s\nstderr:\n%s", name, report.toPrettyString(),
                 run.stderr()).isZero();
@@ -349,17 +362,10 @@ class EverythingE2ETest {
         }
     }
 
-    private static List<JsonNode> awaitLogs(Predicate<List<JsonNode>> complete) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        List<JsonNode> records;
-        do {
-            records = gatehouse.logs(gatewayId, 500);
-            if (complete.test(records)) {
-                return records;
-            }
-            GatehouseJar.sleep(100);
-        } while (System.nanoTime() < deadline);
-        return records;
+    /** The connection's log records once {@code complete} holds for them. */
+    private static List<JsonNode> awaitLogs(AdminClient.Connection via, Predicate<List<JsonNode>> complete) {
+        return await().atMost(Duration.ofSeconds(30)).until(
+                () -> List.<JsonNode>copyOf(gatehouse.admin().logs("connection=" + via.id() + "&limit=500")), complete);
     }
 
     private static void assertLog(JsonNode r, String tool, String serverId, String status) {

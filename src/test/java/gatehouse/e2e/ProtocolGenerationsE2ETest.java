@@ -1,6 +1,7 @@
 package gatehouse.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,22 +142,17 @@ class ProtocolGenerationsE2ETest {
     @Test
     @Order(2)
     void everyMessageOfBothGenerationsIsAudited() {
-        List<JsonNode> logs = new ArrayList<>();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            logs = gatehouse.logs(gatewayId, 500);
-            if (logs.stream().anyMatch(r -> "input-required".equals(r.path("status").asString(null)))) {
-                break;
-            }
-            GatehouseJar.sleep(200);
-        }
-        assertThat(logs).anySatisfy(r -> {
-            assertThat(r.path("tool").asString("")).isEqualTo("j__test_input_required_result_elicitation");
-            assertThat(r.path("status").asString("")).isEqualTo("input-required");
-        });
-        assertThat(logs).anySatisfy(r -> {
-            assertThat(r.path("tool").asString("")).isEqualTo("v2__sample");
-            assertThat(r.path("status").asString("")).isEqualTo("ok");
+        // Records arrive off the request path: wait (failing loudly on timeout) until both generations' calls are there.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<JsonNode> logs = gatehouse.logs(gatewayId, 500);
+            assertThat(logs).anySatisfy(r -> {
+                assertThat(r.path("tool").asString("")).isEqualTo("j__test_input_required_result_elicitation");
+                assertThat(r.path("status").asString("")).isEqualTo("input-required");
+            });
+            assertThat(logs).anySatisfy(r -> {
+                assertThat(r.path("tool").asString("")).isEqualTo("v2__sample");
+                assertThat(r.path("status").asString("")).isEqualTo("ok");
+            });
         });
     }
 

@@ -16,9 +16,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,7 @@ public final class McpTestClient implements AutoCloseable {
     private final String token;
     private final AtomicLong ids = new AtomicLong();
     private final List<Integer> answerStatuses = new CopyOnWriteArrayList<>();
+    private final Queue<Throwable> callbackFailures = new ConcurrentLinkedQueue<>();
     private volatile String sessionId;
     private volatile String protocolVersion;
     private volatile Function<ObjectNode, JsonNode> serverRequestHandler = r -> {
@@ -190,7 +193,17 @@ public final class McpTestClient implements AutoCloseable {
     }
 
     public Result post(byte[] body, Map<String, String> headerOverrides) {
-        return postAsync(body, headerOverrides, m -> { }).join();
+        try {
+            return postAsync(body, headerOverrides, m -> { }).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -204,6 +217,13 @@ public final class McpTestClient implements AutoCloseable {
 
     public CompletableFuture<Result> postAsync(URI target, byte[] body, Map<String, String> headerOverrides,
                                                Consumer<ObjectNode> onMessage) {
+        throwCallbackFailures();
+        return postAsync(target, body, headerOverrides, onMessage, true);
+    }
+
+    /** {@code checkCallbacks}: whether the answer fails when a server-request callback failed meanwhile (not for the callbacks' own answers). */
+    private CompletableFuture<Result> postAsync(URI target, byte[] body, Map<String, String> headerOverrides,
+                                                Consumer<ObjectNode> onMessage, boolean checkCallbacks) {
         Map<String, String> headers = defaultHeaders();
         headers.put("Content-Type", "application/json");
         headers.put("Accept", "application/json, text/event-stream");
@@ -213,7 +233,11 @@ public final class McpTestClient implements AutoCloseable {
         CompletableFuture<Result> result = new CompletableFuture<>();
         Thread.ofVirtual().name("mcp-test-post").start(() -> {
             try {
-                result.complete(read(http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()), onMessage));
+                Result r = read(http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()), onMessage);
+                if (checkCallbacks) {
+                    throwCallbackFailures(); // the stream ended after the failing callback's error answer
+                }
+                result.complete(r);
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
@@ -295,7 +319,12 @@ public final class McpTestClient implements AutoCloseable {
         return new Result(resp.statusCode(), resp.headers().map(), type, body, Collections.unmodifiableList(messages));
     }
 
-    /** Answers a server request on its own POST, off the reading thread (the stream must keep flowing). */
+    /**
+     * Answers a server request on its own POST, off the reading thread (the stream must keep
+     * flowing). A callback that throws (an assertion failing, say) is answered with an error, so
+     * the gateway is not left waiting, and its failure is kept for the test: the exchange during
+     * which it failed, the client's next exchange, or {@link #close()} throws it.
+     */
     private void answer(ObjectNode request) {
         Thread.ofVirtual().name("mcp-test-answer").start(() -> {
             ObjectNode response = Json.object();
@@ -303,11 +332,25 @@ public final class McpTestClient implements AutoCloseable {
             response.set("id", request.get("id"));
             try {
                 response.set("result", serverRequestHandler.apply(request));
-            } catch (RuntimeException e) {
-                response.putObject("error").put("code", -32603).put("message", String.valueOf(e.getMessage()));
+            } catch (Throwable t) {
+                callbackFailures.add(t);
+                response.putObject("error").put("code", -32603).put("message", String.valueOf(t.getMessage()));
             }
-            answerStatuses.add(send(response, Map.of()).status());
+            answerStatuses.add(postAsync(endpoint, Json.bytes(response), Map.of(), m -> { }, false).join().status());
         });
+    }
+
+    /** Throws what a server-request callback threw since the last check (the first, others suppressed). */
+    public void throwCallbackFailures() {
+        Throwable first = callbackFailures.poll();
+        if (first == null) {
+            return;
+        }
+        AssertionError e = new AssertionError("a server-request callback failed: " + first, first);
+        for (Throwable more = callbackFailures.poll(); more != null; more = callbackFailures.poll()) {
+            e.addSuppressed(more);
+        }
+        throw e;
     }
 
     /** Sends a client response to a server request by hand (for tests that answer late or never). */
@@ -459,8 +502,10 @@ public final class McpTestClient implements AutoCloseable {
         }
     }
 
+    /** Also throws a server-request callback's failure that no exchange reported yet. */
     @Override
     public void close() {
         http.shutdownNow(); // close() would wait for an open GET stream to end
+        throwCallbackFailures();
     }
 }

@@ -123,7 +123,17 @@ abstract class AbstractFeaturePersistenceTest {
 
     @Test
     void settingsAndTheToolBudgetAreStored() {
-        ServerDef server = catalog.createServer(new CatalogService.ServerInput(unique("srv"), "streamable-http", null, null, upstream.url(), null));
+        // Its own upstream, with exactly the three tools HostileServer starts with (other tests change the shared one).
+        HostileServer own = HostileServer.start("budget");
+        try {
+            settingsAndTheToolBudgetAreStored(own);
+        } finally {
+            own.close();
+        }
+    }
+
+    private void settingsAndTheToolBudgetAreStored(HostileServer own) {
+        ServerDef server = catalog.createServer(new CatalogService.ServerInput(unique("srv"), "streamable-http", null, null, own.url(), null));
         String gid = catalog.createGateway(unique("gw")).id();
         catalog.assign(gid, server.id(), "shared", "b");
         discovery.discover(server);
@@ -143,7 +153,7 @@ abstract class AbstractFeaturePersistenceTest {
 
         features.updateSettings(gid, new FeatureService.SettingsChange(Map.of("tools", "allow-all"), null, null, null));
         FeatureService.ToolBudget b = features.budget(gid);
-        assertThat(b.enabledTools()).isGreaterThanOrEqualTo(2);
+        assertThat(b.enabledTools()).as("echo, add, delete_file").isEqualTo(3);
         assertThat(b.exceeded()).isTrue();
         assertThat(alerts.list(Alert.OPEN, FeatureService.TOOL_BUDGET, gid, null, null)).hasSize(1);
 

@@ -1,6 +1,7 @@
 package gatehouse.gateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -353,6 +354,21 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
         assertThat(asked.get("id").asString()).startsWith("gh-");
         assertThat(asked.path("params").path("message").asString()).isEqualTo("Who are you?");
         assertThat(values(asked.path("params").path("requestedSchema").path("required"), null)).containsExactly("username", "email");
+    }
+
+    @Test
+    void anAssertionFailingInTheClientsServerRequestCallbackReachesTheTest() {
+        McpTestClient c = session(single, "elicitation");
+        c.onServerRequest(request -> {
+            assertThat(request.path("method").asString()).as("deliberately wrong expectation").isEqualTo("sampling/createMessage");
+            return Json.object();
+        });
+
+        assertThatThrownBy(() -> c.callTool("fx__test_elicitation", obj("message", "Who are you?")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("a server-request callback failed")
+                .hasMessageContaining("deliberately wrong expectation");
+        // Reported once: the client is usable again afterwards.
+        assertThat(c.call("ping", Json.object()).status()).isEqualTo(200);
     }
 
     @Test
