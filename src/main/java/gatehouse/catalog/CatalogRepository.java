@@ -62,6 +62,11 @@ class CatalogRepository {
                 instant(rs, "created_at"), instant(rs, "updated_at"));
     }
 
+    /** Removes every stored credential (personal, per connection, shared) for a server. */
+    int deleteCredentialsOfServer(String serverId) {
+        return jdbc.sql("DELETE FROM identities WHERE server_id = ?").param(serverId).update();
+    }
+
     private String sealMap(Map<String, String> map, String serverId, String column) {
         return map.isEmpty() ? null : secrets.encrypt(Json.string(map), SecretBox.context("servers", column, serverId));
     }

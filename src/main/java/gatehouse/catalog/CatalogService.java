@@ -132,6 +132,13 @@ public class CatalogService implements gatehouse.platform.Reloadable {
                 in.url() != null ? in.url() : old.url(),
                 in.headers() != null ? in.headers() : old.headers(), old.createdAt(), now()), id);
         repo.updateServer(s);
+        if (!ServerDef.sameOrigin(old.url(), s.url())) {
+            // Credentials were given for the old host: never send them to a new one.
+            int wiped = repo.deleteCredentialsOfServer(id);
+            if (wiped > 0) {
+                log.warn("server {} moved to another origin; its {} stored credential(s) were removed and must be given again", s.name(), wiped);
+            }
+        }
         changed();
         return s;
     }

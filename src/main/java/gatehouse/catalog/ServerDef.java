@@ -13,4 +13,23 @@ public record ServerDef(String id, String name, Transport transport, List<String
         env = env == null ? Map.of() : Map.copyOf(env);
         headers = headers == null ? Map.of() : Map.copyOf(headers);
     }
+
+    /** Whether two server URLs share scheme, host and port (both absent counts as the same). */
+    public static boolean sameOrigin(String a, String b) {
+        if (a == null || b == null) {
+            return a == null && b == null;
+        }
+        try {
+            java.net.URI x = java.net.URI.create(a);
+            java.net.URI y = java.net.URI.create(b);
+            return x.getScheme() != null && x.getScheme().equalsIgnoreCase(y.getScheme()) && x.getHost() != null
+                    && x.getHost().equalsIgnoreCase(y.getHost()) && port(x) == port(y);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static int port(java.net.URI u) {
+        return u.getPort() > 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
 }

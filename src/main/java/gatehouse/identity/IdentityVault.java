@@ -96,6 +96,11 @@ public class IdentityVault implements UpstreamCredentials {
                 + "ORDER BY updated_at DESC").params(gatewayId, serverId).query(this::row).list().stream().findFirst();
     }
 
+    /** Drops every opened credential held in memory (after credentials were removed outside this class). */
+    void forgetCached() {
+        cache.clear();
+    }
+
     /** The associated data a credential's secret is sealed with: its own row. */
     private static String sealedFor(String credentialId) {
         return SecretBox.context("identities", "secret_sealed", credentialId);

@@ -6,9 +6,26 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** One shared JSON mapper for code that works on raw JSON trees. */
+/**
+ * One shared JSON mapper for code that works on raw JSON trees. Its read limits are what a hostile
+ * peer meets first: nesting (a deep array is a stack and CPU bomb), one string's length, a number's
+ * digits and a property name's length; a document over one answers a parse error that names the
+ * limit. Message size as a whole is capped where bytes arrive (request body, upstream message).
+ */
 public final class Json {
-    public static final JsonMapper MAPPER = JsonMapper.builder().build();
+    public static final int MAX_NESTING_DEPTH = 128;
+    public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+    public static final int MAX_NUMBER_LENGTH = 1000;
+    public static final int MAX_NAME_LENGTH = 10_000;
+
+    public static final JsonMapper MAPPER = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .maxNameLength(MAX_NAME_LENGTH)
+                    .build())
+            .build()).build();
     public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Json() {

@@ -91,6 +91,19 @@ class McpBadInputTest extends GatewayTestSupport {
     // ------------------------------------------------------------------ JSON-RPC
 
     @Test
+    void nestingBeyondTheLimitIsAParseErrorThatSaysSo() {
+        McpTestClient c = session(conn);
+        int depth = gatehouse.platform.Json.MAX_NESTING_DEPTH + 10;
+        String deep = "[".repeat(depth) + "]".repeat(depth);
+        Result r = c.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"a\":" + deep + "}}}", Map.of());
+        assertRefused(r, 400, -32700);
+        assertThat(r.error().path("message").asString()).contains("nesting depth").contains(Integer.toString(gatehouse.platform.Json.MAX_NESTING_DEPTH));
+        String fine = "[".repeat(20) + "]".repeat(20);
+        Result ok = c.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{\"_meta\":{\"a\":" + fine + "}}}", Map.of());
+        assertThat(ok.status()).as("ordinary nesting passes: %s", ok.body()).isEqualTo(200);
+    }
+
+    @Test
     void malformedJsonIsAParseError() {
         McpTestClient c = session(conn);
 
