@@ -338,7 +338,7 @@ public final class Bench {
     }
 
     private static void waitFor(Check check, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 if (check.ok()) {
@@ -349,7 +349,7 @@ public final class Bench {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException(what + " did not come up within 120 s");
+        throw new IllegalStateException(what + " did not come up within 300 s");
     }
 
     private JsonNode api(String method, String path, String body) throws Exception {
