@@ -29,23 +29,23 @@ import tools.jackson.databind.JsonNode;
  * their CSRF fields), and talks to the token and revocation endpoints. Deliberately written from the
  * HTML and the RFCs, not from Gatehouse's classes.
  */
-final class OAuthDriver {
+public final class OAuthDriver {
     private final String base;
     private final HttpClient http;
 
-    OAuthDriver(String base) {
+    public OAuthDriver(String base) {
         this.base = base;
         this.http = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    record Page(int status, String location, String body) {
+    public record Page(int status, String location, String body) {
         boolean hasForm(String id) {
             return body != null && body.contains("id=\"" + id + "\"");
         }
     }
 
-    record Outcome(String redirect, List<Page> pages) {
-        String param(String name) {
+    public record Outcome(String redirect, List<Page> pages) {
+        public String param(String name) {
             if (redirect == null) {
                 return null;
             }
@@ -59,20 +59,20 @@ final class OAuthDriver {
             return null;
         }
 
-        Page last() {
+        public Page last() {
             return pages.getLast();
         }
     }
 
     // --- registration and PKCE
 
-    JsonNode register(List<String> redirectUris) {
+    public JsonNode register(List<String> redirectUris) {
         return register(Map.of("client_name", "test client <b>", "redirect_uris", redirectUris,
                 "grant_types", List.of("authorization_code", "refresh_token"), "response_types", List.of("code"),
                 "token_endpoint_auth_method", "none"));
     }
 
-    JsonNode register(Map<String, Object> metadata) {
+    public JsonNode register(Map<String, Object> metadata) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/oauth2/register"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Json.string(metadata))).build());
         JsonNode body = r.body().isEmpty() ? Json.object() : Json.tree(r.body());
@@ -80,13 +80,13 @@ final class OAuthDriver {
         return body;
     }
 
-    static String verifier() {
+    public static String verifier() {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    static String challenge(String verifier) {
+    public static String challenge(String verifier) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(
                     MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
@@ -95,7 +95,7 @@ final class OAuthDriver {
         }
     }
 
-    String authorizeUrl(String clientId, String redirect, String verifier, String resource, String state) {
+    public String authorizeUrl(String clientId, String redirect, String verifier, String resource, String state) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("response_type", "code");
         p.put("client_id", clientId);
@@ -118,7 +118,7 @@ final class OAuthDriver {
      * first offered), token forms ({@code tokens} by server id), then the confirmation ({@code approve}
      * or deny). Stops at the first redirect away from Gatehouse, or at a page it cannot complete.
      */
-    Outcome walk(String url, String username, String password, String gateway, Map<String, String> tokens, boolean approve) {
+    public Outcome walk(String url, String username, String password, String gateway, Map<String, String> tokens, boolean approve) {
         List<Page> pages = new ArrayList<>();
         String method = "GET";
         Map<String, List<String>> fields = null;
@@ -231,12 +231,12 @@ final class OAuthDriver {
 
     // --- token endpoint
 
-    record Tokens(int status, JsonNode body) {
-        String access() {
+    public record Tokens(int status, JsonNode body) {
+        public String access() {
             return body.path("access_token").asString(null);
         }
 
-        String refresh() {
+        public String refresh() {
             return body.path("refresh_token").asString(null);
         }
 
@@ -245,7 +245,7 @@ final class OAuthDriver {
         }
     }
 
-    Tokens exchange(String clientId, String code, String verifier, String redirect) {
+    public Tokens exchange(String clientId, String code, String verifier, String redirect) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("grant_type", "authorization_code");
         p.put("code", code);
@@ -255,7 +255,7 @@ final class OAuthDriver {
         return token(p);
     }
 
-    Tokens refresh(String clientId, String refreshToken) {
+    public Tokens refresh(String clientId, String refreshToken) {
         return token(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken, "client_id", clientId));
     }
 

@@ -1,5 +1,6 @@
 package gatehouse.gateway.steps;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -10,13 +11,14 @@ import gatehouse.gateway.pipeline.Decision;
 import gatehouse.gateway.pipeline.Exchange;
 import gatehouse.gateway.pipeline.Step;
 import gatehouse.gateway.pipeline.Verdict;
-import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.routing.Router;
 import gatehouse.identity.Directory;
 import gatehouse.identity.DirectorySnapshot;
+import gatehouse.platform.Json;
 import gatehouse.policy.access.ToolAccess;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Tool access per team: a person whose teams hold the gateway only with a subset of its tools sees
@@ -64,34 +66,38 @@ public class AccessStep implements Step {
         if (tool == null || access.allows(tool)) {
             return Verdict.pass(); // no name: routing answers the malformed request as for everyone
         }
-        // Exactly the router's answer for a name that does not exist; the log records why.
-        return Verdict.deny(JsonRpc.INVALID_PARAMS, "Unknown tool: " + tool,
-                new Decision(NAME, "deny", Map.of("reason", "tool not granted to the caller's teams")));
+        // Exactly the router's answer for a name that does not exist; only the log records why.
+        McpException missing = Router.notFound("tools", tool);
+        return new Verdict.Deny(missing.code(), missing.getMessage(), missing.data(),
+                List.of(new Decision(NAME, "deny", Map.of("reason", "tool not granted to the caller's teams"))));
     }
 
+    /**
+     * Each server's part of {@code tools/list}, before the merge (and so before paging and the
+     * stateless shaping): the tools outside the caller's subset are left out, by exposed name.
+     */
     @Override
-    public Verdict afterUpstream(Exchange exchange) {
-        if (!"tools/list".equals(exchange.method()) || exchange.caller() == null || exchange.response() == null) {
-            return Verdict.pass();
-        }
-        JsonNode tools = exchange.response().path("result").path("tools");
-        if (!tools.isArray()) {
-            return Verdict.pass();
+    public ArrayNode onList(Exchange exchange, ListPart part) {
+        if (!"tools".equals(part.kind()) || exchange.caller() == null) {
+            return part.items();
         }
         ToolAccess access = access(exchange);
         if (access instanceof ToolAccess.All) {
-            return Verdict.pass();
+            return part.items();
         }
-        ObjectNode copy = exchange.response().deepCopy();
-        ArrayNode kept = ((ObjectNode) copy.path("result")).putArray("tools");
+        ArrayNode kept = Json.array();
         int hidden = 0;
-        for (JsonNode tool : tools) {
-            if (access.allows(tool.path("name").asString(""))) {
+        for (JsonNode tool : part.items()) {
+            if (access.allows(part.assignment().expose(tool.path("name").asString("")))) {
                 kept.add(tool);
             } else {
                 hidden++;
             }
         }
-        return hidden == 0 ? Verdict.pass() : Verdict.replace(copy, new Decision(NAME, "hide", Map.of("tools", hidden)));
+        if (hidden == 0) {
+            return part.items();
+        }
+        exchange.decide(List.of(new Decision(NAME, "hide", Map.of("server", part.server().id(), "tools", hidden))));
+        return kept;
     }
 }

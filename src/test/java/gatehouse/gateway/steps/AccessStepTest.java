@@ -12,15 +12,21 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogSnapshot;
+import gatehouse.catalog.IdentityScheme;
+import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.Transport;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.gateway.pipeline.Exchange;
+import gatehouse.gateway.pipeline.Step;
 import gatehouse.gateway.pipeline.Verdict;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.identity.DirectorySnapshot;
 import gatehouse.platform.Json;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -30,6 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class AccessStepTest {
     private static final GatewayDef GATEWAY = new GatewayDef("gw_1", "one", Instant.EPOCH);
+    private static final ServerDef SERVER = new ServerDef("srv_1", "fs", Transport.STDIO, List.of("fs-server"), Map.of(), null, Map.of(),
+            Instant.EPOCH, Instant.EPOCH);
     private static final String[] TOOLS = {"fs__read", "fs__write", "git__log"};
 
     private final AtomicReference<DirectorySnapshot> directory = new AtomicReference<>();
@@ -67,12 +75,12 @@ class AccessStepTest {
         return resp;
     }
 
+    private static final Assignment UNPREFIXED = new Assignment("gw_1", "srv_1", IdentityScheme.SHARED, "", Instant.EPOCH);
+
     private List<String> listed(String userId, String hostId) {
         Exchange e = exchange(userId, hostId, "tools/list", Json.object().put("jsonrpc", "2.0").put("id", 3).put("method", "tools/list"));
-        e.response(listAnswer());
-        Verdict v = step.afterUpstream(e);
-        JsonNode answer = v instanceof Verdict.Replace r ? r.message() : e.response();
-        return answer.path("result").path("tools").valueStream().map(t -> t.path("name").asString()).toList();
+        ArrayNode items = (ArrayNode) listAnswer().path("result").path("tools");
+        return step.onList(e, new Step.ListPart(UNPREFIXED, SERVER, "tools", items)).valueStream().map(t -> t.path("name").asString()).toList();
     }
 
     private boolean callAllowed(String userId, String hostId, String tool) {
@@ -128,14 +136,30 @@ class AccessStepTest {
     void aHiddenToolIsRecordedAsADecisionNeverInTheAnswer() {
         directory(Set.of("fs__read"));
         Exchange e = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
-        e.response(listAnswer());
-        Verdict.Replace r = (Verdict.Replace) step.afterUpstream(e);
-        assertThat(r.decisions()).singleElement().satisfies(d -> {
+        ArrayNode items = (ArrayNode) listAnswer().path("result").path("tools");
+        ArrayNode kept = step.onList(e, new Step.ListPart(UNPREFIXED, SERVER, "tools", items));
+        assertThat(e.decisions()).singleElement().satisfies(d -> {
             assertThat(d.step()).isEqualTo("access");
             assertThat(d.action()).isEqualTo("hide");
+            assertThat(d.details()).containsEntry("tools", 2);
         });
-        assertThat(r.message().toString()).doesNotContain("fs__write").doesNotContain("git__log");
-        assertThat(e.response().path("result").path("tools").size()).as("the original answer is not changed in place").isEqualTo(3);
+        assertThat(kept.toString()).doesNotContain("fs__write").doesNotContain("git__log");
+        assertThat(items.size()).as("the server's list (shared with its cache) is not changed in place").isEqualTo(3);
+    }
+
+    @Test
+    void subsetsNameExposedNamesWithTheAssignmentsPrefix() {
+        directory(Set.of("fs__read"));
+        Assignment fs = new Assignment("gw_1", "srv_1", IdentityScheme.SHARED, "fs", Instant.EPOCH);
+        ArrayNode upstream = Json.array();
+        upstream.addObject().put("name", "read");
+        upstream.addObject().put("name", "write");
+        Exchange e = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(e, new Step.ListPart(fs, SERVER, "tools", upstream)).valueStream().map(t -> t.path("name").asString()).toList())
+                .containsExactly("read");
+        ArrayNode prompts = Json.array();
+        prompts.addObject().put("name", "write");
+        assertThat(step.onList(e, new Step.ListPart(fs, SERVER, "prompts", prompts))).as("only tools are subset").isSameAs(prompts);
     }
 
     @Test
