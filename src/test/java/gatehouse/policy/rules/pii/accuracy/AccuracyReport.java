@@ -80,7 +80,7 @@ public final class AccuracyReport {
                     c.recall(), c.f2(), pc == null ? "-" : fmt(pc.precision()), pc == null ? "-" : fmt(pc.recall()),
                     pc == null ? "-" : fmt(pc.f2()));
         }
-        System.out.printf(Locale.ROOT, "%nSpeed on this corpus: built-in %.1f µs per sentence (%.0f MB/s, thread CPU time); Presidio %.1f ms per sentence "
+        System.out.printf(Locale.ROOT, "%nSpeed on this corpus: built-in %.1f µs per sentence (%.1f MB/s, thread CPU time); Presidio %.1f ms per sentence "
                 + "(wall time, one REST call each, loopback)%n", oursUsPerSample, oursMbPerS, presidioMsPerSample);
         if (!presidioNote.isEmpty()) {
             System.out.println(presidioNote);
