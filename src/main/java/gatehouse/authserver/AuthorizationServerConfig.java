@@ -36,7 +36,7 @@ import gatehouse.identity.IdentityVault;
 
 /**
  * Spring's authorization server, wired for MCP clients. {@link #configure} is applied by the
- * authorization-server security chain (gatehouse.platform.SecurityChains).
+ * authorization-server security chain (gatehouse.authserver.SecurityChains).
  */
 @Configuration
 @EnableConfigurationProperties(OAuthProperties.class)

@@ -23,8 +23,7 @@ import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
-import gatehouse.catalog.features.FeatureDiscovery;
-import gatehouse.gateway.upstream.UpstreamCredentials;
+import gatehouse.catalog.features.Discovery;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 import gatehouse.platform.SecretBox;
@@ -50,12 +49,12 @@ public class IdentityVault implements UpstreamCredentials {
     private final CatalogService catalog;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile UpstreamOAuth oauth;
-    private final ObjectProvider<FeatureDiscovery> discovery;
+    private final ObjectProvider<Discovery> discovery;
 
     private record Cached(Presented presented, Instant until) {
     }
 
-    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<FeatureDiscovery> discovery) {
+    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<Discovery> discovery) {
         this.discovery = discovery;
         this.jdbc = jdbc;
         this.secrets = secrets;
@@ -396,7 +395,7 @@ public class IdentityVault implements UpstreamCredentials {
     private void discoverWithNewCredential(String serverId) {
         cache.clear();
         ServerDef server = catalog.snapshot().servers().get(serverId);
-        FeatureDiscovery d = discovery.getIfAvailable();
+        Discovery d = discovery.getIfAvailable();
         if (server != null && d != null) {
             d.discover(server);
         }

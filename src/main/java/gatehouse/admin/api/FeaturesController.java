@@ -21,7 +21,7 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.features.Feature;
-import gatehouse.catalog.features.FeatureDiscovery;
+import gatehouse.catalog.features.Discovery;
 import gatehouse.catalog.features.FeatureService;
 import gatehouse.catalog.features.FeatureVersion;
 import gatehouse.catalog.features.ProvisioningSummary;
@@ -40,10 +40,10 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1/gateways/{gid}")
 class FeaturesController {
     private final FeatureService features;
-    private final FeatureDiscovery discovery;
+    private final Discovery discovery;
     private final CatalogService catalog;
 
-    FeaturesController(FeatureService features, FeatureDiscovery discovery, CatalogService catalog) {
+    FeaturesController(FeatureService features, Discovery discovery, CatalogService catalog) {
         this.features = features;
         this.discovery = discovery;
         this.catalog = catalog;

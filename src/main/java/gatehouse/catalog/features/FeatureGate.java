@@ -30,14 +30,14 @@ import tools.jackson.databind.node.ArrayNode;
 @Component
 public class FeatureGate {
     private final FeatureService features;
-    private final FeatureDiscovery discovery;
+    private final Discovery discovery;
     /** The last list filtered per gateway, server and kind, by identity: upstream sessions cache their lists. */
     private final Map<String, Filtered> lastFiltered = new ConcurrentHashMap<>();
 
     private record Filtered(ArrayNode source, long viewVersion, ArrayNode result) {
     }
 
-    FeatureGate(FeatureService features, FeatureDiscovery discovery) {
+    FeatureGate(FeatureService features, Discovery discovery) {
         this.features = features;
         this.discovery = discovery;
     }

@@ -24,7 +24,7 @@ import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.routing.Router;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.StatelessSessions;
-import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.protocol.EventStream;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Json;

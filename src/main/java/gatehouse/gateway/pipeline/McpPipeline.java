@@ -7,9 +7,10 @@ import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.SessionRegistry;
+import gatehouse.gateway.transport.McpHandler;
 import gatehouse.gateway.transport.McpHttpRequest;
 import gatehouse.gateway.transport.McpHttpResponse;
-import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.protocol.EventStream;
 import gatehouse.gateway.transport.TransportGuard;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link WireErrors}.
  */
 @Component
-public class McpPipeline {
+public class McpPipeline implements McpHandler {
     public static final String SESSION_HEADER = SessionGeneration.SESSION_HEADER;
 
     private final TransportGuard guard;
@@ -42,6 +43,7 @@ public class McpPipeline {
         this.errors = errors;
     }
 
+    @Override
     public void post(McpHttpRequest req, McpHttpResponse resp) {
         Exchange x = new Exchange(System.nanoTime());
         x.headers(req::header);
@@ -118,6 +120,7 @@ public class McpPipeline {
     }
 
     /** GET opens the session's standalone stream for server-initiated messages. */
+    @Override
     public void get(McpHttpRequest req, McpHttpResponse resp) {
         Exchange x = new Exchange(System.nanoTime());
         x.headers(req::header);
@@ -154,6 +157,7 @@ public class McpPipeline {
     }
 
     /** DELETE ends a session. */
+    @Override
     public void delete(McpHttpRequest req, McpHttpResponse resp) {
         Exchange x = new Exchange(System.nanoTime());
         x.headers(req::header);

@@ -3,7 +3,7 @@ package gatehouse.gateway.pipeline;
 import java.io.IOException;
 
 import gatehouse.gateway.transport.McpHttpResponse;
-import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.protocol.EventStream;
 import gatehouse.platform.Json;
 import tools.jackson.databind.node.ObjectNode;
 

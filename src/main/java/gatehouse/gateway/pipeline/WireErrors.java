@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.session.SessionLimitException;
 import gatehouse.gateway.transport.BodyTooLargeException;
 import gatehouse.gateway.transport.HttpProblem;
 import gatehouse.gateway.transport.McpHttpResponse;
@@ -45,6 +46,7 @@ final class WireErrors {
                 refuse(x, resp, r);
             }
             case HttpProblem p -> refuse(x, resp, p);
+            case SessionLimitException l -> refuse(x, resp, new HttpProblem(503, JsonRpc.INTERNAL_ERROR, l.getMessage()));
             case BodyTooLargeException b -> refuse(x, resp, new HttpProblem(413, JsonRpc.INVALID_REQUEST, b.getMessage()));
             case RefusedRequest r -> {
                 // The revision's refusals carry the request's id.

@@ -14,7 +14,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.RelayScreen;
-import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.protocol.EventStream;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.gateway.upstream.UpstreamSession;

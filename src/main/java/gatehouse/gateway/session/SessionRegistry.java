@@ -18,7 +18,6 @@ import gatehouse.catalog.CatalogListener;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
 import gatehouse.gateway.protocol.JsonRpc;
-import gatehouse.gateway.transport.HttpProblem;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Ids;
@@ -45,7 +44,7 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         if (sessions.size() >= props.mcp().maxSessions()) {
             sweep();
             if (sessions.size() >= props.mcp().maxSessions()) {
-                throw new HttpProblem(503, JsonRpc.INTERNAL_ERROR, "too many open sessions; close unused sessions or try later");
+                throw new SessionLimitException();
             }
         }
         evictBeyondPerConnectionLimit(connection.id());

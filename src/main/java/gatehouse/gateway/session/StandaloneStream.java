@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-import gatehouse.gateway.transport.McpHttpResponse.EventStream;
+import gatehouse.gateway.protocol.EventStream;
 
 /**
  * The session's GET stream. Events are numbered and the last {@value #REPLAY} are kept, so a

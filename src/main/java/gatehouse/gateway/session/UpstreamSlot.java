@@ -7,7 +7,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.MessageSink;
-import gatehouse.gateway.upstream.UpstreamCredentials;
+import gatehouse.identity.UpstreamCredentials;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;

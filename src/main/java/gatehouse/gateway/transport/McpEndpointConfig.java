@@ -7,7 +7,6 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import gatehouse.gateway.pipeline.McpPipeline;
 import gatehouse.platform.GatehouseProperties;
 
 @Configuration
@@ -15,7 +14,7 @@ class McpEndpointConfig {
     static final String PATH = "/gateway/v1/mcp";
 
     @Bean
-    ServletRegistrationBean<McpServlet> mcpServlet(McpPipeline pipeline, GatehouseProperties props,
+    ServletRegistrationBean<McpServlet> mcpServlet(McpHandler pipeline, GatehouseProperties props,
                                                    @Value("${gatehouse.mcp.body-read-timeout:30s}") Duration readTimeout,
                                                    @Value("${gatehouse.mcp.max-concurrent-body-reads:256}") int maxConcurrentReads) {
         McpServlet.BodyLimits limits = new McpServlet.BodyLimits(props.mcp().maxBodyBytes(), readTimeout, maxConcurrentReads);

@@ -1,6 +1,6 @@
 package gatehouse.gateway.transport;
 
-import java.io.IOException;
+import gatehouse.gateway.protocol.EventStream;
 
 /** How the data plane answers: one JSON body, an empty status, or a server-sent event stream. */
 public interface McpHttpResponse {
@@ -15,11 +15,4 @@ public interface McpHttpResponse {
 
     boolean committed();
 
-    interface EventStream {
-        void event(String id, byte[] data) throws IOException;
-
-        void comment(String text) throws IOException;
-
-        void close();
-    }
 }

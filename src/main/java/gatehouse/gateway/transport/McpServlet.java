@@ -12,7 +12,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import gatehouse.gateway.pipeline.McpPipeline;
+import gatehouse.gateway.protocol.EventStream;
+
 
 /**
  * The MCP endpoint as a plain servlet: no MVC machinery on the hot path. It adapts the servlet
@@ -21,7 +22,7 @@ import gatehouse.gateway.pipeline.McpPipeline;
  * growing the buffer as bytes arrive rather than trusting the client's Content-Length.
  */
 public class McpServlet extends HttpServlet {
-    private final transient McpPipeline pipeline;
+    private final transient McpHandler pipeline;
     private final transient BodyLimits limits;
 
     /** How much, how long, and how many bodies at once. */
@@ -35,7 +36,7 @@ public class McpServlet extends HttpServlet {
 
     private final transient Semaphore reading;
 
-    public McpServlet(McpPipeline pipeline, BodyLimits limits) {
+    public McpServlet(McpHandler pipeline, BodyLimits limits) {
         this.pipeline = pipeline;
         this.limits = limits;
         this.reading = new Semaphore(limits.maxConcurrentReads());
@@ -156,7 +157,7 @@ public class McpServlet extends HttpServlet {
         }
     }
 
-    private static final class Stream implements McpHttpResponse.EventStream {
+    private static final class Stream implements EventStream {
         private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
         private final OutputStream out;
         private volatile boolean closed;

@@ -24,6 +24,7 @@ import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.ServerProbe;
 import gatehouse.catalog.health.ServerHealthBoard;
+import gatehouse.identity.UpstreamCredentials;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Json;
 import tools.jackson.databind.node.ObjectNode;

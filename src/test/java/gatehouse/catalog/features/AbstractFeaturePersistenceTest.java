@@ -36,7 +36,7 @@ import gatehouse.policy.provisioning.ProvisioningSettings;
 abstract class AbstractFeaturePersistenceTest {
     @Autowired CatalogService catalog;
     @Autowired FeatureService features;
-    @Autowired FeatureDiscovery discovery;
+    @Autowired Discovery discovery;
     @Autowired AlertService alerts;
     HostileServer upstream;
 

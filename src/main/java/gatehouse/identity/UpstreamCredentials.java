@@ -1,4 +1,4 @@
-package gatehouse.gateway.upstream;
+package gatehouse.identity;
 
 import gatehouse.catalog.ServerDef;
 

@@ -1,4 +1,4 @@
-package gatehouse.platform;
+package gatehouse.authserver;
 
 import io.micrometer.observation.ObservationPredicate;
 import org.springframework.context.annotation.Bean;
@@ -16,11 +16,6 @@ import org.springframework.security.web.authentication.LoginUrlAuthenticationEnt
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
-import gatehouse.authserver.AuthorizationServerConfig;
-import gatehouse.authserver.ConnectionBinding;
-import gatehouse.authserver.GatehouseClients;
-import gatehouse.authserver.OAuthProperties;
-import gatehouse.authserver.Resources;
 import gatehouse.sso.SsoLogin;
 
 /**

@@ -1,4 +1,4 @@
-package gatehouse.catalog.features;
+package gatehouse.gateway.discovery;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +25,8 @@ import gatehouse.catalog.CatalogListener;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.features.Discovery;
+import gatehouse.catalog.features.FeatureService;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
@@ -40,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  * not announce its changes.
  */
 @Component
-public class FeatureDiscovery implements CatalogListener, DisposableBean {
+public class FeatureDiscovery implements Discovery, CatalogListener, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(FeatureDiscovery.class);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
 
@@ -89,6 +91,7 @@ public class FeatureDiscovery implements CatalogListener, DisposableBean {
      * assigned to. One discovery per server runs at a time; a caller that finds one running waits
      * for it. Returns whether the server could be listed.
      */
+    @Override
     public boolean discover(ServerDef server) {
         ReentrantLock lock = locks.computeIfAbsent(server.id(), k -> new ReentrantLock());
         lock.lock();
@@ -123,6 +126,7 @@ public class FeatureDiscovery implements CatalogListener, DisposableBean {
      * For the data plane, which met a server not yet discovered: discovers it now, unless an
      * attempt failed moments ago (then the caller goes on with what it has).
      */
+    @Override
     public void discoverNow(ServerDef server) {
         Instant failed = failedAt.get(server.id());
         if (failed != null && failed.plus(RETRY_AFTER_FAILURE).isAfter(Instant.now())) {
@@ -132,6 +136,7 @@ public class FeatureDiscovery implements CatalogListener, DisposableBean {
     }
 
     /** Discovers in the background, soon; requests that arrive while one is queued join it. */
+    @Override
     public void discoverSoon(ServerDef server) {
         if (closed || !queued.add(server.id())) {
             return;
