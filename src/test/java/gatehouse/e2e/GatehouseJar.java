@@ -40,6 +40,7 @@ public final class GatehouseJar implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AdminClient admin;
     private Duration shutdownTook;
+    private boolean exitedOnSigterm;
     private List<ProcessHandle> childrenLeftBehind = List.of();
 
     private GatehouseJar(Process process, int port, Path dir, Path log) {
@@ -245,6 +246,7 @@ public final class GatehouseJar implements AutoCloseable {
             exited = false;
         }
         shutdownTook = Duration.ofNanos(System.nanoTime() - t0);
+        exitedOnSigterm = exited;
         if (!exited) {
             System.err.printf("[e2e] gatehouse.jar ignored SIGTERM for %s; killing it%n", STOP_TIMEOUT);
             process.destroyForcibly();
@@ -256,9 +258,14 @@ public final class GatehouseJar implements AutoCloseable {
                 shutdownTook.toMillis(), exited ? process.exitValue() : "killed", childrenLeftBehind.size());
     }
 
-    /** How long SIGTERM took to stop the jar (after {@link #close()}). */
+    /** How long SIGTERM took to stop the jar (after {@link #close()}); printed, never asserted. */
     public Duration shutdownTook() {
         return shutdownTook;
+    }
+
+    /** Whether the jar exited by itself after SIGTERM (after {@link #close()}), rather than being killed. */
+    public boolean exitedOnSigterm() {
+        return exitedOnSigterm;
     }
 
     /** Child processes (stdio servers) still alive after the jar exited (after {@link #close()}). */

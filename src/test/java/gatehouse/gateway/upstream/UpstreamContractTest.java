@@ -603,11 +603,10 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
         String sessionId = c.sessionId();
 
         victim.kill();
-        long started = System.nanoTime();
         Result dead = c.callTool("vx__test_simple_text", null);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(took).as("fails fast").isLessThan(Duration.ofSeconds(5));
+        // Failing because the upstream is gone, not because the call waited out the upstream timeout.
+        assertThat(dead.error().path("message").asString()).doesNotContain("did not answer");
         assertThat(dead.status()).isEqualTo(200);
         assertThat(dead.error().path("code").asInt()).isEqualTo(-32000);
         assertThat(dead.error().path("message").asString()).contains("'" + victim.name() + "'");

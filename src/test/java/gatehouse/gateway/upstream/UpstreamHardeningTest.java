@@ -3,7 +3,6 @@ package gatehouse.gateway.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -335,8 +335,9 @@ class UpstreamHardeningTest {
         HttpServer s = serve(streamable((ex, body) -> hang()));
         StreamableHttpUpstream up = streamable(base(s) + "/mcp", Duration.ofMillis(500), 1 << 20);
         up.open();
-        assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> up.send(JsonRpc.notification("notifications/roots/list_changed", null)));
+        // The upstream never answers: returning at all is the event. The bound only ends a hang.
+        assertThat(CompletableFuture.runAsync(() -> up.send(JsonRpc.notification("notifications/roots/list_changed", null))))
+                .succeedsWithin(Duration.ofMinutes(1));
     }
 
     // --- 5. the stateless listener
