@@ -22,17 +22,19 @@ class AlertRepository {
     }
 
     void insert(Alert a) {
-        jdbc.sql("INSERT INTO alerts (id, type, severity, subject, message, state, gateway_id, server_id, feature_id, details, time, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO alerts (id, type, severity, subject, message, state, gateway_id, server_id, feature_id, details, time, updated_at, "
+                        + "occurrences, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(a.id(), a.type(), a.severity(), a.subject(), a.message(), a.state(), a.gatewayId(), a.serverId(), a.featureId(),
-                        a.details() == null ? null : Json.string(a.details()), Timestamp.from(a.time()), Timestamp.from(a.updatedAt()))
+                        a.details() == null ? null : Json.string(a.details()), Timestamp.from(a.time()), Timestamp.from(a.updatedAt()),
+                        a.occurrences(), Timestamp.from(a.lastSeen()))
                 .update();
     }
 
     void update(Alert a) {
-        jdbc.sql("UPDATE alerts SET severity = ?, subject = ?, message = ?, state = ?, details = ?, updated_at = ? WHERE id = ?")
+        jdbc.sql("UPDATE alerts SET severity = ?, subject = ?, message = ?, state = ?, details = ?, updated_at = ?, occurrences = ?, "
+                        + "last_seen = ? WHERE id = ?")
                 .params(a.severity(), a.subject(), a.message(), a.state(), a.details() == null ? null : Json.string(a.details()),
-                        Timestamp.from(a.updatedAt()), a.id())
+                        Timestamp.from(a.updatedAt()), a.occurrences(), Timestamp.from(a.lastSeen()), a.id())
                 .update();
     }
 
@@ -86,7 +88,8 @@ class AlertRepository {
         String details = rs.getString("details");
         return new Alert(rs.getString("id"), rs.getString("type"), rs.getString("severity"), rs.getString("subject"),
                 rs.getString("message"), rs.getString("state"), rs.getString("gateway_id"), rs.getString("server_id"),
-                rs.getString("feature_id"), details == null ? null : Json.tree(details), instant(rs, "time"), instant(rs, "updated_at"));
+                rs.getString("feature_id"), details == null ? null : Json.tree(details), instant(rs, "time"), instant(rs, "updated_at"),
+                rs.getInt("occurrences"), instant(rs, "last_seen") == null ? instant(rs, "time") : instant(rs, "last_seen"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -23,18 +23,35 @@ public class AlertService {
     }
 
     private final AlertRepository repo;
+    private final AlertDelivery delivery;
 
-    AlertService(AlertRepository repo) {
+    AlertService(AlertRepository repo, AlertDelivery delivery) {
         this.repo = repo;
+        this.delivery = delivery;
     }
 
-    /** A new alert. */
+    /**
+     * A new alert, delivered to the channels routed for its type. A repeat of one still open (same
+     * type, subject, message and ids) only counts an occurrence: the list and people's inboxes are
+     * not flooded by a condition that keeps happening.
+     */
     public Alert raise(String type, String severity, String subject, String message, About about, JsonNode details) {
         Instant now = Instant.now();
-        Alert a = new Alert(Ids.id("alr"), type, severity, truncate(subject, 512), truncate(message, 2048), Alert.OPEN,
-                about.gatewayId(), about.serverId(), about.featureId(), details, now, now);
+        String s = truncate(subject, 512);
+        String m = truncate(message, 2048);
+        for (Alert open : repo.unresolved(type, about.gatewayId(), about.serverId(), about.featureId())) {
+            if (open.subject().equals(s) && open.message().equals(m)) {
+                Alert again = new Alert(open.id(), open.type(), open.severity(), open.subject(), open.message(), open.state(),
+                        open.gatewayId(), open.serverId(), open.featureId(), open.details(), open.time(), now, open.occurrences() + 1, now);
+                repo.update(again);
+                return again;
+            }
+        }
+        Alert a = new Alert(Ids.id("alr"), type, severity, s, m, Alert.OPEN, about.gatewayId(), about.serverId(), about.featureId(),
+                details, now, now, 1, now);
         repo.insert(a);
         log.warn("alert [{}] {}: {}", severity, type, a.message());
+        delivery.deliver(a);
         return a;
     }
 
@@ -52,7 +69,7 @@ public class AlertService {
             return a;
         }
         Alert updated = new Alert(a.id(), a.type(), severity, truncate(subject, 512), truncate(message, 2048), a.state(), a.gatewayId(),
-                a.serverId(), a.featureId(), details, a.time(), Instant.now());
+                a.serverId(), a.featureId(), details, a.time(), Instant.now(), a.occurrences(), Instant.now());
         repo.update(updated);
         return updated;
     }
@@ -98,7 +115,7 @@ public class AlertService {
 
     private static Alert withState(Alert a, String state) {
         return new Alert(a.id(), a.type(), a.severity(), a.subject(), a.message(), state, a.gatewayId(), a.serverId(), a.featureId(),
-                a.details(), a.time(), Instant.now());
+                a.details(), a.time(), Instant.now(), a.occurrences(), a.lastSeen());
     }
 
     private static String truncate(String s, int max) {

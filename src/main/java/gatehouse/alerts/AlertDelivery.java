@@ -1,0 +1,155 @@
+package gatehouse.alerts;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.mail.Authenticator;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.PasswordAuthentication;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import gatehouse.platform.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Sends new alerts to the channels routed for their type, on a thread of its own: raising an alert
+ * only queues the sending, so no request waits on a mail server. A failed send is retried with
+ * growing delays ({@code gatehouse.alerts.retry-delay} doubled, up to 5 attempts); the channel keeps
+ * its last error. At most 1000 sends wait; beyond that the newest are dropped with an error log.
+ */
+@Component
+class AlertDelivery implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(AlertDelivery.class);
+    static final int ATTEMPTS = 5;
+    private static final int MAX_WAITING = 1000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final ObjectProvider<AlertChannels> channels;
+    private final Duration retryDelay;
+    private final ScheduledThreadPoolExecutor senders;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+
+    AlertDelivery(ObjectProvider<AlertChannels> channels, @Value("${gatehouse.alerts.retry-delay:2s}") Duration retryDelay) {
+        this.channels = channels;
+        this.retryDelay = retryDelay;
+        this.senders = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("alert-delivery").daemon(true).factory());
+        this.senders.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Queues the alert for every channel that routes its type; returns at once. */
+    void deliver(Alert alert) {
+        schedule(() -> {
+            for (AlertChannels.Target t : channels.getObject().targets()) {
+                if (t.channel().routes(alert.type())) {
+                    attempt(t, alert, 1);
+                }
+            }
+        }, Duration.ZERO);
+    }
+
+    private void attempt(AlertChannels.Target t, Alert alert, int n) {
+        try {
+            send(t, alert);
+            channels.getObject().delivered(t.channel().id(), null);
+        } catch (Exception e) {
+            String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+            channels.getObject().delivered(t.channel().id(), "attempt " + n + " of " + ATTEMPTS + ": " + why);
+            if (n < ATTEMPTS) {
+                schedule(() -> attempt(t, alert, n + 1), retryDelay.multipliedBy(1L << (n - 1)));
+            } else {
+                log.error("alert {} not delivered to channel '{}' after {} attempts: {}", alert.id(), t.channel().name(), ATTEMPTS, why);
+            }
+        }
+    }
+
+    private void schedule(Runnable r, Duration delay) {
+        if (senders.getQueue().size() >= MAX_WAITING) {
+            log.error("alert delivery queue full ({} waiting): a send is dropped", MAX_WAITING);
+            return;
+        }
+        try {
+            senders.schedule(r, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.warn("alert delivery is shutting down: a send is dropped");
+        }
+    }
+
+    private void send(AlertChannels.Target t, Alert a) throws Exception {
+        switch (t.channel().type()) {
+            case "webhook" -> post(t.url(), Json.MAPPER.valueToTree(a));
+            case "slack" -> {
+                ObjectNode body = Json.object();
+                body.put("text", "*[" + a.severity() + "] " + a.type() + "*: " + a.subject() + "\n" + a.message());
+                post(t.url(), body);
+            }
+            case "smtp" -> mail(t.smtp(), a);
+            default -> throw new IllegalStateException("unknown channel type " + t.channel().type());
+        }
+    }
+
+    private void post(String url, Object body) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Content-Type", "application/json")
+                .header("User-Agent", "Gatehouse-Alerts").POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("HTTP " + r.statusCode() + " from " + req.uri().getHost());
+        }
+    }
+
+    private static void mail(AlertChannel.Smtp smtp, Alert a) throws MessagingException {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", smtp.host());
+        p.put("mail.smtp.port", Integer.toString(smtp.port()));
+        p.put("mail.smtp.connectiontimeout", Long.toString(TIMEOUT.toMillis()));
+        p.put("mail.smtp.timeout", Long.toString(TIMEOUT.toMillis()));
+        p.put("mail.smtp.writetimeout", Long.toString(TIMEOUT.toMillis()));
+        if (Boolean.TRUE.equals(smtp.startTls())) {
+            p.put("mail.smtp.starttls.enable", "true");
+            p.put("mail.smtp.starttls.required", "true");
+        }
+        Authenticator auth = null;
+        if (smtp.username() != null) {
+            p.put("mail.smtp.auth", "true");
+            auth = new Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    return new PasswordAuthentication(smtp.username(), smtp.password());
+                }
+            };
+        }
+        MimeMessage m = new MimeMessage(Session.getInstance(p, auth));
+        m.setFrom(new InternetAddress(smtp.from()));
+        for (String to : smtp.to()) {
+            m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        }
+        m.setSubject("[Gatehouse] " + a.severity() + " " + a.type() + ": " + a.subject(), "UTF-8");
+        m.setText(a.message() + "\n\nalert " + a.id() + " at " + a.time() + (a.details() == null ? "" : "\n\n" + Json.string(a.details())),
+                "UTF-8");
+        Transport.send(m);
+    }
+
+    @Override
+    public void destroy() {
+        senders.shutdownNow();
+    }
+}

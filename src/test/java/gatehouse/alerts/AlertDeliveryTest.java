@@ -1,0 +1,128 @@
+package gatehouse.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpServer;
+
+import gatehouse.platform.Json;
+import gatehouse.testing.AdminClient;
+import gatehouse.testing.GatewayTestSupport;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Alerts reach people: a webhook receiver, a Slack-style incoming webhook and a real SMTP server
+ * (GreenMail) on loopback get exactly the alerts routed to them; a receiver that fails at first
+ * gets the alert on a retry; repeats of an open alert are counted, not sent again.
+ */
+class AlertDeliveryTest extends GatewayTestSupport {
+    @Autowired AlertService alerts;
+    private final List<AutoCloseable> servers = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stopReceivers() throws Exception {
+        for (AutoCloseable s : servers) {
+            s.close();
+        }
+    }
+
+    /** A loopback HTTP receiver that answers 500 to its first {@code failFirst} posts. */
+    private record Receiver(HttpServer server, List<String> bodies, AtomicInteger posts) {
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        }
+    }
+
+    private Receiver receiver(int failFirst) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        AtomicInteger posts = new AtomicInteger();
+        server.createContext("/", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int n = posts.incrementAndGet();
+            if (n > failFirst) {
+                bodies.add(body);
+            }
+            ex.sendResponseHeaders(n > failFirst ? 200 : 500, -1);
+            ex.close();
+        });
+        server.start();
+        servers.add(() -> server.stop(0));
+        return new Receiver(server, bodies, posts);
+    }
+
+    @Test
+    void alertsAreDeliveredByTypeToWebhookSlackAndMail() throws Exception {
+        Receiver hook = receiver(1); // fails once: delivered on the retry
+        Receiver slack = receiver(0);
+        int smtpPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            smtpPort = s.getLocalPort();
+        }
+        GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        servers.add(mail::stop);
+
+        String type = unique("test-alert");
+        String other = unique("other-alert");
+        AdminClient.Answer created = admin.send("POST", "/alert-channels",
+                Map.of("name", unique("hook"), "type", "webhook", "url", hook.url("/hook/s3cr3t"), "alertTypes", List.of(type)));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().path("urlOrigin").asString()).startsWith("http://127.0.0.1:");
+        assertThat(created.text()).doesNotContain("s3cr3t");
+        assertThat(admin.send("POST", "/alert-channels", Map.of("name", unique("slack"), "type", "slack", "url", slack.url("/services/T/B/x"),
+                "alertTypes", List.of(type, other))).status()).isEqualTo(201);
+        AdminClient.Answer smtp = admin.send("POST", "/alert-channels", Map.of("name", unique("mail"), "type", "smtp", "smtp",
+                Map.of("host", "127.0.0.1", "port", smtpPort, "from", "gatehouse@example.org", "to", List.of("oncall@example.org")),
+                "alertTypes", List.of(other)));
+        assertThat(smtp.status()).as(smtp.text()).isEqualTo(201);
+        assertThat(admin.send("POST", "/alert-channels", Map.of("name", unique("bad"), "type", "pager")).status()).isEqualTo(400);
+        assertThat(admin.send("POST", "/alert-channels", Map.of("name", unique("bad"), "type", "webhook", "url", "ftp://x")).status())
+                .isEqualTo(400);
+
+        Alert first = alerts.raise(type, Alert.WARNING, "server s1", "upstream s1 is unreachable", new AlertService.About(null, null, null),
+                null);
+        Alert again = alerts.raise(type, Alert.WARNING, "server s1", "upstream s1 is unreachable", new AlertService.About(null, null, null),
+                null);
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again.occurrences()).isEqualTo(2);
+        alerts.raise(other, Alert.CRITICAL, "tool t", "tool t changed after approval", new AlertService.About(null, null, null), null);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> hook.bodies().size() == 1 && slack.bodies().size() == 2
+                && mail.getReceivedMessages().length == 1);
+        assertThat(hook.posts().get()).isEqualTo(2); // one refused, one retried
+        JsonNode delivered = Json.tree(hook.bodies().getFirst());
+        assertThat(delivered.path("id").asString()).isEqualTo(first.id());
+        assertThat(delivered.path("type").asString()).isEqualTo(type);
+        assertThat(slack.bodies()).allSatisfy(b -> assertThat(Json.tree(b).path("text").asString()).isNotBlank());
+        assertThat(slack.bodies()).anySatisfy(b -> assertThat(b).contains("upstream s1 is unreachable"));
+        MimeMessage m = mail.getReceivedMessages()[0];
+        assertThat(m.getSubject()).contains(other).contains("tool t");
+        assertThat(GreenMailUtil.getBody(m)).contains("tool t changed after approval");
+        assertThat(m.getAllRecipients()[0].toString()).isEqualTo("oncall@example.org");
+
+        // the repeat was counted, not delivered again; nothing more arrives
+        assertThat(admin.send("GET", "/alerts/" + first.id(), null).body().path("occurrences").asInt()).isEqualTo(2);
+        List<JsonNode> channels = admin.send("GET", "/alert-channels", null).body().valueStream().toList();
+        assertThat(channels).anySatisfy(c -> assertThat(c.path("lastSentAt").isNull()).isFalse());
+    }
+}
