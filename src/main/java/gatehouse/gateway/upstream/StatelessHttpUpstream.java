@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -141,6 +142,22 @@ final class StatelessHttpUpstream extends UpstreamSession {
             throw new UpstreamException("upstream '" + server.name() + "' broke off its server/discover answer: "
                     + StreamableHttpUpstream.describe(e), e);
         }
+    }
+
+    /** The JSON objects of a body, one after another (usually one); empty when it is anything else. */
+    private static List<ObjectNode> messages(byte[] bytes) {
+        List<ObjectNode> all = new java.util.ArrayList<>();
+        try (tools.jackson.databind.MappingIterator<JsonNode> it = Json.MAPPER.readerFor(JsonNode.class).readValues(bytes)) {
+            while (it.hasNextValue()) {
+                if (!(it.nextValue() instanceof ObjectNode m)) {
+                    return List.of();
+                }
+                all.add(m);
+            }
+        } catch (JacksonException e) {
+            return List.of();
+        }
+        return all;
     }
 
     private static JsonNode parse(String text) {
@@ -347,9 +364,13 @@ final class StatelessHttpUpstream extends UpstreamSession {
             }
             byte[] bytes = UpstreamIo.readBounded(in, maxMessageBytes, server.name());
             // The revision answers its own refusals with 4xx and a JSON-RPC error body: relay the error.
-            if (type.contains("json") && parse(new String(bytes, StandardCharsets.UTF_8)) instanceof ObjectNode m
-                    && JsonRpc.isResponse(m)) {
-                dispatch(m, call);
+            // Some servers put notifications before the response in one JSON body, one message after
+            // the other: each is routed like an event of a stream.
+            List<ObjectNode> messages = type.contains("json") ? messages(bytes) : List.of();
+            if (!messages.isEmpty() && JsonRpc.isResponse(messages.getLast())) {
+                for (ObjectNode m : messages) {
+                    dispatch(m, call);
+                }
                 return;
             }
             // The body stays here: it may echo the request, headers or internals.
@@ -419,8 +440,15 @@ final class StatelessHttpUpstream extends UpstreamSession {
             HttpRequest req = post(Json.bytes(JsonRpc.request("gatehouse-listen", "subscriptions/listen", params)))
                     .header("Mcp-Method", "subscriptions/listen").timeout(timeout).build();
             HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            if (resp.statusCode() != 200
-                    || !resp.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+            String type = resp.headers().firstValue("Content-Type").orElse("");
+            if (resp.statusCode() == 200 && type.startsWith("application/json")) {
+                InputStream lines = JsonLinesAsSse.ifStream(resp.body(), maxMessageBytes); // one message per line
+                if (lines == null) {
+                    log.debug("upstream {} answered subscriptions/listen without a stream", server.name());
+                }
+                return lines;
+            }
+            if (resp.statusCode() != 200 || !type.startsWith("text/event-stream")) {
                 resp.body().close();
                 log.debug("upstream {} offers no subscriptions/listen stream (HTTP {})", server.name(), resp.statusCode());
                 return null;

@@ -363,4 +363,51 @@ class UpstreamHardeningTest {
         up.list("tools", SHORT);
         assertThat(lists).hasValue(2);
     }
+
+    // --- 6. stateless answers that are not event streams
+
+    /** A server that writes a notification and then the response as JSON values one after another in one body. */
+    @Test
+    void jsonValuesOneAfterAnotherInOneBodyAreEachRouted() throws IOException {
+        HttpServer s = serve((ex, body) -> reply(ex, 200, "application/json",
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"first\"}}\n"
+                        + "{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}"));
+        StatelessHttpUpstream up = stateless(base(s) + "/mcp", Json.object());
+        List<ObjectNode> related = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ObjectNode params = Json.object().put("name", "t");
+        ObjectNode response = up.call(JsonRpc.request(5L, "tools/call", params), SHORT, (from, m) -> related.add(m), null);
+        assertThat(response.path("result").path("content").get(0).path("text").asString()).isEqualTo("done");
+        assertThat(related).extracting(JsonRpc::method).containsExactly("notifications/message");
+    }
+
+    /** A subscriptions/listen answer that is application/json with one message per line, kept open. */
+    @Test
+    void aListenStreamOfJsonLinesBringsListChanges() throws IOException {
+        CountDownLatch listening = new CountDownLatch(1);
+        HttpServer s = serve((ex, body) -> {
+            if (!"subscriptions/listen".equals(method(body))) {
+                reply(ex, 404, null, "");
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.write(("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/subscriptions/acknowledged\",\"params\":{}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            out.write(("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\",\"params\":{\"_meta\":"
+                    + "{\"io.modelcontextprotocol/subscriptionId\":\"s1\"}}}\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            listening.countDown();
+            released.await();
+        });
+        ObjectNode caps = Json.object();
+        caps.putObject("tools").put("listChanged", true);
+        StatelessHttpUpstream up = stateless(base(s) + "/mcp", caps);
+        List<String> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        up.onListChanged(changed::add);
+        up.open();
+        await().atMost(Duration.ofSeconds(10)).until(() -> changed.contains("tools"));
+        assertThat(up.listChangesNotified("tools")).as("the stream counts as a listen stream").isTrue();
+    }
 }
