@@ -172,24 +172,33 @@ class ProtocolGenerationsE2ETest {
 
         JsonNode round1 = json(post(connection.url(), null, call(10, "j__test_input_required_result_multi_round", null, null),
                 "tools/call", "j__test_input_required_result_multi_round"));
-        assertThat(round1.path("result").path("inputRequests").has("step1")).as(round1.toString()).isTrue();
+        String step1 = onlyKey(round1);
         JsonNode round2 = json(post(connection.url(), null, call(11, "j__test_input_required_result_multi_round",
-                "{\"step1\":{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}}", round1.path("result").path("requestState").asString()),
-                "tools/call", "j__test_input_required_result_multi_round"));
-        assertThat(round2.path("result").path("inputRequests").has("step2")).as(round2.toString()).isTrue();
+                "{\"" + step1 + "\":{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}}",
+                round1.path("result").path("requestState").asString()), "tools/call", "j__test_input_required_result_multi_round"));
+        String step2 = onlyKey(round2);
+        assertThat(step2).as(round2.toString()).isNotEqualTo(step1);
 
         gatehouse.close();
         gatehouse = GatehouseJar.start(dir);
         String url = connection.url().replaceFirst("127\\.0\\.0\\.1:\\d+", "127.0.0.1:" + gatehouse.port());
 
         JsonNode done = json(post(url, null, call(12, "j__test_input_required_result_multi_round",
-                "{\"step2\":{\"action\":\"accept\",\"content\":{\"color\":\"green\"}}}", round2.path("result").path("requestState").asString()),
+                "{\"" + step2 + "\":{\"action\":\"accept\",\"content\":{\"color\":\"green\"}}}", round2.path("result").path("requestState").asString()),
                 "tools/call", "j__test_input_required_result_multi_round"));
         assertThat(done.path("result").path("content").get(0).path("text").asString()).as(done.toString()).isEqualTo("Ada likes green");
         assertThat(done.path("result").path("resultType").asString()).isEqualTo("complete");
 
         HttpResponse<String> lost = post(url, sessionId, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", null, null);
         assertThat(lost.statusCode()).as("a 2025 session lives in one process").isEqualTo(404);
+    }
+
+    /** The key of a round's one input request (derived by Gatehouse: a 2025 server names none). */
+    private static String onlyKey(JsonNode round) {
+        List<String> keys = new ArrayList<>();
+        round.path("result").path("inputRequests").properties().forEach(e -> keys.add(e.getKey()));
+        assertThat(keys).as(round.toString()).hasSize(1);
+        return keys.getFirst();
     }
 
     private static String call(int id, String tool, String inputResponses, String requestState) {
