@@ -8,34 +8,42 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * server-everything over Streamable HTTP as an independent upstream process
- * ({@code PORT=p node dist/index.js streamableHttp}), which a test can kill and start again on the
- * same port.
+ * server-everything over HTTP as an independent upstream process
+ * ({@code PORT=p node dist/index.js streamableHttp}, or {@code sse} for the legacy HTTP+SSE transport
+ * of protocol 2024-11-05), which a test can kill and start again on the same port.
  */
 final class EverythingHttpServer implements AutoCloseable {
     private final NodePeers peers;
     private final int port;
     private final Path logDir;
+    private final String mode;
     private int generation;
     private Process process;
 
     EverythingHttpServer(NodePeers peers, int port, Path logDir) {
+        this(peers, port, logDir, "streamableHttp");
+    }
+
+    /** {@code mode}: {@code streamableHttp} or {@code sse}. */
+    EverythingHttpServer(NodePeers peers, int port, Path logDir, String mode) {
         this.peers = peers;
         this.port = port;
         this.logDir = logDir;
+        this.mode = mode;
     }
 
+    /** The MCP endpoint: {@code /mcp}, or the SSE stream {@code /sse} in {@code sse} mode. */
     String url() {
-        return "http://127.0.0.1:" + port + "/mcp";
+        return "http://127.0.0.1:" + port + ("sse".equals(mode) ? "/sse" : "/mcp");
     }
 
     /** Starts it and waits until the port accepts connections. */
     synchronized void start() {
         generation++;
-        ProcessBuilder pb = new ProcessBuilder(peers.node(), peers.everything().toString(), "streamableHttp")
+        ProcessBuilder pb = new ProcessBuilder(peers.node(), peers.everything().toString(), mode)
                 .directory(peers.dir().toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(logDir.resolve("everything-http-" + generation + ".log").toFile());
+                .redirectOutput(logDir.resolve("everything-" + mode + "-" + generation + ".log").toFile());
         pb.environment().put("PORT", Integer.toString(port));
         try {
             process = pb.start();

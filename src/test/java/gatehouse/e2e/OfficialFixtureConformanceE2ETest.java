@@ -30,19 +30,44 @@ class OfficialFixtureConformanceE2ETest {
     private static NodePeers peers;
     private static Path dir;
     private static OfficialConformanceFixture fixture;
+    private static EverythingHttpServer everything;
     private static GatehouseJar gatehouse;
     private static AdminClient.Connection connection;
+    private static AdminClient.Connection viaEverything;
+
+    /**
+     * 2026-07-28 scenarios that need a tool, prompt or resource only a conformance fixture has (or
+     * say "not testable" without it): server-everything, a 2025 server written without the suite in
+     * mind, cannot pass them through any gateway. Everything else must pass.
+     */
+    private static final List<String> EVERYTHING_LACKS = List.of("server-stateless", "completion-complete", "tools-call-simple-text",
+            "tools-call-image", "tools-call-audio", "tools-call-embedded-resource", "tools-call-mixed-content", "tools-call-error",
+            "tools-call-with-progress", "json-schema-2020-12", "resources-read-text", "resources-read-binary",
+            "resources-templates-read", "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource",
+            "prompts-get-with-image", "http-custom-header-server-validation", "input-required-result-basic-elicitation",
+            "input-required-result-basic-sampling", "input-required-result-basic-list-roots", "input-required-result-request-state",
+            "input-required-result-multiple-input-requests", "input-required-result-multi-round",
+            "input-required-result-non-tool-request", "input-required-result-result-type", "input-required-result-tampered-state",
+            "input-required-result-capability-check", "input-required-result-missing-input-response",
+            "input-required-result-ignore-extra-params");
 
     @BeforeAll
     static void start() {
         peers = NodePeers.fromEnvironment();
         dir = GatehouseJar.workDir("OfficialFixtureConformanceE2ETest");
         fixture = OfficialConformanceFixture.start(peers, dir);
+        everything = new EverythingHttpServer(peers, GatehouseJar.freePort(), dir);
+        everything.start();
         gatehouse = GatehouseJar.start(dir);
-        String server = gatehouse.createHttpServer("official-fixture", fixture.url());
-        String gateway = gatehouse.createGateway("official-fixture");
+        connection = gateway("official-fixture", fixture.url());
+        viaEverything = gateway("everything", everything.url());
+    }
+
+    private static AdminClient.Connection gateway(String name, String upstreamUrl) {
+        String server = gatehouse.createHttpServer(name, upstreamUrl);
+        String gateway = gatehouse.createGateway(name);
         gatehouse.assign(gateway, server, "");
-        connection = gatehouse.connect(gateway, "e2e-official-fixture");
+        return gatehouse.connect(gateway, "e2e-" + name);
     }
 
     @AfterAll
@@ -52,6 +77,9 @@ class OfficialFixtureConformanceE2ETest {
         }
         if (fixture != null) {
             fixture.close();
+        }
+        if (everything != null) {
+            everything.close();
         }
     }
 
@@ -86,6 +114,81 @@ class OfficialFixtureConformanceE2ETest {
                 assertThat(counts).as("checks of %s through the gateway and directly", name).isEqualTo(alone.scenarios().get(name));
             }
         });
+    }
+
+    /**
+     * The 2026-07-28 suite (pre-release 0.2.0-alpha, {@code --suite all}) from a stateless client
+     * through the gateway to the fixture, which speaks that revision too. Its answers are not all
+     * event streams: a tool's notifications and result can come as JSON values one after another in
+     * one body, and its subscriptions/listen stream as one JSON message per line; both reach the
+     * client. The fixture has no tool with {@code x-mcp-header} parameters, so
+     * http-custom-header-server-validation is "not testable" against it, directly too.
+     */
+    @Test
+    void theStatelessSuitePassesThroughTheGatewayToTheFixture() throws Exception {
+        NodePeers.Run run = nextSuite("conformance-next-fixture", connection, List.of("http-custom-header-server-validation"));
+        ConformanceSummary summary = ConformanceSummary.parse(run);
+        System.out.printf("[e2e] conformance 2026-07-28 through the gateway to the official fixture: %d scenarios, %d checks passed, %d failed%n",
+                summary.scenarios().size(), summary.passed(), summary.failed());
+        // Not the CLI's exit code: its baseline also counts warnings, and the two list_changed
+        // checks of server-stateless (SHOULDs) still warn through the gateway (see below).
+        summary.scenarios().forEach((name, counts) -> {
+            if (!name.equals("http-custom-header-server-validation")) {
+                assertThat(counts.failed()).as("failed checks of %s\n%s", name, run.stdout()).isZero();
+            }
+        });
+        assertThat(summary.scenario("http-custom-header-server-validation")).isEqualTo(new ConformanceSummary.Counts(1, 5));
+        assertThat(summary.scenario("dns-rebinding-protection")).isEqualTo(new ConformanceSummary.Counts(2, 0));
+        Map<String, String> checks = checks(dir.resolve("results-conformance-next-fixture"), "server-stateless");
+        assertThat(checks).containsEntry("sep-2575-http-server-no-independent-requests-on-stream", "SUCCESS");
+        // Known gap, not asserted: sep-2575-server-sends-{tools,prompts}-list-changed-on-subscription
+        // warn through the gateway (the fixture tells only listen streams open at the moment of a
+        // change; whether Gatehouse's upstream listen stream is open by then is not established).
+    }
+
+    /**
+     * The same suite through the gateway to server-everything, a 2025 server: the gateway answers
+     * in the stateless revision for it; what fails is only what needs the fixture's own tools.
+     */
+    @Test
+    void theStatelessSuitePassesThroughTheGatewayToA2025ServerWhereItDoesNotNeedFixtureTools() throws Exception {
+        NodePeers.Run run = nextSuite("conformance-next-everything", viaEverything, EVERYTHING_LACKS);
+        ConformanceSummary summary = ConformanceSummary.parse(run);
+        System.out.printf("[e2e] conformance 2026-07-28 through the gateway to server-everything: %d scenarios, %d checks passed, %d failed%n",
+                summary.scenarios().size(), summary.passed(), summary.failed());
+        assertThat(run.exitCode()).as("suite exit code (baseline check)\n%s", run.stdout()).isZero();
+        for (String scenario : List.of("tools-list", "resources-list", "prompts-list", "caching", "http-header-validation",
+                "sep-2164-resource-not-found", "server-sse-multiple-streams", "dns-rebinding-protection",
+                "input-required-result-unsupported-methods", "input-required-result-validate-input")) {
+            assertThat(summary.scenario(scenario).failed()).as("failed checks of %s\n%s", scenario, run.stdout()).isZero();
+            assertThat(summary.scenario(scenario).passed()).as("passed checks of %s", scenario).isPositive();
+        }
+    }
+
+    private static NodePeers.Run nextSuite(String name, AdminClient.Connection via, List<String> expectedFailures) throws Exception {
+        StringBuilder yml = new StringBuilder("server:\n");
+        expectedFailures.forEach(f -> yml.append("  - ").append(f).append('\n'));
+        Path expected = java.nio.file.Files.writeString(dir.resolve(name + "-expected.yml"), yml);
+        Path conformance = GatehouseJar.targetDir().getParent().resolve("src/test/conformance");
+        return peers.run(name, List.of(peers.node22(),
+                "--import", conformance.resolve("auth-preload.mjs").toUri().toString(),
+                "--import", conformance.resolve("undici-auth-preload.mjs").toUri().toString(),
+                peers.modules().resolve("conformance-next/dist/index.js").toString(), "server", "--url", via.url(),
+                "--spec-version", "2026-07-28", "--suite", "all", "--expected-failures", expected.toString(),
+                "-o", dir.resolve("results-" + name).toString()), dir, Map.of("GATEHOUSE_TOKEN", via.token()), dir, Duration.ofMinutes(6));
+    }
+
+    /** Check id → status of one scenario's checks.json under {@code results}. */
+    private static Map<String, String> checks(Path results, String scenario) throws Exception {
+        Map<String, String> statuses = new LinkedHashMap<>();
+        try (var dirs = java.nio.file.Files.list(results)) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("server-" + scenario + "-")).toList()) {
+                for (tools.jackson.databind.JsonNode c : E2eJson.parse(java.nio.file.Files.readString(d.resolve("checks.json")))) {
+                    statuses.put(c.path("id").asString(), c.path("status").asString());
+                }
+            }
+        }
+        return statuses;
     }
 
     private static NodePeers.Run suite(String name, String url, String token) {
