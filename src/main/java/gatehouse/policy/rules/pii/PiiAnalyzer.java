@@ -260,8 +260,13 @@ public final class PiiAnalyzer {
         }
     }
 
+    private static final Pattern SSN_SHAPE = Pattern.compile("\\d{3}-\\d{2}-\\d{4}");
+
     private void phone(String text, int i, List<Finding> out) {
         int n = text.length();
+        if (i >= 2 && " -.".indexOf(text.charAt(i - 1)) >= 0 && Character.isDigit(text.charAt(i - 2))) {
+            return; // the middle of a longer group of numbers (a card, an account), not the start of a phone number
+        }
         int end = i;
         int digits = 0;
         int lastDigit = -1;
@@ -279,6 +284,9 @@ public final class PiiAnalyzer {
             return;
         }
         String window = text.substring(i, lastDigit + 1);
+        if (SSN_SHAPE.matcher(window).matches()) {
+            return; // 3-2-4 is how SSNs are written; no numbering plan groups phone numbers that way
+        }
         if (digits < 10 && window.length() == digits) {
             return; // a bare run of fewer than ten digits is an order or ticket number far more often than a phone
         }
