@@ -266,12 +266,19 @@ public class CatalogService implements gatehouse.platform.Reloadable {
     }
 
     @Transactional
+    /**
+     * Assigns a server to a gateway, or changes an assignment: what is not given ({@code null})
+     * stays as it is (a new assignment: shared, prefixed with the server's name), so an update
+     * never renames the tools clients use unless asked to.
+     */
     public Assignment assign(String gatewayId, String serverId, String identity, String prefix) {
         gateway(gatewayId);
         ServerDef server = server(serverId);
+        Assignment current = repo.assignments().stream()
+                .filter(a -> a.gatewayId().equals(gatewayId) && a.serverId().equals(serverId)).findFirst().orElse(null);
         IdentityScheme scheme;
         try {
-            scheme = IdentityScheme.fromWire(identity == null ? "shared" : identity);
+            scheme = identity == null ? (current != null ? current.identity() : IdentityScheme.SHARED) : IdentityScheme.fromWire(identity);
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("identity", e.getMessage());
         }
@@ -280,20 +287,19 @@ public class CatalogService implements gatehouse.platform.Reloadable {
             throw ProblemException.invalid("identity", "a stdio server cannot be personal: its one process is shared by every user; "
                     + "use 'shared' (credentials in the server's env) or serve it over HTTP");
         }
-        String p = prefix == null ? defaultPrefix(server.name()) : prefix;
+        String p = prefix != null ? prefix : current != null ? current.prefix() : defaultPrefix(server.name());
         if (!p.isEmpty() && (p.length() > 64 || !PREFIX.matcher(p).matches())) {
             throw ProblemException.invalid("prefix", "prefix must be empty or 1-64 characters of letters, digits, '.', '-' and single '_' "
                     + "(it is joined to names with '__'), got '" + p + "'");
         }
         List<Assignment> others = snapshot.assignments(gatewayId).stream().filter(a -> !a.serverId().equals(serverId)).toList();
-        Assignment existing = snapshot.assignments(gatewayId).stream().filter(a -> a.serverId().equals(serverId)).findFirst().orElse(null);
         if (!p.isEmpty()) {
             others.stream().filter(a -> a.prefix().equals(p)).findFirst().ifPresent(a -> {
                 throw ProblemException.conflict("prefix", "prefix '" + p + "' is already used in this gateway by server '"
                         + snapshot.servers().get(a.serverId()).name() + "'; choose another prefix");
             });
         }
-        Assignment a = new Assignment(gatewayId, serverId, scheme, p, existing != null ? existing.createdAt() : now());
+        Assignment a = new Assignment(gatewayId, serverId, scheme, p, current != null ? current.createdAt() : now());
         checkNameClashes(a, others);
         repo.upsertAssignment(a);
         changed();

@@ -89,9 +89,48 @@ public class ConfigApplier implements ApplicationRunner {
             if (line == null && e.getLocation() != null) {
                 line = e.getLocation().getLineNr();
             }
-            throw new IllegalStateException("configuration file " + file + " is not valid: " + e.getOriginalMessage()
+            throw new IllegalStateException("configuration file " + file + " is not valid: " + describe(e)
                     + (line != null ? " (line " + line + ")" : ""), e);
         }
+    }
+
+    /** What is wrong, in the file's words: an unknown key with the nearest known one, a value of the wrong shape. */
+    static String describe(JacksonException e) {
+        if (e instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds() == null ? List.of()
+                    : u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            String nearest = known.stream().min(java.util.Comparator.comparingInt(k -> distance(k, u.getPropertyName()))).orElse(null);
+            String hint = nearest != null && distance(nearest, u.getPropertyName()) <= Math.max(2, u.getPropertyName().length() / 3)
+                    ? "; did you mean '" + nearest + "'?" : "";
+            return "unknown key '" + u.getPropertyName() + "'" + hint + " (valid here: " + String.join(", ", known) + ")";
+        }
+        if (e instanceof tools.jackson.databind.exc.MismatchedInputException m && m.getPath() != null && !m.getPath().isEmpty()) {
+            JacksonException.Reference last = m.getPath().getLast();
+            String key = last.getPropertyName() != null ? last.getPropertyName() : "item " + last.getIndex();
+            return "'" + key + "' must be " + gatehouse.platform.JsonShapes.of(m.getTargetType());
+        }
+        String msg = e.getOriginalMessage();
+        return msg == null ? e.getClass().getSimpleName() : msg;
+    }
+
+    /** Levenshtein distance, for "did you mean". */
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = Character.toLowerCase(a.charAt(i - 1)) == Character.toLowerCase(b.charAt(j - 1)) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /**
@@ -123,7 +162,8 @@ public class ConfigApplier implements ApplicationRunner {
         int changes = 0;
         for (DeclarativeConfig.Server s : config.servers()) {
             try {
-                CatalogService.ServerInput in = new CatalogService.ServerInput(s.name(), s.transport(), s.command(), s.env(), s.url(), s.headers());
+                CatalogService.ServerInput in = new CatalogService.ServerInput(s.name(), s.transport(),
+                        gatehouse.catalog.ServerCommand.of(s.command(), s.args()), s.env(), s.url(), s.headers());
                 ServerDef existing = s.name() == null ? null : catalog.serverByName(s.name()).orElse(null);
                 if (existing == null) {
                     catalog.createServer(in);
@@ -206,7 +246,7 @@ public class ConfigApplier implements ApplicationRunner {
 
     private static boolean sameServer(ServerDef d, DeclarativeConfig.Server s) {
         return d.transport().wire().equals(s.transport())
-                && Objects.equals(d.command(), s.command() == null ? List.of() : s.command())
+                && Objects.equals(d.command(), s.command() == null ? List.of() : gatehouse.catalog.ServerCommand.of(s.command(), s.args()))
                 && Objects.equals(d.env(), s.env() == null ? java.util.Map.of() : s.env())
                 && Objects.equals(d.url(), s.url())
                 && Objects.equals(d.headers(), s.headers() == null ? java.util.Map.of() : s.headers());

@@ -3,6 +3,7 @@ package gatehouse.config;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -15,8 +16,14 @@ public record DeclarativeConfig(List<Server> servers, List<Gateway> gateways) {
         gateways = gateways == null ? List.of() : gateways;
     }
 
-    public record Server(String name, String transport, List<String> command, Map<String, String> env, String url,
-                         Map<String, String> headers) {
+    /** {@code command} is a list, or a program with {@code args}, or one command line (see {@link gatehouse.catalog.ServerCommand}). */
+    public record Server(String name, String transport,
+                         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> command,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> args,
+                         Map<String, String> env, String url, Map<String, String> headers) {
+        public Server(String name, String transport, List<String> command, Map<String, String> env, String url, Map<String, String> headers) {
+            this(name, transport, command, null, env, url, headers);
+        }
     }
 
     /** A gateway, its servers, and (optionally) its provisioning settings. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,19 +38,45 @@ class DeclarativeConfigReadTest {
     void anUnknownKeyIsNamedWithItsLine() {
         Path file = ConfigFiles.resource("unknown-key.yaml");
         assertThatThrownBy(() -> ConfigApplier.read(file)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("\"comand\"").hasMessageContaining("line 5");
+                .hasMessageContaining(file.toString()).hasMessageContaining("unknown key 'comand'; did you mean 'command'?")
+                .hasMessageContaining("line 5").hasMessageContaining("valid here: ").hasMessageNotContaining("java.");
     }
 
     @Test
     void anUnknownTopLevelKeyIsNamedWithItsLine() {
         assertThatThrownBy(() -> ConfigApplier.read(ConfigFiles.resource("unknown-top-level-key.yaml")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("\"gateway\"").hasMessageContaining("line 2");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown key 'gateway'; did you mean 'gateways'?")
+                .hasMessageContaining("line 2");
     }
 
     @Test
     void brokenYamlIsReportedWithItsLine() {
         assertThatThrownBy(() -> ConfigApplier.read(ConfigFiles.resource("bad-yaml.yaml")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("bad-yaml.yaml").hasMessageContaining("line 4");
+    }
+
+    @Test
+    void aCommandAsOtherClientsWriteItIsReadAndAWrongShapeIsNamedInYamlWords(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("copied.yaml");
+        java.nio.file.Files.writeString(file, """
+                servers:
+                  - name: everything
+                    transport: stdio
+                    command: npx
+                    args: ["-y", "@modelcontextprotocol/server-everything", "stdio"]
+                """);
+        DeclarativeConfig.Server s = ConfigApplier.read(file).servers().getFirst();
+        assertThat(gatehouse.catalog.ServerCommand.of(s.command(), s.args()))
+                .containsExactly("npx", "-y", "@modelcontextprotocol/server-everything", "stdio");
+
+        java.nio.file.Files.writeString(file, """
+                servers:
+                  - name: everything
+                    transport: stdio
+                    env: [A, B]
+                """);
+        assertThatThrownBy(() -> ConfigApplier.read(file)).hasMessageContaining("'env' must be an object")
+                .hasMessageContaining("line 4").hasMessageNotContaining("java.").hasMessageNotContaining("LinkedHashMap");
     }
 
     @Test

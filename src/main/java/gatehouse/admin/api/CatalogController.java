@@ -111,8 +111,8 @@ class CatalogController {
 
     @PostMapping("/servers")
     @ResponseStatus(HttpStatus.CREATED)
-    ServerView createServer(@RequestBody CatalogService.ServerInput in) {
-        return checked(catalog.createServer(in));
+    ServerView createServer(@RequestBody(required = false) JsonNode in) {
+        return checked(catalog.createServer(ServerBody.parse(in, false)));
     }
 
     @GetMapping("/servers")
@@ -127,8 +127,8 @@ class CatalogController {
     }
 
     @PatchMapping("/servers/{id}")
-    ServerView updateServer(@PathVariable String id, @RequestBody CatalogService.ServerInput in) {
-        return checked(catalog.updateServer(id, in));
+    ServerView updateServer(@PathVariable String id, @RequestBody(required = false) JsonNode in) {
+        return checked(catalog.updateServer(id, ServerBody.parse(in, true)));
     }
 
     @DeleteMapping("/servers/{id}")
@@ -223,7 +223,11 @@ class CatalogController {
 
     @PutMapping("/gateways/{gid}/servers/{sid}")
     AssignmentView assign(@PathVariable String gid, @PathVariable String sid, @RequestBody(required = false) AssignmentInput in) {
-        AssignmentInput input = in == null ? new AssignmentInput(null, null, null) : in;
+        if (in == null) {
+            throw ProblemException.invalid(null, "a body is required: {\"identity\": \"shared\"|\"personal\", \"prefix\"?: \"…\"}; "
+                    + "an existing assignment keeps what the body does not name");
+        }
+        AssignmentInput input = in;
         if ("personal".equals(input.identity()) && input.token() != null) {
             throw ProblemException.invalid("token", "a personal assignment has no shared token: each user (or API-token connection) brings their own");
         }

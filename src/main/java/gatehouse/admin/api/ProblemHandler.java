@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 import gatehouse.platform.ProblemException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Translates control-plane failures into RFC 9457 problem details, in one place. Ordered first:
@@ -37,10 +38,30 @@ class ProblemHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
-        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "the body is not valid JSON of the expected shape: " + rootMessage(e));
+        ProblemDetail pd;
+        if (findCause(e, MismatchedInputException.class) instanceof MismatchedInputException m && m.getPath() != null && !m.getPath().isEmpty()) {
+            // Said in the API's words: the field and the JSON shape it takes, never a Java type name.
+            String field = m.getPath().stream().map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                    .reduce((x, y) -> y.startsWith("[") ? x + y : x + "." + y).orElse("");
+            pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, field + " must be " + gatehouse.platform.JsonShapes.of(m.getTargetType()));
+            pd.setProperty("field", field);
+        } else if (findCause(e, tools.jackson.core.exc.StreamReadException.class) != null) {
+            pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "the body is not valid JSON: " + rootMessage(e).replaceAll("\\(.*", "").strip());
+        } else {
+            pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getCause() == null
+                    ? "a JSON body is required" : "the body is not valid JSON of the expected shape");
+        }
         pd.setTitle("Invalid request");
         return ResponseEntity.badRequest().body(pd);
+    }
+
+    private static Throwable findCause(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (kind.isInstance(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
