@@ -163,7 +163,8 @@ class AdminApiTest {
     @Test
     void aBodyThatIsNotJsonIsAProblemToo() {
         expectProblem(400, null, call("POST", "/servers", "{\"name\": "));
-        expectProblem(400, null, call("POST", "/servers", "{\"name\": \"x\", \"command\": \"not-a-list\", \"transport\": \"stdio\"}"));
+        // a command string is a command line now (as other clients write it); a number is still no command
+        expectProblem(400, "command", call("POST", "/servers", "{\"name\": \"x\", \"command\": 42, \"transport\": \"stdio\"}"));
     }
 
     @Test
@@ -277,9 +278,10 @@ class AdminApiTest {
         assertThat(view.path("servers").get(0).path("prefix").asString()).isEqualTo(expected);
         assertThat(expect(200, call("GET", "/gateways/" + gw + "/servers", null)).get(0).path("serverId").asString()).isEqualTo(server);
 
-        // without a body too, and changing the prefix later
+        // an empty body takes the defaults; no body at all is a mistake; and changing the prefix later
         String second = createServer(unique("second"));
-        expect(200, call("PUT", "/gateways/" + gw + "/servers/" + second, null));
+        expectProblem(400, null, call("PUT", "/gateways/" + gw + "/servers/" + second, null));
+        expect(200, call("PUT", "/gateways/" + gw + "/servers/" + second, map()));
         assertThat(expect(200, call("PUT", "/gateways/" + gw + "/servers/" + second, map("prefix", "docs"))).path("prefix").asString())
                 .isEqualTo("docs");
         expect(204, call("DELETE", "/gateways/" + gw + "/servers/" + second, null));
