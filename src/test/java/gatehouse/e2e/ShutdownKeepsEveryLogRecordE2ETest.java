@@ -1,0 +1,63 @@
+package gatehouse.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import gatehouse.platform.Json;
+import gatehouse.testing.AdminClient;
+import gatehouse.testing.McpTestClient;
+
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * docs/deployment.md promises that on SIGTERM every queued log record is written before the process
+ * exits. A burst of calls, SIGTERM right after the last answer, a restart on the same data
+ * directory: every call is in the logs, exactly once. Needs no npm peer (the calls are pings the
+ * gateway answers itself), so it runs wherever the jar is built.
+ */
+class ShutdownKeepsEveryLogRecordE2ETest {
+    private static final int CALLS = 400;
+
+    @Test
+    void aBurstOfCallsThenSigtermLeavesEveryCallInTheLogsAfterARestart() throws Exception {
+        Path dir = GatehouseJar.workDir("ShutdownKeepsEveryLogRecordE2ETest");
+        String connectionId;
+        GatehouseJar first = GatehouseJar.start(dir);
+        try {
+            String gatewayId = first.createGateway("burst");
+            AdminClient.Connection c = first.connect(gatewayId, "e2e-burst");
+            connectionId = c.id();
+            McpTestClient client = new McpTestClient(URI.create(first.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId), c.token());
+            assertThat(client.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+            List<Future<Integer>> answers = new ArrayList<>();
+            try (ExecutorService burst = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < CALLS; i++) {
+                    answers.add(burst.submit(() -> client.call("ping", Json.object()).status()));
+                }
+            }
+            for (Future<Integer> a : answers) {
+                assertThat(a.get()).isEqualTo(200);
+            }
+        } finally {
+            first.close(); // SIGTERM right after the last answer
+        }
+        assertThat(first.exitedOnSigterm()).as("the jar stopped on SIGTERM, not SIGKILL").isTrue();
+
+        try (GatehouseJar second = GatehouseJar.start(dir)) {
+            List<ObjectNode> records = second.admin().logs("connection=" + connectionId + "&limit=" + (CALLS * 2));
+            assertThat(records).filteredOn(r -> "ping".equals(r.path("method").asString())).as("one record per ping").hasSize(CALLS);
+            assertThat(records).filteredOn(r -> "initialize".equals(r.path("method").asString())).hasSize(1);
+            assertThat(records).as("initialize, notifications/initialized and the pings, nothing else").hasSize(CALLS + 2);
+            assertThat(records.stream().map(r -> r.path("id").asLong()).distinct()).as("each record once").hasSize(CALLS + 2);
+        }
+    }
+}
