@@ -128,6 +128,16 @@ class ReplicasE2ETest {
         String gateway = admin.createGateway("stateless-across");
         admin.assign(gateway, server, "s");
         AdminClient.Connection c = admin.connect(gateway);
+        // The replica that did not create the connection learns of it from the other's notification,
+        // moments later; until then it answers 401 like for any unknown token.
+        for (GatehouseJar replica : List.of(a, b)) {
+            Awaitility.await("the new connection is live on " + replica.baseUrl()).atMost(Duration.ofSeconds(30)).until(() -> {
+                try (McpTestClient probe = new McpTestClient(URI.create(replica.baseUrl() + "/gateway/v1/mcp?gateway=" + gateway), c.token())) {
+                    return probe.send(statelessCall(-1), Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call",
+                            "Mcp-Name", "s__echo")).status() == 200;
+                }
+            });
+        }
         try (McpTestClient client = new McpTestClient(URI.create(balancer + "/gateway/v1/mcp?gateway=" + gateway), c.token())) {
             for (int i = 0; i < 10; i++) {
                 McpTestClient.Result r = client.send(statelessCall(i), Map.of("MCP-Protocol-Version", "2026-07-28",
@@ -138,7 +148,7 @@ class ReplicasE2ETest {
         }
         // Both replicas wrote their records to the one database: either replica lists all ten.
         for (GatehouseJar replica : List.of(a, b)) {
-            Awaitility.await("ten tools/call records seen from " + replica.baseUrl()).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Awaitility.await("twelve tools/call records seen from " + replica.baseUrl()).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 JsonNode logs = replica.admin().expect(200, "GET", "/logs?gateway=" + gateway + "&limit=100", null);
                 List<JsonNode> calls = new ArrayList<>();
                 logs.forEach(r -> {
@@ -146,7 +156,8 @@ class ReplicasE2ETest {
                         calls.add(r);
                     }
                 });
-                assertThat(calls).hasSize(10);
+                // ten through the balancer, plus one probe on each replica
+                assertThat(calls).hasSize(12);
             });
         }
     }
