@@ -137,7 +137,10 @@ class ProvisioningE2ETest {
         hostile.setDescription("add", poisoned, false);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(tool(guarded, "add").path("status").asString()).isEqualTo("quarantined"));
-        JsonNode alert = E2eJson.list(gatehouse.expect(200, "GET", "/alerts?type=rug-pull&gateway=" + guarded, null)).getFirst();
+        // The quarantine and its alert are written one after the other: wait for the alert as well.
+        JsonNode alert = await().atMost(Duration.ofSeconds(30)).until(
+                () -> E2eJson.list(gatehouse.expect(200, "GET", "/alerts?type=rug-pull&gateway=" + guarded, null)),
+                alerts -> !alerts.isEmpty()).getFirst();
         assertThat(alert.path("state").asString()).isEqualTo("open");
         assertThat(alert.path("message").asString()).contains("hz__add");
         JsonNode change = alert.path("details").path("changes").get(0);
