@@ -42,6 +42,10 @@ final class RemoteCalls {
             throw new DetectorException(what + " call interrupted");
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof java.net.http.HttpTimeoutException) {
+                // the request's own header timeout can fire a moment before the overall bound
+                throw new DetectorException(what + " did not answer within " + timeout.toMillis() + " ms");
+            }
             String reason = c instanceof IOException ? "unreachable (" + c.getClass().getSimpleName() + ")" : "failed (" + c.getClass().getSimpleName() + ")";
             throw new DetectorException(what + " " + reason);
         }
