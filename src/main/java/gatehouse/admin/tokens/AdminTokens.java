@@ -185,12 +185,29 @@ public class AdminTokens {
         }
     }
 
+    /**
+     * Best effort and bounded: when the database is already gone, waiting for a pool connection
+     * would hold the whole shutdown for the pool's timeout.
+     */
     @PreDestroy
     void flushOnShutdown() {
+        if (pendingUse.isEmpty()) {
+            return;
+        }
+        Thread flush = Thread.ofVirtual().unstarted(() -> {
+            try {
+                flushLastUse();
+            } catch (RuntimeException e) {
+                log.warn("Could not record the last use of admin tokens at shutdown: {}", e.getMessage());
+            }
+        });
+        flush.start();
         try {
-            flushLastUse();
-        } catch (RuntimeException e) {
-            log.warn("Could not record the last use of admin tokens at shutdown: {}", e.getMessage());
+            if (!flush.join(java.time.Duration.ofSeconds(3))) {
+                log.warn("Gave up recording the last use of admin tokens at shutdown: the database did not answer within 3 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
