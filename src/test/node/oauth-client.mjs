@@ -5,7 +5,7 @@
 //
 // Usage:
 //   node oauth-client.mjs --url URL --username U --password P [--gateway NAME] [--tokens JSON]
-//        [--decision approve|deny] [--client-name NAME] [--refresh] [STEPS_JSON]
+//        [--decision approve|deny] [--client-name NAME] [--refresh] [--reveal-token] [STEPS_JSON]
 // --tokens: {"serverName": "token"} for the wizard's per-server credential forms.
 // --refresh: after the steps, refresh through the SDK (rotating refresh token), reconnect with the
 //   new access token and list tools, then try the used refresh token again (it must be refused).
@@ -19,7 +19,7 @@ import { ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { parseArgs, readSteps, describeError, recordingFetch, finish, runSteps } from './peer-common.mjs';
 import { completeAuthorization } from './oauth-browser.mjs';
 
-const opts = parseArgs(process.argv.slice(2), { flags: ['refresh'] });
+const opts = parseArgs(process.argv.slice(2), { flags: ['refresh', 'reveal-token'] });
 const report = { ok: false, peer: 'sdk-oauth-client', steps: [], httpLog: [], notifications: [], serverRequests: [] };
 const REDIRECT = 'http://127.0.0.1:9/callback'; // never contacted: the scripted browser stops at the redirect
 
@@ -117,6 +117,7 @@ async function main() {
   report.clientId = provider.saved.client?.client_id;
   report.tokenClaims = claims(provider.saved.tokens?.access_token ?? '');
   report.hasRefreshToken = !!provider.saved.tokens?.refresh_token;
+  if (opts['reveal-token']) report.accessToken = provider.saved.tokens?.access_token; // for later calls by other peers
   report.serverInfo = conn.client.getServerVersion() ?? null;
   const { client, transport } = conn;
   const allAsExpected = await runSteps({

@@ -64,6 +64,9 @@ class CatalogRepository {
 
     /** Removes every stored credential (personal, per connection, shared) for a server. */
     int deleteCredentialsOfServer(String serverId) {
+        // A pre-registered OAuth client's secret belongs to the old origin's authorization server too.
+        jdbc.sql("UPDATE server_credentials SET oauth_client_id = NULL, oauth_client_secret = NULL, oauth_scopes = NULL, "
+                + "oauth_authorization_url = NULL, oauth_token_url = NULL WHERE server_id = ?").param(serverId).update();
         return jdbc.sql("DELETE FROM identities WHERE server_id = ?").param(serverId).update();
     }
 

@@ -143,7 +143,7 @@ class ConnectController {
         if (!missing.isEmpty()) {
             model.addAttribute("server", missing.getFirst());
             model.addAttribute("remaining", missing.size());
-            model.addAttribute("oauth", upstreamOAuth.discover(missing.getFirst()).isPresent());
+            model.addAttribute("oauth", upstreamOAuth.offersSignIn(missing.getFirst()));
             return "connect/identity";
         }
         model.addAttribute("servers", catalog.snapshot().assignments(gatewayId).stream()
@@ -189,7 +189,7 @@ class ConnectController {
             model.addAttribute("gateway", catalog.gateway(gatewayId));
             model.addAttribute("server", catalog.server(serverId));
             model.addAttribute("remaining", vault.missingPersonal(auth.getName(), gatewayId).size());
-            model.addAttribute("oauth", upstreamOAuth.discover(catalog.server(serverId)).isPresent());
+            model.addAttribute("oauth", upstreamOAuth.offersSignIn(catalog.server(serverId)));
             model.addAttribute("error", e.getMessage());
             return "connect/identity";
         }

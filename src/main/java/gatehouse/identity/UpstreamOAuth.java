@@ -57,6 +57,8 @@ import tools.jackson.databind.node.ObjectNode;
 public class UpstreamOAuth {
     private static final Logger log = LoggerFactory.getLogger(UpstreamOAuth.class);
     public static final String CALLBACK_PATH = "/connect/upstream/callback";
+    /** Where Gatehouse serves its own Client ID Metadata Document, the {@code client_id} it uses where an upstream accepts one. */
+    public static final String CLIENT_METADATA_PATH = "/oauth/upstream-client.json";
     static final Duration REFRESH_AHEAD = Duration.ofSeconds(120);
     private static final Duration PENDING_TTL = Duration.ofMinutes(10);
     private static final Duration DISCOVERY_TTL = Duration.ofMinutes(5);
@@ -67,6 +69,7 @@ public class UpstreamOAuth {
     private final CatalogService catalog;
     private final GatehouseProperties props;
     private final UpstreamOAuthProperties outbound;
+    private final UpstreamClients clients;
     private final HttpClient http;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Client> registrations = new ConcurrentHashMap<>();
@@ -75,7 +78,8 @@ public class UpstreamOAuth {
 
     /** An upstream's authorization server, as discovered and checked. */
     public record Metadata(String issuer, String authorizationEndpoint, String tokenEndpoint, String registrationEndpoint,
-                           String resource, List<String> scopes, boolean issParameterSupported, OutboundHttp.Policy policy) {
+                           String resource, List<String> scopes, boolean issParameterSupported, OutboundHttp.Policy policy,
+                           boolean clientMetadataDocumentSupported) {
     }
 
     private record Discovered(ServerDef server, Optional<Metadata> metadata, Instant at) {
@@ -93,7 +97,8 @@ public class UpstreamOAuth {
     }
 
     UpstreamOAuth(IdentityVault vault, AlertService alerts, CatalogService catalog, GatehouseProperties props,
-                  UpstreamOAuthProperties outbound) {
+                  UpstreamOAuthProperties outbound, UpstreamClients clients) {
+        this.clients = clients;
         this.vault = vault;
         this.alerts = alerts;
         this.catalog = catalog;
@@ -203,7 +208,8 @@ public class UpstreamOAuth {
             }
         }
         return Optional.of(new Metadata(issuer, authorize, token, registration, resourceId, List.copyOf(scopes),
-                as.path("authorization_response_iss_parameter_supported").asBoolean(false), policy));
+                as.path("authorization_response_iss_parameter_supported").asBoolean(false), policy,
+                as.path("client_id_metadata_document_supported").asBoolean(false)));
     }
 
     /** RFC 9728 section 3.3, read for a server reached at a URL: the resource is that URL or a parent of it on the same origin. */
@@ -275,11 +281,46 @@ public class UpstreamOAuth {
 
     // --- authorization
 
+    /**
+     * Whether the wizard can send a person to this server's own sign-in: it asks for OAuth (its
+     * metadata is discoverable) or an administrator configured its client with both endpoints.
+     */
+    public boolean offersSignIn(ServerDef server) {
+        return metadataFor(server).isPresent();
+    }
+
+    /**
+     * The server's authorization server as Gatehouse will use it: discovered metadata, with a
+     * pre-registered client's endpoints and scopes taking precedence; the configured endpoints
+     * alone when the upstream publishes no metadata.
+     */
+    Optional<Metadata> metadataFor(ServerDef server) {
+        Optional<UpstreamClients.OAuthClient> configured = clients.oauth(server.id());
+        Optional<Metadata> found = discover(server);
+        if (configured.isEmpty()) {
+            return found;
+        }
+        UpstreamClients.OAuthClient c = configured.get();
+        if (found.isPresent()) {
+            Metadata m = found.get();
+            return Optional.of(new Metadata(m.issuer(), c.hasEndpoints() ? c.authorizationEndpoint() : m.authorizationEndpoint(),
+                    c.hasEndpoints() ? c.tokenEndpoint() : m.tokenEndpoint(), m.registrationEndpoint(), m.resource(),
+                    c.scopes().isEmpty() ? m.scopes() : c.scopes(), m.issParameterSupported() && !c.hasEndpoints(), m.policy(),
+                    m.clientMetadataDocumentSupported()));
+        }
+        if (!c.hasEndpoints() || server.url() == null) {
+            return Optional.empty();
+        }
+        // No metadata: the administrator's endpoints, no resource indicator (nothing names the resource).
+        return Optional.of(new Metadata(null, c.authorizationEndpoint(), c.tokenEndpoint(), null, null, c.scopes(), false,
+                policyFor(server), false));
+    }
+
     /** The upstream's authorize URL for this person and server; registers Gatehouse first if needed. */
     public URI begin(String userId, ServerDef server, String wizardState) {
-        Metadata m = discover(server).orElseThrow(() -> ProblemException.invalid("serverId",
+        Metadata m = metadataFor(server).orElseThrow(() -> ProblemException.invalid("serverId",
                 "server '" + server.name() + "' does not ask for OAuth; paste a token instead"));
-        Client client = registrations.computeIfAbsent(m.issuer() + "\n" + callback(), k -> register(m));
+        Client client = clientFor(server, m);
         String verifier = Ids.random(48);
         String state = Ids.random(32);
         pending.values().removeIf(p -> p.until().isBefore(Instant.now()));
@@ -291,7 +332,9 @@ public class UpstreamOAuth {
         q.put("code_challenge", challenge(verifier));
         q.put("code_challenge_method", "S256");
         q.put("state", state);
-        q.put("resource", m.resource());
+        if (m.resource() != null) {
+            q.put("resource", m.resource());
+        }
         if (!m.scopes().isEmpty()) {
             q.put("scope", String.join(" ", m.scopes()));
         }
@@ -299,10 +342,57 @@ public class UpstreamOAuth {
         return URI.create(m.authorizationEndpoint() + sep + form(q));
     }
 
+    /**
+     * Which client Gatehouse is at this upstream: the administrator's pre-registered one; else its
+     * Client ID Metadata Document's URL where the authorization server accepts one (and Gatehouse's
+     * public URL can serve as such an id); else one registered dynamically (RFC 7591).
+     */
+    private Client clientFor(ServerDef server, Metadata m) {
+        Optional<UpstreamClients.OAuthClient> configured = clients.oauth(server.id());
+        if (configured.isPresent()) {
+            return new Client(configured.get().clientId(), configured.get().clientSecret());
+        }
+        if (m.clientMetadataDocumentSupported() && clientMetadataDocumentUsable()) {
+            return new Client(clientMetadataDocumentUrl(), null);
+        }
+        if (m.issuer() == null) {
+            throw ProblemException.invalid("serverId", "server '" + server.name() + "' has no OAuth client configured");
+        }
+        return registrations.computeIfAbsent(m.issuer() + "\n" + callback(), k -> register(m));
+    }
+
+    /** The URL of Gatehouse's Client ID Metadata Document (its {@code client_id} there). */
+    public String clientMetadataDocumentUrl() {
+        return props.publicUrlNoSlash() + CLIENT_METADATA_PATH;
+    }
+
+    /**
+     * A document URL is a client id only over https with a path; plain http to loopback counts
+     * when loopback upstreams are allowed (tests and local set-ups).
+     */
+    boolean clientMetadataDocumentUsable() {
+        URI u = URI.create(clientMetadataDocumentUrl());
+        return "https".equalsIgnoreCase(u.getScheme()) || outbound.loopbackAllowed() && "http".equalsIgnoreCase(u.getScheme());
+    }
+
+    /** Gatehouse's Client ID Metadata Document: a public client (PKCE) whose only redirect is the wizard's callback. */
+    public ObjectNode clientMetadataDocument() {
+        ObjectNode d = Json.object();
+        d.put("client_id", clientMetadataDocumentUrl());
+        d.put("client_name", "Gatehouse");
+        d.put("client_uri", props.publicUrlNoSlash());
+        d.putArray("redirect_uris").add(callback());
+        d.putArray("grant_types").add("authorization_code").add("refresh_token");
+        d.putArray("response_types").add("code");
+        d.put("token_endpoint_auth_method", "none");
+        return d;
+    }
+
     private Client register(Metadata m) {
         if (m.registrationEndpoint() == null) {
             throw ProblemException.invalid("serverId", "the upstream's authorization server " + m.issuer()
-                    + " offers no dynamic client registration; paste a token instead");
+                    + " offers no dynamic client registration; an administrator can configure Gatehouse's client for this server "
+                    + "(oauth: {clientId, clientSecret?} on the server), or paste a token instead");
         }
         ObjectNode body = Json.object();
         body.put("client_name", "Gatehouse");
@@ -338,7 +428,8 @@ public class UpstreamOAuth {
             throw ProblemException.invalid("state", "this sign-in to the upstream server has expired or is not yours; start again");
         }
         ServerDef server = catalog.server(p.serverId());
-        if ((iss != null || p.metadata().issParameterSupported()) && (iss == null || !trimSlash(iss).equals(trimSlash(p.metadata().issuer())))) {
+        if (p.metadata().issuer() != null && (iss != null || p.metadata().issParameterSupported())
+                && (iss == null || !trimSlash(iss).equals(trimSlash(p.metadata().issuer())))) {
             log.warn("upstream OAuth callback for server {} carried iss {} instead of {}; refused (mix-up)", server.name(),
                     LogSafe.url(String.valueOf(iss)), LogSafe.url(p.metadata().issuer()));
             throw ProblemException.invalid("iss", "the answer came from another authorization server than server '" + server.name()
@@ -354,7 +445,9 @@ public class UpstreamOAuth {
         q.put("redirect_uri", callback());
         q.put("client_id", p.client().clientId());
         q.put("code_verifier", p.verifier());
-        q.put("resource", p.metadata().resource());
+        if (p.metadata().resource() != null) {
+            q.put("resource", p.metadata().resource());
+        }
         if (p.client().clientSecret() != null) {
             q.put("client_secret", p.client().clientSecret());
         }
@@ -391,12 +484,20 @@ public class UpstreamOAuth {
             if (!"ok".equals(c.state()) || c.updatedAt().isAfter(stale.updatedAt())) {
                 return c; // failed, revoked or refreshed meanwhile
             }
-            UpstreamTokens old = UpstreamTokens.parse(vault.secret(c.id()));
+            UpstreamTokens stored = UpstreamTokens.parse(vault.secret(c.id()));
             ServerDef server = catalog.snapshot().servers().get(c.serverId());
             String name = server == null ? c.serverId() : server.name();
-            if (old.refreshToken() == null) {
+            if (stored.refreshToken() == null) {
                 return failed(c, name, "the upstream issued no refresh token");
             }
+            // A pre-registered client's current secret and token endpoint: an administrator may have rotated them.
+            Optional<UpstreamClients.OAuthClient> configured = clients.oauth(c.serverId())
+                    .filter(x -> x.clientId().equals(stored.clientId()));
+            String secret = configured.map(UpstreamClients.OAuthClient::clientSecret).orElse(stored.clientSecret());
+            String tokenEndpoint = configured.filter(UpstreamClients.OAuthClient::hasEndpoints)
+                    .map(UpstreamClients.OAuthClient::tokenEndpoint).orElse(stored.tokenEndpoint());
+            UpstreamTokens old = new UpstreamTokens(stored.accessToken(), stored.refreshToken(), tokenEndpoint, stored.clientId(), secret,
+                    stored.resource(), stored.issuer());
             Map<String, String> q = new LinkedHashMap<>();
             q.put("grant_type", "refresh_token");
             q.put("refresh_token", old.refreshToken());

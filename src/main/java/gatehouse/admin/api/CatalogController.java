@@ -31,6 +31,7 @@ import gatehouse.catalog.health.ServerHealthBoard;
 import gatehouse.catalog.features.FeatureService;
 import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.gateway.upstream.ServerHealthChecks;
+import gatehouse.identity.UpstreamClients;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.ProblemException;
@@ -51,10 +52,12 @@ class CatalogController {
     private final ServerHealthBoard health;
     private final ServerHealthChecks healthChecks;
     private final Duration checkOnChangeWait;
+    private final UpstreamClients clients;
 
     CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
                       gatehouse.identity.IdentityVault vault, AdminAccess access, ServerHealthBoard health, ServerHealthChecks healthChecks,
-                      @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait) {
+                      @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait, UpstreamClients clients) {
+        this.clients = clients;
         this.health = health;
         this.healthChecks = healthChecks;
         this.checkOnChangeWait = checkOnChangeWait;
@@ -70,17 +73,20 @@ class CatalogController {
 
     record ServerView(String id, String name, String transport, List<String> command, Map<String, String> env, String url,
                       Map<String, String> headers, Instant createdAt, Instant updatedAt,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) HealthView health) {
+                      @JsonInclude(JsonInclude.Include.NON_NULL) HealthView health,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) UpstreamClients.OAuthView oauth,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) UpstreamClients.KeyHeader credentialHeader) {
         /** Without health: the definition alone (the administrative audit trail records this). */
         static ServerView of(ServerDef s) {
             return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
-                    s.createdAt(), s.updatedAt(), null);
+                    s.createdAt(), s.updatedAt(), null, null, null);
         }
 
-        /** Header and environment values can be secrets: they are never sent back. */
-        static ServerView of(ServerDef s, ServerHealth h) {
+        /** Header and environment values can be secrets: they are never sent back; nor is an OAuth client's secret. */
+        static ServerView of(ServerDef s, ServerHealth h, UpstreamClients clients) {
             return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
-                    s.createdAt(), s.updatedAt(), HealthView.of(h));
+                    s.createdAt(), s.updatedAt(), HealthView.of(h), clients.oauthView(s.id()).orElse(null),
+                    clients.configuredKeyHeader(s.id()).orElse(null));
         }
     }
 
@@ -93,14 +99,25 @@ class CatalogController {
     }
 
     private ServerView view(ServerDef s) {
-        return ServerView.of(s, health.of(s.id()));
+        return ServerView.of(s, health.of(s.id()), clients);
     }
 
     /** A new or changed server is checked at once; its answer carries the result (never a refusal: it may come up later). */
     private ServerView checked(ServerDef s) {
         boolean assigned = catalog.snapshot().assignmentsByGateway().values().stream()
                 .anyMatch(list -> list.stream().anyMatch(a -> a.serverId().equals(s.id())));
-        return ServerView.of(s, healthChecks.checkNow(s, assigned, checkOnChangeWait));
+        return ServerView.of(s, healthChecks.checkNow(s, assigned, checkOnChangeWait), clients);
+    }
+
+    /** {@code oauth} and {@code credentialHeader}: how Gatehouse authenticates to the server, kept beside its definition. */
+    private void credentialSettings(String serverId, ServerBody.Setting<UpstreamClients.OAuthClient> oauth,
+                                    ServerBody.Setting<UpstreamClients.KeyHeader> header) {
+        if (oauth.present()) {
+            clients.setOAuth(serverId, oauth.value());
+        }
+        if (header.present()) {
+            clients.setKeyHeader(serverId, header.value());
+        }
     }
 
     static Map<String, String> redact(Map<String, String> map) {
@@ -112,7 +129,12 @@ class CatalogController {
     @PostMapping("/servers")
     @ResponseStatus(HttpStatus.CREATED)
     ServerView createServer(@RequestBody(required = false) JsonNode in) {
-        return checked(catalog.createServer(ServerBody.parse(in, false)));
+        CatalogService.ServerInput input = ServerBody.parse(in, false);
+        var oauth = ServerBody.oauth(in);
+        var header = ServerBody.credentialHeader(in);
+        ServerDef created = catalog.createServer(input);
+        credentialSettings(created.id(), oauth, header);
+        return checked(created);
     }
 
     @GetMapping("/servers")
@@ -128,7 +150,32 @@ class CatalogController {
 
     @PatchMapping("/servers/{id}")
     ServerView updateServer(@PathVariable String id, @RequestBody(required = false) JsonNode in) {
-        return checked(catalog.updateServer(id, ServerBody.parse(in, true)));
+        CatalogService.ServerInput input = ServerBody.parse(in, true);
+        var oauth = ServerBody.oauth(in);
+        var header = ServerBody.credentialHeader(in);
+        ServerDef updated = catalog.updateServer(id, input); // a move to another origin wipes credentials, so settings come after
+        credentialSettings(id, oauth, header);
+        return checked(updated);
+    }
+
+    /** Replaces the server's pre-registered OAuth client ({@code null} body field removes it). */
+    @PutMapping("/servers/{id}/oauth")
+    ServerView putOAuth(@PathVariable String id, @RequestBody(required = false) JsonNode in) {
+        catalog.server(id);
+        if (in == null || in.isNull() || in.isMissingNode()) {
+            throw ProblemException.invalid("oauth", "a body is required: {\"clientId\": \"…\", \"clientSecret\"?: \"…\", …}");
+        }
+        tools.jackson.databind.node.ObjectNode wrapped = gatehouse.platform.Json.object();
+        wrapped.set("oauth", in);
+        clients.setOAuth(id, ServerBody.oauth(wrapped).value());
+        return view(catalog.server(id));
+    }
+
+    @DeleteMapping("/servers/{id}/oauth")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteOAuth(@PathVariable String id) {
+        catalog.server(id);
+        clients.setOAuth(id, null);
     }
 
     @DeleteMapping("/servers/{id}")

@@ -96,4 +96,63 @@ final class ServerBody {
         }
         return out;
     }
+
+    /** A field that may be absent (unchanged), null (removed) or given. */
+    record Setting<T>(boolean present, T value) {
+        static <T> Setting<T> absent() {
+            return new Setting<>(false, null);
+        }
+    }
+
+    /** {@code oauth: {clientId, clientSecret?, scopes?: [..], authorizationEndpoint?, tokenEndpoint?}}. */
+    static Setting<gatehouse.identity.UpstreamClients.OAuthClient> oauth(JsonNode body) {
+        if (body == null || !body.isObject() || !body.has("oauth")) {
+            return Setting.absent();
+        }
+        JsonNode o = body.get("oauth");
+        if (o.isNull()) {
+            return new Setting<>(true, null);
+        }
+        String shape = "{\"clientId\": \"…\", \"clientSecret\"?: \"…\", \"scopes\"?: [\"…\"], \"authorizationEndpoint\"?: \"https://…\", "
+                + "\"tokenEndpoint\"?: \"https://…\"}";
+        if (!o.isObject()) {
+            throw ProblemException.invalid("oauth", "oauth must be an object: " + shape);
+        }
+        for (String k : o.propertyNames()) {
+            if (!java.util.Set.of("clientId", "clientSecret", "scopes", "authorizationEndpoint", "tokenEndpoint").contains(k)) {
+                throw ProblemException.invalid("oauth." + k, "oauth has no field '" + k + "'; expected " + shape);
+            }
+        }
+        List<String> scopes = strings(o, "scopes");
+        return new Setting<>(true, new gatehouse.identity.UpstreamClients.OAuthClient(nested(o, "oauth", "clientId"),
+                nested(o, "oauth", "clientSecret"), scopes, nested(o, "oauth", "authorizationEndpoint"), nested(o, "oauth", "tokenEndpoint")));
+    }
+
+    /** {@code credentialHeader: {name, format?}} where {@code format} contains {@code {token}}. */
+    static Setting<gatehouse.identity.UpstreamClients.KeyHeader> credentialHeader(JsonNode body) {
+        if (body == null || !body.isObject() || !body.has("credentialHeader")) {
+            return Setting.absent();
+        }
+        JsonNode o = body.get("credentialHeader");
+        if (o.isNull()) {
+            return new Setting<>(true, null);
+        }
+        if (!o.isObject()) {
+            throw ProblemException.invalid("credentialHeader", "credentialHeader must be an object: {\"name\": \"X-API-Key\", "
+                    + "\"format\"?: \"{token}\"}");
+        }
+        return new Setting<>(true, new gatehouse.identity.UpstreamClients.KeyHeader(nested(o, "credentialHeader", "name"),
+                nested(o, "credentialHeader", "format")));
+    }
+
+    private static String nested(JsonNode o, String parent, String field) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            throw ProblemException.invalid(parent + "." + field, parent + "." + field + " must be a string");
+        }
+        return v.asString();
+    }
 }
