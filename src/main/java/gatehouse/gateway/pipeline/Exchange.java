@@ -105,6 +105,17 @@ public final class Exchange {
         this.ownError = own;
     }
 
+    private volatile java.time.Duration retryAfter;
+
+    /** Set when a step throttled the request: how long the client should wait (HTTP 429, Retry-After). */
+    public java.time.Duration retryAfter() {
+        return retryAfter;
+    }
+
+    void retryAfter(java.time.Duration wait) {
+        this.retryAfter = wait;
+    }
+
     /** The generation's strategy, chosen once for this request. */
     gatehouse.gateway.pipeline.Generation strategy() {
         return strategy;

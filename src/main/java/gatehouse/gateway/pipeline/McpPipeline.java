@@ -108,7 +108,7 @@ public class McpPipeline implements McpHandler {
         // The answer as the client will get it, whether an upstream or the gateway made it.
         steps.afterUpstream(x);
         errors.outcome(x, counted);
-        reply.finish(x.response(), errors.statusOf(x));
+        errors.finish(x, reply);
     }
 
     private Generation generation(McpHttpRequest req, ObjectNode msg) {

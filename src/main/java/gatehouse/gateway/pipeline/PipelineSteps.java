@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
  * {@link #ORDER}; a step whose name is missing there fails start-up, so no step runs in an order
  * nobody chose. Why this order:
  * <ol>
- * <li>{@code access} first: a caller who may not use a tool learns nothing else about it;</li>
+ * <li>{@code rate-limit} before anything else: a flood is refused for the price of a map look-up,
+ * and a throttled request learns nothing about the gateway's tools;</li>
+ * <li>{@code access} next: a caller who may not use a tool learns nothing else about it;</li>
  * <li>{@code provisioning}, then {@code param-headers}: exposure before protocol checks, so a header
  * check never reveals a feature the gateway hides; both before content;</li>
  * <li>{@code rules} on what is left, then {@code consent} (asking a person for a missing
@@ -26,7 +28,7 @@ import org.springframework.stereotype.Component;
 public class PipelineSteps {
 
     public static final List<String> ORDER = List.of(
-            "access", "provisioning", "param-headers", "rules", "consent", "telemetry", "audit");
+            "rate-limit", "access", "provisioning", "param-headers", "rules", "consent", "telemetry", "audit");
 
     private final List<Step> steps;
 

@@ -73,6 +73,13 @@ final class Reply {
         }
     }
 
+    /** A header for a final answer that has not started yet (ignored once an event stream is open). */
+    synchronized void header(String name, String value) {
+        if (stream == null && !finished) {
+            http.header(name, value);
+        }
+    }
+
     synchronized void finish(ObjectNode response) {
         finish(response, -1);
     }

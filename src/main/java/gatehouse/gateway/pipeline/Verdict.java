@@ -1,5 +1,6 @@
 package gatehouse.gateway.pipeline;
 
+import java.time.Duration;
 import java.util.List;
 
 import tools.jackson.databind.JsonNode;
@@ -41,14 +42,23 @@ public sealed interface Verdict {
 
     /**
      * The message stops here. A request is answered with this JSON-RPC error (its wording must not
-     * leak what was matched); a relayed notification is dropped.
+     * leak what was matched); a relayed notification is dropped. With {@code retryAfter} the denial
+     * is a throttle: the request is answered with HTTP 429 and {@code Retry-After} (whole seconds,
+     * rounded up) in both protocol generations, so clients back off instead of retrying at once.
      */
-    record Deny(int code, String message, JsonNode data, List<Decision> decisions) implements Verdict {
+    record Deny(int code, String message, JsonNode data, List<Decision> decisions, Duration retryAfter) implements Verdict {
         public Deny {
             if (message == null || message.isBlank()) {
                 throw new IllegalArgumentException("a denial needs a client-facing message");
             }
+            if (retryAfter != null && retryAfter.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative");
+            }
             decisions = List.copyOf(decisions);
+        }
+
+        public Deny(int code, String message, JsonNode data, List<Decision> decisions) {
+            this(code, message, data, decisions, null);
         }
     }
 
@@ -68,5 +78,13 @@ public sealed interface Verdict {
 
     static Verdict deny(int code, String message, Decision... decisions) {
         return new Deny(code, message, null, List.of(decisions));
+    }
+
+    /** A throttle: HTTP 429 with {@code Retry-After}, and this JSON-RPC error. */
+    static Verdict throttle(int code, String message, JsonNode data, Duration retryAfter, Decision... decisions) {
+        if (retryAfter == null) {
+            throw new IllegalArgumentException("a throttle says when to retry");
+        }
+        return new Deny(code, message, data, List.of(decisions), retryAfter);
     }
 }

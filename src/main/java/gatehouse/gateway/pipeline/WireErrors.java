@@ -34,7 +34,7 @@ final class WireErrors {
             ObjectNode response = response(x, e);
             x.response(response);
             outcome(x, false);
-            reply.finish(response, statusOf(x));
+            finish(x, reply);
             return;
         }
         x.kind("http");
@@ -88,7 +88,8 @@ final class WireErrors {
         x.counted(null, null);
         return switch (e) {
             case StepDeniedException d -> {
-                x.status("denied");
+                x.status(d.retryAfter() == null ? "denied" : "throttled");
+                x.retryAfter(d.retryAfter());
                 yield JsonRpc.error(id, d.code(), d.getMessage(), d.data());
             }
             case McpException m -> {
@@ -129,6 +130,24 @@ final class WireErrors {
         } else {
             x.status(result != null && result.path("isError").asBoolean(false) ? "tool-error" : "ok");
         }
+    }
+
+    /**
+     * Sends the final response: a throttled request gets HTTP 429 and {@code Retry-After} (whole
+     * seconds, rounded up) whichever generation it is in; otherwise the status is {@link #statusOf}.
+     */
+    void finish(Exchange x, Reply reply) {
+        if (x.retryAfter() != null && x.response().has("error")) {
+            reply.header("Retry-After", Long.toString(retryAfterSeconds(x.retryAfter())));
+            reply.finish(x.response(), 429);
+            return;
+        }
+        reply.finish(x.response(), statusOf(x));
+    }
+
+    static long retryAfterSeconds(java.time.Duration wait) {
+        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+        return Math.max(1, seconds);
     }
 
     /** The HTTP status of the final response: the generation's for the gateway's own errors, else the shape's ({@code -1}). */

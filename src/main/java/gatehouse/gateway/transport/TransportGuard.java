@@ -15,15 +15,27 @@ import gatehouse.platform.GatehouseProperties;
 public class TransportGuard {
     private final String publicOrigin;
     private final List<String> allowedOrigins;
+    private final boolean loopbackOrigins;
 
-    public TransportGuard(GatehouseProperties props) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public TransportGuard(GatehouseProperties props,
+                          @org.springframework.beans.factory.annotation.Value("${gatehouse.mcp.loopback-origins-allowed:false}")
+                          boolean loopbackOrigins) {
         this.publicOrigin = origin(props.publicUrl());
         this.allowedOrigins = props.mcp().allowedOrigins().stream().map(TransportGuard::origin).toList();
+        this.loopbackOrigins = loopbackOrigins;
+    }
+
+    public TransportGuard(GatehouseProperties props) {
+        this(props, false);
     }
 
     /**
-     * DNS-rebinding defence: a browser page on another site must not reach a gateway on
-     * localhost or inside the network. Requests without Origin (non-browser clients) pass.
+     * DNS-rebinding and cross-site defence: a browser page on another site must not reach a
+     * gateway on localhost or inside the network. Any page served from a loopback address (another
+     * local app, a dev server) is another site too, so loopback origins pass only with
+     * {@code gatehouse.mcp.loopback-origins-allowed}. Requests without Origin (non-browser
+     * clients) pass.
      */
     public void checkOrigin(McpHttpRequest req) {
         String origin = req.header("Origin");
@@ -31,7 +43,7 @@ public class TransportGuard {
             return;
         }
         String o = origin(origin);
-        if (o.equals(publicOrigin) || allowedOrigins.contains(o) || isLoopback(o)) {
+        if (o.equals(publicOrigin) || allowedOrigins.contains(o) || (loopbackOrigins && isLoopback(o))) {
             return;
         }
         throw new HttpProblem(403, JsonRpc.INVALID_REQUEST, "Origin '" + origin + "' is not allowed; add it to "

@@ -314,7 +314,8 @@ class McpBadInputTest extends GatewayTestSupport {
         assertRefused(hostileAnonymous, 403, -32600);
         assertThat(hostileAnonymous.header("WWW-Authenticate")).isNull();
         assertThat(c.openStream(Map.of("Origin", "http://evil.example")).status()).isEqualTo(403);
-        assertThat(loopback.status()).isEqualTo(200);
+        // Another local app is another site unless gatehouse.mcp.loopback-origins-allowed says otherwise.
+        assertRefused(loopback, 403, -32600);
         assertThat(publicOrigin.status()).isEqualTo(200);
     }
 

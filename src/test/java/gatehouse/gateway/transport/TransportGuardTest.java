@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import gatehouse.platform.GatehouseProperties;
 
 class TransportGuardTest {
-    private final TransportGuard guard = new TransportGuard(new GatehouseProperties("/tmp", "https://gatehouse.example.com",
+    private static final GatehouseProperties PROPS = new GatehouseProperties("/tmp", "https://gatehouse.example.com",
             new GatehouseProperties.Mcp(1024, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 10,
-                    List.of("https://console.example.org"), 16L << 20)));
+                    List.of("https://console.example.org"), 16L << 20));
+    private final TransportGuard guard = new TransportGuard(PROPS);
 
     private static McpHttpRequest request(Map<String, String> headers) {
         return new McpHttpRequest() {
@@ -38,12 +39,24 @@ class TransportGuardTest {
     }
 
     @Test
-    void originsAllowedAreNoneLoopbackThePublicUrlAndConfiguredOnes() {
-        for (String ok : List.of("http://localhost:3000", "http://127.0.0.1", "https://gatehouse.example.com",
-                "https://GATEHOUSE.example.com:443", "https://console.example.org")) {
+    void originsAllowedAreNoneThePublicUrlAndConfiguredOnes() {
+        for (String ok : List.of("https://gatehouse.example.com", "https://GATEHOUSE.example.com:443", "https://console.example.org")) {
             assertThatCode(() -> guard.checkOrigin(request(Map.of("Origin", ok)))).as(ok).doesNotThrowAnyException();
         }
         assertThatCode(() -> guard.checkOrigin(request(Map.of()))).doesNotThrowAnyException();
+    }
+
+    /** Any other local app or dev server is another site: loopback pages pass only when configured. */
+    @Test
+    void loopbackOriginsAreRefusedUnlessConfigured() {
+        TransportGuard loopbackAllowed = new TransportGuard(PROPS, true);
+        for (String local : List.of("http://localhost:3000", "http://127.0.0.1", "http://[::1]:6274")) {
+            assertThatThrownBy(() -> guard.checkOrigin(request(Map.of("Origin", local)))).as(local)
+                    .isInstanceOfSatisfying(HttpProblem.class, p -> assertThat(p.status()).isEqualTo(403));
+            assertThatCode(() -> loopbackAllowed.checkOrigin(request(Map.of("Origin", local)))).as(local).doesNotThrowAnyException();
+        }
+        assertThatThrownBy(() -> loopbackAllowed.checkOrigin(request(Map.of("Origin", "http://localhost.evil.example"))))
+                .isInstanceOf(HttpProblem.class);
     }
 
     @Test
