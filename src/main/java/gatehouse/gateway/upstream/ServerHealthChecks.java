@@ -215,7 +215,7 @@ public class ServerHealthChecks {
         } catch (HttpTimeoutException e) {
             board.unreachable(server, "no answer from " + where + " within " + timeout.toSeconds() + " s");
         } catch (IOException e) {
-            board.unreachable(server, "cannot reach " + where + ": " + StreamableHttpUpstream.describe(e));
+            board.unreachable(server, "cannot reach " + where + ": " + UpstreamIo.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

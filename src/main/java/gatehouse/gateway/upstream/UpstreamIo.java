@@ -3,16 +3,9 @@ package gatehouse.gateway.upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** What the HTTP upstream transports share: bounded reads, redaction, origins, cancellable sends. */
+/** Plain helpers of the upstream transports: bounded reads, redaction, origins, error words. */
 final class UpstreamIo {
     /** The default of {@code gatehouse.mcp.max-upstream-message-bytes}. */
     static final long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
@@ -84,34 +77,15 @@ final class UpstreamIo {
                 + " bytes (gatehouse.mcp.max-upstream-message-bytes)");
     }
 
-    /**
-     * Waits for the response headers of {@code sent}, at most {@code timeout}; cancelling the
-     * future (an abort) or the time running out ends the exchange and frees its connection.
-     */
-    static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> sent, Duration timeout)
-            throws IOException, InterruptedException {
-        try {
-            return sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            sent.cancel(true);
-            throw new java.net.http.HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
-        } catch (CancellationException e) {
-            throw new IOException("cancelled", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof CancellationException) {
-                throw new IOException("cancelled", c);
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(c);
-        } catch (InterruptedException e) {
-            sent.cancel(true);
-            throw e;
+    /** An I/O failure in words a client may see (no addresses beyond what the caller adds). */
+    static String describe(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the server running?)";
         }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 }

@@ -1,15 +1,12 @@
 package gatehouse.gateway.upstream;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -24,33 +21,24 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One MCP session with an upstream server. Subclasses move bytes; this class matches responses to
- * requests, routes what the upstream sends on its own, and caches list results until the upstream
- * says they changed.
+ * One MCP session with an upstream server, as the rest of Gatehouse sees it. Subclasses move bytes;
+ * this class puts the parts together: the calls in flight ({@link PendingCalls}), where what the
+ * upstream sends on its own goes ({@link InboundRouter}) and the list results ({@link ListCache}).
  */
 public abstract class UpstreamSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpstreamSession.class);
-    private static final String PROGRESS_PREFIX = "gh-progress-";
 
     protected final ServerDef server;
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
-    private final List<MessageSink> listeners = new CopyOnWriteArrayList<>();
-    /** Who subscribed to which resource URI, so a shared process's updates reach only them. */
-    private final Map<String, List<MessageSink>> subscribers = new ConcurrentHashMap<>();
-    private final List<Consumer<String>> listChangeObservers = new CopyOnWriteArrayList<>();
-    private final Map<String, ArrayNode> listCache = new ConcurrentHashMap<>();
-    /** When a cached list goes stale (epoch ms); absent: fresh until the upstream says it changed. */
-    private final Map<String, Long> listExpiry = new ConcurrentHashMap<>();
-    /** The freshness a 2026 upstream declared for its lists ({@code ttlMs}, the smallest of the pages). */
-    private final Map<String, Long> listTtl = new ConcurrentHashMap<>();
-    private volatile PendingCall latest;
+    private final PendingCalls calls = new PendingCalls();
+    private final InboundRouter inbound = new InboundRouter(this);
+    private final ListCache lists;
     /** Answers a client owes to requests Gatehouse made up on this upstream's behalf (see {@link #expectClientAnswer}). */
     private final Map<String, CompletableFuture<ObjectNode>> clientAnswers = new ConcurrentHashMap<>();
     protected volatile ObjectNode initializeResult;
 
     protected UpstreamSession(ServerDef server) {
         this.server = server;
+        this.lists = new ListCache(server.name());
     }
 
     public ServerDef server() {
@@ -100,12 +88,11 @@ public abstract class UpstreamSession implements AutoCloseable {
     public abstract void close();
 
     public void addListener(MessageSink sink) {
-        listeners.add(sink);
+        inbound.addListener(sink);
     }
 
     public void removeListener(MessageSink sink) {
-        listeners.remove(sink);
-        subscribers.values().forEach(l -> l.remove(sink));
+        inbound.removeListener(sink);
     }
 
     /**
@@ -117,17 +104,11 @@ public abstract class UpstreamSession implements AutoCloseable {
     }
 
     public void subscribed(String uri, MessageSink sink) {
-        List<MessageSink> sinks = subscribers.computeIfAbsent(uri, k -> new CopyOnWriteArrayList<>());
-        if (!sinks.contains(sink)) {
-            sinks.add(sink);
-        }
+        inbound.subscribed(uri, sink);
     }
 
     public void unsubscribed(String uri, MessageSink sink) {
-        List<MessageSink> sinks = subscribers.get(uri);
-        if (sinks != null) {
-            sinks.remove(sink);
-        }
+        inbound.unsubscribed(uri, sink);
     }
 
     /**
@@ -136,7 +117,7 @@ public abstract class UpstreamSession implements AutoCloseable {
      * listener it never receives server requests, so observing a shared session steals nothing.
      */
     public void onListChanged(Consumer<String> observer) {
-        listChangeObservers.add(observer);
+        inbound.onListChanged(observer);
     }
 
     /**
@@ -155,16 +136,13 @@ public abstract class UpstreamSession implements AutoCloseable {
     }
 
     private ObjectNode attempt(ObjectNode request, Duration timeout, MessageSink related, CallHandle handle) {
-        long id = ids.incrementAndGet();
         JsonNode clientId = request.get("id");
         ObjectNode meta = request.path("params").get("_meta") instanceof ObjectNode m ? m : null;
         JsonNode clientToken = meta == null ? null : meta.get("progressToken");
-        PendingCall call = new PendingCall(id, related, clientToken);
-        pending.put(id, call);
-        latest = call;
-        request.put("id", id);
+        PendingCall call = calls.open(related, clientToken);
+        request.put("id", call.upstreamId);
         if (clientToken != null) {
-            meta.put("progressToken", PROGRESS_PREFIX + id);
+            meta.put("progressToken", PendingCalls.progressToken(call));
         }
         if (handle != null) {
             handle.bind(this, call);
@@ -191,7 +169,7 @@ public abstract class UpstreamSession implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted while waiting for upstream '" + server.name() + "'");
         } finally {
-            pending.remove(id);
+            calls.finished(call);
             request.set("id", clientId);
             if (clientToken != null) {
                 meta.set("progressToken", clientToken);
@@ -232,20 +210,14 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     /** Fails every call in flight, e.g. when the process died. */
     protected void failAll(String why) {
-        for (PendingCall call : pending.values()) {
-            call.fail(new UpstreamException(why));
-        }
+        calls.failAll(why);
     }
 
     /** Routes one message received from the upstream. {@code context} is the call whose stream carried it, if known. */
     protected void dispatch(ObjectNode message, PendingCall context) {
         if (JsonRpc.isResponse(message)) {
-            JsonNode id = message.get("id");
-            PendingCall call = id.isIntegralNumber() ? pending.get(id.longValue()) : null;
-            if (call != null) {
-                call.result.complete(message);
-            } else {
-                log.debug("upstream {} answered unknown or finished request {}", server.name(), id);
+            if (!calls.answer(message)) {
+                log.debug("upstream {} answered unknown or finished request {}", server.name(), message.get("id"));
             }
             return;
         }
@@ -256,95 +228,17 @@ public abstract class UpstreamSession implements AutoCloseable {
         }
         if (method.endsWith("/list_changed")) {
             String kind = method.substring("notifications/".length(), method.length() - "/list_changed".length());
-            listCache.remove(kind);
-            for (Consumer<String> o : listChangeObservers) {
-                o.accept(kind);
-            }
+            lists.changed(kind);
+            inbound.listChanged(kind);
         }
-        if ("notifications/progress".equals(method)) {
-            JsonNode token = message.path("params").get("progressToken");
-            if (token != null && token.isString() && token.stringValue().startsWith(PROGRESS_PREFIX)) {
-                try {
-                    PendingCall call = pending.get(Long.parseLong(token.stringValue().substring(PROGRESS_PREFIX.length())));
-                    if (call != null) {
-                        ((ObjectNode) message.get("params")).set("progressToken", call.clientProgressToken);
-                        call.related.deliver(this, message);
-                    }
-                } catch (NumberFormatException ignored) {
-                    // not one of ours
-                }
-                return;
-            }
-        }
-        if (context == null && sharedAcrossClients()) {
-            dispatchShared(message, method);
-            return;
-        }
-        PendingCall target = context;
-        if (target == null && JsonRpc.isRequest(message)) {
-            // Over legacy SSE nothing ties a server request to the call that caused it; every call
-            // of this session is the same client's, so the call started last is a safe choice.
-            PendingCall last = latest;
-            target = last != null && !last.done() ? last : null;
-        }
-        if (target != null && !target.done() && target.related != null) {
-            target.related.deliver(this, message);
-            return;
-        }
-        if (listeners.isEmpty()) {
-            if (JsonRpc.isRequest(message)) {
-                send(JsonRpc.error(message.get("id"), JsonRpc.METHOD_NOT_FOUND, "no client is connected to answer " + method));
+        if ("notifications/progress".equals(method) && calls.isOurs(message)) {
+            PendingCall call = calls.progressOf(message);
+            if (call != null && call.related != null) {
+                call.related.deliver(this, message);
             }
             return;
         }
-        if (JsonRpc.isRequest(message)) {
-            listeners.getFirst().deliver(this, message);
-        } else {
-            for (MessageSink l : listeners) {
-                l.deliver(this, message.deepCopy());
-            }
-        }
-    }
-
-    /**
-     * A message from a process many clients share, outside any call's stream (stdio has none).
-     * A server request or a log message goes to the client whose call is in flight only when that
-     * call is the only one, since otherwise nothing says whose it is: a guess could show one
-     * person's question to another. Resource updates go to their subscribers; list changes,
-     * which carry nothing private, to everyone.
-     */
-    private void dispatchShared(ObjectNode message, String method) {
-        if (method.endsWith("/list_changed")) {
-            for (MessageSink l : listeners) {
-                l.deliver(this, message.deepCopy());
-            }
-            return;
-        }
-        if ("notifications/resources/updated".equals(method)) {
-            List<MessageSink> sinks = subscribers.getOrDefault(message.path("params").path("uri").asString(""), List.of());
-            for (MessageSink l : sinks) {
-                l.deliver(this, message.deepCopy());
-            }
-            return;
-        }
-        PendingCall only = null;
-        int inFlight = 0;
-        for (PendingCall c : pending.values()) {
-            if (c.related != null && !c.done()) {
-                inFlight++;
-                only = c;
-            }
-        }
-        if (inFlight == 1) {
-            only.related.deliver(this, message);
-            return;
-        }
-        if (JsonRpc.isRequest(message)) {
-            send(JsonRpc.error(message.get("id"), JsonRpc.INTERNAL_ERROR, "Gatehouse cannot tell which client should answer "
-                    + method + ": " + inFlight + " calls are in flight on this shared server"));
-        } else {
-            log.debug("upstream {}: {} outside a call dropped ({} calls in flight)", server.name(), method, inFlight);
-        }
+        inbound.route(message, method, context, calls, sharedAcrossClients());
     }
 
     // --- list cache
@@ -354,55 +248,7 @@ public abstract class UpstreamSession implements AutoCloseable {
      * {@code resourceTemplates}), following cursors; cached until a list_changed notification.
      */
     public ArrayNode list(String kind, Duration timeout) {
-        ArrayNode cached = listCache.get(kind);
-        Long expiry = listExpiry.get(kind);
-        if (cached != null && (expiry == null || expiry > System.currentTimeMillis())) {
-            return cached;
-        }
-        String method = switch (kind) {
-            case "tools" -> "tools/list";
-            case "prompts" -> "prompts/list";
-            case "resources" -> "resources/list";
-            case "resourceTemplates" -> "resources/templates/list";
-            default -> throw new IllegalArgumentException(kind);
-        };
-        ArrayNode all = Json.array();
-        String cursor = null;
-        long ttl = -1;
-        for (int page = 0; page < 100; page++) {
-            ObjectNode params = Json.object();
-            if (cursor != null) {
-                params.put("cursor", cursor);
-            }
-            ObjectNode response = call(JsonRpc.request(0L, method, params), timeout, null, null);
-            if (response == null || response.has("error")) {
-                throw new UpstreamException("upstream '" + server.name() + "' refused " + method + ": "
-                        + (response == null ? "cancelled" : response.get("error").path("message").asString()));
-            }
-            JsonNode pageTtl = response.path("result").get("ttlMs");
-            if (pageTtl != null && pageTtl.canConvertToLong() && pageTtl.asLong() >= 0) {
-                ttl = ttl < 0 ? pageTtl.asLong() : Math.min(ttl, pageTtl.asLong());
-            }
-            JsonNode items = response.path("result").path(kind);
-            if (items.isArray()) {
-                all.addAll((ArrayNode) items);
-            }
-            JsonNode next = response.path("result").get("nextCursor");
-            if (next == null || !next.isString() || next.stringValue().isEmpty()) {
-                break;
-            }
-            cursor = next.stringValue();
-        }
-        if (ttl >= 0) {
-            listTtl.put(kind, ttl);
-        }
-        if (ttl >= 0 && !listChangesNotified(kind)) {
-            listExpiry.put(kind, System.currentTimeMillis() + ttl); // no change notifications: the declared freshness decides
-        } else {
-            listExpiry.remove(kind);
-        }
-        listCache.put(kind, all);
-        return all;
+        return lists.list(kind, request -> call(request, timeout, null, null), this::listChangesNotified);
     }
 
     /** Whether the upstream announces changes of {@code kind} lists (so a cached list stays until it does). */
@@ -412,11 +258,11 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     /** The freshness in ms the upstream declared for its {@code kind} list, or -1 when it declared none. */
     public long listTtlMs(String kind) {
-        return listTtl.getOrDefault(kind, -1L);
+        return lists.ttlMs(kind);
     }
 
     public void invalidateLists() {
-        listCache.clear();
+        lists.clear();
     }
 
     protected static ObjectNode initializeRequest(ObjectNode params) {
@@ -435,7 +281,7 @@ public abstract class UpstreamSession implements AutoCloseable {
             throw new UpstreamException("upstream '" + server.name() + "' answered initialize without a result");
         }
         initializeResult = r;
-        listCache.clear();
+        lists.clear();
         send(JsonRpc.notification("notifications/initialized", null));
     }
 }

@@ -156,8 +156,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                     ? sessionFirst(server, clientInit, headers)
                     : statelessFirst(server, clientInit, headers);
             case SSE -> {
-                SseUpstream s = new SseUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
-                        props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
+                SseUpstream s = new SseUpstream(config(server, clientInit, headers));
                 try {
                     s.open();
                 } catch (RuntimeException e) {
@@ -167,6 +166,12 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
         };
+    }
+
+    /** The one configuration every HTTP upstream client of {@code server} is built from. */
+    private HttpUpstreamConfig config(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
+        return new HttpUpstreamConfig(server, http, headers, clientInit, props.mcp().connectTimeout(),
+                props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
     }
 
     /** The stateless generation when the server speaks it, else a 2025 session. */
@@ -207,8 +212,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     }
 
     private StreamableHttpUpstream session2025(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
-        StreamableHttpUpstream s = new StreamableHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
-                props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
+        StreamableHttpUpstream s = new StreamableHttpUpstream(config(server, clientInit, headers));
         try {
             s.open();
         } catch (RuntimeException e) {
@@ -228,14 +232,13 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         if (fresh && !known.stateless() && known.seen().isAfter(Instant.now().minus(Duration.ofMinutes(10)))) {
             return null;
         }
-        ObjectNode discover = StatelessHttpUpstream.discover(http, server, headers, clientInit, props.mcp().connectTimeout(),
-                props.mcp().maxUpstreamMessageBytes());
+        HttpUpstreamConfig config = config(server, clientInit, headers);
+        ObjectNode discover = GenerationProbe.discover(config);
         generations.put(server.id(), new Generation(server, discover != null, Instant.now()));
         if (discover == null) {
             return null;
         }
-        StatelessHttpUpstream s = new StatelessHttpUpstream(server, http, headers, clientInit, props.mcp().connectTimeout(),
-                props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes(), discover);
+        StatelessHttpUpstream s = new StatelessHttpUpstream(config, discover);
         s.open();
         return s;
     }

@@ -135,8 +135,8 @@ class UpstreamHardeningTest {
     }
 
     private StreamableHttpUpstream streamable(String url, Duration requestTimeout, long maxBytes) {
-        StreamableHttpUpstream s = new StreamableHttpUpstream(server(Transport.STREAMABLE_HTTP, url, null), http,
-                Map.of("Authorization", "Bearer HEADER-SECRET"), ownInit(), SHORT, requestTimeout, maxBytes);
+        StreamableHttpUpstream s = new StreamableHttpUpstream(new HttpUpstreamConfig(server(Transport.STREAMABLE_HTTP, url, null),
+                http, Map.of("Authorization", "Bearer HEADER-SECRET"), ownInit(), SHORT, requestTimeout, maxBytes));
         cleanup.add(s::close);
         return s;
     }
@@ -144,8 +144,8 @@ class UpstreamHardeningTest {
     private StatelessHttpUpstream stateless(String url, ObjectNode capabilities) {
         ObjectNode discover = Json.object();
         discover.set("capabilities", capabilities);
-        StatelessHttpUpstream s = new StatelessHttpUpstream(server(Transport.STREAMABLE_HTTP, url, null), http, Map.of(),
-                ownInit(), SHORT, SHORT, 1 << 20, discover);
+        StatelessHttpUpstream s = new StatelessHttpUpstream(new HttpUpstreamConfig(server(Transport.STREAMABLE_HTTP, url, null),
+                http, Map.of(), ownInit(), SHORT, SHORT, 1 << 20), discover);
         cleanup.add(s::close);
         return s;
     }
@@ -180,8 +180,8 @@ class UpstreamHardeningTest {
                 .isInstanceOf(UpstreamException.class)
                 .hasMessageContaining("'hostile'").hasMessageContaining("http://127.0.0.1:" + port + "/mcp")
                 .hasMessageNotContaining("SECRET");
-        assertThatThrownBy(() -> StatelessHttpUpstream.discover(http, server(Transport.STREAMABLE_HTTP, url, null), Map.of(),
-                ownInit(), SHORT, 1 << 20))
+        assertThatThrownBy(() -> GenerationProbe.discover(new HttpUpstreamConfig(server(Transport.STREAMABLE_HTTP, url, null),
+                http, Map.of(), ownInit(), SHORT, SHORT, 1 << 20)))
                 .isInstanceOf(UpstreamException.class).hasMessageNotContaining("SECRET");
     }
 
@@ -237,8 +237,8 @@ class UpstreamHardeningTest {
             out.flush();
             hang();
         });
-        SseUpstream up = new SseUpstream(server(Transport.SSE, base(sse) + "/sse", null), http,
-                Map.of("Authorization", "Bearer HEADER-SECRET"), ownInit(), SHORT, SHORT, 1 << 20);
+        SseUpstream up = new SseUpstream(new HttpUpstreamConfig(server(Transport.SSE, base(sse) + "/sse", null), http,
+                Map.of("Authorization", "Bearer HEADER-SECRET"), ownInit(), SHORT, SHORT, 1 << 20));
         cleanup.add(up::close);
         assertThatThrownBy(up::open).isInstanceOf(UpstreamException.class)
                 .hasMessageContaining("'hostile'").hasMessageContaining("another origin");

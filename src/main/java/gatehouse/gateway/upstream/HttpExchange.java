@@ -1,0 +1,260 @@
+package gatehouse.gateway.upstream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import gatehouse.platform.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * How one HTTP upstream client talks HTTP, the same for all three transports: requests carry the
+ * server's (live) headers; a send can be aborted by its call and is bounded while waiting for
+ * headers; event streams are read one way; the stream the upstream sends outside any request is
+ * kept by one listener; closing stops all of it. Errors name the server and a redacted URL only.
+ */
+final class HttpExchange {
+    private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+    /** How long a response stream is read after its answer (so the connection is reused) before it is cut off. */
+    private static final long DRAIN_LIMIT_MS = 2_000;
+    private static final ScheduledExecutorService DRAIN_WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("upstream-drain-watchdog").daemon(true).factory());
+
+    private final HttpUpstreamConfig config;
+    private volatile boolean closed;
+    private volatile StreamListener listener;
+
+    HttpExchange(HttpUpstreamConfig config) {
+        this.config = config;
+    }
+
+    HttpUpstreamConfig config() {
+        return config;
+    }
+
+    /** A request to {@code target} carrying the server's headers as they are now. */
+    HttpRequest.Builder request(URI target) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(target);
+        config.headers().forEach(b::setHeader);
+        return b;
+    }
+
+    /** A POST of one JSON-RPC message to the server's URL, accepting JSON or an event stream, bounded by the request timeout. */
+    HttpRequest.Builder post(byte[] body) {
+        return request(config.uri())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .timeout(config.requestTimeout())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /**
+     * Sends {@code req} and waits at most {@code wait} for the response headers. The send is
+     * asynchronous so that aborting {@code call} (a cancel, its timeout) ends the exchange even
+     * before the upstream answered, freeing the thread and the connection. Returns null when
+     * {@code call} was cancelled meanwhile; an unreachable upstream is an {@link UpstreamException}
+     * naming the server and {@code shownAs} (null: no address).
+     */
+    <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> body, PendingCall call, Duration wait, URI shownAs) {
+        try {
+            CompletableFuture<HttpResponse<T>> sent = config.http().sendAsync(req, body);
+            if (call != null) {
+                call.onAbort(() -> sent.cancel(true));
+            }
+            return await(sent, wait);
+        } catch (IOException e) {
+            if (call != null && call.cancelled) {
+                return null;
+            }
+            throw new UpstreamException("cannot reach upstream '" + config.name() + "'"
+                    + (shownAs == null ? "" : " at " + UpstreamIo.redact(shownAs)) + ": " + UpstreamIo.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException("interrupted");
+        }
+    }
+
+    /** {@link #send} of a request to the server's own URL, its body as a stream, within the request timeout. */
+    HttpResponse<InputStream> send(HttpRequest req, PendingCall call) {
+        return send(req, HttpResponse.BodyHandlers.ofInputStream(), call, config.requestTimeout(), config.uri());
+    }
+
+    /**
+     * Runs {@code work} for {@code call} on its own virtual thread, so the caller is free to time out
+     * or cancel meanwhile; a failure fails the call.
+     */
+    void inBackground(PendingCall call, Runnable work) {
+        Thread.ofVirtual().name("upstream-" + config.name()).start(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                call.fail(e);
+            }
+        });
+    }
+
+    /** The whole body within the message limit. */
+    byte[] readBody(InputStream in) throws IOException {
+        return UpstreamIo.readBounded(in, config.maxMessageBytes(), config.name());
+    }
+
+    /**
+     * Reads an event stream, handing each {@code message} event's JSON object to {@code onMessage}
+     * until the stream ends or {@code call} has its answer; then the rest of the stream is still read
+     * (and handed over) for a bounded time, so the HTTP connection goes back to the pool instead of
+     * being torn down. Malformed events are skipped.
+     */
+    void readEvents(InputStream in, PendingCall call, Consumer<ObjectNode> onMessage) throws IOException {
+        try (SseReader sse = new SseReader(in, config.maxMessageBytes())) {
+            SseReader.Event ev;
+            while ((ev = sse.next()) != null) {
+                ObjectNode m = message(ev);
+                if (m != null) {
+                    onMessage.accept(m);
+                    if (call != null && call.done()) {
+                        drain(sse, in, onMessage);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The JSON object a {@code message} event carries; null for other events, blank or malformed data. */
+    ObjectNode message(SseReader.Event ev) {
+        if (!"message".equals(ev.name()) || ev.data().isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m ? m : null;
+        } catch (JacksonException e) {
+            log.info("upstream {} sent a malformed event; ignored: {}", config.name(), e.getOriginalMessage());
+            return null;
+        }
+    }
+
+    private void drain(SseReader sse, InputStream in, Consumer<ObjectNode> onMessage) {
+        ScheduledFuture<?> cutOff = DRAIN_WATCHDOG.schedule(() -> closeQuietly(in), DRAIN_LIMIT_MS, TimeUnit.MILLISECONDS);
+        try {
+            SseReader.Event ev;
+            while ((ev = sse.next()) != null) {
+                ObjectNode m = message(ev);
+                if (m != null) {
+                    onMessage.accept(m);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("upstream {}: stream after the answer ended: {}", config.name(), e.getMessage());
+        } finally {
+            cutOff.cancel(false);
+        }
+    }
+
+    // --- the stream outside any request (the 2025 GET stream, the 2026-07-28 listen stream)
+
+    /**
+     * Keeps the stream {@code opener} opens, reopening it with backoff, and hands each message to
+     * {@code onMessage} (those {@code accept} lets through); replaces a listener already running.
+     */
+    void listen(StreamListener.Opener opener, Predicate<ObjectNode> accept, Consumer<ObjectNode> onMessage) {
+        stopListening();
+        if (closed) {
+            return;
+        }
+        listener = new StreamListener(config.name(), config.maxMessageBytes(), () -> closed, opener, ev -> {
+            ObjectNode m = message(ev);
+            if (m != null && accept.test(m)) {
+                onMessage.accept(m);
+            }
+        }).start();
+    }
+
+    /** Whether the listener's thread is reading (or about to reopen) its stream. */
+    boolean listening() {
+        StreamListener l = listener;
+        return l != null && l.running();
+    }
+
+    void stopListening() {
+        StreamListener l = listener;
+        listener = null;
+        if (l != null) {
+            l.stop();
+        }
+    }
+
+    // --- closing
+
+    boolean closed() {
+        return closed;
+    }
+
+    /** Marks the exchange closed and stops its listener; true the first time only. */
+    boolean close() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        stopListening();
+        return true;
+    }
+
+    static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing is best effort
+        }
+    }
+
+    /**
+     * Waits for the response headers of {@code sent}, at most {@code timeout}; cancelling the
+     * future (an abort) or the time running out ends the exchange and frees its connection.
+     */
+    static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> sent, Duration timeout)
+            throws IOException, InterruptedException {
+        try {
+            return sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
+        } catch (CancellationException e) {
+            throw new IOException("cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof CancellationException) {
+                throw new IOException("cancelled", c);
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        } catch (InterruptedException e) {
+            sent.cancel(true);
+            throw e;
+        }
+    }
+}

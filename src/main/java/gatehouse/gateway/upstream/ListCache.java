@@ -1,0 +1,108 @@
+package gatehouse.gateway.upstream;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One upstream session's list results, cursors followed, kept until the upstream says the list
+ * changed; a 2026-07-28 upstream that announces no changes declares how long a list stays fresh
+ * ({@code ttlMs}), and then that decides.
+ */
+final class ListCache {
+    private static final int MAX_PAGES = 100;
+
+    private final String serverName;
+    private final Map<String, ArrayNode> lists = new ConcurrentHashMap<>();
+    /** When a cached list goes stale (epoch ms); absent: fresh until the upstream says it changed. */
+    private final Map<String, Long> expiry = new ConcurrentHashMap<>();
+    /** The freshness the upstream declared for its lists ({@code ttlMs}, the smallest of the pages). */
+    private final Map<String, Long> ttl = new ConcurrentHashMap<>();
+
+    ListCache(String serverName) {
+        this.serverName = serverName;
+    }
+
+    /**
+     * Every item of the {@code kind} list ({@code tools}, {@code prompts}, {@code resources},
+     * {@code resourceTemplates}), from the cache or asked with {@code call} (a request in, its
+     * response out, null when cancelled). {@code changesNotified} says whether the upstream
+     * announces changes of a kind.
+     */
+    ArrayNode list(String kind, Function<ObjectNode, ObjectNode> call, Predicate<String> changesNotified) {
+        ArrayNode cached = lists.get(kind);
+        Long until = expiry.get(kind);
+        if (cached != null && (until == null || until > System.currentTimeMillis())) {
+            return cached;
+        }
+        String method = method(kind);
+        ArrayNode all = Json.array();
+        String cursor = null;
+        long declared = -1;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            ObjectNode params = Json.object();
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            ObjectNode response = call.apply(JsonRpc.request(0L, method, params));
+            if (response == null || response.has("error")) {
+                throw new UpstreamException("upstream '" + serverName + "' refused " + method + ": "
+                        + (response == null ? "cancelled" : response.get("error").path("message").asString()));
+            }
+            JsonNode pageTtl = response.path("result").get("ttlMs");
+            if (pageTtl != null && pageTtl.canConvertToLong() && pageTtl.asLong() >= 0) {
+                declared = declared < 0 ? pageTtl.asLong() : Math.min(declared, pageTtl.asLong());
+            }
+            JsonNode items = response.path("result").path(kind);
+            if (items.isArray()) {
+                all.addAll((ArrayNode) items);
+            }
+            JsonNode next = response.path("result").get("nextCursor");
+            if (next == null || !next.isString() || next.stringValue().isEmpty()) {
+                break;
+            }
+            cursor = next.stringValue();
+        }
+        if (declared >= 0) {
+            ttl.put(kind, declared);
+        }
+        if (declared >= 0 && !changesNotified.test(kind)) {
+            expiry.put(kind, System.currentTimeMillis() + declared); // no change notifications: the declared freshness decides
+        } else {
+            expiry.remove(kind);
+        }
+        lists.put(kind, all);
+        return all;
+    }
+
+    private static String method(String kind) {
+        return switch (kind) {
+            case "tools" -> "tools/list";
+            case "prompts" -> "prompts/list";
+            case "resources" -> "resources/list";
+            case "resourceTemplates" -> "resources/templates/list";
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    void changed(String kind) {
+        lists.remove(kind);
+    }
+
+    void clear() {
+        lists.clear();
+    }
+
+    /** The freshness in ms the upstream declared for its {@code kind} list, or -1 when it declared none. */
+    long ttlMs(String kind) {
+        return ttl.getOrDefault(kind, -1L);
+    }
+
+}
