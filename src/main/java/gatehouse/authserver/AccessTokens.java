@@ -72,6 +72,14 @@ public class AccessTokens {
         return new Verified(cid, jwt.getSubject(), jwt.getAudience(), jwt.getId(), jwt.getExpiresAt());
     }
 
+    /**
+     * Whether a token verified earlier is still good at {@code now}: not expired, not revoked since.
+     * For long-lived streams, which check this every second instead of verifying the signature again.
+     */
+    public boolean stillValid(Verified token, java.time.Instant now) {
+        return token.expiresAt() != null && now.isBefore(token.expiresAt()) && !revocations.isRevoked(token.jti());
+    }
+
     /** True when the token's audience (RFC 8707 resource) covers this gateway. */
     public boolean boundTo(Verified token, String gatewayId) {
         return resources.audienceAllows(token.audience(), gatewayId);

@@ -265,7 +265,7 @@ public final class OAuthDriver {
         return new Tokens(r.statusCode(), r.body().isEmpty() ? Json.object() : Json.tree(r.body()));
     }
 
-    int revoke(String clientId, String token) {
+    public int revoke(String clientId, String token) {
         return send(HttpRequest.newBuilder(URI.create(base + "/oauth2/revoke"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("token", token, "client_id", clientId)))).build()).statusCode();

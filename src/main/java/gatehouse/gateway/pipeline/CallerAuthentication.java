@@ -49,6 +49,17 @@ class CallerAuthentication {
     }
 
     Exchange.Caller authenticate(McpHttpRequest req) {
+        return authenticate(req, null);
+    }
+
+    /**
+     * Authenticates and gives {@code x} the check a long-lived stream repeats while it is open
+     * ({@link Exchange#stillAuthorized()}): the same credential must still name the same enabled
+     * connection, an OAuth token must be neither expired nor revoked, an API token must not have been
+     * rotated away, and a person's teams must still hold the gateway (a disabled person holds none).
+     * Everything it reads is in memory; the signature is not verified again.
+     */
+    Exchange.Caller authenticate(McpHttpRequest req, Exchange x) {
         CatalogSnapshot snapshot = catalog.snapshot();
         // An API access token of a connection (stored as a hash, so the look-up hashes what was
         // presented), else an OAuth access token from Gatehouse's authorization server (a signed JWT
@@ -59,9 +70,10 @@ class CallerAuthentication {
             throw unauthorized(req, "Authorization: Bearer <token> is required", null);
         }
         String token = auth.substring(7).trim();
-        Connection c = snapshot.connectionsByTokenHash().get(TokenHashes.sha256(token));
+        String tokenHash = TokenHashes.sha256(token);
+        Connection c = snapshot.connectionsByTokenHash().get(tokenHash);
+        AccessTokens.Verified oauth = null;
         if (c == null && AccessTokens.looksLikeJwt(token)) {
-            AccessTokens.Verified oauth;
             try {
                 oauth = accessTokens.verify(token);
             } catch (AccessTokens.InvalidTokenException e) {
@@ -94,13 +106,27 @@ class CallerAuthentication {
         if (c.userId() != null && !directory.snapshot().holds(c.userId(), c.gatewayId())) {
             throw new CallerRefused(caller, 403, "Your teams no longer give you access to this gateway; ask an administrator");
         }
+        if (x != null) {
+            x.stillAuthorized(stillAuthorized(c, oauth, tokenHash));
+        }
         return caller;
     }
 
-    /** Whether the connection may still hold a stream open. */
-    boolean enabled(String connectionId) {
-        Connection c = catalog.snapshot().connectionsById().get(connectionId);
-        return c != null && c.enabled();
+    private java.util.function.BooleanSupplier stillAuthorized(Connection authenticated, AccessTokens.Verified oauth, String tokenHash) {
+        String connectionId = authenticated.id();
+        String gatewayId = authenticated.gatewayId();
+        String userId = authenticated.userId();
+        return () -> {
+            CatalogSnapshot now = catalog.snapshot();
+            Connection c = now.connectionsById().get(connectionId);
+            if (c == null || !c.enabled() || !c.gatewayId().equals(gatewayId) || !now.gateways().containsKey(gatewayId)) {
+                return false;
+            }
+            boolean credential = oauth != null
+                    ? accessTokens.stillValid(oauth, java.time.Instant.now())
+                    : now.connectionsByTokenHash().get(tokenHash) instanceof Connection byToken && byToken.id().equals(connectionId);
+            return credential && (userId == null || directory.snapshot().holds(userId, gatewayId));
+        };
     }
 
     private HttpProblem unauthorized(McpHttpRequest req, String why, String error) {

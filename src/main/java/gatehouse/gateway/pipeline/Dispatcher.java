@@ -400,7 +400,7 @@ class Dispatcher {
             stateless.addListener(session.connectionId(), listener);
             int tick = 0;
             try {
-                while (stateless.listening(session.connectionId(), listener) && !session.closed()) {
+                while (stateless.listening(session.connectionId(), listener) && !session.closed() && x.stillAuthorized()) {
                     Thread.sleep(1_000);
                     if (++tick % 15 == 0) {
                         stream.comment("keep-alive");

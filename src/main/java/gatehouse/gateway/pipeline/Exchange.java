@@ -105,6 +105,21 @@ public final class Exchange {
         this.ownError = own;
     }
 
+    private volatile java.util.function.BooleanSupplier stillAuthorized = () -> true;
+
+    /**
+     * Whether the caller's credential still admits it, asked again and again by long-lived streams
+     * (GET, {@code subscriptions/listen}): false once the token expired or was revoked or rotated,
+     * the connection disabled or removed, or the person lost the gateway.
+     */
+    boolean stillAuthorized() {
+        return stillAuthorized.getAsBoolean();
+    }
+
+    void stillAuthorized(java.util.function.BooleanSupplier check) {
+        this.stillAuthorized = check;
+    }
+
     private volatile java.time.Duration retryAfter;
 
     /** Set when a step throttled the request: how long the client should wait (HTTP 429, Retry-After). */

@@ -55,7 +55,7 @@ public class McpPipeline implements McpHandler {
             guard.checkPost(req);
             // Authenticate from the headers, before the body is read: an anonymous caller cannot
             // make the gateway read, buffer or parse anything.
-            x.caller(callers.authenticate(req));
+            x.caller(callers.authenticate(req, x));
             // Read and parse once; the tree is what every later step reads and what is forwarded.
             ObjectNode msg = JsonMessages.parse(req.body());
             x.request(msg);
@@ -128,7 +128,7 @@ public class McpPipeline implements McpHandler {
         try {
             guard.checkOrigin(req);
             guard.checkGet(req);
-            x.caller(callers.authenticate(req));
+            x.caller(callers.authenticate(req, x));
             x.strategy(sessionful);
             DownstreamSession session = sessionful.find(req, x);
             resp.header(SESSION_HEADER, session.id());
@@ -136,9 +136,10 @@ public class McpPipeline implements McpHandler {
             EventStream stream = resp.stream();
             session.attachStream(stream, req.header("Last-Event-ID"));
             // The request thread (virtual) holds the stream open; it wakes to send keep-alives and to
-            // notice a disabled connection or a closed session.
+            // notice a closed session or a credential that no longer admits the caller (expired,
+            // revoked or rotated token, disabled connection, a person who lost the gateway).
             int tick = 0;
-            while (session.streamAttached(stream) && callers.enabled(x.caller().connectionId())
+            while (session.streamAttached(stream) && x.stillAuthorized()
                     && (++tick % 15 != 0 || session.keepAlive(stream))) {
                 try {
                     Thread.sleep(1_000);
@@ -164,7 +165,7 @@ public class McpPipeline implements McpHandler {
         x.method("DELETE");
         try {
             guard.checkOrigin(req);
-            x.caller(callers.authenticate(req));
+            x.caller(callers.authenticate(req, x));
             x.strategy(sessionful);
             DownstreamSession session = sessionful.find(req, x);
             x.kind("session-end");
