@@ -12,16 +12,23 @@ import gatehouse.platform.Ids;
 /**
  * The first person: {@code GATEHOUSE_ADMIN_USER} (default {@code admin}) with
  * {@code GATEHOUSE_ADMIN_PASSWORD}, or a generated password printed once. A configured password is
- * applied again at each start, so an operator who lost it can set a new one this way.
+ * applied again at each start, so an operator who lost it can set a new one this way. The first
+ * person holds the built-in owner role (global {@code admin}), so they can administer from the web
+ * console; an existing bootstrap user without any role gets it at start.
  */
 @Component
 @Order(1)
 class AdminUserBootstrap implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(AdminUserBootstrap.class);
-    private final Directory directory;
+    /** The built-in role holding the global {@code admin} permission (V10_1). */
+    static final String OWNER_ROLE = "role_owner";
 
-    AdminUserBootstrap(Directory directory) {
+    private final Directory directory;
+    private final Roles roles;
+
+    AdminUserBootstrap(Directory directory, Roles roles) {
         this.directory = directory;
+        this.roles = roles;
     }
 
     @Override
@@ -29,6 +36,10 @@ class AdminUserBootstrap implements ApplicationRunner {
         String username = env("GATEHOUSE_ADMIN_USER", "admin");
         String configured = System.getenv("GATEHOUSE_ADMIN_PASSWORD");
         var existing = directory.userByUsername(username);
+        if (existing.isPresent() && roles.grantsOf(existing.get().id()).isEmpty()) {
+            // Created before roles existed (or never given one): the first person administers, in the console too.
+            roles.grant(existing.get().id(), OWNER_ROLE, null, null);
+        }
         if (existing.isPresent()) {
             if (configured != null && !configured.isBlank() && !directory.passwordMatches(existing.get().id(), configured)) {
                 directory.resetPassword(existing.get().id(), configured);
@@ -39,12 +50,14 @@ class AdminUserBootstrap implements ApplicationRunner {
         if (configured != null && !configured.isBlank()) {
             var u = directory.createUser(username, null, null);
             directory.resetPassword(u.id(), configured);
+            roles.grant(u.id(), OWNER_ROLE, null, null);
             log.info("created the bootstrap user '{}' (password from GATEHOUSE_ADMIN_PASSWORD)", username);
             return;
         }
         String password = Ids.random(20);
         var u = directory.createUser(username, null, null);
         directory.resetPassword(u.id(), password);
+        roles.grant(u.id(), OWNER_ROLE, null, null);
         // Printed to stdout on purpose, once, like the admin token; never logged again.
         System.out.println("""
 

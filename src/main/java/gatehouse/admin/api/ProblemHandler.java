@@ -19,10 +19,11 @@ import tools.jackson.databind.exc.MismatchedInputException;
 /**
  * Translates control-plane failures into RFC 9457 problem details, in one place. Ordered first:
  * Boot's own problem-details advice has order 0 and would otherwise answer the generic cases
- * below (bad body, bad parameter) without naming the field.
+ * below (bad body, bad parameter) without naming the field. The web console's own advice
+ * ({@code gatehouse.console.ConsolePages}, pages instead of JSON) comes before this one.
  */
 @RestControllerAdvice
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ProblemHandler {
 
     @ExceptionHandler(ProblemException.class)
