@@ -78,13 +78,17 @@ class CatalogController {
                       @JsonInclude(JsonInclude.Include.NON_NULL) UpstreamClients.KeyHeader credentialHeader) {
         /** Without health: the definition alone (the administrative audit trail records this). */
         static ServerView of(ServerDef s) {
-            return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
-                    s.createdAt(), s.updatedAt(), null, null, null);
+            return new ServerView(s.id(), s.name(), s.transport().wire(), ServerSecrets.command(s.command()), redact(s.env()),
+                    ServerSecrets.url(s.url()), redact(s.headers()), s.createdAt(), s.updatedAt(), null, null, null);
         }
 
-        /** Header and environment values can be secrets: they are never sent back; nor is an OAuth client's secret. */
+        /**
+         * Header and environment values can be secrets: they are never sent back; nor is an OAuth
+         * client's secret, a URL's query values and password, or secret-looking command arguments.
+         */
         static ServerView of(ServerDef s, ServerHealth h, UpstreamClients clients) {
-            return new ServerView(s.id(), s.name(), s.transport().wire(), s.command(), redact(s.env()), s.url(), redact(s.headers()),
+            return new ServerView(s.id(), s.name(), s.transport().wire(), ServerSecrets.command(s.command()), redact(s.env()),
+                    ServerSecrets.url(s.url()), redact(s.headers()),
                     s.createdAt(), s.updatedAt(), HealthView.of(h), clients.oauthView(s.id()).orElse(null),
                     clients.configuredKeyHeader(s.id()).orElse(null));
         }
@@ -150,7 +154,7 @@ class CatalogController {
 
     @PatchMapping("/servers/{id}")
     ServerView updateServer(@PathVariable String id, @RequestBody(required = false) JsonNode in) {
-        CatalogService.ServerInput input = ServerBody.parse(in, true);
+        CatalogService.ServerInput input = ServerSecrets.keepRedacted(ServerBody.parse(in, true), catalog.server(id));
         var oauth = ServerBody.oauth(in);
         var header = ServerBody.credentialHeader(in);
         ServerDef updated = catalog.updateServer(id, input); // a move to another origin wipes credentials, so settings come after
