@@ -23,8 +23,10 @@ final class Gazetteer {
     /** Place names by their first word, each with its word count, longest first. */
     final Map<String, int[]> placeLengths;
     final Set<String> places;
-
-    static final Gazetteer DEFAULT = new Gazetteer();
+    /** Prefilter: lower-case given names, titles and first words of places (a capitalised word that may start a finding). */
+    final WordHashes nameStarts;
+    /** Prefilter: lower-case family names. */
+    final WordHashes surnameHashes;
 
     static final Set<String> TITLES = Set.of("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Mx");
     /** Capitalised words that are not names even when a known surname follows. */
@@ -38,6 +40,9 @@ final class Gazetteer {
             "University", "Hospital", "Center", "Service", "Services", "North", "South", "East", "West", "New", "Saint", "St",
             "Lake", "Mount", "Fort", "Port", "San", "Los", "Las", "Via", "Per", "Re", "Fwd", "Note", "Notes", "Total", "Amount");
 
+    /** After the constant sets above: static fields initialise in order. */
+    static final Gazetteer DEFAULT = new Gazetteer();
+
     private Gazetteer() {
         firstNames = words("first-names.txt");
         surnames = words("surnames.txt");
@@ -50,6 +55,11 @@ final class Gazetteer {
         }
         placeLengths = new HashMap<>();
         lengths.forEach((k, v) -> placeLengths.put(k, v.stream().sorted((a, b) -> b - a).mapToInt(Integer::intValue).toArray()));
+        Set<String> starts = new HashSet<>(firstNames);
+        starts.addAll(placeLengths.keySet());
+        starts.addAll(TITLES);
+        nameStarts = new WordHashes(starts);
+        surnameHashes = new WordHashes(surnames);
     }
 
     private static Set<String> words(String file) {

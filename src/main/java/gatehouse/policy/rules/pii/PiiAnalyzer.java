@@ -37,19 +37,26 @@ public final class PiiAnalyzer {
     static final List<String> PHONE_REGIONS = List.of("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR");
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
-    private static final boolean[] WORD = new boolean[128];
+
+    /** Character classes of ASCII: 0 not part of a word, else {@link #DIGIT}, {@link #UPPER} or {@link #LOWER}. */
+    private static final byte[] CLASS = new byte[128];
+    private static final int DIGIT = 1;
+    private static final int UPPER = 2;
+    private static final int LOWER = 4;
 
     static {
         for (char c = '0'; c <= '9'; c++) {
-            WORD[c] = true;
+            CLASS[c] = DIGIT;
         }
         for (char c = 'a'; c <= 'z'; c++) {
-            WORD[c] = true;
-            WORD[c - 32] = true;
+            CLASS[c] = LOWER;
+            CLASS[c - 32] = UPPER;
         }
     }
 
     private final Set<String> entities;
+    /** Punctuation a finding can begin with (':' of IPv6, '-' of a PEM block, '+' and '(' of phone numbers). */
+    private final boolean[] punctuationStarts = new boolean[128];
     private final Recognizer[][] byFirstChar = new Recognizer[128][];
     /** For each entry of {@link #byFirstChar}, the recognizer's index in {@link #recognizers} (its matchers' slot). */
     private final int[][] indexByFirstChar = new int[128][];
@@ -62,6 +69,8 @@ public final class PiiAnalyzer {
     private final boolean phones;
     private final boolean persons;
     private final boolean locations;
+    private final boolean bearer;
+    private final boolean dates;
     private final Gazetteer gazetteer = Gazetteer.DEFAULT;
 
     /**
@@ -124,9 +133,18 @@ public final class PiiAnalyzer {
             indexByFirstChar[c] = list.stream().mapToInt(active::indexOf).toArray();
         });
         this.email = mail;
+        for (char c = 0; c < 128; c++) {
+            punctuationStarts[c] = CLASS[c] == 0 && byFirstChar[c] != null;
+        }
         this.phones = this.entities.contains(Recognizers.PHONE);
         this.persons = this.entities.contains(Recognizers.PERSON);
         this.locations = this.entities.contains(Recognizers.LOCATION);
+        this.bearer = this.entities.contains("BEARER_TOKEN");
+        this.dates = this.entities.contains("DATE_TIME");
+        if (phones) {
+            punctuationStarts['+'] = true;
+            punctuationStarts['('] = true;
+        }
         contextByEntity.put(Recognizers.PHONE, Set.of("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax"));
         contextByEntity.put(Recognizers.PERSON, Set.of("name", "named", "contact", "patient", "dear", "hi", "hello", "signed",
                 "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr"));
@@ -145,59 +163,167 @@ public final class PiiAnalyzer {
         int n = text.length();
         // one copy, then plain array reads: String.charAt checks bounds and encoding on every call
         char[] cs = text.toCharArray();
-        boolean[] word = WORD;
-        for (int i = 0; i < n; i++) {
+        byte[] cls = CLASS;
+        int i = 0;
+        while (i < n) {
             char c = cs[i];
             if (c >= 128) {
+                i++;
                 continue;
             }
-            if (c == '@') {
-                if (email != null) {
-                    email(text, i, raw);
+            if (cls[c] == 0) {
+                // punctuation: '@' (e-mail, from its middle), and what can begin with it (':' IPv6, '-' PEM, '+' '(' phones)
+                if (c == '@') {
+                    if (email != null) {
+                        email(text, i, raw);
+                    }
+                } else if (punctuationStarts[c] && !afterWord(cs, i)) {
+                    general(text, cs, c, i, matchers, raw);
                 }
+                i++;
                 continue;
             }
-            if (i > 0) {
-                char p = cs[i - 1];
-                if (p < 128 ? word[p] : Character.isLetterOrDigit(p)) {
-                    continue;
-                }
-            }
-            Recognizer[] rs = byFirstChar[c];
-            if (rs != null) {
-                int[] idx = indexByFirstChar[c];
-                for (int j = 0; j < rs.length; j++) {
-                    Recognizer r = rs[j];
-                    if (r.precheck() != null && !r.precheck().mayStartAt(text, i)) {
-                        continue;
-                    }
-                    int k = idx[j];
-                    if (matchers[k] == null) {
-                        matchers[k] = new Matcher[r.patterns().size()];
-                    }
-                    tryAt(r, matchers[k], text, i, raw);
-                }
-            }
-            if (phones && ((c >= '0' && c <= '9') || c == '+' || c == '(')) {
-                phone(text, i, raw);
-            }
-            if ((persons || locations) && c >= 'A' && c <= 'Z') {
-                names(text, i, raw);
-            }
-            // the rest of this word cannot start anything: skip it
-            while (word[c] && i + 1 < n) {
-                char d = cs[i + 1];
-                if (d < 128 && word[d]) {
-                    i++;
-                } else {
+            boolean afterWord = i > 0 && cs[i - 1] >= 128 && Character.isLetterOrDigit(cs[i - 1]);
+            // a run of ASCII letters and digits: classify it in the same pass that finds its end (bit 1 digit,
+            // bit 2 capital, bit 3 small letter), counting the first character's class apart for the capital
+            int e = i + 1;
+            int seen = 0;
+            while (e < n) {
+                char d = cs[e];
+                int k = d < 128 ? cls[d] : 0;
+                if (k == 0) {
                     break;
                 }
+                seen |= k;
+                e++;
             }
+            int first = cls[c];
+            boolean digit = ((seen | first) & DIGIT) != 0;
+            boolean letter = ((seen | first) & (UPPER | LOWER)) != 0;
+            boolean upperAfterFirst = (seen & UPPER) != 0;
+            if (!afterWord) {
+                if (letter && !digit && !upperAfterFirst && quietEnd(cs, e, n)) {
+                    // a plain word ("service", "Service") followed by a space or ordinary punctuation: no pattern
+                    // can start here except "Bearer <token>" and a month before a year; names are looked up by hash
+                    if (maybePattern(cs, c, i, e, n)) {
+                        general(text, cs, c, i, matchers, raw);
+                    } else if ((persons || locations) && c <= 'Z' && mayBeName(cs, i, e, n)) {
+                        names(text, i, raw);
+                    }
+                } else if (digit && !letter && e - i < 7 && quietAfterNumber(cs, e, n)) {
+                    // a short number ("1923", "34") not followed by more digits, a separator or a month: too short for
+                    // every numeric entity, and nothing it could be part of follows
+                    i = e;
+                    continue;
+                } else {
+                    general(text, cs, c, i, matchers, raw);
+                }
+            }
+            i = e;
         }
         if (raw.isEmpty()) {
             return List.of();
         }
         return finish(text, raw);
+    }
+
+    private static boolean afterWord(char[] cs, int i) {
+        if (i == 0) {
+            return false;
+        }
+        char p = cs[i - 1];
+        return p < 128 ? CLASS[p] != 0 : Character.isLetterOrDigit(p);
+    }
+
+    /** Every recognizer that can begin with {@code c}, phones and names: the path for anything not plainly harmless. */
+    private void general(String text, char[] cs, char c, int i, Matcher[][] matchers, List<Finding> raw) {
+        Recognizer[] rs = byFirstChar[c];
+        if (rs != null) {
+            int[] idx = indexByFirstChar[c];
+            for (int j = 0; j < rs.length; j++) {
+                Recognizer r = rs[j];
+                if (r.precheck() != null && !r.precheck().mayStartAt(text, i)) {
+                    continue;
+                }
+                int k = idx[j];
+                if (matchers[k] == null) {
+                    matchers[k] = new Matcher[r.patterns().size()];
+                }
+                tryAt(r, matchers[k], text, i, raw);
+            }
+        }
+        if (phones && ((c >= '0' && c <= '9') || c == '+' || c == '(')) {
+            phone(text, i, raw);
+        }
+        if ((persons || locations) && c >= 'A' && c <= 'Z') {
+            names(text, i, raw);
+        }
+    }
+
+    /** Whether the word ends where no pattern continues: white space, {@code , ; ! ? "} or a full stop before white space. */
+    private static boolean quietEnd(char[] cs, int e, int n) {
+        if (e >= n) {
+            return true;
+        }
+        char t = cs[e];
+        return switch (t) {
+            case ' ', '\n', '\r', '\t', ',', ';', '!', '?', '"' -> true;
+            case '.' -> e + 1 >= n || Character.isWhitespace(cs[e + 1]);
+            default -> false;
+        };
+    }
+
+    /** After a short number: quiet, and a space is followed by a lower-case word (not digits, a month, a bracket). */
+    private static boolean quietAfterNumber(char[] cs, int e, int n) {
+        if (!quietEnd(cs, e, n)) {
+            return false;
+        }
+        if (e < n && cs[e] == ' ') {
+            return e + 1 < n && cs[e + 1] >= 'a' && cs[e + 1] <= 'z';
+        }
+        return e >= n || cs[e] != '.' || e + 1 >= n || cs[e + 1] == ' ' && e + 2 < n && cs[e + 2] >= 'a' && cs[e + 2] <= 'z';
+    }
+
+    private static final String MONTH_INITIALS = "JFMASOND";
+
+    /** The only patterns a plain word can begin: a bearer token, and a month name with a number soon after. */
+    private boolean maybePattern(char[] cs, char c, int i, int e, int n) {
+        if (e - i == 6 && (c == 'b' || c == 'B') && bearer && new String(cs, i, 6).equalsIgnoreCase("bearer")) {
+            return true;
+        }
+        if (dates && MONTH_INITIALS.indexOf(c) >= 0 && e - i <= 9) {
+            int end = Math.min(n, i + 12);
+            for (int k = e; k < end; k++) {
+                if (cs[k] >= '0' && cs[k] <= '9') {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Prefilter for {@link #names}: the word may be a given name, title or place, or a family name follows it. */
+    private boolean mayBeName(char[] cs, int i, int e, int n) {
+        if (gazetteer.nameStarts.mayContain(cs, i, e)) {
+            return true;
+        }
+        if (persons && e + 1 < n && cs[e] == ' ' && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z') {
+            return gazetteer.surnameHashes.mayContain(cs, e + 1, wordEnd(cs, e + 1, n));
+        }
+        return false;
+    }
+
+    private static int wordEnd(char[] cs, int i, int n) {
+        int e = i;
+        while (e < n) {
+            char c = cs[e];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ((c == '\'' || c == '-') && e + 1 < n && Character.isLetter(cs[e + 1]))) {
+                e++;
+            } else {
+                break;
+            }
+        }
+        return e;
     }
 
     private void tryAt(Recognizer r, Matcher[] ms, String text, int i, List<Finding> out) {

@@ -326,19 +326,50 @@ public final class Validators {
     }
 
     /** An Ethereum address: 0x and 40 hex digits, not all zeros (the mixed-case EIP-55 checksum is not verified). */
+    /**
+     * An Ethereum address: 40 hex digits, not all zero; when its letters mix cases they carry the
+     * EIP-55 checksum (a letter is upper-case exactly where the Keccak-256 of the lower-case address
+     * has a nibble of 8 or more), which must hold. All-lower or all-upper addresses carry none.
+     */
     public static boolean ethereum(String value) {
         if (value.length() != 42 || !(value.startsWith("0x") || value.startsWith("0X"))) {
             return false;
         }
         boolean nonZero = false;
+        boolean lower = false;
+        boolean upper = false;
         for (int i = 2; i < 42; i++) {
             char c = value.charAt(i);
             if (Character.digit(c, 16) < 0) {
                 return false;
             }
             nonZero |= c != '0';
+            lower |= c >= 'a' && c <= 'f';
+            upper |= c >= 'A' && c <= 'F';
         }
-        return nonZero;
+        if (!nonZero) {
+            return false;
+        }
+        return !(lower && upper) || eip55(value.substring(2));
+    }
+
+    private static boolean eip55(String hex) {
+        byte[] address = hex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        org.bouncycastle.crypto.digests.KeccakDigest keccak = new org.bouncycastle.crypto.digests.KeccakDigest(256);
+        keccak.update(address, 0, address.length);
+        byte[] hash = new byte[32];
+        keccak.doFinal(hash, 0);
+        for (int i = 0; i < 40; i++) {
+            char c = hex.charAt(i);
+            if (c < 'A' || (c > 'F' && c < 'a')) {
+                continue; // a digit has no case
+            }
+            int nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xf;
+            if ((nibble >= 8) != (c <= 'F')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] sha256(byte[] in) {

@@ -1,0 +1,64 @@
+package gatehouse.policy.rules.pii;
+
+import java.util.Collection;
+import java.util.Locale;
+
+/**
+ * A set of words kept as 64-bit hashes of their lower-case form, asked with a slice of a char
+ * array: the scanner's prefilter for name and place look-ups. It allocates nothing per question,
+ * where a substring and a {@code toLowerCase} per capitalised word cost more than the rest of the
+ * scan. A hit is only a hint (the exact look-up follows); a miss is final.
+ */
+final class WordHashes {
+    private final long[] table;
+    private final int mask;
+
+    WordHashes(Collection<String> words) {
+        int size = Integer.highestOneBit(Math.max(16, words.size() * 4 - 1)) << 1;
+        table = new long[size];
+        mask = size - 1;
+        for (String w : words) {
+            add(hash(w.toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    private void add(long h) {
+        int slot = (int) (h ^ (h >>> 32)) & mask;
+        while (table[slot] != 0 && table[slot] != h) {
+            slot = (slot + 1) & mask;
+        }
+        table[slot] = h;
+    }
+
+    /** Whether the lower-case form of {@code cs[s, e)} may be one of the words. */
+    boolean mayContain(char[] cs, int s, int e) {
+        long h = hash(cs, s, e);
+        int slot = (int) (h ^ (h >>> 32)) & mask;
+        long t;
+        while ((t = table[slot]) != 0) {
+            if (t == h) {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return false;
+    }
+
+    private static long hash(String lower) {
+        char[] cs = lower.toCharArray();
+        return hash(cs, 0, cs.length);
+    }
+
+    /** FNV-1a over ASCII-lower-cased characters; never 0 (the empty slot). */
+    private static long hash(char[] cs, int s, int e) {
+        long h = 0xcbf29ce484222325L;
+        for (int k = s; k < e; k++) {
+            char c = cs[k];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            h = (h ^ c) * 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
+    }
+}
