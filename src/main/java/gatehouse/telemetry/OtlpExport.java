@@ -1,12 +1,7 @@
 package gatehouse.telemetry;
 
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 import gatehouse.audit.LogRecordListener;
@@ -14,68 +9,39 @@ import gatehouse.audit.StoredRecord;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 
 /**
- * OTLP export of every log record, as an OpenTelemetry log record and a span (kind server, named
- * after the MCP method and tool, with a client child span for the upstream's share), with the
- * MCP/GenAI semantic-convention attributes ({@code mcp.method.name}, {@code gen_ai.tool.name},
- * {@code mcp.session.id}, token usage). Switched on by the standard variables
- * ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_EXPORTER_OTLP_PROTOCOL}, {@code OTEL_SERVICE_NAME},
- * …) through the SDK's autoconfiguration; default protocol http/protobuf, no metrics export
- * (Prometheus serves those). Spans are made after the fact from the record's times, so no trace
- * context reaches upstreams yet.
+ * OTLP export of every log record as an OpenTelemetry log record with the MCP/GenAI
+ * semantic-convention attributes ({@code mcp.method.name}, {@code gen_ai.tool.name},
+ * {@code mcp.session.id}, token usage). A record whose exchange had a live span (the pipeline's
+ * telemetry step) carries its trace and span id, and the log record joins that span. A record
+ * without one (a request refused before the pipeline's steps ran) gets its spans here, after the
+ * fact, from the record's times: a server span named after method and tool, with a client child
+ * span for the upstream's share.
  */
 @Component
-class OtlpExport implements LogRecordListener, DisposableBean {
-    private static final org.slf4j.Logger log = LoggerFactory.getLogger(OtlpExport.class);
+class OtlpExport implements LogRecordListener {
+    private final Tracing tracing;
 
-    private final OpenTelemetrySdk sdk;
-    private final Tracer tracer;
-    private final Logger logger;
-
-    OtlpExport() {
-        this(enabled(System.getenv()) ? Map.of() : null);
-    }
-
-    /** {@code config}: OpenTelemetry properties on top of the environment; null switches export off. */
-    OtlpExport(Map<String, String> config) {
-        if (config == null) {
-            sdk = null;
-            tracer = null;
-            logger = null;
-            return;
-        }
-        Map<String, String> defaults = new HashMap<>();
-        defaults.put("otel.service.name", "gatehouse");
-        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
-        defaults.put("otel.metrics.exporter", "none");
-        sdk = AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> defaults)
-                .addPropertiesSupplier(() -> config).build().getOpenTelemetrySdk();
-        tracer = sdk.getTracer("gatehouse");
-        logger = sdk.getLogsBridge().get("gatehouse");
-        log.info("OpenTelemetry export of traces and log records is on");
-    }
-
-    static boolean enabled(Map<String, String> env) {
-        return !"true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"))
-                && (env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                        || env.containsKey("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"));
+    OtlpExport(Tracing tracing) {
+        this.tracing = tracing;
     }
 
     @Override
     public void recorded(StoredRecord r) {
-        if (sdk == null) {
+        if (!tracing.on()) {
             return;
         }
+        Tracer tracer = tracing.tracer();
         Instant end = r.time();
         Instant start = end.minusNanos((long) (r.durationMs() * 1_000_000));
         AttributesBuilder a = Attributes.builder();
@@ -100,6 +66,15 @@ class OtlpExport implements LogRecordListener, DisposableBean {
         }
         Attributes attributes = a.build();
         String name = r.method() == null ? "mcp" : r.tool() == null ? r.method() : r.method() + " " + r.tool();
+        boolean failed = "error".equals(r.status()) || "denied".equals(r.status()) || "rejected".equals(r.status());
+        if (r.traceId() != null && r.spanId() != null) {
+            SpanContext live = SpanContext.create(r.traceId(), r.spanId(), TraceFlags.getSampled(), TraceState.getDefault());
+            if (live.isValid()) {
+                tracing.logger().logRecordBuilder().setTimestamp(end).setContext(Context.root().with(Span.wrap(live)))
+                        .setSeverity(failed ? Severity.WARN : Severity.INFO).setBody(name + " " + r.status()).setAllAttributes(attributes).emit();
+                return;
+            }
+        }
         Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER).setStartTimestamp(start).setAllAttributes(attributes)
                 .startSpan();
         if (r.upstreamMs() != null && r.serverId() != null) {
@@ -107,34 +82,17 @@ class OtlpExport implements LogRecordListener, DisposableBean {
                     .setStartTimestamp(start).setAttribute("gatehouse.server.id", r.serverId()).startSpan();
             up.end(start.plusNanos((long) (r.upstreamMs() * 1_000_000)));
         }
-        boolean failed = "error".equals(r.status()) || "denied".equals(r.status()) || "rejected".equals(r.status());
         if (failed) {
             span.setStatus(StatusCode.ERROR, r.errorMessage() == null ? r.status() : r.errorMessage());
         }
         span.end(end);
-        logger.logRecordBuilder().setTimestamp(end).setContext(Context.root().with(span))
+        tracing.logger().logRecordBuilder().setTimestamp(end).setContext(Context.root().with(span))
                 .setSeverity(failed ? Severity.WARN : Severity.INFO).setBody(name + " " + r.status()).setAllAttributes(attributes).emit();
     }
 
     private static void put(AttributesBuilder a, String key, String value) {
         if (value != null) {
             a.put(AttributeKey.stringKey(key), value);
-        }
-    }
-
-    /** Sends what is buffered (tests, shutdown). */
-    void flush() {
-        if (sdk != null) {
-            sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
-            sdk.getSdkLoggerProvider().forceFlush().join(10, TimeUnit.SECONDS);
-        }
-    }
-
-    @Override
-    public void destroy() {
-        if (sdk != null) {
-            flush();
-            sdk.shutdown().join(10, TimeUnit.SECONDS);
         }
     }
 }

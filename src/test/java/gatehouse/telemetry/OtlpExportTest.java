@@ -1,77 +1,84 @@
 package gatehouse.telemetry;
 
+import static gatehouse.testing.OtlpReceiver.attr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpServer;
-
 import gatehouse.audit.StoredRecord;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.KeyValue;
+import gatehouse.testing.OtlpReceiver;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.trace.v1.Span;
 
 /**
  * OTLP over http/protobuf to a receiver on loopback that decodes what it gets (the official
  * protobuf messages): spans and log records carry the tool name, method and session per the
- * semantic conventions, with an upstream child span.
+ * semantic conventions, with an upstream child span; a record of a live span only joins it.
  */
 class OtlpExportTest {
 
-    @Test
-    void aReceiverDecodesSpansAndLogRecordsNamingTheTool() throws Exception {
-        List<Span> spans = new CopyOnWriteArrayList<>();
-        List<LogRecord> logs = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/v1/traces", ex -> {
-            ExportTraceServiceRequest.parseFrom(ex.getRequestBody().readAllBytes()).getResourceSpansList()
-                    .forEach(rs -> rs.getScopeSpansList().forEach(ss -> spans.addAll(ss.getSpansList())));
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        receiver.createContext("/v1/logs", ex -> {
-            ExportLogsServiceRequest.parseFrom(ex.getRequestBody().readAllBytes()).getResourceLogsList()
-                    .forEach(rl -> rl.getScopeLogsList().forEach(sl -> logs.addAll(sl.getLogRecordsList())));
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        receiver.start();
-        OtlpExport export = new OtlpExport(Map.of("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + receiver.getAddress().getPort(),
-                "otel.bsp.schedule.delay", "100", "otel.blrp.schedule.delay", "100"));
-        try {
-            export.recorded(new StoredRecord(Instant.now(), "7", "sess-1", "conn-1", "gw-1", "srv-1", null, null, "client", "request",
-                    "tools/call", "files__read_file", 12.5, 8.0, 10, 20, 30, "ok", null, null, "[]", "cli", "1.0", null));
-            export.flush();
-            await().atMost(Duration.ofSeconds(20)).until(() -> spans.size() == 2 && logs.size() == 1);
-        } finally {
-            export.destroy();
-            receiver.stop(0);
-        }
-        Span server = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
-        Span upstream = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
-        assertThat(server.getName()).isEqualTo("tools/call files__read_file");
-        assertThat(attr(server.getAttributesList(), "gen_ai.tool.name")).isEqualTo("files__read_file");
-        assertThat(attr(server.getAttributesList(), "mcp.method.name")).isEqualTo("tools/call");
-        assertThat(attr(server.getAttributesList(), "mcp.session.id")).isEqualTo("sess-1");
-        assertThat(upstream.getParentSpanId()).isEqualTo(server.getSpanId());
-        assertThat(upstream.getTraceId()).isEqualTo(server.getTraceId());
-        assertThat(server.getEndTimeUnixNano() - server.getStartTimeUnixNano()).isEqualTo(12_500_000L);
-        LogRecord record = logs.getFirst();
-        assertThat(attr(record.getAttributesList(), "gen_ai.tool.name")).isEqualTo("files__read_file");
-        assertThat(record.getTraceId()).isEqualTo(server.getTraceId());
+    private static Tracing tracing(OtlpReceiver receiver) {
+        return new Tracing(Map.of("otel.exporter.otlp.endpoint", receiver.endpoint(), "otel.bsp.schedule.delay", "100",
+                "otel.blrp.schedule.delay", "100"));
     }
 
-    private static String attr(List<KeyValue> attributes, String key) {
-        return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(kv -> kv.getValue().getStringValue()).findFirst().orElse(null);
+    private static StoredRecord record(String traceId, String spanId) {
+        return new StoredRecord(Instant.now(), "7", "sess-1", "conn-1", "gw-1", "srv-1", null, null, "client", "request",
+                "tools/call", "files__read_file", 12.5, 8.0, 10, 20, 30, "ok", null, null, "[]", "cli", "1.0", traceId, spanId);
+    }
+
+    @Test
+    void aReceiverDecodesSpansAndLogRecordsNamingTheTool() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            Tracing tracing = tracing(receiver);
+            try {
+                new OtlpExport(tracing).recorded(record(null, null));
+                tracing.flush();
+                await().atMost(Duration.ofSeconds(60)).until(() -> receiver.spans().size() == 2 && receiver.logs().size() == 1);
+            } finally {
+                tracing.destroy();
+            }
+            Span server = receiver.spans().stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+            Span upstream = receiver.spans().stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
+            assertThat(server.getName()).isEqualTo("tools/call files__read_file");
+            assertThat(attr(server.getAttributesList(), "gen_ai.tool.name")).isEqualTo("files__read_file");
+            assertThat(attr(server.getAttributesList(), "mcp.method.name")).isEqualTo("tools/call");
+            assertThat(attr(server.getAttributesList(), "mcp.session.id")).isEqualTo("sess-1");
+            assertThat(upstream.getParentSpanId()).isEqualTo(server.getSpanId());
+            assertThat(upstream.getTraceId()).isEqualTo(server.getTraceId());
+            assertThat(server.getEndTimeUnixNano() - server.getStartTimeUnixNano()).isEqualTo(12_500_000L);
+            LogRecord record = receiver.logs().getFirst();
+            assertThat(attr(record.getAttributesList(), "gen_ai.tool.name")).isEqualTo("files__read_file");
+            assertThat(record.getTraceId()).isEqualTo(server.getTraceId());
+        }
+    }
+
+    @Test
+    void aRecordOfALiveSpanJoinsItInsteadOfMakingSpans() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String spanId = "00f067aa0ba902b7";
+        try (OtlpReceiver receiver = new OtlpReceiver()) {
+            Tracing tracing = tracing(receiver);
+            try {
+                new OtlpExport(tracing).recorded(record(traceId, spanId));
+                tracing.flush();
+                await().atMost(Duration.ofSeconds(60)).until(() -> receiver.logs().size() == 1);
+            } finally {
+                tracing.destroy();
+            }
+            LogRecord record = receiver.logs().getFirst();
+            assertThat(OtlpReceiver.hex(record.getTraceId())).isEqualTo(traceId);
+            assertThat(OtlpReceiver.hex(record.getSpanId())).isEqualTo(spanId);
+            assertThat(record.getAttributesList()).anySatisfy(kv -> {
+                assertThat(kv.getKey()).isEqualTo("gen_ai.usage.output_tokens");
+                assertThat(kv.getValue().getIntValue()).isEqualTo(20);
+            });
+            assertThat(receiver.spans()).isEmpty();
+        }
     }
 }

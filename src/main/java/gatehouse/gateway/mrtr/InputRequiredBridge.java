@@ -25,6 +25,7 @@ import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.OutgoingHeaders;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
@@ -162,7 +163,8 @@ public class InputRequiredBridge implements DisposableBean {
         JsonNode clientId = call.request().get("id");
         ObjectNode upstreamRequest = call.request().deepCopy();
         Duration limit = upstreams.callTimeout().compareTo(STATE_TTL) > 0 ? upstreams.callTimeout() : STATE_TTL;
-        Thread.ofVirtual().name("mrtr-" + call.serverId()).start(() -> {
+        // the call's own thread keeps the request's outgoing headers (its trace context)
+        Thread.ofVirtual().name("mrtr-" + call.serverId()).start(OutgoingHeaders.carried(() -> {
             ObjectNode response;
             try {
                 response = call.upstream().call(upstreamRequest, limit, f, f.handle);
@@ -174,7 +176,7 @@ public class InputRequiredBridge implements DisposableBean {
                 response = JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the call failed: " + e.getMessage());
             }
             f.events.add(new Done(response));
-        });
+        }));
         f.lock.lock();
         try {
             return await(f, clientId);

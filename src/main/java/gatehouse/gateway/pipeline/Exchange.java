@@ -344,6 +344,18 @@ public final class Exchange {
         return !decisions.isEmpty();
     }
 
+    private final Map<String, String> upstreamHeaders = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Adds an HTTP header to the requests this exchange makes to an HTTP upstream (trace context). */
+    public void upstreamHeader(String name, String value) {
+        upstreamHeaders.put(name, value);
+    }
+
+    /** The headers steps asked to send upstream. */
+    public Map<String, String> upstreamHeaders() {
+        return Map.copyOf(upstreamHeaders);
+    }
+
     /** Per-exchange state a step keeps between its hooks (a span, a start time), by the step's own key. */
     @SuppressWarnings("unchecked")
     public synchronized <T> T attribute(String key) {

@@ -5,6 +5,7 @@ import org.springframework.stereotype.Component;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
+import gatehouse.gateway.upstream.OutgoingHeaders;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.SessionRegistry;
 import gatehouse.gateway.transport.McpHandler;
@@ -94,7 +95,9 @@ public class McpPipeline implements McpHandler {
                 // The request as the upstream will get it: access, exposure, headers, content rules.
                 steps.beforeUpstream(x);
             }
-            response = handler.invoke(x, session, reply);
+            // headers the steps want on the upstream's HTTP requests (trace context) travel with the call
+            Reply r = reply;
+            response = OutgoingHeaders.with(x.upstreamHeaders(), () -> handler.invoke(x, session, r));
             counted = handler.counted();
         } catch (RuntimeException e) {
             response = errors.response(x, e);

@@ -48,7 +48,8 @@ public class AuditStep implements Step {
                 .withClient(caller == null ? null : caller.hostId(), client == null ? null : client.path("name").asString(null),
                         client == null ? null : client.path("version").asString(null))
                 .withTiming(request != null && request.has("params") ? argumentsBytes(request.get("params")) : null,
-                        x.upstreamNanos() > 0 ? x.upstreamNanos() / 1e6 : null, null));
+                        x.upstreamNanos() > 0 ? x.upstreamNanos() / 1e6 : null, x.attribute(TelemetryStep.TRACE_ID))
+                .withSpan(x.attribute(TelemetryStep.TRACE_ID), x.attribute(TelemetryStep.SPAN_ID)));
     }
 
     /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */

@@ -49,10 +49,14 @@ final class HttpExchange {
         return config;
     }
 
-    /** A request to {@code target} carrying the server's headers as they are now. */
+    /**
+     * A request to {@code target} carrying the server's headers as they are now, and those the
+     * client request being served adds ({@link OutgoingHeaders}: its trace context).
+     */
     HttpRequest.Builder request(URI target) {
         HttpRequest.Builder b = HttpRequest.newBuilder(target);
         config.headers().forEach(b::setHeader);
+        OutgoingHeaders.current().forEach(b::setHeader);
         return b;
     }
 

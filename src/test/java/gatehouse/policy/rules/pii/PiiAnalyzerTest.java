@@ -44,6 +44,14 @@ class PiiAnalyzerTest {
             "The patient Mary Johnson was seen|PERSON=Mary Johnson",
             "Ask Dr. Okonkwo about it|PERSON=Okonkwo",
             "She moved to San Francisco last year|LOCATION=San Francisco",
+            // the scanner's plain-word path: a month before a year, a lower-case bearer, a name before a full stop
+            "Issued March 2021 to her|DATE_TIME=March 2021",
+            "Signed on 12 January 2020, twice|DATE_TIME=January 2020",
+            "header bearer abcdefghijklmnop1234567890|BEARER_TOKEN=abcdefghijklmnop1234567890",
+            "Please write to Mary Johnson.|PERSON=Mary Johnson",
+            "call 415 555 2671 now|PHONE_NUMBER=415 555 2671",
+            "wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed here|CRYPTO=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "wallet 0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359 here|CRYPTO=0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359",
     })
     void findsEntity(String text, String expected) {
         assertThat(found(text)).contains(expected);
@@ -64,6 +72,25 @@ class PiiAnalyzerTest {
         assertThat(found(text)).noneMatch(s -> s.startsWith("CREDIT_CARD") || s.startsWith("US_SSN") || s.startsWith("IBAN_CODE")
                 || s.startsWith("US_BANK_NUMBER") || s.startsWith("US_PASSPORT") || s.startsWith("EMAIL_ADDRESS") || s.startsWith("IP_ADDRESS")
                 || s.startsWith("ABA_ROUTING_NUMBER"));
+    }
+
+    @Test
+    void ethereumAddressesWithMixedCaseMustCarryTheirEip55Checksum() {
+        // the test vectors of EIP-55
+        for (String valid : List.of("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+                "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb")) {
+            assertThat(Validators.ethereum(valid)).as(valid).isTrue();
+            assertThat(Validators.ethereum(valid.toLowerCase(java.util.Locale.ROOT).replace("0x", "0x"))).isTrue();
+        }
+        // one letter's case changed: a typo the checksum exists to catch
+        assertThat(Validators.ethereum("0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed")).isFalse();
+        assertThat(Validators.ethereum("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5D359")).isFalse();
+        assertThat(found("wallet 0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed here")).noneMatch(s -> s.startsWith("CRYPTO"));
+    }
+
+    @Test
+    void plainWordsAndShortNumbersFindNothing() {
+        assertThat(found("the service was published in 1923 and sold 34 copies, then 12 more; nothing else.")).isEmpty();
     }
 
     @Test
