@@ -20,13 +20,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 import gatehouse.audit.LogQuery;
 import gatehouse.catalog.CatalogService;
-import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.features.FeatureService;
-import gatehouse.catalog.features.ProvisioningSummary;
-import gatehouse.catalog.health.ServerHealth;
-import gatehouse.catalog.health.ServerHealthBoard;
-import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Json;
 import gatehouse.policy.access.Permission;
 
@@ -37,46 +32,22 @@ class GatewaysController {
     private final ConsoleAudit audit;
     private final CatalogService catalog;
     private final FeatureService features;
-    private final ServerHealthBoard health;
     private final LogQuery logs;
-    private final GatehouseProperties props;
+    private final GatewayPages pages;
 
-    GatewaysController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, FeatureService features, ServerHealthBoard health,
-                       LogQuery logs, GatehouseProperties props) {
+    GatewaysController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, FeatureService features, LogQuery logs,
+                       GatewayPages pages) {
         this.access = access;
         this.audit = audit;
         this.catalog = catalog;
         this.features = features;
-        this.health = health;
         this.logs = logs;
-        this.props = props;
-    }
-
-    /** One row of the list: counts and every warning (tool budget, pending features, unreachable servers). */
-    record GatewayRow(String id, String name, String url, int servers, int tools, int connections, List<String> warnings) {
-    }
-
-    String url(GatewayDef g) {
-        return props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id();
-    }
-
-    GatewayRow row(GatewayDef g) {
-        CatalogSnapshot snap = catalog.snapshot();
-        ProvisioningSummary p = features.summary(g.id());
-        List<String> warnings = new ArrayList<>(p.warnings().stream().map(ProvisioningSummary.Warning::message).toList());
-        snap.assignments(g.id()).forEach(a -> {
-            ServerHealth h = health.of(a.serverId());
-            if (h.state() == ServerHealth.State.FAILING) {
-                warnings.add("server '" + snap.servers().get(a.serverId()).name() + "' is unreachable: " + h.reason());
-            }
-        });
-        int connections = (int) snap.connectionsById().values().stream().filter(c -> c.gatewayId().equals(g.id())).count();
-        return new GatewayRow(g.id(), g.name(), url(g), snap.assignments(g.id()).size(), p.toolBudget().enabledTools(), connections, warnings);
+        this.pages = pages;
     }
 
     @GetMapping("/console/gateways")
     String list(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, Model model) {
-        model.addAttribute("gateways", access.visibleGateways(viewer).stream().map(this::row).toList());
+        model.addAttribute("gateways", access.visibleGateways(viewer).stream().map(pages::row).toList());
         model.addAttribute("mayCreate", access.mayGlobally(viewer, Permission.GATEWAY_MANAGE));
         return "console/gateways";
     }
@@ -90,27 +61,16 @@ class GatewaysController {
         return "redirect:/console/gateways/" + g.id();
     }
 
-    /** What the tabs of a gateway page share: the gateway, the tabs the person may open, and the active one. */
-    record Tabs(boolean servers, boolean tools, boolean connections, boolean logs, boolean manage) {
-    }
-
-    void header(ConsoleAccess.Viewer viewer, GatewayDef g, String active, Model model) {
-        model.addAttribute("gateway", row(g));
-        model.addAttribute("tab", active);
-        model.addAttribute("tabs", new Tabs(true, true, access.may(viewer, Permission.CONNECTION_MANAGE, g.id()),
-                access.may(viewer, Permission.GATEWAY_LOGS, g.id()), access.may(viewer, Permission.GATEWAY_MANAGE, g.id())));
-    }
-
     @GetMapping("/console/gateways/{gid}")
     String overview(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, @PathVariable String gid, Model model) {
         GatewayDef g = access.gateway(viewer, gid, Permission.GATEWAY_READ);
-        header(viewer, g, "overview", model);
+        pages.header(viewer, g, "overview", model);
         String key = clientKey(g.name());
         Map<String, Object> server = new LinkedHashMap<>();
         server.put("type", "http");
-        server.put("url", url(g));
+        server.put("url", pages.url(g));
         model.addAttribute("mcpJson", Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("mcpServers", Map.of(key, server))));
-        model.addAttribute("claudeCommand", "claude mcp add --transport http " + key + " \"" + url(g) + "\"");
+        model.addAttribute("claudeCommand", "claude mcp add --transport http " + key + " \"" + pages.url(g) + "\"");
         Map<String, gatehouse.catalog.Assignment> bySrv = new LinkedHashMap<>();
         catalog.snapshot().assignments(g.id()).forEach(a -> bySrv.put(a.serverId(), a));
         model.addAttribute("chartTools", features.features(g.id()).stream()

@@ -1,7 +1,6 @@
 package gatehouse.admin.api;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
@@ -16,14 +15,11 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import gatehouse.catalog.CatalogService;
-import gatehouse.platform.Json;
 import gatehouse.platform.ProblemException;
-import gatehouse.policy.rules.CompiledRule;
-import gatehouse.policy.rules.RuleEngine;
 import gatehouse.policy.rules.RuleInput;
 import gatehouse.policy.rules.RuleSpec;
 import gatehouse.policy.rules.store.RuleService;
-import tools.jackson.databind.node.ObjectNode;
+import gatehouse.policy.rules.store.RuleTests;
 
 /**
  * A gateway's content rules: create, list, read, change, delete, and try them on a sample text
@@ -33,10 +29,12 @@ import tools.jackson.databind.node.ObjectNode;
 @RequestMapping("/api/v1/gateways/{gid}/rules")
 class RulesController {
     private final RuleService rules;
+    private final RuleTests tests;
     private final CatalogService catalog;
 
-    RulesController(RuleService rules, CatalogService catalog) {
+    RulesController(RuleService rules, RuleTests tests, CatalogService catalog) {
         this.rules = rules;
+        this.tests = tests;
         this.catalog = catalog;
     }
 
@@ -54,19 +52,6 @@ class RulesController {
 
     /** A sample to try: one rule ({@code ruleId}) or all of the gateway's, on {@code text} flowing {@code direction}. */
     record TestInput(String text, String ruleId, String direction) {
-    }
-
-    record TestFinding(String ruleId, String rule, String action, String entity, int start, int end, String mode) {
-    }
-
-    record TestError(String ruleId, String rule, String error) {
-    }
-
-    /**
-     * What the rules would do: {@code outcome} is {@code pass}, {@code alert} (only reported),
-     * {@code change} ({@code text} is the result) or {@code block}.
-     */
-    record TestResult(String outcome, String text, String blockedBy, List<TestFinding> findings, List<TestError> errors) {
     }
 
     @PostMapping
@@ -102,7 +87,7 @@ class RulesController {
     }
 
     @PostMapping("/test")
-    TestResult test(@PathVariable String gid, @RequestBody TestInput in) {
+    RuleTests.Result test(@PathVariable String gid, @RequestBody TestInput in) {
         catalog.gateway(gid);
         if (in.text() == null) {
             throw ProblemException.invalid("text", "text is required");
@@ -111,41 +96,7 @@ class RulesController {
         if (in.direction() != null && !in.direction().equalsIgnoreCase("request") && !in.direction().equalsIgnoreCase("response")) {
             throw ProblemException.invalid("direction", "direction must be request or response");
         }
-        List<CompiledRule> selected;
-        if (in.ruleId() != null) {
-            RuleSpec s = rules.get(gid, in.ruleId());
-            RuleSpec on = new RuleSpec(s.id(), s.gatewayId(), s.name(), s.type(), s.patterns(), s.entities(), s.minScore(), s.allowList(),
-                    s.url(), s.action(), s.replacement(), s.maskChar(), s.maskCount(), s.maskFromEnd(), RuleSpec.Applies.BOTH, s.mode(),
-                    s.failMode(), s.timeoutMs(), s.binary(), s.webhookFormat(), true, s.createdAt(), s.updatedAt());
-            selected = List.of(RuleService.validate(RuleInput.of(on), on.id(), gid, on.createdAt(), on.updatedAt()));
-        } else {
-            selected = rules.view().rules(gid);
-        }
-        ObjectNode message = Json.object();
-        message.put("jsonrpc", "2.0");
-        message.put("id", "test");
-        message.put("method", "tools/call");
-        ObjectNode params = message.putObject("params");
-        params.put("name", "test");
-        params.putObject("arguments").put("text", in.text());
-        RuleEngine.Outcome o = RuleEngine.evaluate(selected, flow, message, rules.hashKey());
-        List<TestFinding> findings = new ArrayList<>();
-        List<TestError> errors = new ArrayList<>();
-        for (RuleEngine.Hit h : o.hits()) {
-            if (h.error() != null) {
-                errors.add(new TestError(h.ruleId(), h.ruleName(), h.error()));
-            } else {
-                findings.add(new TestFinding(h.ruleId(), h.ruleName(), h.action(), h.entity(), h.start(), h.end(),
-                        h.enforced() ? "enforce" : "alert-only"));
-            }
-        }
-        return switch (o) {
-            case RuleEngine.Outcome.Blocked b -> new TestResult("block", null, b.ruleId(), findings, errors);
-            case RuleEngine.Outcome.Changed c -> new TestResult("change",
-                    c.message().path("params").path("arguments").path("text").stringValue(), null, findings, errors);
-            case RuleEngine.Outcome.Unchanged u -> new TestResult(findings.isEmpty() && errors.isEmpty() ? "pass" : "alert", in.text(), null,
-                    findings, errors);
-        };
+        return tests.test(gid, in.text(), in.ruleId(), flow);
     }
 
 }

@@ -123,9 +123,19 @@ public class RuleService {
 
     @Transactional
     public RuleSpec update(String gatewayId, String id, RuleInput patch) {
+        return store(gatewayId, id, old -> RuleInput.of(old).merge(patch));
+    }
+
+    /** Replaces every field of a rule (a form that shows them all); an empty field means the default, not "keep". */
+    @Transactional
+    public RuleSpec replace(String gatewayId, String id, RuleInput full) {
+        return store(gatewayId, id, old -> full);
+    }
+
+    private RuleSpec store(String gatewayId, String id, java.util.function.Function<RuleSpec, RuleInput> input) {
         RuleSpec old = get(gatewayId, id);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        RuleSpec spec = validate(RuleInput.of(old).merge(patch), id, gatewayId, old.createdAt(), now).spec();
+        RuleSpec spec = validate(input.apply(old), id, gatewayId, old.createdAt(), now).spec();
         if (repo.nameTaken(gatewayId, spec.name(), id)) {
             throw ProblemException.conflict("name", "this gateway already has a rule named '" + spec.name() + "'");
         }
