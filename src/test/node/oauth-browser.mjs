@@ -136,10 +136,19 @@ export async function completeAuthorization(authorizationUrl, opts = {}) {
       const pick = opts.gateway ? labels.find((l) => l.name === opts.gateway || l.id === opts.gateway) : labels[0];
       if (!pick) return { error: 'gateway_not_offered', gateways: labels, pages };
       fields = { ...chosen.fields, gatewayId: pick.id };
+    } else if (textById(html, 'done')) {
+      entry.page = 'done';
+      return { done: textById(html, 'done'), pages };
     } else if (byId.identity) {
       chosen = byId.identity;
       const server = html.match(/<h1>Your credential for <span>([^<]*)<\/span>/)?.[1];
       entry.server = server && decode(server);
+      const formError = html.match(/<p class="error"[^>]*>([^<]*)</)?.[1];
+      if (formError && opts.tokensTried?.includes(entry.server)) {
+        // The token just pasted was refused on the form: report it instead of pasting it again.
+        return { error: 'refused_on_form', server: entry.server, message: decode(formError), pages };
+      }
+      opts = { ...opts, tokensTried: [...(opts.tokensTried || []), entry.server] };
       const token = opts.tokens?.[entry.server] ?? opts.tokens?.[chosen.fields.serverId];
       if (token === undefined && byId.upstream) {
         // The server has its own OAuth sign-in: go there (its authorization server sends us back).
@@ -182,6 +191,7 @@ if (isMain) {
   const url = process.argv[2];
   const log = process.env.GATEHOUSE_LOGIN_LOG;
   const result = await completeAuthorization(url, {
+    redirectPrefix: process.env.GATEHOUSE_LOGIN_REDIRECT_PREFIX || undefined,
     username: process.env.GATEHOUSE_LOGIN_USER,
     password: process.env.GATEHOUSE_LOGIN_PASSWORD,
     gateway: process.env.GATEHOUSE_LOGIN_GATEWAY,
@@ -201,5 +211,6 @@ if (isMain) {
     const { appendFileSync } = await import('node:fs');
     appendFileSync(log, JSON.stringify({ url: url.replace(/code_challenge=[^&]*/, 'code_challenge=…'), ...result }) + '\n');
   }
-  process.exit(result.redirect ? 0 : 1);
+  if (process.env.GATEHOUSE_LOGIN_PRINT) console.log(JSON.stringify(result));
+  process.exit(result.redirect || result.done ? 0 : 1);
 }

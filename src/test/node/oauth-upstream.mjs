@@ -15,7 +15,8 @@
 //   API_KEY, API_KEY_HEADER,   instead of OAuth: a static key in that header, e.g. X-API-Key and "{token}",
 //   API_KEY_FORMAT             or Authorization and "Token {token}"
 // Test-only endpoints on the authorization server: POST /test/revoke-all (every token revoked at the
-// provider, as when a person revokes the app or changes their password), GET /test/stats.
+// provider, as when a person revokes the app or changes their password), POST /test/revoke-access (access
+// tokens only: a refresh still works), GET /test/stats.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -154,6 +155,11 @@ if (env.API_KEY) {
     const n = provider.tokens.size + provider.refreshTokens.size;
     provider.tokens.clear();
     provider.refreshTokens.clear();
+    res.json({ revoked: n });
+  });
+  authApp.post('/test/revoke-access', (req, res) => {
+    const n = provider.tokens.size;
+    provider.tokens.clear(); // access tokens only: a refresh still works
     res.json({ revoked: n });
   });
   authApp.get('/test/stats', (req, res) => res.json(stats));

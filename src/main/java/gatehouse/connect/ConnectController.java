@@ -50,11 +50,13 @@ class ConnectController {
     private final CatalogService catalog;
     private final IdentityVault vault;
     private final UpstreamOAuth upstreamOAuth;
+    private final TokenCheck tokenCheck;
     private final String authorizeEndpoint;
 
     ConnectController(OAuth2AuthorizationService authorizations, GatehouseClients clients, ConnectionBinding binding,
                       Directory directory, CatalogService catalog, IdentityVault vault, UpstreamOAuth upstreamOAuth,
-                      AuthorizationServerSettings settings) {
+                      AuthorizationServerSettings settings, TokenCheck tokenCheck) {
+        this.tokenCheck = tokenCheck;
         this.upstreamOAuth = upstreamOAuth;
         this.authorizations = authorizations;
         this.clients = clients;
@@ -182,6 +184,10 @@ class ConnectController {
         if (!personalIn(gatewayId, serverId)) {
             return "redirect:/connect?state=" + enc(state);
         }
+        Optional<String> refused = tokenCheck.refusal(catalog.server(serverId), token);
+        if (refused.isPresent()) {
+            return identityError(found.get(), auth, model, gatewayId, serverId, refused.get(), upstreamOAuth.offersSignIn(catalog.server(serverId)));
+        }
         try {
             vault.storePersonalToken(auth.getName(), serverId, token);
         } catch (ProblemException e) {
@@ -217,7 +223,7 @@ class ConnectController {
             return "redirect:" + upstreamOAuth.begin(auth.getName(), catalog.server(serverId), state);
         } catch (RuntimeException e) {
             return identityError(found.get(), auth, model, gatewayId, serverId,
-                    "Gatehouse could not start signing you in to this server: " + e.getMessage());
+                    "Gatehouse could not start signing you in to this server: " + e.getMessage(), false);
         }
     }
 
@@ -234,15 +240,19 @@ class ConnectController {
                     + ". Start again from your MCP client.");
             return "connect/refused";
         }
+        if (done.wizardState() == null) {
+            return "redirect:/connect/servers/" + enc(done.serverId()) + "?done=signed-in"; // a renewal outside a client's sign-in
+        }
         return "redirect:/connect?state=" + enc(done.wizardState());
     }
 
-    private String identityError(Pending p, Authentication auth, Model model, String gatewayId, String serverId, String error) {
+    private String identityError(Pending p, Authentication auth, Model model, String gatewayId, String serverId, String error,
+                                 boolean oauth) {
         common(model, p, auth);
         model.addAttribute("gateway", catalog.gateway(gatewayId));
         model.addAttribute("server", catalog.server(serverId));
         model.addAttribute("remaining", vault.missingPersonal(auth.getName(), gatewayId).size());
-        model.addAttribute("oauth", false);
+        model.addAttribute("oauth", oauth);
         model.addAttribute("error", error);
         return "connect/identity";
     }

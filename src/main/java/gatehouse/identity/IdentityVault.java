@@ -49,12 +49,18 @@ public class IdentityVault implements UpstreamCredentials {
     private final CatalogService catalog;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile UpstreamOAuth oauth;
+    private volatile CredentialRejections rejections;
     private final ObjectProvider<Discovery> discovery;
+    private final UpstreamClients clients;
+    private final gatehouse.platform.GatehouseProperties props;
 
     private record Cached(Presented presented, Instant until) {
     }
 
-    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<Discovery> discovery) {
+    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<Discovery> discovery,
+                  UpstreamClients clients, gatehouse.platform.GatehouseProperties props) {
+        this.clients = clients;
+        this.props = props;
         this.discovery = discovery;
         this.jdbc = jdbc;
         this.secrets = secrets;
@@ -63,6 +69,15 @@ public class IdentityVault implements UpstreamCredentials {
 
     void oauth(UpstreamOAuth oauth) {
         this.oauth = oauth;
+    }
+
+    void rejections(CredentialRejections rejections) {
+        this.rejections = rejections;
+    }
+
+    /** The page where a person adds or renews their own credential for one server (signed in to Gatehouse). */
+    public String renewUrl(String serverId) {
+        return props.publicUrlNoSlash() + "/connect/servers/" + serverId;
     }
 
     /** Who owns the credential a connection presents for a personal server. */
@@ -150,7 +165,7 @@ public class IdentityVault implements UpstreamCredentials {
                 .param(server.id()).query(this::row).list();
         for (Credential cr : usable) {
             try {
-                p = new Bearer(usableToken(cr));
+                p = presentedFor(cr, server);
                 break;
             } catch (RuntimeException e) {
                 // that one failed to refresh; try the next
@@ -167,9 +182,13 @@ public class IdentityVault implements UpstreamCredentials {
             return new None();
         }
         if (a.identity() == IdentityScheme.SHARED) {
-            return shared(gatewayId, server.id()).filter(cr -> "ok".equals(cr.state()))
-                    .<Presented>map(cr -> new Bearer(usableToken(cr)))
-                    .orElseGet(None::new);
+            Optional<Credential> shared = shared(gatewayId, server.id());
+            if (shared.isPresent() && !"ok".equals(shared.get().state())) {
+                return new Unusable(shared.get().state(), "Server '" + server.name() + "' refused the shared credential this gateway "
+                        + "presents for it (revoked or changed at the provider). An administrator must set a new one: PUT /api/v1/gateways/"
+                        + gatewayId + "/servers/" + server.id() + "/identity {token}.");
+            }
+            return shared.<Presented>map(cr -> presentedFor(cr, server)).orElseGet(None::new);
         }
         Connection conn = snap.connectionsById().get(connectionId);
         if (conn == null) {
@@ -177,32 +196,97 @@ public class IdentityVault implements UpstreamCredentials {
         }
         Owner owner = Owner.of(conn);
         Optional<Credential> found = find(owner, server.id());
+        boolean person = conn.userId() != null;
+        String renew = person ? renewUrl(server.id()) : null;
         if (found.isEmpty()) {
-            return new Unusable("missing", conn.userId() != null
-                    ? "Server '" + server.name() + "' needs your own credential and you have not added one. Reconnect this gateway "
-                    + "from your MCP client (sign in again) and add your credential for '" + server.name() + "'."
+            return new Unusable("missing", person
+                    ? "Server '" + server.name() + "' needs your own credential and you have not added one. Add it at " + renew
+                    + " (or reconnect this gateway from your MCP client)."
                     : "Server '" + server.name() + "' needs a personal credential and this connection has none. An administrator can "
-                    + "add one: PUT /api/v1/connections/" + conn.id() + "/identities/" + server.id() + " {token}.");
+                    + "add one: PUT /api/v1/connections/" + conn.id() + "/identities/" + server.id() + " {token}.", renew);
         }
         Credential cr = found.get();
         return switch (cr.state()) {
             case "ok" -> {
                 try {
-                    yield new Bearer(usableToken(cr));
+                    yield presentedFor(cr, server);
                 } catch (IllegalStateException e) {
-                    yield refreshFailed(server);
+                    yield refreshFailed(server, conn);
                 }
             }
-            case "refresh-failed" -> refreshFailed(server);
-            default -> new Unusable("revoked", "Your credential for server '" + server.name()
-                    + "' was revoked. Reconnect this gateway from your MCP client and add your credential for '" + server.name() + "' again.");
+            case "refresh-failed" -> refreshFailed(server, conn);
+            case "rejected" -> rejectedState(server, conn);
+            default -> new Unusable("revoked", person
+                    ? "Your credential for server '" + server.name() + "' was revoked. Add a new one at " + renew + "."
+                    : "This connection's credential for server '" + server.name() + "' was revoked. An administrator can give a new one: "
+                    + "PUT /api/v1/connections/" + conn.id() + "/identities/" + server.id() + " {token}.", renew);
         };
     }
 
-    private static Unusable refreshFailed(ServerDef server) {
+    private Unusable refreshFailed(ServerDef server, Connection conn) {
+        if (conn.userId() == null) {
+            return new Unusable("refresh-failed", "This connection's credential for server '" + server.name()
+                    + "' expired and could not be refreshed. An administrator can give a new one: PUT /api/v1/connections/" + conn.id()
+                    + "/identities/" + server.id() + " {token}.");
+        }
         return new Unusable("refresh-failed", "Your credential for server '" + server.name()
-                + "' expired and could not be refreshed. Reconnect this gateway from your MCP client and sign in to '"
-                + server.name() + "' again.");
+                + "' expired and could not be refreshed. Sign in to '" + server.name() + "' again at " + renewUrl(server.id()) + ".",
+                renewUrl(server.id()));
+    }
+
+    /** What a connection is told when the upstream refused its credential (see {@link CredentialRejections}). */
+    Unusable rejectedState(ServerDef server, Connection conn) {
+        if (conn.userId() == null) {
+            return new Unusable("rejected", "Server '" + server.name() + "' refused this connection's credential (revoked or changed at "
+                    + "the provider). An administrator can give a new one: PUT /api/v1/connections/" + conn.id() + "/identities/"
+                    + server.id() + " {token}.");
+        }
+        return new Unusable("rejected", "Server '" + server.name() + "' refused your credential for it (revoked or changed at the "
+                + "provider). Renew it at " + renewUrl(server.id()) + ".", renewUrl(server.id()));
+    }
+
+    /** A usable credential as the upstream takes it: OAuth tokens as a bearer, a static key in the server's key header. */
+    private Presented presentedFor(Credential cr, ServerDef server) {
+        String token = usableToken(cr);
+        if (OAUTH.equals(cr.kind())) {
+            return new Bearer(token);
+        }
+        UpstreamClients.KeyHeader header = clients.keyHeader(server.id());
+        return header.isBearer() ? new Bearer(token) : new KeyHeader(header.name(), header.value(token));
+    }
+
+    /** The header value {@code cr} would present now (no refresh), to compare with what an upstream refused. */
+    String presentedValue(Credential cr, ServerDef server) {
+        String token = token(cr);
+        if (OAUTH.equals(cr.kind())) {
+            return "Bearer " + token;
+        }
+        return clients.keyHeader(server.id()).value(token);
+    }
+
+    @Override
+    public Presented rejected(String connectionId, String gatewayId, ServerDef server, String presented) {
+        CredentialRejections r = rejections;
+        return r == null ? new None() : r.rejected(connectionId, gatewayId, server, presented);
+    }
+
+    /** The credential a connection presents for a server (shared or its own), if any; never cached. */
+    Optional<Credential> presentedCredential(String connectionId, String gatewayId, ServerDef server) {
+        CatalogSnapshot snap = catalog.snapshot();
+        Assignment a = snap.assignments(gatewayId).stream().filter(x -> x.serverId().equals(server.id())).findFirst().orElse(null);
+        if (a == null) {
+            return Optional.empty();
+        }
+        if (a.identity() == IdentityScheme.SHARED) {
+            return shared(gatewayId, server.id());
+        }
+        Connection conn = snap.connectionsById().get(connectionId);
+        return conn == null ? Optional.empty() : find(Owner.of(conn), server.id());
+    }
+
+    /** Drops what this vault remembers of what connections present (after a credential changed elsewhere in this package). */
+    void changed() {
+        cache.clear();
     }
 
     /** The token to send now: an OAuth access token about to expire is refreshed first. */

@@ -21,8 +21,34 @@ public interface UpstreamCredentials {
         return new None();
     }
 
+    /**
+     * The upstream refused (HTTP 401) the credential this connection presented for {@code server}
+     * ({@code presented}: the header value sent). Answers what to present instead, once: a renewed
+     * credential (an OAuth refresh, or one renewed meanwhile by another call) to retry with, or
+     * {@link Unusable} (state {@code rejected} or {@code refresh-failed}) saying whose credential
+     * failed and where to renew it; {@link None} when the refused credential was the server's own
+     * headers.
+     */
+    default Presented rejected(String connectionId, String gatewayId, ServerDef server, String presented) {
+        return new None();
+    }
+
     /** What to present. */
-    sealed interface Presented permits None, Bearer, Unusable {
+    sealed interface Presented permits None, Bearer, KeyHeader, Unusable {
+    }
+
+    /** A static key in the header the server takes it in ({@code X-API-Key: …}, {@code Authorization: Token …}). */
+    record KeyHeader(String name, String value) implements Presented {
+        public KeyHeader {
+            if (name == null || name.isBlank() || value == null || value.isBlank()) {
+                throw new IllegalArgumentException("header");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "KeyHeader[" + name + ": redacted]";
+        }
     }
 
     /** Only the server's own headers (an open server, or a shared assignment without an identity). */
@@ -46,10 +72,14 @@ public interface UpstreamCredentials {
     /**
      * A personal server this connection has no usable credential for.
      *
-     * @param state  {@code missing}, {@code refresh-failed} or {@code revoked}
-     * @param reason what the person should do, shown to them as the error of the call
+     * @param state    {@code missing}, {@code refresh-failed}, {@code rejected} or {@code revoked}
+     * @param reason   what the person should do, shown to them as the error of the call
+     * @param renewUrl the page where the person renews it (a person's own credential), else null
      */
-    record Unusable(String state, String reason) implements Presented {
+    record Unusable(String state, String reason, String renewUrl) implements Presented {
+        public Unusable(String state, String reason) {
+            this(state, reason, null);
+        }
     }
 
     /** Nothing to present anywhere: for tests and probes. */
@@ -58,5 +88,15 @@ public interface UpstreamCredentials {
     /** The token to send for {@code p}, or null. */
     static String bearerOf(Presented p) {
         return p instanceof Bearer b ? b.token() : null;
+    }
+
+    /** The header to send for {@code p} (name and value), or null when it adds none. */
+    static java.util.Map.Entry<String, String> headerOf(Presented p) {
+        return switch (p) {
+            case Bearer b -> java.util.Map.entry("Authorization", "Bearer " + b.token());
+            case KeyHeader k -> java.util.Map.entry(k.name(), k.value());
+            case None n -> null;
+            case Unusable u -> null;
+        };
     }
 }

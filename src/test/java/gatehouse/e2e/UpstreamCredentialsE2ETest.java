@@ -45,8 +45,9 @@ class UpstreamCredentialsE2ETest {
     private static Path dir;
     private static GatehouseJar gatehouse;
     private static final List<NodePeers.Background> upstreams = new ArrayList<>();
-    private static int preMcp, preAuth, cimdMcp, cimdAuth;
-    private static String gatewayId, preServer, cimdServer;
+    private static final String API_KEY = "key-0123456789-right";
+    private static int preMcp, preAuth, cimdMcp, cimdAuth, keyMcp;
+    private static String gatewayId, preServer, cimdServer, keyServer;
     private static String accessToken, connectionId;
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -63,6 +64,8 @@ class UpstreamCredentialsE2ETest {
         upstream("pre-registered", preMcp, preAuth, Map.of("CLIENT_ID", CLIENT_ID, "CLIENT_SECRET", CLIENT_SECRET,
                 "REDIRECT_URI", publicUrl + "/connect/upstream/callback", "REFRESH", "1"));
         upstream("cimd", cimdMcp, cimdAuth, Map.of("CIMD", "1"));
+        keyMcp = GatehouseJar.freePort();
+        upstream("api-key", keyMcp, GatehouseJar.freePort(), Map.of("API_KEY", API_KEY, "API_KEY_HEADER", "X-API-Key"));
         gatewayId = gatehouse.createGateway("creds");
         Map<String, Object> pre = new LinkedHashMap<>();
         pre.put("name", "registered");
@@ -72,6 +75,9 @@ class UpstreamCredentialsE2ETest {
         cimdServer = gatehouse.createHttpServer("metadata", "http://127.0.0.1:" + cimdMcp + "/mcp");
         gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + preServer, Map.of("identity", "personal", "prefix", "reg"));
         gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + cimdServer, Map.of("identity", "personal", "prefix", "cimd"));
+        keyServer = gatehouse.expect(201, "POST", "/servers", Map.of("name", "apikey", "url", "http://127.0.0.1:" + keyMcp + "/mcp",
+                "credentialHeader", Map.of("name", "X-API-Key", "format", "{token}"))).path("id").asString();
+        gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + keyServer, Map.of("identity", "personal", "prefix", "key"));
         gatehouse.admin().person(USER, PASSWORD, "rosa@example.com", gatewayId);
     }
 
@@ -82,7 +88,7 @@ class UpstreamCredentialsE2ETest {
         NodePeers.Background b = peers.start(name, List.of(peers.node(), peers.dir().resolve("oauth-upstream.mjs").toString()),
                 peers.dir(), all, dir);
         upstreams.add(b);
-        String url = "http://127.0.0.1:" + mcp + "/.well-known/oauth-protected-resource/mcp";
+        String url = "http://127.0.0.1:" + mcp + "/test/stats";
         try {
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> b.isAlive()
                     && http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
@@ -123,21 +129,39 @@ class UpstreamCredentialsE2ETest {
 
     @Test
     @Order(2)
+    void aWrongPastedKeyIsRefusedOnTheWizardsForm() {
+        String url = gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId;
+        NodePeers.Run run = peers.run("oauth-client-wrong-key", List.of(peers.node(), peers.dir().resolve("oauth-client.mjs").toString(),
+                        "--url", url, "--username", USER, "--password", PASSWORD, "--tokens", "{\"apikey\": \"not-the-key\"}", "[]"),
+                peers.dir(), Map.of(), dir, Duration.ofSeconds(180));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        JsonNode authorization = run.report().path("authorization");
+        assertThat(authorization.path("error").asString()).as(run.toString()).isEqualTo("refused_on_form");
+        assertThat(authorization.path("message").asString()).contains("refused this token (HTTP 401)").contains("X-API-Key");
+        assertThat(gatehouse.expect(200, "GET", "/connections?gateway=" + gatewayId, null).size()).isZero();
+        // Before the key, the wizard signed the person in to both OAuth upstreams (those credentials are kept).
+        String pages = authorization.path("pages").toString();
+        assertThat(pages).as("both upstreams' authorization pages were visited").contains(":" + preAuth + "/authorize")
+                .contains(":" + cimdAuth + "/authorize");
+    }
+
+    @Test
+    @Order(3)
     void aPersonCompletesTheWizardWithAPreRegisteredClientAndAClientIdMetadataDocument() throws Exception {
         String url = gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId;
         NodePeers.Run run = peers.run("oauth-client", List.of(peers.node(), peers.dir().resolve("oauth-client.mjs").toString(),
                         "--url", url, "--username", USER, "--password", PASSWORD, "--reveal-token",
+                        "--tokens", "{\"apikey\": \"" + API_KEY + "\"}",
                         "[{\"op\":\"listTools\"},{\"op\":\"callTool\",\"name\":\"reg__whoami\",\"args\":{\"note\":\"one\"}},"
-                                + "{\"op\":\"callTool\",\"name\":\"cimd__whoami\",\"args\":{\"note\":\"two\"}}]"),
+                                + "{\"op\":\"callTool\",\"name\":\"cimd__whoami\",\"args\":{\"note\":\"two\"}},"
+                                + "{\"op\":\"callTool\",\"name\":\"key__whoami\",\"args\":{\"note\":\"three\"}}]"),
                 peers.dir(), Map.of(), dir, Duration.ofSeconds(180));
         assertThat(run.exitCode()).as(run.toString()).isZero();
         JsonNode report = run.report();
-        String pages = report.path("authorization").path("pages").toString();
-        assertThat(pages).as("both upstreams' authorization pages were visited").contains(":" + preAuth + "/authorize")
-                .contains(":" + cimdAuth + "/authorize");
         assertThat(report.path("steps").get(1).path("result").toString()).contains("client " + CLIENT_ID + " says one");
         String cimdUrl = gatehouse.baseUrl() + "/oauth/upstream-client.json";
         assertThat(report.path("steps").get(2).path("result").toString()).contains("client " + cimdUrl + " says two");
+        assertThat(report.path("steps").get(3).path("result").toString()).as("the key went in X-API-Key").contains("client api-key says three");
 
         JsonNode pre = stats(preAuth);
         assertThat(pre.path("authorizeClientIds").toString()).isEqualTo("[\"" + CLIENT_ID + "\"]");
@@ -151,5 +175,85 @@ class UpstreamCredentialsE2ETest {
         assertThat(accessToken).isNotBlank();
         JsonNode identities = gatehouse.expect(200, "GET", "/connections/" + connectionId, null).path("identities");
         assertThat(identities.toString()).contains("\"state\":\"ok\"").doesNotContain("rejected");
+    }
+
+    private static NodePeers.Run call(String name, String tool, String note) {
+        return peers.sdkClient(name, gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId, accessToken,
+                "[{\"op\":\"callTool\",\"name\":\"" + tool + "\",\"args\":{\"note\":\"" + note + "\"}}]", dir, "--no-elicitation");
+    }
+
+    private static void post(String url) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static JsonNode identity(String serverId) {
+        for (JsonNode i : gatehouse.expect(200, "GET", "/connections/" + connectionId, null).path("identities")) {
+            if (i.path("serverId").asString().equals(serverId)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no identity for " + serverId);
+    }
+
+    @Test
+    @Order(4)
+    void anAccessTokenRevokedAtTheProviderIsRefreshedOnceAndTheCallGoesOn() throws Exception {
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-access");
+        NodePeers.Run run = call("after-revoke-access", "reg__whoami", "four");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.report().path("steps").get(0).path("result").toString()).contains("client " + CLIENT_ID + " says four");
+        assertThat(stats(preAuth).path("tokenGrants").toString()).as("one refresh with the pre-registered client")
+                .contains("{\"grant\":\"refresh_token\",\"clientId\":\"" + CLIENT_ID + "\"}");
+        assertThat(identity(preServer).path("state").asString()).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(5)
+    void aCredentialRevokedAtTheProviderIsMarkedRejectedAlertedAndTheCallSaysWhereToRenewIt() throws Exception {
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-all");
+        post("http://127.0.0.1:" + cimdAuth + "/test/revoke-all");
+        for (String[] c : new String[][] {{"reg__whoami", preServer, "registered"}, {"cimd__whoami", cimdServer, "metadata"}}) {
+            NodePeers.Run run = call("after-revoke-" + c[2], c[0], "five");
+            JsonNode step = run.report().path("steps").get(0);
+            assertThat(step.path("ok").asBoolean()).as(run.toString()).isFalse();
+            String error = step.path("error").toString();
+            assertThat(error).as(run.toString()).contains("Server '" + c[2] + "' refused your credential for it")
+                    .contains(gatehouse.baseUrl() + "/connect/servers/" + c[1]);
+            assertThat(identity(c[1]).path("state").asString()).isEqualTo("rejected");
+        }
+        String alerts = gatehouse.expect(200, "GET", "/alerts", null).toString();
+        assertThat(alerts).contains("identity-rejected").contains("User '" + USER + "'s credential for server 'registered'")
+                .contains("User '" + USER + "'s credential for server 'metadata'");
+        // The next call does not go upstream at all: it is refused at once with the same advice.
+        int refusedBefore = stats(preAuth).path("refused").asInt();
+        NodePeers.Run again = call("after-rejected", "reg__whoami", "six");
+        assertThat(again.report().path("steps").get(0).path("error").toString()).contains("/connect/servers/" + preServer);
+        assertThat(stats(preAuth).path("refused").asInt()).as("no request reached the upstream").isEqualTo(refusedBefore);
+    }
+
+    private static NodePeers.Run browse(String name, String url, Map<String, String> tokens) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("GATEHOUSE_LOGIN_USER", USER);
+        env.put("GATEHOUSE_LOGIN_PASSWORD", PASSWORD);
+        env.put("GATEHOUSE_LOGIN_TOKENS", E2eJson.write(tokens));
+        env.put("GATEHOUSE_LOGIN_REDIRECT_PREFIX", "never:");
+        env.put("GATEHOUSE_LOGIN_PRINT", "1");
+        return peers.run(name, List.of(peers.node(), peers.dir().resolve("oauth-browser.mjs").toString(), url), peers.dir(), env, dir,
+                Duration.ofSeconds(120));
+    }
+
+    @Test
+    @Order(6)
+    void theRenewPageRefusesAWrongKeyAndSignsThePersonInAgain() throws Exception {
+        NodePeers.Run wrong = browse("renew-wrong-key", gatehouse.baseUrl() + "/connect/servers/" + keyServer, Map.of("apikey", "wrong"));
+        assertThat(wrong.report().path("error").asString()).as(wrong.toString()).isEqualTo("refused_on_form");
+        assertThat(identity(keyServer).path("state").asString()).as("the good key stays").isEqualTo("ok");
+
+        NodePeers.Run renew = browse("renew-sign-in", gatehouse.baseUrl() + "/connect/servers/" + preServer, Map.of());
+        assertThat(renew.exitCode()).as(renew.toString()).isZero();
+        assertThat(renew.report().path("done").asString()).contains("Saved");
+        assertThat(identity(preServer).path("state").asString()).isEqualTo("ok");
+        NodePeers.Run run = call("after-renew", "reg__whoami", "seven");
+        assertThat(run.report().path("steps").get(0).path("result").toString()).as(run.toString()).contains("says seven");
     }
 }

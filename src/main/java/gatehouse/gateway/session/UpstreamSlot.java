@@ -8,7 +8,9 @@ import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.identity.UpstreamCredentials;
+import gatehouse.gateway.upstream.CredentialSource;
 import gatehouse.gateway.upstream.UpstreamException;
+import gatehouse.gateway.upstream.UpstreamUnauthorizedException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,7 +42,6 @@ final class UpstreamSlot {
      */
     synchronized UpstreamSession get(Upstreams upstreams, ObjectNode clientInit, boolean sessionClient, MessageSink listener,
                                      String connectionId, String gatewayId) {
-        UpstreamCredentials credentials = upstreams.credentials();
         requireIdentity(upstreams, server, connectionId, gatewayId);
         if (session != null && session.isAlive()) {
             return session;
@@ -52,14 +53,33 @@ final class UpstreamSlot {
         if (now.isBefore(retryAt)) {
             throw unavailable("retrying in " + Duration.between(now, retryAt).toMillis() + " ms");
         }
+        CredentialSource source = credentialSource(upstreams, server, connectionId, gatewayId);
         try {
-            UpstreamSession s = upstreams.connect(server, clientInit,
-                    () -> UpstreamCredentials.bearerOf(credentials.present(connectionId, gatewayId, server)), sessionClient);
+            UpstreamSession s;
+            java.util.Map.Entry<String, String> presented = source.header();
+            try {
+                s = upstreams.connect(server, clientInit, source, sessionClient);
+            } catch (UpstreamUnauthorizedException refused) {
+                // A refused credential is not an outage: renew it once, or say whose it was; never back off.
+                RuntimeException verdict = source.rejected(presented == null ? null : presented.getValue());
+                if (verdict != null) {
+                    throw verdict;
+                }
+                try {
+                    s = upstreams.connect(server, clientInit, source, sessionClient);
+                } catch (UpstreamUnauthorizedException again) {
+                    java.util.Map.Entry<String, String> renewed = source.header();
+                    RuntimeException last = source.rejected(renewed == null ? null : renewed.getValue());
+                    throw last != null ? last : again;
+                }
+            }
             s.addListener(listener);
             session = s;
             failures = 0;
             lastError = null;
             return s;
+        } catch (UpstreamUnauthorizedException e) {
+            throw e;
         } catch (UpstreamException e) {
             failures++;
             lastError = e.getMessage();
@@ -68,10 +88,34 @@ final class UpstreamSlot {
         }
     }
 
+    /**
+     * The connection's credential for this server, asked at each request, and what a 401 becomes:
+     * a renewed credential to retry with, or the person's error saying whose credential failed and
+     * where to renew it.
+     */
+    static CredentialSource credentialSource(Upstreams upstreams, ServerDef server, String connectionId, String gatewayId) {
+        UpstreamCredentials credentials = upstreams.credentials();
+        return Upstreams.presenting(server.name(), () -> credentials.present(connectionId, gatewayId, server), presented ->
+                switch (credentials.rejected(connectionId, gatewayId, server, presented)) {
+                    case UpstreamCredentials.Bearer b -> null;
+                    case UpstreamCredentials.KeyHeader k -> null;
+                    case UpstreamCredentials.Unusable u -> unusable(server, u);
+                    case UpstreamCredentials.None n -> new McpException(JsonRpc.UPSTREAM_ERROR, "Upstream server '" + server.name()
+                            + "' refused the credentials configured for it in Gatehouse (HTTP 401); an administrator must check its headers.");
+                });
+    }
+
+    static McpException unusable(ServerDef server, UpstreamCredentials.Unusable u) {
+        tools.jackson.databind.node.ObjectNode data = gatehouse.platform.Json.object().put("identity", u.state()).put("server", server.name());
+        if (u.renewUrl() != null) {
+            data.put("renewUrl", u.renewUrl());
+        }
+        return new McpException(JsonRpc.UPSTREAM_ERROR, u.reason(), data);
+    }
+
     static void requireIdentity(Upstreams upstreams, ServerDef server, String connectionId, String gatewayId) {
         if (upstreams.credentials().present(connectionId, gatewayId, server) instanceof UpstreamCredentials.Unusable u) {
-            throw new McpException(JsonRpc.UPSTREAM_ERROR, u.reason(),
-                    gatehouse.platform.Json.object().put("identity", u.state()).put("server", server.name()));
+            throw unusable(server, u);
         }
     }
 

@@ -7,33 +7,33 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * A server's configured headers plus the {@code Authorization} of the credential current at the
- * moment each request is built: upstream sessions keep this view, so a refreshed token is used on
- * the next request without reopening the session. An identity's bearer replaces a configured
- * {@code Authorization} header.
+ * A server's configured headers plus the credential's header current at the moment each request is
+ * built ({@code Authorization: Bearer …}, or the server's configured key header): upstream sessions
+ * keep this view, so a refreshed token is used on the next request without reopening the session.
+ * An identity's header replaces a configured header of the same name.
  */
 final class AuthorizedHeaders extends AbstractMap<String, String> {
     private final Map<String, String> configured;
-    private final Supplier<String> bearer;
+    private final Supplier<Map.Entry<String, String>> credential;
 
-    AuthorizedHeaders(Map<String, String> configured, Supplier<String> bearer) {
+    AuthorizedHeaders(Map<String, String> configured, Supplier<Map.Entry<String, String>> credential) {
         this.configured = configured;
-        this.bearer = bearer;
+        this.credential = credential;
     }
 
     @Override
     public Set<Entry<String, String>> entrySet() {
-        String token = bearer.get();
-        if (token == null) {
+        Map.Entry<String, String> header = credential.get();
+        if (header == null) {
             return configured.entrySet();
         }
         Map<String, String> m = new LinkedHashMap<>();
         configured.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Authorization")) {
+            if (!k.equalsIgnoreCase(header.getKey())) {
                 m.put(k, v);
             }
         });
-        m.put("Authorization", "Bearer " + token);
+        m.put(header.getKey(), header.getValue());
         return m.entrySet();
     }
 

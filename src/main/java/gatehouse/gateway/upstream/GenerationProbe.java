@@ -43,7 +43,10 @@ final class GenerationProbe {
         int status = resp.statusCode();
         String type = resp.headers().firstValue("Content-Type").orElse("");
         try (InputStream in = resp.body()) {
-            if (status == 401 || status == 403) {
+            if (status == 401) {
+                throw new UpstreamUnauthorizedException(config.name());
+            }
+            if (status == 403) {
                 throw new UpstreamException("upstream '" + config.name() + "' refused Gatehouse's credentials (HTTP " + status + ")");
             }
             if (status >= 500) {

@@ -39,6 +39,9 @@ final class SseUpstream extends UpstreamSession {
                 config.uri());
         if (resp.statusCode() != 200) {
             HttpExchange.closeQuietly(resp.body());
+            if (resp.statusCode() == 401) {
+                throw new UpstreamUnauthorizedException(server.name());
+            }
             throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + resp.statusCode() + " to the SSE GET");
         }
         body = resp.body();
@@ -135,6 +138,9 @@ final class SseUpstream extends UpstreamSession {
     private void post(HttpRequest req, PendingCall call) {
         // The message endpoint's address (its query names the session) is not shown.
         HttpResponse<Void> resp = io.send(req, HttpResponse.BodyHandlers.discarding(), call, io.config().requestTimeout(), null);
+        if (resp != null && resp.statusCode() == 401) {
+            throw new UpstreamUnauthorizedException(server.name());
+        }
         if (resp != null && resp.statusCode() >= 400) {
             throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + resp.statusCode() + " to a message");
         }

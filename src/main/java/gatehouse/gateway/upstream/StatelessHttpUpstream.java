@@ -184,6 +184,9 @@ final class StatelessHttpUpstream extends UpstreamSession {
         String type = resp.headers().firstValue("Content-Type").orElse("");
         try (InputStream in = resp.body()) {
             call.onAbort(() -> HttpExchange.closeQuietly(in));
+            if (status == 401) {
+                throw new UpstreamUnauthorizedException(server.name());
+            }
             if (type.startsWith("text/event-stream") && status == 200) {
                 io.readEvents(in, call, m -> dispatch(m, call));
                 if (!call.done()) {

@@ -102,6 +102,9 @@ final class StreamableHttpUpstream extends UpstreamSession {
             if (status == 404 && sessionId != null) {
                 throw new SessionLostException("upstream '" + server.name() + "' answered 404 for our session");
             }
+            if (status == 401) {
+                throw new UpstreamUnauthorizedException(server.name());
+            }
             if (status == 202 || status == 204) {
                 return;
             }
@@ -157,6 +160,9 @@ final class StreamableHttpUpstream extends UpstreamSession {
         InputStream in = resp.body();
         if (status >= 400 || status == 202 || status == 204) {
             HttpExchange.closeQuietly(in);
+            if (status == 401) {
+                throw new UpstreamUnauthorizedException(server.name());
+            }
             if (status >= 400) {
                 throw new UpstreamException("upstream '" + server.name() + "' answered HTTP " + status);
             }

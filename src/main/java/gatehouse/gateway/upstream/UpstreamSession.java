@@ -36,9 +36,17 @@ public abstract class UpstreamSession implements AutoCloseable {
     private final Map<String, CompletableFuture<ObjectNode>> clientAnswers = new ConcurrentHashMap<>();
     protected volatile ObjectNode initializeResult;
 
+    private volatile CredentialSource credentials;
+
     protected UpstreamSession(ServerDef server) {
         this.server = server;
         this.lists = new ListCache(server.name());
+        this.credentials = CredentialSource.none(server.name());
+    }
+
+    /** Whose credential this session presents, and what a 401 turns into (set once when it is opened). */
+    void credentials(CredentialSource source) {
+        this.credentials = source;
     }
 
     public ServerDef server() {
@@ -126,6 +134,27 @@ public abstract class UpstreamSession implements AutoCloseable {
      * the caller's id back. Messages the upstream sends about this request go to {@code related}.
      */
     public ObjectNode call(ObjectNode request, Duration timeout, MessageSink related, CallHandle handle) {
+        Map.Entry<String, String> presented = credentials.header();
+        try {
+            return attemptRecovering(request, timeout, related, handle);
+        } catch (UpstreamUnauthorizedException refused) {
+            // Refused before its expiry (revoked at the provider, password changed): renew once
+            // (a refresh) and retry, or answer with whose credential failed and where to renew it.
+            RuntimeException verdict = credentials.rejected(presented == null ? null : presented.getValue());
+            if (verdict != null) {
+                throw verdict;
+            }
+            try {
+                return attemptRecovering(request, timeout, related, handle);
+            } catch (UpstreamUnauthorizedException again) {
+                Map.Entry<String, String> renewed = credentials.header();
+                RuntimeException last = credentials.rejected(renewed == null ? null : renewed.getValue());
+                throw last != null ? last : again;
+            }
+        }
+    }
+
+    private ObjectNode attemptRecovering(ObjectNode request, Duration timeout, MessageSink related, CallHandle handle) {
         try {
             return attempt(request, timeout, related, handle);
         } catch (SessionLostException lost) {

@@ -117,7 +117,26 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
      * {@code clientInit}, on Gatehouse's own credential for it (see {@link UpstreamCredentials#forDiscovery}). Blocks until the session is usable or throws {@link UpstreamException}.
      */
     public UpstreamSession connect(ServerDef server, ObjectNode clientInit) {
-        return connect(server, clientInit, () -> UpstreamCredentials.bearerOf(credentials().forDiscovery(server)));
+        return connect(server, clientInit, presenting(server.name(), () -> credentials().forDiscovery(server), null), false);
+    }
+
+    /**
+     * A credential source over {@link UpstreamCredentials}: its header at each request, and on a 401
+     * {@code onRejected} (null: the 401 is reported as it is).
+     */
+    public static CredentialSource presenting(String serverName, Supplier<UpstreamCredentials.Presented> presented,
+                                              java.util.function.Function<String, RuntimeException> onRejected) {
+        return new CredentialSource() {
+            @Override
+            public Map.Entry<String, String> header() {
+                return UpstreamCredentials.headerOf(presented.get());
+            }
+
+            @Override
+            public RuntimeException rejected(String value) {
+                return onRejected == null ? new UpstreamUnauthorizedException(serverName) : onRejected.apply(value);
+            }
+        };
     }
 
     /**
@@ -129,6 +148,14 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         return connect(server, clientInit, bearer, false);
     }
 
+    /** As {@link #connect(ServerDef, ObjectNode, Supplier, boolean)} with a bearer token only (tests, probes). */
+    public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
+        return connect(server, clientInit, presenting(server.name(), () -> {
+            String token = bearer.get();
+            return token == null ? new UpstreamCredentials.None() : new UpstreamCredentials.Bearer(token);
+        }, null), sessionClient);
+    }
+
     /**
      * As {@link #connect(ServerDef, ObjectNode, Supplier)}; {@code sessionClient}: the session is a
      * 2025 client's. Such a client gets a 2025 session with a Streamable HTTP server that keeps one,
@@ -137,8 +164,8 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
      * and its GET stream and subscriptions are what the client expects. A server that answers the
      * 2025 handshake without a session (a 2026 server's legacy mode) is spoken to in 2026 and bridged.
      */
-    public UpstreamSession connect(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
-        UpstreamSession session = open(server, clientInit, bearer, sessionClient);
+    public UpstreamSession connect(ServerDef server, ObjectNode clientInit, CredentialSource credential, boolean sessionClient) {
+        UpstreamSession session = open(server, clientInit, credential, sessionClient);
         if (!shared(server)) {
             ServerHealthBoard board = health.get();
             if (board != null) {
@@ -148,9 +175,9 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         return session;
     }
 
-    private UpstreamSession open(ServerDef server, ObjectNode clientInit, Supplier<String> bearer, boolean sessionClient) {
-        Map<String, String> headers = new AuthorizedHeaders(server.headers(), bearer);
-        return switch (server.transport()) {
+    private UpstreamSession open(ServerDef server, ObjectNode clientInit, CredentialSource credential, boolean sessionClient) {
+        Map<String, String> headers = new AuthorizedHeaders(server.headers(), credential::header);
+        UpstreamSession opened = switch (server.transport()) {
             case STDIO -> sharedStdio(server);
             case STREAMABLE_HTTP -> sessionClient && !server.equals(sessionless.get(server.id()))
                     ? sessionFirst(server, clientInit, headers)
@@ -166,6 +193,10 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 yield s;
             }
         };
+        if (server.transport() != gatehouse.catalog.Transport.STDIO) {
+            opened.credentials(credential); // a stdio process is shared and takes no per-caller credential
+        }
+        return opened;
     }
 
     /** The one configuration every HTTP upstream client of {@code server} is built from. */

@@ -80,7 +80,7 @@ class HttpExchangeTest {
     @Test
     void anAbortedCallEndsItsSendBeforeAnyHeadersArrive() throws IOException {
         String[] token = {"first"};
-        HttpExchange io = exchange(hangingServer(), new AuthorizedHeaders(Map.of(), () -> token[0]));
+        HttpExchange io = exchange(hangingServer(), new AuthorizedHeaders(Map.of(), () -> Map.entry("Authorization", "Bearer " + token[0])));
         PendingCall call = new PendingCall(1, null, null);
         CompletableFuture<HttpResponse<InputStream>> outcome = CompletableFuture.supplyAsync(
                 () -> io.send(io.post("{}".getBytes(StandardCharsets.UTF_8)).build(), call));

@@ -1,0 +1,68 @@
+package gatehouse.connect;
+
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.upstream.UpstreamException;
+import gatehouse.gateway.upstream.UpstreamSession;
+import gatehouse.gateway.upstream.UpstreamUnauthorizedException;
+import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.identity.UpstreamClients;
+import gatehouse.identity.UpstreamCredentials;
+import gatehouse.platform.LogSafe;
+
+/**
+ * Tries a pasted token against its upstream before the wizard saves it: initialize (or
+ * {@code server/discover}) and {@code tools/list} on the token alone, in the header the server takes
+ * its key in. A refusal is shown on the form, so a wrong token is never saved as {@code ok} only to
+ * make the server's tools vanish from the person's lists later.
+ */
+@Component
+class TokenCheck {
+    private static final Logger log = LoggerFactory.getLogger(TokenCheck.class);
+
+    private final Upstreams upstreams;
+    private final UpstreamClients clients;
+
+    TokenCheck(Upstreams upstreams, UpstreamClients clients) {
+        this.upstreams = upstreams;
+        this.clients = clients;
+    }
+
+    /** Why the upstream would not take {@code token}, in words for the person; empty when it listed its tools with it. */
+    Optional<String> refusal(ServerDef server, String token) {
+        if (token == null || token.isBlank()) {
+            return Optional.of("Paste a token first.");
+        }
+        UpstreamClients.KeyHeader header = clients.keyHeader(server.id());
+        UpstreamCredentials.Presented presented;
+        try {
+            presented = header.isBearer() ? new UpstreamCredentials.Bearer(token.trim())
+                    : new UpstreamCredentials.KeyHeader(header.name(), header.value(token.trim()));
+        } catch (RuntimeException e) {
+            return Optional.of("That token cannot be sent in a header (it contains line breaks or control characters).");
+        }
+        UpstreamSession session = null;
+        try {
+            session = upstreams.connect(server, Upstreams.ownInitParams(), Upstreams.presenting(server.name(), () -> presented, null), false);
+            session.list("tools", upstreams.callTimeout());
+            return Optional.empty();
+        } catch (UpstreamUnauthorizedException e) {
+            return Optional.of("Server '" + server.name() + "' refused this token (HTTP 401). Check that you copied all of it and that it "
+                    + "is still valid" + (header.isBearer() ? "." : "; paste only the key, Gatehouse sends it as " + header.name() + ": "
+                    + header.format() + "."));
+        } catch (UpstreamException | McpException e) {
+            log.info("pasted token for server {} was not accepted: {}", server.name(), LogSafe.text(e.getMessage()));
+            return Optional.of("Server '" + server.name() + "' did not accept this token: " + e.getMessage());
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+}
