@@ -128,7 +128,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
             assertThat(r.body().path("state").asString()).isEqualTo("revoked");
             Result call = c.callTool("echo__whoami", null);
             assertThat(call.response().has("error")).as(call.body()).isTrue();
-            assertThat(call.error().path("message").asString()).contains("was revoked").contains("Reconnect");
+            assertThat(call.error().path("message").asString()).contains("was revoked").contains("PUT /api/v1/connections/" + a.id() + "/identities/" + serverId);
         }
         // A static token has nothing to refresh.
         AdminClient.Connection b = withToken("tok-static");
@@ -218,7 +218,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
             m.initialize(null);
             Result call = m.callTool("echo__whoami", null);
             assertThat(call.response().has("error")).as(call.body()).isTrue();
-            assertThat(call.error().path("message").asString()).contains("could not be refreshed").contains("Reconnect");
+            assertThat(call.error().path("message").asString()).contains("could not be refreshed").contains("PUT /api/v1/connections/" + c.id() + "/identities/" + serverId);
             assertThat(call.error().path("data").path("identity").asString()).isEqualTo("refresh-failed");
         }
         assertThat(identityOf(c.id()).path("state").asString()).isEqualTo("refresh-failed");
