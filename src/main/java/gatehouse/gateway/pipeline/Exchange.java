@@ -344,6 +344,23 @@ public final class Exchange {
         return !decisions.isEmpty();
     }
 
+    private final List<java.util.concurrent.CompletableFuture<List<Decision>>> later = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * Decisions a step makes after the message has gone on (an alert-only scan by a remote engine):
+     * the log record waits for them, off the request path, within a bound.
+     */
+    public void decideLater(java.util.concurrent.CompletableFuture<List<Decision>> decisions) {
+        later.add(decisions);
+    }
+
+    /** The decisions still to come ({@link #decideLater}). */
+    public List<java.util.concurrent.CompletableFuture<List<Decision>>> laterDecisions() {
+        synchronized (later) {
+            return List.copyOf(later);
+        }
+    }
+
     private final Map<String, String> upstreamHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Adds an HTTP header to the requests this exchange makes to an HTTP upstream (trace context). */

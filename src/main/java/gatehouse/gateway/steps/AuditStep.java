@@ -1,7 +1,11 @@
 package gatehouse.gateway.steps;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
@@ -41,16 +45,39 @@ public class AuditStep implements Step {
         Exchange.Caller caller = x.caller();
         JsonNode client = x.clientInfo();
         ObjectNode request = x.request();
-        audit.record(new LogRecord(Instant.now(), x.correlationId(), x.sessionId(),
-                caller == null ? null : caller.connectionId(), caller == null ? null : caller.gatewayId(), x.serverId(),
-                caller == null ? null : caller.userId(), "client", kind, x.method(), x.target(), x.elapsedMs(), x.status(),
-                x.errorCode(), x.errorMessage(), decisions(x.decisions()), x.input(), x.output())
+        Instant time = Instant.now();
+        double durationMs = x.elapsedMs();
+        List<Decision> now = x.decisions();
+        java.util.function.Function<List<Decision>, LogRecord> record = decisions -> new LogRecord(time, x.correlationId(),
+                x.sessionId(), caller == null ? null : caller.connectionId(), caller == null ? null : caller.gatewayId(), x.serverId(),
+                caller == null ? null : caller.userId(), "client", kind, x.method(), x.target(), durationMs, x.status(),
+                x.errorCode(), x.errorMessage(), decisions(decisions), x.input(), x.output())
                 .withClient(caller == null ? null : caller.hostId(), client == null ? null : client.path("name").asString(null),
                         client == null ? null : client.path("version").asString(null))
                 .withTiming(request != null && request.has("params") ? argumentsBytes(request.get("params")) : null,
                         x.upstreamNanos() > 0 ? x.upstreamNanos() / 1e6 : null, x.attribute(TelemetryStep.TRACE_ID))
-                .withSpan(x.attribute(TelemetryStep.TRACE_ID), x.attribute(TelemetryStep.SPAN_ID)));
+                .withSpan(x.attribute(TelemetryStep.TRACE_ID), x.attribute(TelemetryStep.SPAN_ID));
+        List<CompletableFuture<List<Decision>>> later = x.laterDecisions();
+        if (later.isEmpty()) {
+            audit.record(record.apply(now));
+            return;
+        }
+        // decisions made after the message went on (alert-only remote scans): written when they are in,
+        // or after the bound with those that are
+        CompletableFuture.allOf(later.toArray(CompletableFuture[]::new)).completeOnTimeout(null, LATER_DECISIONS_WAIT.toMillis(),
+                TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                    List<Decision> all = new ArrayList<>(now);
+                    for (CompletableFuture<List<Decision>> f : later) {
+                        if (f.isDone() && !f.isCompletedExceptionally()) {
+                            all.addAll(f.join());
+                        }
+                    }
+                    audit.record(record.apply(all));
+                });
     }
+
+    /** How long a log record waits for decisions made after the message went on (above every remote engine's timeout). */
+    static final Duration LATER_DECISIONS_WAIT = Duration.ofSeconds(60);
 
     /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */
     private static Integer argumentsBytes(JsonNode params) {

@@ -2,6 +2,7 @@ package gatehouse.gateway.steps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -30,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  * sampling or elicitation), toward the client a response-direction one (a server's sampling or
  * elicitation request, notifications). Rules come from the in-memory {@link RuleService#view()};
  * a gateway without rules costs one map look-up. Alert-only rules on a remote engine (Presidio, a
- * webhook) run after the message has gone on, on a virtual thread, so they never add latency.
+ * webhook) run after the message has gone on, on a virtual thread, so they never add latency; their
+ * decisions reach the exchange's log record, which waits for them off the request path.
  */
 @Component
 public class RulesStep implements Step {
@@ -89,14 +91,17 @@ public class RulesStep implements Step {
         if (!later.isEmpty()) {
             ObjectNode copy = message.deepCopy();
             List<CompiledRule> rs = later;
-            deferred.execute(() -> {
+            // the log record of this exchange waits for these decisions (off the request path)
+            exchange.decideLater(CompletableFuture.supplyAsync(() -> {
                 try {
                     Outcome o = RuleEngine.evaluate(rs, flow, copy, rules.hashKey());
                     alerts.report(gatewayId, method, flowName(flow), o.hits());
+                    return decisions(o.hits());
                 } catch (RuntimeException e) {
                     log.warn("deferred content rule scan failed: {}", e.toString());
+                    return List.of();
                 }
-            });
+            }, deferred));
         }
         if (now.isEmpty()) {
             return Verdict.pass();

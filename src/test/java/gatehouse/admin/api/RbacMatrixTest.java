@@ -92,6 +92,10 @@ class RbacMatrixTest {
                 new Row("GET", "/gateways/" + gwA + "/provisioning", null,   200, 200, 200, 404, 200, 404),
                 new Row("GET", "/gateways/" + gwA + "/teams", null,          200, 200, 200, 404, 200, 404),
                 new Row("PUT", "/gateways/" + gwA + "/teams/" + teamA, Map.of("tools", List.of("x__y")), 200, 200, 403, 404, 403, 404),
+                // content rules need gateway.rules on that gateway: readers of the gateway are refused, others see nothing
+                new Row("GET", "/gateways/" + gwA + "/rules", null,          200, 200, 403, 404, 403, 404),
+                new Row("GET", "/gateways/" + gwB + "/rules", null,          200, 404, 403, 404, 404, 404),
+                new Row("POST", "/gateways/" + gwA + "/rules/test", Map.of("text", "x"), 200, 200, 403, 404, 403, 404),
                 new Row("GET", "/logs?gateway=" + gwA, null,                 200, 200, 200, 404, 403, 404),
                 new Row("GET", "/logs?gateway=" + gwB, null,                 200, 404, 200, 404, 404, 404),
                 new Row("GET", "/logs", null,                                200, 403, 200, 403, 403, 403),

@@ -2,13 +2,19 @@ package gatehouse.gateway.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
 
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
@@ -26,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * front of the conformance fixture over Streamable HTTP: a request redacted before the upstream
  * sees it, a request blocked with the non-leaking error, a result rewritten; and the client's W3C
  * {@code traceparent} reaching the HTTP upstream (OpenTelemetry is off in this context, so the
- * gateway passes the client's context on unchanged), in both generations.
+ * gateway passes the client's context on unchanged), in both generations; an alert-only DLP
+ * webhook rule that changes nothing and whose decision still reaches the log record.
  */
 class StatelessRulesAndTraceThroughGatewayTest extends GatewayTestSupport {
     private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -101,6 +108,54 @@ class StatelessRulesAndTraceThroughGatewayTest extends GatewayTestSupport {
     void aStatelessResultIsRewrittenBeforeTheClientSeesIt() {
         McpTestClient.Result r = statelessCall(stateless(), "fx__test_simple_text", Json.object(), Map.of());
         assertThat(r.result().path("content").get(0).path("text").asString()).isEqualTo("This is a [removed] response for testing.");
+    }
+
+    @Test
+    void anAlertOnlyWebhookRuleChangesNothingAndItsDecisionReachesTheLogRecord() throws Exception {
+        // a DLP service on loopback that asks to redact every ACME-<4 digits> code
+        HttpServer dlp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        dlp.createContext("/", ex -> {
+            JsonNode req = Json.tree(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ObjectNode out = Json.object();
+            var reds = out.putArray("redactions");
+            int i = 0;
+            for (JsonNode t : req.get("texts")) {
+                Matcher m = Pattern.compile("ACME-\\d{4}").matcher(t.stringValue());
+                while (m.find()) {
+                    reds.addObject().put("index", i).put("start", m.start()).put("end", m.end()).put("entity", "PROJECT_CODE");
+                }
+                i++;
+            }
+            out.put("verdict", reds.isEmpty() ? "allow" : "redact");
+            byte[] body = Json.string(out).getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        dlp.start();
+        try {
+            String server = admin.createHttpServer(unique("alert-only-fixture"), "streamable-http", fixture.url().toString());
+            String watched = admin.createGateway(unique("alert-only-gw"));
+            admin.assign(watched, server, "fx");
+            AdminClient.Answer a = admin.send("POST", "/gateways/" + watched + "/rules", Map.of("name", "dlp-watch", "type", "webhook",
+                    "url", "http://127.0.0.1:" + dlp.getAddress().getPort() + "/", "action", "redact", "direction", "request",
+                    "mode", "alert-only"));
+            assertThat(a.status()).as("%s", a.body()).isEqualTo(201);
+            McpTestClient c = client(admin.connect(watched));
+            c.initialize(McpTestClient.capabilities());
+            ObjectNode args = Json.object();
+            args.put("note", "project ACME-1234 is late");
+            JsonNode echo = echo(c.callTool("fx__test_echo_request", args));
+            assertThat(echo.path("arguments").path("note").asString()).isEqualTo("project ACME-1234 is late");
+
+            ObjectNode record = awaitLogs("gateway=" + watched + "&method=tools/call", 1).getFirst();
+            String decisions = record.path("decisions").toString();
+            assertThat(decisions).contains("\"step\":\"rules\"").contains("PROJECT_CODE").contains("alert-only").contains("dlp-watch")
+                    .doesNotContain("ACME-1234");
+        } finally {
+            dlp.stop(0);
+        }
     }
 
     @Test
