@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import org.springframework.stereotype.Component;
 
+import gatehouse.gateway.protocol.ErrorReplies;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.session.DownstreamSession;
@@ -41,10 +42,13 @@ public class ClientInputRounds {
     private static final long STATE_ONLY_PACING_MS = 100;
 
     private final Upstreams upstreams;
+    private final ErrorReplies errors;
     private final AtomicLong ids = new AtomicLong();
 
-    public ClientInputRounds(Upstreams upstreams) {
+    /** {@code errors}: the pipeline's one translation of failures into error answers. */
+    public ClientInputRounds(Upstreams upstreams, ErrorReplies errors) {
         this.upstreams = upstreams;
+        this.errors = errors;
     }
 
     public static boolean inputRequired(ObjectNode response) {
@@ -61,7 +65,7 @@ public class ClientInputRounds {
         JsonNode clientId = request.get("id");
         for (int round = 1; inputRequired(response); round++) {
             if (round > MAX_ROUNDS) {
-                return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
+                return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
             }
             ObjectNode result = (ObjectNode) response.get("result");
             ObjectNode answers = Json.object();
@@ -69,7 +73,7 @@ public class ClientInputRounds {
             if (result.get("inputRequests") instanceof ObjectNode requests) {
                 for (var e : requests.properties()) {
                     if (!(e.getValue() instanceof ObjectNode ir) || JsonRpc.method(ir) == null) {
-                        return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream sent a malformed input request '" + e.getKey() + "'");
+                        return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the upstream sent a malformed input request '" + e.getKey() + "'");
                     }
                     ObjectNode asked = screen.screen(RelayScreen.Flow.INPUT_REQUEST, upstream.server().id(), ir);
                     if (asked == null || JsonRpc.isResponse(asked)) {
@@ -92,13 +96,13 @@ public class ClientInputRounds {
                 try {
                     answer = e.getValue().get(LEG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException ex) {
-                    return JsonRpc.error(clientId, JsonRpc.REQUEST_TIMEOUT, "the client did not answer input request '" + e.getKey()
+                    return errors.reply(clientId, JsonRpc.REQUEST_TIMEOUT, "the client did not answer input request '" + e.getKey()
                             + "' within " + LEG_TIMEOUT.toMinutes() + " minutes");
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     return null;
                 } catch (ExecutionException ex) {
-                    return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "input request '" + e.getKey() + "' failed: " + ex.getCause());
+                    return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "input request '" + e.getKey() + "' failed: " + ex.getCause());
                 }
                 if (answer.get("result") != null) {
                     answers.set(e.getKey(), answer.get("result"));
@@ -107,7 +111,7 @@ public class ClientInputRounds {
                 }
             }
             if (!failures.isEmpty()) {
-                return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the client could not answer what the upstream asked for ("
+                return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the client could not answer what the upstream asked for ("
                         + String.join("; ", failures) + ")");
             }
             ObjectNode retry = request.deepCopy();

@@ -20,13 +20,13 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import gatehouse.gateway.protocol.ErrorReplies;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.gateway.upstream.OutgoingHeaders;
-import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Ids;
@@ -74,11 +74,14 @@ public class InputRequiredBridge implements DisposableBean {
 
     private final RequestStateSeal seal;
     private final Upstreams upstreams;
+    private final ErrorReplies errors;
     private final Map<String, Flight> parked = new ConcurrentHashMap<>();
 
-    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams) {
+    /** {@code errors}: the pipeline's one translation of failures into error answers. */
+    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams, ErrorReplies errors) {
         this.seal = seal;
         this.upstreams = upstreams;
+        this.errors = errors;
     }
 
     /**
@@ -168,12 +171,8 @@ public class InputRequiredBridge implements DisposableBean {
             ObjectNode response;
             try {
                 response = call.upstream().call(upstreamRequest, limit, f, f.handle);
-            } catch (McpException e) {
-                response = JsonRpc.error(clientId, e.code(), e.getMessage(), e.data());
-            } catch (UpstreamException e) {
-                response = JsonRpc.error(clientId, JsonRpc.UPSTREAM_ERROR, e.getMessage());
             } catch (RuntimeException e) {
-                response = JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the call failed: " + e.getMessage());
+                response = errors.reply(clientId, e);
             }
             f.events.add(new Done(response));
         }));
@@ -219,7 +218,7 @@ public class InputRequiredBridge implements DisposableBean {
             Object ev = f.events.poll(timeoutMs, TimeUnit.MILLISECONDS);
             if (ev == null) {
                 f.handle.cancel("timed out");
-                return JsonRpc.error(clientId, JsonRpc.REQUEST_TIMEOUT, "the upstream did not answer within " + timeoutMs / 1000 + "s");
+                return errors.reply(clientId, JsonRpc.REQUEST_TIMEOUT, "the upstream did not answer within " + timeoutMs / 1000 + "s");
             }
             if (ev instanceof Done d) {
                 return finish(f, d.response(), clientId);
@@ -240,14 +239,14 @@ public class InputRequiredBridge implements DisposableBean {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.handle.cancel("interrupted");
-            return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "interrupted");
+            return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "interrupted");
         }
     }
 
     private ObjectNode inputRequired(Flight f, JsonNode clientId) {
         if (++f.round > MAX_ROUNDS) {
             f.handle.cancel("too many input rounds");
-            return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
+            return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
         }
         ObjectNode result = Json.object();
         result.put("resultType", "input_required");
@@ -283,8 +282,8 @@ public class InputRequiredBridge implements DisposableBean {
             ObjectNode data = Json.object();
             ObjectNode caps = data.putObject("requiredCapabilities");
             f.refused.forEach(caps::putObject);
-            return JsonRpc.error(clientId, JsonRpc.MISSING_CLIENT_CAPABILITY, "The request needs client capabilities it did not declare: "
-                    + String.join(", ", f.refused), data);
+            return errors.reply(clientId, new McpException(JsonRpc.MISSING_CLIENT_CAPABILITY,
+                    "The request needs client capabilities it did not declare: " + String.join(", ", f.refused), data));
         }
         return response;
     }
@@ -321,7 +320,7 @@ public class InputRequiredBridge implements DisposableBean {
         if (response != null && response.get("result") instanceof ObjectNode result
                 && "input_required".equals(result.path("resultType").asString(""))) {
             if (!call.inputAllowed()) {
-                return JsonRpc.error(clientId, JsonRpc.INTERNAL_ERROR, "the upstream answered " + JsonRpc.method(request)
+                return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the upstream answered " + JsonRpc.method(request)
                         + " with input_required, which that method does not allow");
             }
             if (result.get("inputRequests") instanceof ObjectNode asked) {
@@ -332,9 +331,10 @@ public class InputRequiredBridge implements DisposableBean {
                     ObjectNode screened = call.screen().screen(RelayScreen.Flow.INPUT_REQUEST, call.serverId(), one);
                     if (screened == null || JsonRpc.isResponse(screened)) {
                         JsonNode error = screened == null ? null : screened.get("error");
-                        return JsonRpc.error(clientId, error == null ? JsonRpc.INTERNAL_ERROR : error.path("code").asInt(JsonRpc.INTERNAL_ERROR),
+                        return errors.reply(clientId, new McpException(
+                                error == null ? JsonRpc.INTERNAL_ERROR : error.path("code").asInt(JsonRpc.INTERNAL_ERROR),
                                 error == null ? "withheld by the gateway" : error.path("message").asString("withheld by the gateway"),
-                                error == null ? null : error.get("data"));
+                                error == null ? null : error.get("data")));
                     }
                     asked.set(key, screened);
                 }
@@ -389,8 +389,8 @@ public class InputRequiredBridge implements DisposableBean {
         return n == 1 ? base : base + "-" + n;
     }
 
-    private static ObjectNode invalid(JsonNode id, String why) {
-        return JsonRpc.error(id, JsonRpc.INVALID_PARAMS, why);
+    private ObjectNode invalid(JsonNode id, String why) {
+        return errors.reply(id, JsonRpc.INVALID_PARAMS, why);
     }
 
     /** Parked calls whose client never came back are cancelled upstream. */

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import gatehouse.gateway.protocol.ErrorReplies;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.session.SessionLimitException;
@@ -25,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The exchange learns what became of it, for completion and the log record.
  */
 @Component
-final class WireErrors {
+public final class WireErrors implements ErrorReplies {
     private static final Logger log = LoggerFactory.getLogger(WireErrors.class);
 
     /** Answers a message that could not be served as a request at all. */
@@ -86,22 +87,32 @@ final class WireErrors {
         JsonNode id = x.request().get("id");
         x.ownError(true);
         x.counted(null, null);
-        return switch (e) {
+        switch (e) {
             case StepDeniedException d -> {
                 x.status(d.retryAfter() == null ? "denied" : "throttled");
                 x.retryAfter(d.retryAfter());
-                yield JsonRpc.error(id, d.code(), d.getMessage(), d.data());
             }
-            case McpException m -> {
-                x.status("error");
-                yield JsonRpc.error(id, m.code(), m.getMessage(), m.data());
-            }
+            case McpException m -> x.status("error");
             case UpstreamException u -> {
                 x.status("error");
                 x.ownError(false); // relayed like an upstream's own error: in-band
-                yield JsonRpc.error(id, JsonRpc.UPSTREAM_ERROR, u.getMessage());
             }
             default -> throw e;
+        }
+        return reply(id, e);
+    }
+
+    /**
+     * The error answer itself, for the pipeline and for the input-request bridge alike: a gateway
+     * error with its code and data, an upstream failure as {@code -32000} naming the server, and
+     * anything else as an internal error.
+     */
+    @Override
+    public ObjectNode reply(JsonNode id, RuntimeException e) {
+        return switch (e) {
+            case McpException m -> JsonRpc.error(id, m.code(), m.getMessage(), m.data());
+            case UpstreamException u -> JsonRpc.error(id, JsonRpc.UPSTREAM_ERROR, u.getMessage());
+            default -> JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the call failed: " + e.getMessage());
         };
     }
 

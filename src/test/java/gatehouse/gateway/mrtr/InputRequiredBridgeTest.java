@@ -17,6 +17,7 @@ import gatehouse.catalog.Transport;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
+import gatehouse.gateway.pipeline.WireErrors;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.session.StatelessSessions;
 import gatehouse.gateway.upstream.UpstreamSession;
@@ -40,8 +41,8 @@ class InputRequiredBridgeTest {
     private static Upstreams upstreams;
     private static UpstreamSession upstream;
 
-    private final InputRequiredBridge replicaA = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams);
-    private final InputRequiredBridge replicaB = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams);
+    private final InputRequiredBridge replicaA = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams, new WireErrors());
+    private final InputRequiredBridge replicaB = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams, new WireErrors());
 
     @BeforeAll
     static void start() {
@@ -186,6 +187,19 @@ class InputRequiredBridgeTest {
         ObjectNode given = answers(key, "{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}");
         given.set("unknown_extra_key", Json.tree("{\"action\":\"accept\",\"content\":{\"x\":1}}"));
         assertThat(text(call(replicaA, "test_input_required_result_elicitation", given, null))).isEqualTo("Hello, Bob!");
+    }
+
+    @Test
+    void theBridgesErrorAnswersAreMadeByTheTranslationItIsGiven() {
+        List<Integer> translated = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WireErrors wire = new WireErrors();
+        InputRequiredBridge bridge = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams, (id, failure) -> {
+            translated.add(failure instanceof gatehouse.gateway.protocol.McpException m ? m.code() : 0);
+            return wire.reply(id, failure);
+        });
+        ObjectNode refused = call(bridge, "test_input_required_result_elicitation", null, "not-a-sealed-state");
+        assertThat(refused.path("error").path("code").asInt()).isEqualTo(JsonRpc.INVALID_PARAMS);
+        assertThat(translated).containsExactly(JsonRpc.INVALID_PARAMS);
     }
 
     @Test

@@ -166,4 +166,25 @@ class WireErrorsTest {
         assertThat(listed.status()).isEqualTo("ok");
         assertThat(listed.output()).isNull();
     }
+
+    @Test
+    void theInBandTranslationIsTheSameForEveryLayerThatAnswersARequest() {
+        JsonNode id = Json.tree("7");
+        JsonNode data = Json.tree("{\"requiredCapabilities\":{\"sampling\":{}}}");
+        var gateway = errors.reply(id, new McpException(JsonRpc.MISSING_CLIENT_CAPABILITY, "needs sampling", data));
+        assertThat(gateway.path("id").asInt()).isEqualTo(7);
+        assertThat(gateway.path("error").path("code").asInt()).isEqualTo(JsonRpc.MISSING_CLIENT_CAPABILITY);
+        assertThat(gateway.path("error").path("data")).isEqualTo(data);
+
+        var upstream = errors.reply(id, new UpstreamException("upstream 'fx' answered HTTP 502"));
+        assertThat(upstream.path("error").path("code").asInt()).isEqualTo(JsonRpc.UPSTREAM_ERROR);
+        assertThat(upstream.path("error").path("message").asString()).isEqualTo("upstream 'fx' answered HTTP 502");
+
+        var other = errors.reply(id, new IllegalStateException("boom"));
+        assertThat(other.path("error").path("code").asInt()).isEqualTo(JsonRpc.INTERNAL_ERROR);
+
+        var refusal = errors.reply(id, JsonRpc.INVALID_PARAMS, "params.requestState is invalid");
+        assertThat(refusal.path("error").path("code").asInt()).isEqualTo(JsonRpc.INVALID_PARAMS);
+        assertThat(refusal.path("error").has("data")).isFalse();
+    }
 }
