@@ -1,6 +1,5 @@
 package gatehouse.gateway.pipeline;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,18 +17,15 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
-import gatehouse.gateway.protocol.RelayScreen;
-import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.routing.Router;
 import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.session.ListenStreams;
 import gatehouse.gateway.session.StatelessSessions;
-import gatehouse.gateway.protocol.EventStream;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Json;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -44,16 +40,18 @@ class Dispatcher {
     private final Router router;
     private final Upstreams upstreams;
     private final StatelessSessions stateless;
+    private final ListenStreams listenStreams;
     private final StepRunner steps;
     private final Duration listTtl;
     private final Map<String, MethodHandler> handlers = new HashMap<>();
     private final Map<String, MethodHandler> statelessHandlers = new HashMap<>();
 
-    Dispatcher(Router router, Upstreams upstreams, StatelessSessions stateless, StepRunner steps,
+    Dispatcher(Router router, Upstreams upstreams, StatelessSessions stateless, ListenStreams listenStreams, StepRunner steps,
                @Value("${gatehouse.mcp.list-ttl:30s}") Duration listTtl) {
         this.router = router;
         this.upstreams = upstreams;
         this.stateless = stateless;
+        this.listenStreams = listenStreams;
         this.steps = steps;
         this.listTtl = listTtl;
         handlers.put("ping", answered((x, s, r) -> JsonRpc.result(id(x), Json.object())));
@@ -316,119 +314,15 @@ class Dispatcher {
     }
 
     /**
-     * {@code subscriptions/listen}: the stateless replacement of the GET stream. The request's own
-     * response stream stays open; the first event acknowledges the filter Gatehouse honours, then
-     * list changes (from upstreams and from the gateway's configuration) and updates of the
-     * subscribed resources follow, each tagged with the subscription's id and shown to the steps.
+     * {@code subscriptions/listen}, served by the sessions ({@link ListenStreams}); which resources
+     * it may subscribe to is decided here: routed like a read and admitted by the steps.
      */
     private ObjectNode listen(Exchange x, DownstreamSession session, Reply reply) {
-        ObjectNode msg = x.request();
         CatalogSnapshot catalog = x.caller().catalog();
-        JsonNode subscriptionId = msg.get("id");
-        JsonNode requested = msg.path("params").get("notifications");
-        if (!(requested instanceof ObjectNode filter)) {
-            throw new McpException(JsonRpc.INVALID_PARAMS, "params.notifications is required: the notification types this stream opts in to");
-        }
-        ObjectNode honoured = Json.object();
-        for (String flag : List.of("toolsListChanged", "promptsListChanged", "resourcesListChanged")) {
-            if (filter.path(flag).asBoolean(false)) {
-                honoured.put(flag, true);
-            }
-        }
-        List<Route> subscribed = new ArrayList<>();
-        if (filter.get("resourceSubscriptions") instanceof ArrayNode uris) {
-            ArrayNode ok = Json.array();
-            for (JsonNode u : uris) {
-                String uri = u.asString(null);
-                if (uri == null) {
-                    continue;
-                }
-                try {
-                    Route route = router.routeUri(catalog, session, uri);
-                    UpstreamSession up = session.upstream(route.server());
-                    if (admitted(x, uri, route)
-                            && up.initializeResult().path("capabilities").path("resources").path("subscribe").asBoolean(false)) {
-                        ObjectNode p = Json.object();
-                        p.put("uri", uri);
-                        ObjectNode answer = up.call(JsonRpc.request(0L, "resources/subscribe", p), upstreams.callTimeout(), null, null);
-                        if (answer != null && answer.has("result")) {
-                            ok.add(uri);
-                            subscribed.add(route);
-                            up.subscribed(uri, session); // a shared upstream sends updates to subscribers only
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    log.debug("listen: cannot subscribe to {}: {}", uri, e.getMessage());
-                }
-            }
-            if (!ok.isEmpty()) {
-                honoured.set("resourceSubscriptions", ok);
-            }
-        }
-        EventStream stream = reply.openStream();
-        if (stream == null) {
-            return null;
-        }
-        RelayScreen screen = steps.screen(x);
-        StatelessSessions.Listener listener = new StatelessSessions.Listener() {
-            @Override
-            public ObjectNode filter() {
-                return honoured;
-            }
-
-            @Override
-            public boolean send(ObjectNode notification) {
-                ObjectNode event = screen.screen(RelayScreen.Flow.STREAM_EVENT, null, notification);
-                if (event == null) {
-                    return true;
-                }
-                ObjectNode params = event.get("params") instanceof ObjectNode p ? p : event.putObject("params");
-                ObjectNode meta = params.get("_meta") instanceof ObjectNode m ? m : params.putObject("_meta");
-                meta.set(StatelessEnvelope.SUBSCRIPTION_ID, subscriptionId);
-                try {
-                    stream.event(null, Json.bytes(event));
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            }
-        };
-        ObjectNode ackParams = Json.object();
-        ackParams.set("notifications", honoured);
-        listener.send(JsonRpc.notification("notifications/subscriptions/acknowledged", ackParams));
-        if (!honoured.isEmpty()) {
-            stateless.addListener(session.connectionId(), listener);
-            int tick = 0;
-            try {
-                while (stateless.listening(session.connectionId(), listener) && !session.closed() && x.stillAuthorized()) {
-                    Thread.sleep(1_000);
-                    if (++tick % 15 == 0) {
-                        stream.comment("keep-alive");
-                    }
-                }
-            } catch (IOException | InterruptedException e) {
-                // the client went away (or shutdown): end the subscription
-            } finally {
-                stateless.removeListener(session.connectionId(), listener);
-            }
-        }
-        for (Route route : subscribed) {
-            if (!stateless.subscribed(session.connectionId(), route.upstreamName())) {
-                try {
-                    ObjectNode p = Json.object();
-                    p.put("uri", route.upstreamName());
-                    UpstreamSession up = session.upstream(route.server());
-                    up.unsubscribed(route.upstreamName(), session);
-                    up.call(JsonRpc.request(0L, "resources/unsubscribe", p), upstreams.callTimeout(), null, null);
-                } catch (RuntimeException e) {
-                    log.debug("listen: unsubscribe from {} failed: {}", route.upstreamName(), e.getMessage());
-                }
-            }
-        }
-        // Ends gracefully: a result tells the client the subscription is over (not a broken stream).
-        ObjectNode end = Json.object();
-        end.putObject("_meta").set(StatelessEnvelope.SUBSCRIPTION_ID, subscriptionId);
-        return JsonRpc.result(subscriptionId, end);
+        return listenStreams.serve(session, x.request(), uri -> {
+            Route route = router.routeUri(catalog, session, uri);
+            return admitted(x, uri, route) ? new ListenStreams.Target(route.server(), route.upstreamName()) : null;
+        }, reply::openStream, steps.screen(x), x::stillAuthorized);
     }
 
     /** Whether the steps let the gateway subscribe to {@code uri} for the listening client. */
