@@ -54,6 +54,16 @@ public class Directory implements gatehouse.platform.Reloadable {
     public record UserDisabled(String userId) {
     }
 
+    /**
+     * Published when what people see of these gateways may have changed (a team's subsets, a
+     * membership of a team holding them), so their sessions can be told their lists changed.
+     */
+    public record AccessChanged(Set<String> gatewayIds) {
+        public AccessChanged {
+            gatewayIds = Set.copyOf(gatewayIds);
+        }
+    }
+
     public DirectorySnapshot snapshot() {
         return snapshot;
     }
@@ -81,12 +91,12 @@ public class Directory implements gatehouse.platform.Reloadable {
             teamsByUser.computeIfAbsent(m.userId(), k -> new HashSet<>()).add(m.teamId());
         }
         teamsByUser.replaceAll((k, v) -> Set.copyOf(v));
-        Map<String, Map<String, Set<String>>> subsets = new HashMap<>();
+        Map<String, Map<String, gatehouse.policy.access.Subsets>> subsets = new HashMap<>();
         for (DirectoryRepository.Holding h : repo.holdings()) {
-            subsets.computeIfAbsent(h.gatewayId(), k -> new HashMap<>()).put(h.teamId(), h.tools() == null ? null : Set.copyOf(h.tools()));
+            subsets.computeIfAbsent(h.gatewayId(), k -> new HashMap<>()).put(h.teamId(), h.subsets());
         }
-        Map<String, Map<String, Set<String>>> frozenSubsets = new HashMap<>();
-        subsets.forEach((k, v) -> frozenSubsets.put(k, java.util.Collections.unmodifiableMap(v)));
+        Map<String, Map<String, gatehouse.policy.access.Subsets>> frozenSubsets = new HashMap<>();
+        subsets.forEach((k, v) -> frozenSubsets.put(k, Map.copyOf(v)));
         return new DirectorySnapshot(enabled, Map.copyOf(frozen), Map.copyOf(teamsByUser), Map.copyOf(frozenSubsets));
     }
 
@@ -230,19 +240,29 @@ public class Directory implements gatehouse.platform.Reloadable {
 
     @Transactional
     public Team addMember(String teamId, String userId) {
-        team(teamId);
+        Team team = team(teamId);
         user(userId);
         repo.addMember(teamId, userId);
         changed();
+        accessChanged(team);
         return team(teamId);
     }
 
     @Transactional
     public void removeMember(String teamId, String userId) {
+        Team team = team(teamId);
         if (!repo.removeMember(teamId, userId)) {
             throw ProblemException.notFound("membership", teamId + "/" + userId);
         }
         changed();
+        accessChanged(team);
+    }
+
+    /** A membership of {@code team} changed: what its members see of the gateways it holds may have. */
+    private void accessChanged(Team team) {
+        if (!team.gatewayIds().isEmpty()) {
+            events.publishEvent(new AccessChanged(Set.copyOf(team.gatewayIds())));
+        }
     }
 
     /**
@@ -251,19 +271,37 @@ public class Directory implements gatehouse.platform.Reloadable {
      */
     @Transactional
     public Team grantGateway(String gatewayId, String teamId, List<String> tools) {
+        return grantGateway(gatewayId, teamId, tools, null, null);
+    }
+
+    /**
+     * Lets the team's members connect to the gateway, seeing of each kind every feature (null) or
+     * only these: exposed tool and prompt names, resource URIs or URI templates. Sessions of the
+     * gateway hear that their lists changed.
+     */
+    @Transactional
+    public Team grantGateway(String gatewayId, String teamId, List<String> tools, List<String> prompts, List<String> resources) {
         catalog.gateway(gatewayId);
         team(teamId);
-        if (tools != null) {
-            for (String t : tools) {
-                if (t == null || t.isBlank() || t.length() > 256) {
-                    throw ProblemException.invalid("tools", "tools is a list of exposed tool names (1-256 characters each)");
-                }
-            }
-            tools = List.copyOf(new java.util.LinkedHashSet<>(tools));
-        }
-        repo.putHolding(gatewayId, teamId, tools);
+        tools = names("tools", tools, 256, "exposed tool names");
+        prompts = names("prompts", prompts, 256, "exposed prompt names");
+        resources = names("resources", resources, 2048, "resource URIs or URI templates");
+        repo.putHolding(gatewayId, teamId, tools, prompts, resources);
         changed();
+        events.publishEvent(new AccessChanged(Set.of(gatewayId)));
         return team(teamId);
+    }
+
+    private static List<String> names(String field, List<String> names, int max, String what) {
+        if (names == null) {
+            return null;
+        }
+        for (String t : names) {
+            if (t == null || t.isBlank() || t.length() > max) {
+                throw ProblemException.invalid(field, field + " is a list of " + what + " (1-" + max + " characters each)");
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(names));
     }
 
     public Team grantGateway(String gatewayId, String teamId) {

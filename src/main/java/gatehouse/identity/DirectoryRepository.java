@@ -22,8 +22,15 @@ class DirectoryRepository {
     record Membership(String teamId, String userId) {
     }
 
-    /** {@code tools} is null when the team sees every tool of the gateway. */
-    record Holding(String gatewayId, String teamId, List<String> tools) {
+    /** A team's holding of a gateway; each list is null when the team sees every feature of that kind. */
+    record Holding(String gatewayId, String teamId, List<String> tools, List<String> prompts, List<String> resources) {
+        gatehouse.policy.access.Subsets subsets() {
+            return new gatehouse.policy.access.Subsets(set(tools), set(prompts), set(resources));
+        }
+
+        private static java.util.Set<String> set(List<String> l) {
+            return l == null ? null : java.util.Set.copyOf(l);
+        }
     }
 
     // --- users
@@ -101,6 +108,10 @@ class DirectoryRepository {
                     holdings.stream().filter(h -> h.teamId().equals(id)).map(Holding::gatewayId).sorted().toList(),
                     holdings.stream().filter(h -> h.teamId().equals(id) && h.tools() != null)
                             .collect(java.util.stream.Collectors.toUnmodifiableMap(Holding::gatewayId, Holding::tools)),
+                    holdings.stream().filter(h -> h.teamId().equals(id) && h.prompts() != null)
+                            .collect(java.util.stream.Collectors.toUnmodifiableMap(Holding::gatewayId, Holding::prompts)),
+                    holdings.stream().filter(h -> h.teamId().equals(id) && h.resources() != null)
+                            .collect(java.util.stream.Collectors.toUnmodifiableMap(Holding::gatewayId, Holding::resources)),
                     instant(rs, "created_at"));
         }).list();
     }
@@ -119,7 +130,7 @@ class DirectoryRepository {
 
     List<Holding> holdings() {
         return jdbc.sql("SELECT gateway_id, team_id, tools FROM gateway_teams")
-                .query((rs, n) -> new Holding(rs.getString(1), rs.getString(2), tools(rs.getString(3)))).list();
+                .query((rs, n) -> holding(rs.getString(1), rs.getString(2), rs.getString(3))).list();
     }
 
     void addMember(String teamId, String userId) {
@@ -132,21 +143,53 @@ class DirectoryRepository {
         return jdbc.sql("DELETE FROM team_members WHERE team_id = ? AND user_id = ?").params(teamId, userId).update() > 0;
     }
 
-    /** Adds or updates a holding; {@code tools} null means every tool. */
-    void putHolding(String gatewayId, String teamId, List<String> tools) {
-        String json = tools == null ? null : gatehouse.platform.Json.string(tools);
+    /**
+     * Adds or updates a holding; a null list means every feature of its kind. Stored in the
+     * {@code tools} column: a JSON array when only tools are limited (the original form), else an
+     * object {@code {"tools":[…],"prompts":[…],"resources":[…]}} with the limited kinds.
+     */
+    void putHolding(String gatewayId, String teamId, List<String> tools, List<String> prompts, List<String> resources) {
+        String json;
+        if (tools == null && prompts == null && resources == null) {
+            json = null;
+        } else if (prompts == null && resources == null) {
+            json = gatehouse.platform.Json.string(tools);
+        } else {
+            tools.jackson.databind.node.ObjectNode o = gatehouse.platform.Json.object();
+            if (tools != null) {
+                o.set("tools", gatehouse.platform.Json.MAPPER.valueToTree(tools));
+            }
+            if (prompts != null) {
+                o.set("prompts", gatehouse.platform.Json.MAPPER.valueToTree(prompts));
+            }
+            if (resources != null) {
+                o.set("resources", gatehouse.platform.Json.MAPPER.valueToTree(resources));
+            }
+            json = gatehouse.platform.Json.string(o);
+        }
         if (jdbc.sql("UPDATE gateway_teams SET tools = ? WHERE gateway_id = ? AND team_id = ?").params(json, gatewayId, teamId).update() == 0) {
             jdbc.sql("INSERT INTO gateway_teams (gateway_id, team_id, tools, created_at) VALUES (?, ?, ?, ?)")
                     .params(gatewayId, teamId, json, ts(Instant.now())).update();
         }
     }
 
-    private static List<String> tools(String json) {
+    private static Holding holding(String gatewayId, String teamId, String json) {
         if (json == null) {
+            return new Holding(gatewayId, teamId, null, null, null);
+        }
+        tools.jackson.databind.JsonNode stored = gatehouse.platform.Json.tree(json);
+        if (stored.isArray()) {
+            return new Holding(gatewayId, teamId, names(stored), null, null);
+        }
+        return new Holding(gatewayId, teamId, names(stored.get("tools")), names(stored.get("prompts")), names(stored.get("resources")));
+    }
+
+    private static List<String> names(tools.jackson.databind.JsonNode array) {
+        if (array == null || !array.isArray()) {
             return null;
         }
         List<String> out = new java.util.ArrayList<>();
-        gatehouse.platform.Json.tree(json).forEach(n -> out.add(n.asString()));
+        array.forEach(n -> out.add(n.asString()));
         return List.copyOf(out);
     }
 

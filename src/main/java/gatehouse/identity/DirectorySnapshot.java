@@ -1,21 +1,36 @@
 package gatehouse.identity;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import gatehouse.policy.access.Subsets;
 import gatehouse.policy.access.ToolAccess;
 
 /**
  * What the data plane needs to know about people, read without touching the database: which users
  * may sign in at all, which gateways each user's teams hold, each user's teams, and each gateway's
- * per-team tool subsets.
+ * per-team subsets of tools, prompts and resources.
  *
  * @param teamsByUser      every team a user belongs to
- * @param subsetsByGateway for each gateway, its holding teams and their tool subsets; a team mapped
- *                         to null sees every tool (the map allows null values and is never changed)
+ * @param subsetsByGateway for each gateway, its holding teams and what each sees of it
  */
 public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String>> gatewaysByUser,
-                                Map<String, Set<String>> teamsByUser, Map<String, Map<String, Set<String>>> subsetsByGateway) {
+                                Map<String, Set<String>> teamsByUser, Map<String, Map<String, Subsets>> subsetsByGateway) {
+
+    /** A snapshot whose teams have tool subsets only ({@code null}: every tool), as tests write them. */
+    public static DirectorySnapshot withToolSubsets(Set<String> enabledUsers, Map<String, Set<String>> gatewaysByUser,
+                                                    Map<String, Set<String>> teamsByUser,
+                                                    Map<String, Map<String, Set<String>>> toolSubsets) {
+        Map<String, Map<String, Subsets>> subsets = new HashMap<>();
+        toolSubsets.forEach((gateway, teams) -> {
+            Map<String, Subsets> byTeam = new HashMap<>();
+            teams.forEach((team, tools) -> byTeam.put(team, new Subsets(tools, null, null)));
+            subsets.put(gateway, Map.copyOf(byTeam));
+        });
+        return new DirectorySnapshot(enabledUsers, gatewaysByUser, teamsByUser, Map.copyOf(subsets));
+    }
 
     /** True when the user exists, is enabled, and one of their teams holds the gateway. */
     public boolean holds(String userId, String gatewayId) {
@@ -26,14 +41,23 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
         return enabledUsers.contains(userId) ? gatewaysByUser.getOrDefault(userId, Set.of()) : Set.of();
     }
 
-    /**
-     * The tools of a gateway this caller may list and call: a person's union over their teams that
-     * hold it; an API-token connection (no user) every tool.
-     */
+    /** The tools of a gateway this caller may list and call (see {@link #access}). */
     public ToolAccess toolAccess(String userId, String gatewayId) {
+        return access(userId, gatewayId, "tools");
+    }
+
+    /**
+     * The features of {@code kind} ({@code tools}, {@code prompts}, {@code resources}) of a gateway
+     * this caller may list and use: a person's union over their teams that hold it; an API-token
+     * connection (no user) every one.
+     */
+    public ToolAccess access(String userId, String gatewayId, String kind) {
         if (userId == null) {
             return ToolAccess.ALL;
         }
-        return ToolAccess.decide(teamsByUser.getOrDefault(userId, Set.of()), subsetsByGateway.getOrDefault(gatewayId, Map.of()));
+        Map<String, Subsets> holders = subsetsByGateway.getOrDefault(gatewayId, Map.of());
+        Map<String, Set<String>> ofKind = new HashMap<>();
+        holders.forEach((team, s) -> ofKind.put(team, s.of(kind)));
+        return ToolAccess.decide(teamsByUser.getOrDefault(userId, Set.of()), Collections.unmodifiableMap(ofKind));
     }
 }

@@ -114,13 +114,17 @@ class PeopleController {
         directory.removeMember(tid, uid);
     }
 
-    /** {@code tools}: the exposed tool names this team's members see and call; absent or null = every tool. */
-    record HoldingInput(List<String> tools) {
+    /**
+     * What this team's members see of the gateway: {@code tools} and {@code prompts} (exposed names),
+     * {@code resources} (URIs or URI templates); absent or null = every one of that kind.
+     */
+    record HoldingInput(List<String> tools, List<String> prompts, List<String> resources) {
     }
 
     @PutMapping("/gateways/{gid}/teams/{tid}")
     Team grantGateway(@PathVariable String gid, @PathVariable String tid, @RequestBody(required = false) HoldingInput in) {
-        return directory.grantGateway(gid, tid, in == null ? null : in.tools());
+        return in == null ? directory.grantGateway(gid, tid, null, null, null)
+                : directory.grantGateway(gid, tid, in.tools(), in.prompts(), in.resources());
     }
 
     @DeleteMapping("/gateways/{gid}/teams/{tid}")

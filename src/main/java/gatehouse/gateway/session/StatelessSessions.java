@@ -249,6 +249,19 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
         }
     }
 
+    /** What people see of these gateways changed (a team's subsets or memberships): listen streams hear it. */
+    @EventListener
+    public void accessChanged(gatehouse.identity.Directory.AccessChanged event) {
+        for (String connectionId : listeners.keySet()) {
+            DownstreamSession s = byConnection.get(connectionId);
+            if (s != null && event.gatewayIds().contains(s.gatewayId())) {
+                for (String kind : List.of("tools", "prompts", "resources")) {
+                    fanOut(connectionId, JsonRpc.notification("notifications/" + kind + "/list_changed", Json.object()));
+                }
+            }
+        }
+    }
+
     /** Whether {@code l} is still registered (it is dropped when its stream broke or at shutdown). */
     public boolean listening(String connectionId, Listener l) {
         return listeners.getOrDefault(connectionId, Set.of()).contains(l);

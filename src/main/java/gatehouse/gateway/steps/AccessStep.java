@@ -13,6 +13,7 @@ import gatehouse.gateway.pipeline.Step;
 import gatehouse.gateway.pipeline.Verdict;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.routing.Router;
+import gatehouse.gateway.routing.UriTemplates;
 import gatehouse.identity.Directory;
 import gatehouse.identity.DirectorySnapshot;
 import gatehouse.platform.Json;
@@ -21,10 +22,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
- * Tool access per team: a person whose teams hold the gateway only with a subset of its tools sees
- * and calls only those. The same {@link ToolAccess} (from the in-memory directory snapshot, never
- * the database) decides the list and the call, so a list never shows what a call would refuse, and
- * a refused call gets the very answer a tool that does not exist gets.
+ * Feature access per team: a person whose teams hold the gateway only with a subset of its tools,
+ * prompts or resources sees and uses only those. The same {@link ToolAccess} per kind (from the
+ * in-memory directory snapshot, never the database) decides the list and the call, so a list never
+ * shows what a call would refuse, and a refused call gets the very answer a missing feature gets.
  */
 @Component
 public class AccessStep implements Step {
@@ -47,49 +48,97 @@ public class AccessStep implements Step {
         return NAME;
     }
 
-    private ToolAccess access(Exchange exchange) {
+    private ToolAccess access(Exchange exchange, String kind) {
         Exchange.Caller caller = exchange.caller();
-        return directory.get().toolAccess(caller.userId(), caller.gatewayId());
-    }
-
-    @Override
-    public Verdict beforeRouting(Exchange exchange) {
-        if (!"tools/call".equals(exchange.method()) || exchange.caller() == null) {
-            return Verdict.pass();
-        }
-        ToolAccess access = access(exchange);
-        if (access instanceof ToolAccess.All) {
-            return Verdict.pass();
-        }
-        JsonNode name = exchange.request().path("params").path("name");
-        String tool = name.isString() ? name.asString() : null;
-        if (tool == null || access.allows(tool)) {
-            return Verdict.pass(); // no name: routing answers the malformed request as for everyone
-        }
-        // Exactly the router's answer for a name that does not exist; only the log records why.
-        McpException missing = Router.notFound("tools", tool);
-        return new Verdict.Deny(missing.code(), missing.getMessage(), missing.data(),
-                List.of(new Decision(NAME, "deny", Map.of("reason", "tool not granted to the caller's teams"))));
+        return directory.get().access(caller.userId(), caller.gatewayId(), kind);
     }
 
     /**
-     * Each server's part of {@code tools/list}, before the merge (and so before paging and the
-     * stateless shaping): the tools outside the caller's subset are left out, by exposed name.
+     * A call, read, subscription or completion of a feature outside the caller's subsets is refused
+     * before routing, with the router's own answer for a feature that does not exist.
+     */
+    @Override
+    public Verdict beforeRouting(Exchange exchange) {
+        return exchange.caller() == null ? Verdict.pass() : admit(exchange);
+    }
+
+    /** Subscriptions a {@code subscriptions/listen} stream makes are admitted here (they are never routed as requests). */
+    @Override
+    public Verdict beforeUpstream(Exchange exchange) {
+        return exchange.caller() == null || !"resources/subscribe".equals(exchange.method()) ? Verdict.pass() : admit(exchange);
+    }
+
+    private Verdict admit(Exchange exchange) {
+        JsonNode params = exchange.request().path("params");
+        return switch (exchange.method()) {
+            case "tools/call" -> named(exchange, "tools", params.path("name"));
+            case "prompts/get" -> named(exchange, "prompts", params.path("name"));
+            case "resources/read", "resources/subscribe", "resources/unsubscribe" -> resource(exchange, params.path("uri"));
+            case "completion/complete" -> switch (params.path("ref").path("type").asString("")) {
+                case "ref/prompt" -> named(exchange, "prompts", params.path("ref").path("name"));
+                case "ref/resource" -> resource(exchange, params.path("ref").path("uri"));
+                default -> Verdict.pass();
+            };
+            default -> Verdict.pass();
+        };
+    }
+
+    private Verdict named(Exchange exchange, String kind, JsonNode name) {
+        ToolAccess access = access(exchange, kind);
+        if (access instanceof ToolAccess.All || !name.isString() || access.allows(name.asString())) {
+            return Verdict.pass(); // no name: routing answers the malformed request as for everyone
+        }
+        // Exactly the router's answer for a name that does not exist; only the log records why.
+        return deny(Router.notFound(kind, name.asString()), kind);
+    }
+
+    private Verdict resource(Exchange exchange, JsonNode uri) {
+        ToolAccess access = access(exchange, "resources");
+        if (access instanceof ToolAccess.All || !uri.isString() || allowsUri(access, uri.asString())) {
+            return Verdict.pass();
+        }
+        return deny(Router.resourceNotFound(uri.asString()), "resources");
+    }
+
+    /** A URI is granted by name, or by a granted URI template it matches. */
+    private static boolean allowsUri(ToolAccess access, String uri) {
+        if (access.allows(uri)) {
+            return true;
+        }
+        if (access instanceof ToolAccess.Only only) {
+            for (String granted : only.names()) {
+                if (granted.indexOf('{') >= 0 && UriTemplates.matches(granted, uri)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Verdict deny(McpException missing, String kind) {
+        return new Verdict.Deny(missing.code(), missing.getMessage(), missing.data(),
+                List.of(new Decision(NAME, "deny", Map.of("reason", kind + " not granted to the caller's teams"))));
+    }
+
+    /**
+     * Each server's part of a list, before the merge (and so before paging and the stateless
+     * shaping): what lies outside the caller's subset of that kind is left out, by exposed name,
+     * URI or URI template.
      */
     @Override
     public ArrayNode onList(Exchange exchange, ListPart part) {
-        if (!"tools".equals(part.kind()) || exchange.caller() == null) {
+        if (exchange.caller() == null) {
             return part.items();
         }
-        ToolAccess access = access(exchange);
+        ToolAccess access = access(exchange, part.kind());
         if (access instanceof ToolAccess.All) {
             return part.items();
         }
         ArrayNode kept = Json.array();
         int hidden = 0;
-        for (JsonNode tool : part.items()) {
-            if (access.allows(part.assignment().expose(tool.path("name").asString("")))) {
-                kept.add(tool);
+        for (JsonNode item : part.items()) {
+            if (access.allows(listed(part, item))) {
+                kept.add(item);
             } else {
                 hidden++;
             }
@@ -97,7 +146,16 @@ public class AccessStep implements Step {
         if (hidden == 0) {
             return part.items();
         }
-        exchange.decide(List.of(new Decision(NAME, "hide", Map.of("server", part.server().id(), "tools", hidden))));
+        exchange.decide(List.of(new Decision(NAME, "hide", Map.of("server", part.server().id(), part.kind(), hidden))));
         return kept;
+    }
+
+    /** What a subset names an item of a list by: the exposed name, the URI, the URI template. */
+    private static String listed(ListPart part, JsonNode item) {
+        return switch (part.kind()) {
+            case "resources" -> item.path("uri").asString("");
+            case "resourceTemplates" -> item.path("uriTemplate").asString("");
+            default -> part.assignment().expose(item.path("name").asString(""));
+        };
     }
 }

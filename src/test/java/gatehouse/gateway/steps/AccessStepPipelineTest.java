@@ -1,23 +1,30 @@
 package gatehouse.gateway.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import gatehouse.authserver.OAuthDriver;
+import gatehouse.fixture.ConformanceFixture;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
+import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient;
 import gatehouse.testing.GatewayTestSupport;
 import gatehouse.testing.McpTestClient;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Per-team tool subsets through the real pipeline: two people connect through the OAuth flow to one
@@ -48,15 +55,20 @@ class AccessStepPipelineTest extends GatewayTestSupport {
     }
 
     private McpTestClient personConnects(String username) {
+        McpTestClient client = new McpTestClient(mcpUrl(gateway), personsToken(username));
+        assertThat(client.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+        return client;
+    }
+
+    /** The access token a person gets through the OAuth flow for the gateway. */
+    private String personsToken(String username) {
         OAuthDriver d = new OAuthDriver(baseUrl());
         String clientId = d.register(List.of(REDIRECT)).path("client_id").asString();
         String verifier = OAuthDriver.verifier();
         OAuthDriver.Outcome o = d.walk(d.authorizeUrl(clientId, REDIRECT, verifier, PUBLIC_URL + "/gateway/v1/mcp?gateway=" + gateway, "s"),
                 username, PASSWORD, null, Map.of(), true);
         assertThat(o.param("code")).as("code in %s", o.pages()).isNotNull();
-        McpTestClient client = new McpTestClient(mcpUrl(gateway), d.exchange(clientId, o.param("code"), verifier, REDIRECT).access());
-        assertThat(client.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
-        return client;
+        return d.exchange(clientId, o.param("code"), verifier, REDIRECT).access();
     }
 
     private static List<String> tools(McpTestClient client) {
@@ -109,4 +121,83 @@ class AccessStepPipelineTest extends GatewayTestSupport {
         org.awaitility.Awaitility.await().atMost(AUDIT_WAIT).untilAsserted(() -> assertThat(admin.logs("gateway=" + gateway + "&limit=1000"))
                 .as("log records of the gateway").anyMatch(r -> r.path("decisions").toString().contains("\"access\"")));
     }
+
+    private static List<String> listed(McpTestClient client, String method, String kind, String field) {
+        return client.call(method, Json.object()).result().path(kind).valueStream().map(t -> t.path(field).asString()).toList();
+    }
+
+    /** A 2026-07-28 listen stream for every list change, on the person's token; returns once acknowledged. */
+    private static List<ObjectNode> listen(McpTestClient stateless) {
+        ObjectNode p = Json.object();
+        ObjectNode n = p.putObject("notifications");
+        n.put("toolsListChanged", true);
+        n.put("promptsListChanged", true);
+        n.put("resourcesListChanged", true);
+        ObjectNode meta = p.putObject("_meta");
+        meta.put(StatelessEnvelope.PROTOCOL_VERSION, "2026-07-28");
+        meta.set(StatelessEnvelope.CLIENT_CAPABILITIES, Json.object());
+        List<ObjectNode> events = new CopyOnWriteArrayList<>();
+        stateless.postAsync(Json.bytes(stateless.request("subscriptions/listen", p)),
+                Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "subscriptions/listen"), events::add);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream()
+                .anyMatch(m -> "notifications/subscriptions/acknowledged".equals(m.path("method").asString(null))));
+        return events;
+    }
+
+    @Test
+    void promptsAndResourcesFollowTheSubsetAndAChangeIsAnnouncedToBothGenerations() {
+        String carol = unique("carol");
+        AdminClient.Person c = admin.person(carol, PASSWORD, "carol@example.com");
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + c.teamId(), Map.of("tools", List.of("fx__test_simple_text"),
+                "prompts", List.of("fx__test_simple_prompt"), "resources", List.of(ConformanceFixture.STATIC_TEXT_URI)));
+        JsonNode team = admin.expect(200, "GET", "/teams", null);
+        assertThat(team.toString()).contains("\"prompts\":{\"" + gateway + "\":[\"fx__test_simple_prompt\"]}");
+
+        String token = personsToken(carol);
+        McpTestClient session = new McpTestClient(mcpUrl(gateway), token);
+        assertThat(session.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+        assertThat(listed(session, "prompts/list", "prompts", "name")).containsExactly("fx__test_simple_prompt");
+        assertThat(listed(session, "resources/list", "resources", "uri")).containsExactly(ConformanceFixture.STATIC_TEXT_URI);
+        assertThat(listed(session, "resources/templates/list", "resourceTemplates", "uriTemplate")).isEmpty();
+
+        ObjectNode hidden = Json.object().put("name", "fx__test_prompt_with_image");
+        ObjectNode missing = Json.object().put("name", "fx__no_such_prompt");
+        JsonNode refused = session.call("prompts/get", hidden).error();
+        JsonNode absent = session.call("prompts/get", missing).error();
+        assertThat(refused.path("code").asInt()).isEqualTo(absent.path("code").asInt());
+        assertThat(refused.path("message").asString().replace("fx__test_prompt_with_image", "NAME"))
+                .isEqualTo(absent.path("message").asString().replace("fx__no_such_prompt", "NAME"));
+        assertThat(session.call("resources/read", Json.object().put("uri", ConformanceFixture.STATIC_TEXT_URI)).result()
+                .path("contents").isArray()).isTrue();
+        JsonNode unread = session.call("resources/read", Json.object().put("uri", ConformanceFixture.STATIC_BINARY_URI)).error();
+        JsonNode unknown = session.call("resources/read", Json.object().put("uri", "test://no-such-resource")).error();
+        assertThat(unread.path("code").asInt()).isEqualTo(unknown.path("code").asInt());
+
+        try (McpTestClient.EventStream stream = session.openStream(); McpTestClient stateless = new McpTestClient(mcpUrl(gateway), token)) {
+            assertThat(stream.status()).isEqualTo(200);
+            List<ObjectNode> listenEvents = listen(stateless);
+
+            admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + c.teamId(), Map.of("prompts", List.of("fx__test_prompt_with_image"),
+                    "resources", List.of(ConformanceFixture.TEMPLATE_URI)));
+
+            List<String> heard = new ArrayList<>();
+            while (!heard.containsAll(EVERY_LIST)) {
+                ObjectNode m = stream.poll(Duration.ofSeconds(60));
+                assertThat(m).as("the 2025 session's next event after %s", heard).isNotNull();
+                heard.add(m.path("method").asString());
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> listenEvents.stream().map(m -> m.path("method").asString(""))
+                    .toList().containsAll(EVERY_LIST));
+        }
+        assertThat(listed(session, "prompts/list", "prompts", "name")).containsExactly("fx__test_prompt_with_image");
+        assertThat(listed(session, "resources/list", "resources", "uri")).isEmpty();
+        assertThat(listed(session, "resources/templates/list", "resourceTemplates", "uriTemplate"))
+                .containsExactly(ConformanceFixture.TEMPLATE_URI);
+        assertThat(session.call("resources/read", Json.object().put("uri", "test://template/7/data")).result().path("contents").isArray())
+                .as("a URI of a granted template").isTrue();
+        assertThat(listed(session, "tools/list", "tools", "name")).as("no tool subset any more: every tool").hasSizeGreaterThan(2);
+    }
+
+    private static final List<String> EVERY_LIST = List.of("notifications/tools/list_changed",
+            "notifications/prompts/list_changed", "notifications/resources/list_changed");
 }

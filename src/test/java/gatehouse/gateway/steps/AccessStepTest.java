@@ -48,7 +48,7 @@ class AccessStepTest {
         Map<String, Set<String>> holders = new HashMap<>();
         holders.put("team_a", subsetOfA);
         holders.put("team_b", null);
-        directory.set(new DirectorySnapshot(Set.of("usr_a", "usr_b", "usr_c"),
+        directory.set(DirectorySnapshot.withToolSubsets(Set.of("usr_a", "usr_b", "usr_c"),
                 Map.of("usr_a", Set.of("gw_1"), "usr_b", Set.of("gw_1"), "usr_c", Set.of("gw_1")),
                 Map.of("usr_a", Set.of("team_a"), "usr_b", Set.of("team_b"), "usr_c", Set.of("team_a", "team_b")),
                 Map.of("gw_1", Collections.unmodifiableMap(holders))));
@@ -169,5 +169,76 @@ class AccessStepTest {
         prompt.putObject("params").put("name", "fs__read");
         assertThat(step.beforeRouting(exchange("usr_a", null, "prompts/get", prompt))).isEqualTo(Verdict.pass());
         assertThat(step.name()).isEqualTo("access");
+    }
+
+    /** usr_a's team sees one prompt, one static resource and one template; usr_b's team everything. */
+    private void promptAndResourceSubsets() {
+        Map<String, gatehouse.policy.access.Subsets> holders = new HashMap<>();
+        holders.put("team_a", new gatehouse.policy.access.Subsets(null, Set.of("greet"), Set.of("file:///a.txt", "db://{table}/rows")));
+        holders.put("team_b", gatehouse.policy.access.Subsets.EVERYTHING);
+        directory.set(new DirectorySnapshot(Set.of("usr_a", "usr_b"), Map.of("usr_a", Set.of("gw_1"), "usr_b", Set.of("gw_1")),
+                Map.of("usr_a", Set.of("team_a"), "usr_b", Set.of("team_b")), Map.of("gw_1", Map.copyOf(holders))));
+    }
+
+    private List<String> listedOf(String userId, String kind, String field, String... items) {
+        ArrayNode part = Json.array();
+        for (String item : items) {
+            part.addObject().put(field, item);
+        }
+        Exchange e = exchange(userId, null, kind + "/list", Json.object());
+        return step.onList(e, new Step.ListPart(UNPREFIXED, SERVER, kind, part)).valueStream().map(t -> t.path(field).asString()).toList();
+    }
+
+    private Verdict before(String userId, String method, ObjectNode params) {
+        ObjectNode req = Json.object().put("jsonrpc", "2.0").put("id", 9).put("method", method);
+        req.set("params", params);
+        return step.beforeRouting(exchange(userId, null, method, req));
+    }
+
+    @Test
+    void promptsAndResourcesAreSubsetForListsAndUseAlike() {
+        promptAndResourceSubsets();
+        assertThat(listedOf("usr_a", "prompts", "name", "greet", "summarize")).containsExactly("greet");
+        assertThat(listedOf("usr_a", "resources", "uri", "file:///a.txt", "file:///b.txt")).containsExactly("file:///a.txt");
+        assertThat(listedOf("usr_a", "resourceTemplates", "uriTemplate", "db://{table}/rows", "logs://{day}"))
+                .containsExactly("db://{table}/rows");
+        assertThat(listedOf("usr_a", "tools", "name", TOOLS)).as("no tool subset: every tool").containsExactly(TOOLS);
+        assertThat(listedOf("usr_b", "prompts", "name", "greet", "summarize")).containsExactly("greet", "summarize");
+
+        assertThat(before("usr_a", "prompts/get", Json.object().put("name", "greet"))).isEqualTo(Verdict.pass());
+        assertThat(before("usr_a", "prompts/get", Json.object().put("name", "summarize"))).isInstanceOfSatisfying(Verdict.Deny.class, d -> {
+            assertThat(d.code()).isEqualTo(JsonRpc.INVALID_PARAMS);
+            assertThat(d.message()).isEqualTo(gatehouse.gateway.routing.Router.notFound("prompts", "summarize").getMessage());
+        });
+        assertThat(before("usr_a", "resources/read", Json.object().put("uri", "file:///a.txt"))).isEqualTo(Verdict.pass());
+        assertThat(before("usr_a", "resources/read", Json.object().put("uri", "db://users/rows"))).as("by a granted template")
+                .isEqualTo(Verdict.pass());
+        assertThat(before("usr_a", "resources/read", Json.object().put("uri", "file:///b.txt"))).isInstanceOfSatisfying(Verdict.Deny.class, d -> {
+            var missing = gatehouse.gateway.routing.Router.resourceNotFound("file:///b.txt");
+            assertThat(d.code()).isEqualTo(missing.code());
+            assertThat(d.message()).isEqualTo(missing.getMessage());
+            assertThat(d.data()).isEqualTo(missing.data());
+        });
+        assertThat(before("usr_a", "resources/subscribe", Json.object().put("uri", "logs://monday"))).isInstanceOf(Verdict.Deny.class);
+        assertThat(before("usr_b", "resources/read", Json.object().put("uri", "file:///b.txt"))).isEqualTo(Verdict.pass());
+
+        ObjectNode promptRef = Json.object();
+        promptRef.putObject("ref").put("type", "ref/prompt").put("name", "summarize");
+        assertThat(before("usr_a", "completion/complete", promptRef)).as("completion of a hidden prompt").isInstanceOf(Verdict.Deny.class);
+        ObjectNode resourceRef = Json.object();
+        resourceRef.putObject("ref").put("type", "ref/resource").put("uri", "file:///a.txt");
+        assertThat(before("usr_a", "completion/complete", resourceRef)).isEqualTo(Verdict.pass());
+    }
+
+    @Test
+    void aListenStreamsSubscriptionIsAdmittedBeforeTheUpstreamLikeARead() {
+        promptAndResourceSubsets();
+        ObjectNode req = Json.object().put("jsonrpc", "2.0").put("id", 0).put("method", "resources/subscribe");
+        req.putObject("params").put("uri", "file:///b.txt");
+        assertThat(step.beforeUpstream(exchange("usr_a", null, "resources/subscribe", req))).isInstanceOf(Verdict.Deny.class);
+        ((ObjectNode) req.get("params")).put("uri", "file:///a.txt");
+        assertThat(step.beforeUpstream(exchange("usr_a", null, "resources/subscribe", req))).isEqualTo(Verdict.pass());
+        assertThat(step.beforeUpstream(exchange("usr_a", null, "prompts/get", req))).as("other requests were decided before routing")
+                .isEqualTo(Verdict.pass());
     }
 }
