@@ -19,7 +19,7 @@ import gatehouse.identity.User;
 /**
  * Who a person signing in through a provider is: the user linked to the provider's subject, else
  * an existing user this provider may claim, else a new user created on the spot. The groups in the
- * provider's groups claim add the user to the teams of the same names.
+ * provider's groups claim keep the user's memberships of the teams of the same names in step.
  */
 @Service
 public class SsoUsers {
@@ -55,14 +55,37 @@ public class SsoUsers {
             throw new Refused("This account is disabled");
         }
         if (provider.groupsClaim() != null) {
-            List<String> groups = groups(person.getClaims().get(provider.groupsClaim()));
-            for (Team t : directory.teams()) {
-                if (groups.contains(t.name()) && !t.memberIds().contains(user.id())) {
-                    directory.addMember(t.id(), user.id());
-                }
-            }
+            syncGroups(provider, user, groups(person.getClaims().get(provider.groupsClaim())));
         }
         return user;
+    }
+
+    /**
+     * Team memberships follow the groups claim at each sign-in: a group the person is in adds them
+     * to the team of that name (a membership this provider then manages); a managed membership
+     * whose group is gone from the claim is removed. Memberships an administrator or SCIM made are
+     * never touched, even when the group is missing.
+     */
+    private void syncGroups(SsoProvider provider, User user, List<String> groups) {
+        java.util.Set<String> managed = new java.util.HashSet<>(jdbc.sql(
+                        "SELECT team_id FROM sso_memberships WHERE provider_id = ? AND user_id = ?")
+                .params(provider.id(), user.id()).query(String.class).list());
+        for (Team t : directory.teams()) {
+            boolean member = t.memberIds().contains(user.id());
+            if (groups.contains(t.name())) {
+                if (!member) {
+                    directory.addMember(t.id(), user.id());
+                    jdbc.sql("INSERT INTO sso_memberships (provider_id, team_id, user_id, created_at) VALUES (?, ?, ?, ?)")
+                            .params(provider.id(), t.id(), user.id(), Timestamp.from(Instant.now())).update();
+                }
+            } else if (managed.contains(t.id())) {
+                if (member) {
+                    directory.removeMember(t.id(), user.id());
+                }
+                jdbc.sql("DELETE FROM sso_memberships WHERE provider_id = ? AND team_id = ? AND user_id = ?")
+                        .params(provider.id(), t.id(), user.id()).update();
+            }
+        }
     }
 
     private User claimOrCreate(SsoProvider provider, OidcUser person) {

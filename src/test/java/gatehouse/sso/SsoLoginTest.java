@@ -200,4 +200,99 @@ class SsoLoginTest {
                 "emailDomains", List.of("not a domain")));
         assertThat(a.body().path("field").asString()).isEqualTo("emailDomains");
     }
+
+    @Test
+    void teamMembershipsFollowTheGroupsClaimAndOnlyThoseTheProviderMadeAreRemoved() {
+        String name = "sync" + unique("").replace("-", "").toLowerCase().substring(0, 6);
+        String domain = name + ".example";
+        registerProvider(name, domain);
+        String eng = unique("eng");
+        String ops = unique("ops");
+        String engId = admin.createTeam(eng);
+        String opsId = admin.createTeam(ops);
+        String manualId = admin.createTeam(unique("manual"));
+        String email = "dora@" + domain;
+        String subject = "dora-subject-" + name;
+
+        assertThat(signIn(new Browser(), email, subject, List.of(eng, ops)).getLast().url()).isEqualTo(BASE + "/connect/signed-in");
+        User dora = directory.userByUsername(email).orElseThrow();
+        assertThat(directory.team(engId).memberIds()).contains(dora.id());
+        assertThat(directory.team(opsId).memberIds()).contains(dora.id());
+        admin.addMember(manualId, dora.id()); // an administrator's membership, of a team no group names
+
+        // ops is gone at the provider: the membership it made goes at the next sign-in, nothing else does
+        assertThat(signIn(new Browser(), email, subject, List.of(eng)).getLast().url()).isEqualTo(BASE + "/connect/signed-in");
+        assertThat(directory.team(engId).memberIds()).contains(dora.id());
+        assertThat(directory.team(opsId).memberIds()).doesNotContain(dora.id());
+        assertThat(directory.team(manualId).memberIds()).contains(dora.id());
+
+        // an administrator added her to ops again by hand: that membership is theirs, not the provider's
+        admin.addMember(opsId, dora.id());
+        signIn(new Browser(), email, subject, List.of());
+        assertThat(directory.team(engId).memberIds()).doesNotContain(dora.id());
+        assertThat(directory.team(opsId).memberIds()).contains(dora.id());
+        assertThat(directory.team(manualId).memberIds()).contains(dora.id());
+
+        // and back: the group brings the membership back
+        signIn(new Browser(), email, subject, List.of(eng));
+        assertThat(directory.team(engId).memberIds()).contains(dora.id());
+    }
+
+    @Test
+    void anMcpClientsAuthorizationOffersTheProvidersAndSignsInThroughThem() {
+        String name = "mcp" + unique("").replace("-", "").toLowerCase().substring(0, 6);
+        String domain = name + ".example";
+        registerProvider(name, domain);
+        String gateway = admin.createGateway(unique("sso-gw"));
+        String teamName = unique("mcp-users");
+        String teamId = admin.createTeam(teamName);
+        admin.grantGateway(gateway, teamId);
+
+        String redirect = "http://localhost:7777/callback";
+        gatehouse.authserver.OAuthDriver oauth = new gatehouse.authserver.OAuthDriver(BASE);
+        String clientId = oauth.register(List.of(redirect)).path("client_id").asString();
+        String verifier = gatehouse.authserver.OAuthDriver.verifier();
+        String resource = BASE + "/gateway/v1/mcp?gateway=" + gateway;
+
+        // the MCP client sends the person to authorize; not signed in, they land on the sign-in page
+        Browser browser = new Browser();
+        List<Browser.Page> toLogin = browser.follow(oauth.authorizeUrl(clientId, redirect, verifier, resource, "mcp-state"));
+        Browser.Page login = toLogin.getLast();
+        assertThat(login.url()).startsWith(BASE + "/login");
+        String providerLink = "/oauth2/authorization/" + name;
+        assertThat(login.body()).contains(providerLink).doesNotContain("id=\"login\"");
+
+        // they choose the provider and sign in there; Gatehouse continues the authorization
+        Browser.Page idpLogin = browser.follow(BASE + providerLink).getLast();
+        String email = "erin@" + domain;
+        String claims = Json.string(Map.of("email", email, "email_verified", true, "groups", List.of(teamName)));
+        Browser.Page page = browser.submit(idpLogin, "name=\"username\"", Map.of("username", "erin-subject-" + name, "claims", claims));
+        String code = null;
+        for (int hop = 0; hop < 25 && code == null; hop++) {
+            if (page.location() != null) {
+                String next = java.net.URI.create(page.url()).resolve(page.location()).toString();
+                if (next.startsWith(redirect)) {
+                    assertThat(Browser.param(next, "state")).isEqualTo("mcp-state");
+                    code = Browser.param(next, "code");
+                    break;
+                }
+                page = browser.get(next);
+            } else if (page.hasForm("id=\"choose\"")) {
+                page = browser.submit(page, "id=\"choose\"", Map.of("gatewayId", gateway));
+            } else if (page.hasForm("id=\"approve\"")) {
+                page = browser.submit(page, "id=\"approve\"", Map.of());
+            } else {
+                throw new AssertionError("stuck at " + page.url() + " (" + page.status() + "): " + page.body());
+            }
+        }
+        assertThat(code).as("authorization code after the provider's sign-in").isNotNull();
+        String token = oauth.exchange(clientId, code, verifier, redirect).access();
+        assertThat(token).isNotBlank();
+
+        gatehouse.testing.McpTestClient mcp = new gatehouse.testing.McpTestClient(java.net.URI.create(resource), token);
+        assertThat(mcp.initialize(gatehouse.testing.McpTestClient.capabilities()).status()).isEqualTo(200);
+        User erin = directory.userByUsername(email).orElseThrow();
+        assertThat(erin.source()).isEqualTo("sso:" + name);
+        assertThat(directory.team(teamId).memberIds()).contains(erin.id());
+    }
 }
