@@ -46,6 +46,11 @@ class ConsoleAccess {
         return new Viewer(userId, username, roles.effectiveGrants(userId));
     }
 
+    /** A person's username, for pages that name people. */
+    String username(String userId) {
+        return directory.user(userId).username();
+    }
+
     Target gatewayTarget(String gatewayId) {
         return new Target.Gateway(gatewayId, directory.snapshot().subsetsByGateway().getOrDefault(gatewayId, Map.of()).keySet());
     }

@@ -26,7 +26,7 @@ import gatehouse.platform.Json;
 import gatehouse.policy.access.Permission;
 
 /** The gateways list, creating, renaming and deleting a gateway, and a gateway's Overview tab with its activity chart. */
-@Controller
+@Controller("consoleGatewaysController")
 class GatewaysController {
     private final ConsoleAccess access;
     private final ConsoleAudit audit;

@@ -4,7 +4,7 @@ import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /** Where a person who opens Gatehouse in a browser lands: the console. */
-@Controller
+@Controller("consoleHomeController")
 class HomeController {
 
     @GetMapping({"/", "/admin", "/admin/"})
