@@ -175,13 +175,23 @@ class GatewayLogsController {
         return user != null ? user + (host == null ? "" : " via " + host) : host != null ? host : c.id();
     }
 
+    /** Each decision as "step: action (rule)", e.g. "rules: alert (marker)". */
+    static String decisions(tools.jackson.databind.JsonNode list) {
+        List<String> out = new java.util.ArrayList<>();
+        for (tools.jackson.databind.JsonNode d : list) {
+            String rule = d.path("details").path("rule").asString("");
+            out.add(d.path("step").asString("?") + ": " + d.path("action").asString("?") + (rule.isEmpty() ? "" : " (" + rule + ")"));
+        }
+        return String.join(", ", out);
+    }
+
     private List<Row> rows(String gid, LogFilter filter) {
         CatalogSnapshot snap = catalog.snapshot();
         Map<String, String> hosts = hostNames();
         return logs.find(filter.query(gid, PAGE)).stream().map(r -> {
             Connection c = r.get("connectionId") == null ? null : snap.connectionsById().get((String) r.get("connectionId"));
             Object decisions = r.get("decisions");
-            String d = decisions instanceof tools.jackson.databind.JsonNode n && !n.isEmpty() ? Json.string(n) : "";
+            String d = decisions instanceof tools.jackson.databind.JsonNode n ? decisions(n) : "";
             return new Row((String) r.get("time"), c == null ? (String) r.get("connectionId") : who(c, hosts), (String) r.get("method"),
                     (String) r.get("tool"), (String) r.get("status"), (String) r.get("errorMessage"), ((Number) r.get("durationMs")).doubleValue(),
                     (Integer) r.get("inputTokens"), (Integer) r.get("outputTokens"), d);

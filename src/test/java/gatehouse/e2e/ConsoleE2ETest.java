@@ -1,0 +1,261 @@
+package gatehouse.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.microsoft.playwright.APIResponse;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.FormData;
+import com.microsoft.playwright.options.RequestOptions;
+import com.microsoft.playwright.options.WaitForSelectorState;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The web console in a real browser (Debian's Chromium, headless, driven by Playwright) against the
+ * packaged jar, the way an administrator uses it: sign in, create a gateway (by keyboard, with a
+ * hostile name that must show as text), add and assign a server, connect an agent and copy its
+ * token, call a tool through the gateway with the TypeScript SDK client, watch the call arrive in
+ * the Logging tab's live tail, and find, acknowledge and resolve the alert it raised. Any script
+ * error or unexpected dialog in the browser fails the test; a form posted without its CSRF token is
+ * refused. Screenshots of every page go to {@code target/e2e/ConsoleE2ETest/}.
+ */
+class ConsoleE2ETest {
+    private static final String PASSWORD = "console-e2e-password-0123456789";
+    private static final String HOSTILE = "<img src=x onerror=alert(1)>";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private static NodePeers peers;
+    private static Path dir;
+    private static GatehouseJar gatehouse;
+    private static Playwright playwright;
+    private static Browser browser;
+    private static final List<String> browserErrors = Collections.synchronizedList(new ArrayList<>());
+    private static final List<String> unexpectedDialogs = Collections.synchronizedList(new ArrayList<>());
+    private static int shot;
+
+    @BeforeAll
+    static void start() {
+        peers = NodePeers.fromEnvironment();
+        Path chromium = chromium();
+        dir = GatehouseJar.workDir("ConsoleE2ETest");
+        gatehouse = GatehouseJar.start(dir, Map.of("GATEHOUSE_ADMIN_USER", "admin", "GATEHOUSE_ADMIN_PASSWORD", PASSWORD));
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(chromium).setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage")));
+    }
+
+    /** Debian's Chromium ({@code GATEHOUSE_CHROMIUM}, else /usr/bin/chromium); missing, the class is skipped unless end-to-end tests are required. */
+    private static Path chromium() {
+        String configured = System.getenv("GATEHOUSE_CHROMIUM");
+        Path p = Path.of(configured == null || configured.isBlank() ? "/usr/bin/chromium" : configured);
+        if (!Files.isExecutable(p)) {
+            String why = "Chromium is not installed at " + p + " (apt-get install chromium; .ci/run does)";
+            if (NodePeers.required(System.getenv())) {
+                throw new IllegalStateException(why + "; end-to-end tests are required here");
+            }
+            SkippedEndToEnd.skipped(ConsoleE2ETest.class.getName(), why);
+            Assumptions.abort(why);
+        }
+        return p;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+        if (gatehouse != null) {
+            gatehouse.close();
+        }
+    }
+
+    private static Page newPage(BrowserContext context) {
+        Page page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if (m.type().equals("error")) {
+                browserErrors.add(m.text() + " (" + m.location() + " on " + page.url() + ")");
+            }
+        });
+        page.onPageError(e -> browserErrors.add("uncaught: " + e + " on " + page.url()));
+        page.onDialog(d -> {
+            if (d.type().equals("confirm")) {
+                d.accept(); // the console asks before destructive actions
+            } else {
+                unexpectedDialogs.add(d.type() + ": " + d.message() + " on " + page.url());
+                d.dismiss();
+            }
+        });
+        return page;
+    }
+
+    private static void screenshot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(String.format("%02d-%s.png", ++shot, name))).setFullPage(true));
+        Object width = page.evaluate("() => document.documentElement.scrollWidth");
+        assertThat(((Number) width).intValue()).as("%s fits 1280 px without scrolling sideways", name).isLessThanOrEqualTo(1280);
+        assertThat(browserErrors).as("no script errors in the browser").isEmpty();
+        assertThat(unexpectedDialogs).as("no dialogs but confirmations").isEmpty();
+    }
+
+    @Test
+    void anAdministratorSetsUpAGatewayAndSeesItsTraffic() {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        context.grantPermissions(List.of("clipboard-read", "clipboard-write"), new BrowserContext.GrantPermissionsOptions().setOrigin(gatehouse.baseUrl()));
+        Page page = newPage(context);
+        String base = gatehouse.baseUrl();
+
+        // / leads to the console, which asks to sign in first
+        page.navigate(base + "/");
+        assertThat(page.url()).endsWith("/login");
+        page.getByLabel("Username").fill("admin");
+        page.getByLabel("Password").fill(PASSWORD);
+        screenshot(page, "sign-in");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.waitForURL("**/console/gateways**");
+        assertThat(page.locator(".empty").textContent()).contains("No gateways yet");
+        screenshot(page, "gateways-empty");
+
+        // a gateway created by keyboard alone, under a name that would run a script if it were not escaped
+        page.locator("body").focus();
+        for (int i = 0; i < 40 && !"gateway-name".equals(page.evaluate("() => document.activeElement && document.activeElement.id")); i++) {
+            page.keyboard().press("Tab");
+        }
+        assertThat(page.evaluate("() => document.activeElement.id")).as("the name field is reachable with Tab").isEqualTo("gateway-name");
+        page.keyboard().type(HOSTILE);
+        page.keyboard().press("Enter");
+        page.waitForURL("**/console/gateways/gw_*");
+        String gatewayId = page.url().replaceAll(".*/console/gateways/", "").replaceAll("[?#].*", "");
+        assertThat(page.locator("main h1").textContent()).isEqualTo(HOSTILE);
+        assertThat(page.locator("main img").count()).as("the name is text, not an element").isZero();
+        screenshot(page, "gateway-overview-empty");
+
+        // a form posted without its CSRF token is refused, even with the session cookie
+        APIResponse forged = page.request().post(base + "/console/gateways",
+                RequestOptions.create().setForm(FormData.create().set("name", "forged-without-token")).setMaxRedirects(0));
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(E2eJson.list(gatehouse.expect(200, "GET", "/gateways", null))).extracting(g -> g.path("name").asString())
+                .containsExactly(HOSTILE);
+
+        // a server added in the catalogue, then assigned on the gateway's Servers tab
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Servers").setExact(true)).first().click();
+        page.waitForURL("**/console/servers");
+        page.getByLabel("Name").fill("everything");
+        page.getByLabel("Transport").selectOption("stdio");
+        page.getByLabel("Command line").fill(quote(peers.node()) + " " + quote(peers.everything().toString()) + " stdio");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add server")).click();
+        page.waitForURL("**/console/servers");
+        assertThat(page.locator("#servers tbody tr").count()).isEqualTo(1);
+        screenshot(page, "servers");
+
+        page.navigate(base + "/console/gateways/" + gatewayId + "/servers");
+        page.getByLabel("Server", new Page.GetByLabelOptions().setExact(true)).selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("everything (stdio)"));
+        page.getByLabel("Prefix").fill("ev");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Assign")).click();
+        page.waitForURL("**/servers");
+        assertThat(page.locator("#assigned-servers").textContent()).contains("everything", "ev__");
+        screenshot(page, "gateway-servers");
+
+        // a rule that alerts on a marker in requests (set through the admin API)
+        gatehouse.expect(201, "POST", "/gateways/" + gatewayId + "/rules", Map.of("name", "marker", "type", "regex",
+                "patterns", List.of("console-e2e-marker-[0-9]+"), "action", "alert", "direction", "request", "mode", "enforce"));
+
+        // an agent connected with the wizard: URL and token shown once, with a working copy button
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Apps & Agents")).click();
+        assertThat(page.locator(".empty").textContent()).contains("Nothing is connected yet");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Connect an agent")).first().click();
+        page.getByLabel("New agent's name").fill("e2e-agent");
+        page.getByLabel("Gateway").selectOption(gatewayId);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create the connection and show its token")).click();
+        String token = page.locator("#issued-token").textContent().strip();
+        String url = page.locator("#issued-url").textContent().strip();
+        assertThat(token).startsWith("gh_");
+        assertThat(url).isEqualTo(base + "/gateway/v1/mcp?gateway=" + gatewayId);
+        Locator copy = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy the token"));
+        copy.click();
+        assertThat(copy.textContent()).isEqualTo("Copied");
+        assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(token);
+        screenshot(page, "agent-token");
+
+        // the agent calls a tool through the gateway with an independent MCP client
+        NodePeers.Run run = peers.sdkClient("console-agent", url, token, E2eJson.write(List.of(
+                Map.of("op", "listTools"),
+                Map.of("op", "callTool", "name", "ev__echo", "args", Map.of("message", "hello console-e2e-marker-42"), "retryMs", 60000))), dir);
+        JsonNode report = run.report();
+        assertThat(run.exitCode()).as("sdk-client: %s\n%s", report, run.stderr()).isZero();
+        assertThat(report.path("steps").get(1).path("result").toString()).contains("hello console-e2e-marker-42");
+
+        // the call arrives in the Logging tab's live tail without reloading the page
+        page.navigate(base + "/console/gateways/" + gatewayId + "/logs");
+        page.getByLabel("Live tail").check();
+        page.getByLabel("Tool").fill("ev__echo");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply")).click();
+        page.waitForURL("**live=true**");
+        page.locator("tr.log-row", new Page.LocatorOptions().setHasText("ev__echo"))
+                .waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE).setTimeout(WAIT.toMillis()));
+        assertThat(page.locator("tr.log-row").first().textContent()).contains("e2e-agent", "tools/call", "ok");
+        screenshot(page, "gateway-logging");
+
+        // the Overview's chart counts it
+        page.navigate(base + "/console/gateways/" + gatewayId);
+        page.locator("#activity-chart-summary").filter(new Locator.FilterOptions().setHasText("calls in this period"))
+                .waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+        screenshot(page, "gateway-overview");
+
+        // the rule's alert on the Alerts page: acknowledged, then resolved
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            page.navigate(base + "/console/alerts");
+            assertThat(page.locator("tr.alert-row", new Page.LocatorOptions().setHasText("rule-alert")).count()).isPositive();
+        });
+        Locator alert = page.locator("tr.alert-row", new Page.LocatorOptions().setHasText("rule-alert")).first();
+        assertThat(alert.textContent()).contains("Rule 'marker'", HOSTILE);
+        screenshot(page, "alerts");
+        alert.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Acknowledge: Rule 'marker'")).click();
+        page.waitForURL("**/console/alerts**");
+        alert = page.locator("tr.alert-row", new Page.LocatorOptions().setHasText("rule-alert")).first();
+        assertThat(alert.locator(".badge.acknowledged").count()).isEqualTo(1);
+        alert.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Resolve: Rule 'marker'")).click();
+        page.waitForURL("**/console/alerts**");
+        assertThat(page.locator("tr.alert-row", new Page.LocatorOptions().setHasText("rule-alert")).count()).as("resolved alerts leave the default view")
+                .isZero();
+        assertThat(E2eJson.list(gatehouse.expect(200, "GET", "/alerts", null))).filteredOn(a -> a.path("type").asString().equals("rule-alert"))
+                .extracting(a -> a.path("state").asString()).containsOnly("resolved");
+
+        // the gateways list shows the counts
+        page.navigate(base + "/console/gateways");
+        Locator row = page.locator("tr[data-gateway-id='" + gatewayId + "']");
+        assertThat(row.locator("td").nth(1).textContent().strip()).isEqualTo("1");
+        assertThat(row.locator("td").nth(3).textContent().strip()).isEqualTo("1");
+        assertThat(page.locator("main img").count()).isZero();
+        screenshot(page, "gateways");
+        context.close();
+        assertThat(browserErrors).isEmpty();
+        assertThat(unexpectedDialogs).isEmpty();
+    }
+
+    private static String quote(String s) {
+        return s.contains(" ") ? "\"" + s + "\"" : s;
+    }
+}
