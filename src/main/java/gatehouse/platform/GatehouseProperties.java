@@ -21,7 +21,9 @@ public record GatehouseProperties(
             @DefaultValue("10000") int maxSessions,
             @DefaultValue List<String> allowedOrigins,
             /** The largest single message (HTTP body, SSE event, stdio line) accepted from an upstream. */
-            @DefaultValue("16777216") long maxUpstreamMessageBytes) {
+            @DefaultValue("16777216") long maxUpstreamMessageBytes,
+            /** How long a stdio server's process may take from launch to its initialize answer (npx downloads, a JVM's start). */
+            @DefaultValue("60s") Duration stdioStartTimeout) {
     }
 
     public String publicUrlNoSlash() {

@@ -40,6 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
         "gatehouse.mcp.max-body-bytes=" + GatewayTestSupport.MAX_BODY_BYTES,
         "gatehouse.mcp.upstream-timeout=20s",
         "gatehouse.mcp.connect-timeout=5s",
+        // A stdio fixture is a JVM: on a busy machine its start takes long.
+        "gatehouse.mcp.stdio-start-timeout=180s",
         "gatehouse.oauth.client-metadata-loopback-allowed=true",
         // Every test signs in from 127.0.0.1; the throttle has its own tests (LocalAccountsAttackTest).
         "gatehouse.login.account-throttle.base-delay=0s",

@@ -283,7 +283,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         StdioUpstream s = startStdio(server);
         if (!s.isAlive()) {
             // The first start may take a while (npx, a JVM); later, fail fast while it restarts.
-            Instant deadline = Instant.now().plus(props.mcp().connectTimeout().plusSeconds(20));
+            Instant deadline = Instant.now().plus(props.mcp().stdioStartTimeout());
             while (!s.isAlive() && Instant.now().isBefore(deadline) && s.startedRecently()) {
                 sleep(50);
             }
@@ -306,7 +306,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private StdioUpstream newStdio(ServerDef server) {
         return new StdioUpstream(server, () -> StdioLaunch.of(server.command(), server.env(), System.getenv(),
                 stdioProps, stdioRoot, server.id(), Path.of(props.dataDir())), ownInitParams(),
-                props.mcp().connectTimeout().plusSeconds(20), props.mcp().maxUpstreamMessageBytes());
+                props.mcp().stdioStartTimeout(), props.mcp().maxUpstreamMessageBytes());
     }
 
     private StdioUpstream watched(StdioUpstream s) {

@@ -48,7 +48,7 @@ class InputRequiredBridgeTest {
     static void start() {
         fixture = ConformanceFixtureMain.start(FixtureTransport.STREAMABLE_HTTP, 0);
         upstreams = new Upstreams(new GatehouseProperties("target/tmp/bridge-data", "http://localhost",
-                new GatehouseProperties.Mcp(1 << 20, Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMinutes(5), 10, List.of(), 16L << 20)));
+                new GatehouseProperties.Mcp(1 << 20, Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMinutes(5), 10, List.of(), 16L << 20, Duration.ofSeconds(60))));
         ServerDef server = new ServerDef("srv_fixture", "fixture", Transport.STREAMABLE_HTTP, null, null, fixture.url().toString(), null,
                 Instant.now(), Instant.now());
         upstream = upstreams.connect(server, StatelessSessions.upstreamInit(null));

@@ -111,6 +111,6 @@ class RequestStateSealTest {
 
     private static GatehouseProperties props(Path dataDir) {
         return new GatehouseProperties(dataDir.toString(), "http://localhost:8080",
-                new GatehouseProperties.Mcp(1024, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 10, List.of(), 16L << 20));
+                new GatehouseProperties.Mcp(1024, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 10, List.of(), 16L << 20, Duration.ofSeconds(60)));
     }
 }

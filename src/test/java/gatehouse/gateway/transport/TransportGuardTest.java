@@ -15,7 +15,7 @@ import gatehouse.platform.GatehouseProperties;
 class TransportGuardTest {
     private static final GatehouseProperties PROPS = new GatehouseProperties("/tmp", "https://gatehouse.example.com",
             new GatehouseProperties.Mcp(1024, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(5), 10,
-                    List.of("https://console.example.org"), 16L << 20));
+                    List.of("https://console.example.org"), 16L << 20, Duration.ofSeconds(60)));
     private final TransportGuard guard = new TransportGuard(PROPS);
 
     private static McpHttpRequest request(Map<String, String> headers) {
