@@ -25,6 +25,10 @@ import gatehouse.platform.Json;
 import gatehouse.policy.provisioning.FeatureKind;
 import gatehouse.policy.provisioning.ProvisioningSettings;
 import gatehouse.platform.ProblemException;
+import gatehouse.platform.Reloadable;
+import gatehouse.platform.StartupProblem;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -33,28 +37,67 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Applies {@code --config FILE.yaml} at start-up through the same service the admin API uses.
- * Servers and gateways are matched by name; only differences are written. A bad file stops the
- * start with a message naming the entry at fault.
+ * Servers and gateways are matched by name; only differences are written. A file is applied in one
+ * transaction: a bad file changes nothing and stops the start with a few lines naming the file, the
+ * line and what would be valid. It runs before the bootstrap runners, so a failed start leaves no
+ * one-time secret behind that nobody saw.
  */
 @Component
-@Order(1)
+@Order(-10)
 public class ConfigApplier implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(ConfigApplier.class);
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+    private static final String FIX = "Correct the file and start again; nothing from it was applied.";
+
     private final CatalogService catalog;
     private final FeatureService features;
+    private final TransactionTemplate tx;
+    private final List<Reloadable> views;
 
-    public ConfigApplier(CatalogService catalog, FeatureService features) {
+    public ConfigApplier(CatalogService catalog, FeatureService features, PlatformTransactionManager transactions,
+                         List<Reloadable> views) {
         this.catalog = catalog;
         this.features = features;
+        this.tx = new TransactionTemplate(transactions);
+        this.views = views;
     }
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
         for (String file : configFiles(args.getSourceArgs())) {
-            apply(read(Path.of(file)));
-            log.info("applied configuration from {}", file);
+            int changes = applyFile(Path.of(file));
+            log.info("applied configuration from {} ({} change(s))", file, changes);
+        }
+    }
+
+    /**
+     * Reads and applies one file, all or nothing: any error rolls back every change the file made
+     * and re-reads the in-memory views, so nothing of it remains.
+     */
+    public int applyFile(Path file) throws IOException {
+        DeclarativeConfig config = read(file);
+        String text = Files.readString(file);
+        try {
+            Integer changes = tx.execute(status -> apply(config, new Source(file, text)));
+            return changes == null ? 0 : changes;
+        } catch (RuntimeException e) {
+            for (Reloadable view : views) {
+                try {
+                    view.reload();
+                } catch (RuntimeException again) {
+                    log.warn("could not re-read {} after the failed configuration: {}", view.getClass().getSimpleName(), again.getMessage());
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Where an entry sits in the file, for the error message; null when applied from code. */
+    private record Source(Path file, String text) {
+        String at(String pointer) {
+            Integer line = lineOf(text, pointer);
+            return file + (line != null ? ", line " + line : "");
         }
     }
 
@@ -79,7 +122,8 @@ public class ConfigApplier implements ApplicationRunner {
 
     public static DeclarativeConfig read(Path file) throws IOException {
         if (!Files.isReadable(file)) {
-            throw new IllegalStateException("configuration file " + file.toAbsolutePath() + " cannot be read");
+            throw new StartupProblem("configuration file " + file.toAbsolutePath() + " cannot be read",
+                    "Check the path given to --config and that the file is readable by this user.");
         }
         String text = Files.readString(file);
         try {
@@ -89,8 +133,7 @@ public class ConfigApplier implements ApplicationRunner {
             if (line == null && e.getLocation() != null) {
                 line = e.getLocation().getLineNr();
             }
-            throw new IllegalStateException("configuration file " + file + " is not valid: " + describe(e)
-                    + (line != null ? " (line " + line + ")" : ""), e);
+            throw new StartupProblem(file + (line != null ? ", line " + line : "") + ": " + describe(e), FIX, e);
         }
     }
 
@@ -145,22 +188,42 @@ public class ConfigApplier implements ApplicationRunner {
         for (JacksonException.Reference r : path) {
             pointer.append('/').append(r.getPropertyName() != null ? r.getPropertyName() : String.valueOf(r.getIndex()));
         }
-        try (JsonParser p = YAML.createParser(text)) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t == JsonToken.PROPERTY_NAME && p.streamReadContext().pathAsPointer().toString().contentEquals(pointer)) {
-                    return p.currentTokenLocation().getLineNr();
+        return lineOf(text, pointer.toString());
+    }
+
+    /**
+     * The line where the value at a JSON pointer starts ({@code /servers/2}, {@code /servers/2/url}),
+     * or the line of the nearest enclosing entry found; null when the text has none of it.
+     */
+    static Integer lineOf(String text, String pointer) {
+        for (String p = pointer; !p.isEmpty(); p = p.substring(0, p.lastIndexOf('/'))) {
+            try (JsonParser parser = YAML.createParser(text)) {
+                for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
+                    boolean entry = t == JsonToken.PROPERTY_NAME || t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY;
+                    if (entry && parser.streamReadContext().pathAsPointer().toString().equals(p)) {
+                        return parser.currentTokenLocation().getLineNr();
+                    }
                 }
+            } catch (JacksonException ignored) {
+                // the text does not tokenize as far as the entry; try the enclosing one
             }
-        } catch (JacksonException ignored) {
-            // the text does not tokenize as far as the key; fall back to the error's location
         }
         return null;
     }
 
-    /** Returns the number of changes made (0 when the catalogue already matched). */
+    /**
+     * Applies a parsed file in the caller's transaction (none: each change commits on its own);
+     * returns the number of changes made (0 when the catalogue already matched).
+     */
     public int apply(DeclarativeConfig config) {
+        return apply(config, null);
+    }
+
+    private int apply(DeclarativeConfig config, Source source) {
         int changes = 0;
+        int serverIndex = -1;
         for (DeclarativeConfig.Server s : config.servers()) {
+            serverIndex++;
             try {
                 CatalogService.ServerInput in = new CatalogService.ServerInput(s.name(), s.transport(),
                         gatehouse.catalog.ServerCommand.of(s.command(), s.args()), s.env(), s.url(), s.headers());
@@ -173,11 +236,14 @@ public class ConfigApplier implements ApplicationRunner {
                     changes++;
                 }
             } catch (ProblemException e) {
-                throw new IllegalStateException("configuration: server '" + s.name() + "': " + e.getMessage()
-                        + (e.field() != null ? " (field " + e.field() + ")" : ""), e);
+                throw problem(source, "/servers/" + serverIndex + (e.field() != null ? "/" + e.field() : ""),
+                        "server '" + s.name() + "': " + e.getMessage(), e);
             }
         }
+        int gatewayIndex = -1;
         for (DeclarativeConfig.Gateway g : config.gateways()) {
+            gatewayIndex++;
+            int entry = -1;
             try {
                 GatewayDef gateway = g.name() == null ? null : catalog.gatewayByName(g.name()).orElse(null);
                 if (gateway == null) {
@@ -187,6 +253,7 @@ public class ConfigApplier implements ApplicationRunner {
                 // Settings first: they decide what the servers assigned below get approved and exposed.
                 changes += applyProvisioning(gateway.id(), g.provisioning());
                 for (DeclarativeConfig.GatewayServer gs : g.servers()) {
+                    entry++;
                     ServerDef server = catalog.serverByName(gs.server()).orElseThrow(() -> ProblemException.invalid("server",
                             "no server named '" + gs.server() + "' (declare it under servers:)"));
                     String identity = gs.identity() == null ? "shared" : gs.identity();
@@ -204,11 +271,16 @@ public class ConfigApplier implements ApplicationRunner {
                     changes += applySelection(gid, server.id(), FeatureKind.RESOURCE_TEMPLATE, gs.resourceTemplates());
                 }
             } catch (ProblemException e) {
-                throw new IllegalStateException("configuration: gateway '" + g.name() + "': " + e.getMessage()
-                        + (e.field() != null ? " (field " + e.field() + ")" : ""), e);
+                String at = "/gateways/" + gatewayIndex + (entry >= 0 ? "/servers/" + entry : "")
+                        + (e.field() != null && entry >= 0 ? "/" + e.field() : "");
+                throw problem(source, at, "gateway '" + g.name() + "': " + e.getMessage(), e);
             }
         }
         return changes;
+    }
+
+    private static StartupProblem problem(Source source, String pointer, String message, ProblemException cause) {
+        return new StartupProblem((source == null ? "configuration" : source.at(pointer)) + ": " + message, FIX, cause);
     }
 
     private int applyProvisioning(String gatewayId, DeclarativeConfig.Provisioning p) {

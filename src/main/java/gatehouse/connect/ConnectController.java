@@ -267,7 +267,8 @@ class ConnectController {
     }
 
     private List<GatewayDef> heldGateways(String userId) {
-        return directory.snapshot().gatewaysOf(userId).stream().map(id -> catalog.snapshot().gateways().get(id))
+        var ids = directory.snapshot().holdsEvery(userId) ? catalog.snapshot().gateways().keySet() : directory.snapshot().gatewaysOf(userId);
+        return ids.stream().map(id -> catalog.snapshot().gateways().get(id))
                 .filter(g -> g != null).sorted(Comparator.comparing(GatewayDef::name)).toList();
     }
 

@@ -8,13 +8,16 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 import gatehouse.platform.Ids;
+import gatehouse.platform.StartupReport;
 
 /**
  * The first person: {@code GATEHOUSE_ADMIN_USER} (default {@code admin}) with
  * {@code GATEHOUSE_ADMIN_PASSWORD}, or a generated password printed once. A configured password is
  * applied again at each start, so an operator who lost it can set a new one this way. The first
  * person holds the built-in owner role (global {@code admin}), so they can administer from the web
- * console; an existing bootstrap user without any role gets it at start.
+ * console and connect an MCP client to every gateway without any team set-up (administrators hold
+ * every gateway); an existing bootstrap user without any role gets it at start. The generated
+ * password is shown by {@link StartupReport} once start-up has succeeded.
  */
 @Component
 @Order(1)
@@ -25,10 +28,12 @@ class AdminUserBootstrap implements ApplicationRunner {
 
     private final Directory directory;
     private final Roles roles;
+    private final StartupReport report;
 
-    AdminUserBootstrap(Directory directory, Roles roles) {
+    AdminUserBootstrap(Directory directory, Roles roles, StartupReport report) {
         this.directory = directory;
         this.roles = roles;
+        this.report = report;
     }
 
     @Override
@@ -58,15 +63,8 @@ class AdminUserBootstrap implements ApplicationRunner {
         var u = directory.createUser(username, null, null);
         directory.resetPassword(u.id(), password);
         roles.grant(u.id(), OWNER_ROLE, null, null);
-        // Printed to stdout on purpose, once, like the admin token; never logged again.
-        System.out.println("""
-
-                ==================================================================
-                Gatehouse sign-in (shown once; change it or set GATEHOUSE_ADMIN_PASSWORD):
-                  user:     %s
-                  password: %s
-                ==================================================================
-                """.formatted(username, password));
+        report.showOnce(new StartupReport.Secret("Sign-in (change it, or set GATEHOUSE_ADMIN_PASSWORD):",
+                java.util.List.of("user:     " + username, "password: " + password)));
     }
 
     private static String env(String name, String fallback) {

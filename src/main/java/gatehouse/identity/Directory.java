@@ -97,7 +97,7 @@ public class Directory implements gatehouse.platform.Reloadable {
         }
         Map<String, Map<String, gatehouse.policy.access.Subsets>> frozenSubsets = new HashMap<>();
         subsets.forEach((k, v) -> frozenSubsets.put(k, Map.copyOf(v)));
-        return new DirectorySnapshot(enabled, Map.copyOf(frozen), Map.copyOf(teamsByUser), Map.copyOf(frozenSubsets));
+        return new DirectorySnapshot(enabled, Map.copyOf(frozen), Map.copyOf(teamsByUser), Map.copyOf(frozenSubsets), repo.administrators());
     }
 
     private void changed() {

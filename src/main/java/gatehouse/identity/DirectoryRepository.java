@@ -128,6 +128,16 @@ class DirectoryRepository {
         return jdbc.sql("SELECT team_id, user_id FROM team_members").query((rs, n) -> new Membership(rs.getString(1), rs.getString(2))).list();
     }
 
+    /**
+     * Users granted, without a scope, a role that holds the {@code admin} permission: administrators,
+     * who may connect to every gateway.
+     */
+    java.util.Set<String> administrators() {
+        return jdbc.sql("SELECT g.user_id, r.permissions FROM role_grants g JOIN roles r ON r.id = g.role_id WHERE g.scope_kind = 'global'")
+                .query((rs, n) -> java.util.Arrays.asList(rs.getString(2).split(" ")).contains("admin") ? rs.getString(1) : null).list()
+                .stream().filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     List<Holding> holdings() {
         return jdbc.sql("SELECT gateway_id, team_id, tools FROM gateway_teams")
                 .query((rs, n) -> holding(rs.getString(1), rs.getString(2), rs.getString(3))).list();

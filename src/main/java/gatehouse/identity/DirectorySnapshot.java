@@ -15,9 +15,18 @@ import gatehouse.policy.access.ToolAccess;
  *
  * @param teamsByUser      every team a user belongs to
  * @param subsetsByGateway for each gateway, its holding teams and what each sees of it
+ * @param administrators   users granted a role with the {@code admin} permission without a scope
+ *                         (the bootstrap user among them): they may connect to every gateway and
+ *                         see all of it, so a first sign-in needs no team set-up
  */
 public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String>> gatewaysByUser,
-                                Map<String, Set<String>> teamsByUser, Map<String, Map<String, Subsets>> subsetsByGateway) {
+                                Map<String, Set<String>> teamsByUser, Map<String, Map<String, Subsets>> subsetsByGateway,
+                                Set<String> administrators) {
+
+    public DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String>> gatewaysByUser,
+                             Map<String, Set<String>> teamsByUser, Map<String, Map<String, Subsets>> subsetsByGateway) {
+        this(enabledUsers, gatewaysByUser, teamsByUser, subsetsByGateway, Set.of());
+    }
 
     /** A snapshot whose teams have tool subsets only ({@code null}: every tool), as tests write them. */
     public static DirectorySnapshot withToolSubsets(Set<String> enabledUsers, Map<String, Set<String>> gatewaysByUser,
@@ -32,11 +41,18 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
         return new DirectorySnapshot(enabledUsers, gatewaysByUser, teamsByUser, Map.copyOf(subsets));
     }
 
-    /** True when the user exists, is enabled, and one of their teams holds the gateway. */
+    /** True when the user exists, is enabled, and is an administrator or one of their teams holds the gateway. */
     public boolean holds(String userId, String gatewayId) {
-        return enabledUsers.contains(userId) && gatewaysByUser.getOrDefault(userId, Set.of()).contains(gatewayId);
+        return enabledUsers.contains(userId)
+                && (administrators.contains(userId) || gatewaysByUser.getOrDefault(userId, Set.of()).contains(gatewayId));
     }
 
+    /** True for an enabled administrator, who holds every gateway there is. */
+    public boolean holdsEvery(String userId) {
+        return enabledUsers.contains(userId) && administrators.contains(userId);
+    }
+
+    /** The gateways the user's teams hold (an administrator holds every gateway besides: see {@link #holdsEvery}). */
     public Set<String> gatewaysOf(String userId) {
         return enabledUsers.contains(userId) ? gatewaysByUser.getOrDefault(userId, Set.of()) : Set.of();
     }
@@ -49,10 +65,10 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
     /**
      * The features of {@code kind} ({@code tools}, {@code prompts}, {@code resources}) of a gateway
      * this caller may list and use: a person's union over their teams that hold it; an API-token
-     * connection (no user) every one.
+     * connection (no user) and an administrator every one.
      */
     public ToolAccess access(String userId, String gatewayId, String kind) {
-        if (userId == null) {
+        if (userId == null || administrators.contains(userId)) {
             return ToolAccess.ALL;
         }
         Map<String, Subsets> holders = subsetsByGateway.getOrDefault(gatewayId, Map.of());

@@ -63,6 +63,7 @@ public class Roles {
             throw ProblemException.conflict("id", "the built-in role '" + r.name() + "' cannot be changed; create a custom role instead");
         }
         repo.updatePermissions(id, validPermissions(permissions));
+        directory.reload(); // the admin permission decides who holds every gateway
         return role(id);
     }
 
@@ -73,6 +74,7 @@ public class Roles {
             throw ProblemException.conflict("id", "the built-in role '" + r.name() + "' cannot be deleted");
         }
         repo.deleteRole(id);
+        directory.reload();
     }
 
     private static List<String> validPermissions(List<String> permissions) {
@@ -120,6 +122,7 @@ public class Roles {
         }
         RoleGrant g = new RoleGrant(Ids.id("grant"), userId, roleId, scope, Instant.now());
         repo.insertGrant(g);
+        directory.reload();
         return g;
     }
 
@@ -129,6 +132,7 @@ public class Roles {
         if (repo.deleteGrantsOfRole(userId, roleId) == 0) {
             throw ProblemException.notFound("role grant", userId + "/" + roleId);
         }
+        directory.reload();
     }
 
     @Transactional
@@ -136,6 +140,7 @@ public class Roles {
         if (!repo.deleteGrant(userId, grantId)) {
             throw ProblemException.notFound("role grant", grantId);
         }
+        directory.reload();
     }
 
     /** A user's effective grants: each granted role's permissions in its scope. A disabled user has none. */

@@ -99,6 +99,33 @@ class ConfigApplierTest {
                 .hasMessageContaining("gateway 'team-" + id + "'").hasMessageContaining("'ghost-" + id + "'");
     }
 
+    /**
+     * All or nothing: the file's first server and its gateway are valid and written before the
+     * missing reference is found, and none of them remains afterwards, in the database or in memory.
+     */
+    @Test
+    void aFileWithAnErrorIsNotAppliedAtAllAndTheErrorNamesFileAndLine() throws Exception {
+        String id = unique("atomic");
+        java.nio.file.Path file = ConfigFiles.instantiate("missing-server.yaml", id);
+        long version = catalog.snapshot().version();
+        assertThatThrownBy(() -> applier.applyFile(file)).isInstanceOf(gatehouse.platform.StartupProblem.class)
+                .hasMessage(file + ", line 9: gateway 'team-" + id + "': no server named 'ghost-" + id + "' (declare it under servers:)");
+        assertThat(catalog.serverByName("known-" + id)).as("rolled back").isEmpty();
+        assertThat(catalog.gatewayByName("team-" + id)).as("rolled back").isEmpty();
+        assertThat(catalog.snapshot().version()).as("the in-memory view was re-read").isGreaterThan(version);
+        catalog.reload();
+        assertThat(catalog.serverByName("known-" + id)).isEmpty();
+    }
+
+    @Test
+    void aServerErrorPointsAtTheServersLineInTheFile() throws Exception {
+        String id = unique("line");
+        java.nio.file.Path file = ConfigFiles.instantiate("invalid-server.yaml", id);
+        assertThatThrownBy(() -> applier.applyFile(file)).isInstanceOf(gatehouse.platform.StartupProblem.class)
+                .hasMessageStartingWith(file + ", line 2: server 'broken-" + id + "': ").hasMessageContaining("command")
+                .satisfies(e -> assertThat(((gatehouse.platform.StartupProblem) e).action()).contains("nothing from it was applied"));
+    }
+
     @Test
     void anInvalidServerNamesTheServerAndTheField() throws Exception {
         String id = unique("invalid");

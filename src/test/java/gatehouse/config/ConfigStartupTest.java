@@ -60,6 +60,27 @@ class ConfigStartupTest {
         Path bad = ConfigFiles.resource("unknown-key.yaml");
         assertThatThrownBy(() -> SpringApplication.run(GatehouseApplication.class,
                 args(TestDatabase.newDataDir("startup-bad"), "--config", bad.toString())).close())
-                .hasStackTraceContaining("comand").hasStackTraceContaining("unknown-key.yaml");
+                .isInstanceOf(gatehouse.platform.StartupProblem.class)
+                .hasMessageContaining("comand").hasMessageContaining("unknown-key.yaml").hasMessageContaining("line 5");
+    }
+
+    /**
+     * A start that fails on its file leaves nothing behind: no server of the file, and no admin token
+     * or sign-in password generated (they would have been shown to nobody); the next, good start
+     * generates them.
+     */
+    @Test
+    void aFailedStartLeavesNeitherConfigurationNorUnseenSecretsBehind() {
+        String id = unique("half");
+        Path dataDir = TestDatabase.newDataDir("startup-half");
+        Path bad = ConfigFiles.instantiate("missing-server.yaml", id);
+        assertThatThrownBy(() -> SpringApplication.run(GatehouseApplication.class, args(dataDir, "--config", bad.toString())).close())
+                .isInstanceOf(gatehouse.platform.StartupProblem.class).hasMessageContaining("ghost-" + id);
+        try (ConfigurableApplicationContext app = SpringApplication.run(GatehouseApplication.class, args(dataDir))) {
+            assertThat(app.getBean(CatalogService.class).serverByName("known-" + id)).isEmpty();
+            var jdbc = app.getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM users").query(Long.class).single()).as("the bootstrap user, created by this start")
+                    .isEqualTo(1);
+        }
     }
 }

@@ -91,10 +91,16 @@ class CallerAuthentication {
         if (c == null) {
             throw unauthorized(req, "the access token is invalid, expired or revoked", "invalid_token");
         }
-        // The connection's gateway; another one than the token's answers like one that does not exist.
+        // The connection's gateway. Another one than the token's gets one answer whether or not it
+        // exists (nothing is revealed about other gateways), naming what is wrong: the token.
         String wanted = req.query("gateway");
         GatewayDef g = snapshot.gateways().get(c.gatewayId());
-        if (g == null || (wanted != null && !wanted.isEmpty() && !wanted.equals(c.gatewayId()))) {
+        if (wanted != null && !wanted.isEmpty() && !wanted.equals(c.gatewayId())) {
+            String shown = wanted.matches("[A-Za-z0-9_-]{1,64}") ? "'" + wanted + "'" : "in this URL";
+            throw new HttpProblem(404, JsonRpc.INVALID_REQUEST, "This token is not valid for gateway " + shown
+                    + ": it belongs to another gateway's connection; use the URL given with the token");
+        }
+        if (g == null) {
             throw new HttpProblem(404, JsonRpc.INVALID_REQUEST, "Unknown gateway");
         }
         Exchange.Caller caller = new Exchange.Caller(c, g, snapshot);

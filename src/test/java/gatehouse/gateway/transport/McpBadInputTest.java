@@ -236,6 +236,10 @@ class McpBadInputTest extends GatewayTestSupport {
         }
     }
 
+    /**
+     * The answer says what is wrong (the token is for another gateway) and is the same, but for the
+     * id the caller typed, whether or not the asked gateway exists.
+     */
     @Test
     void aGatewayOtherThanTheTokensAnswersLikeOneThatDoesNotExist() {
         McpTestClient foreign = new McpTestClient(mcpUrl(otherConn.gatewayId()), conn.token());
@@ -246,8 +250,9 @@ class McpBadInputTest extends GatewayTestSupport {
         Result b = missing.initialize(McpTestClient.capabilities());
 
         assertRefused(a, 404, -32600);
+        assertThat(a.body().toString()).contains("This token is not valid for gateway '" + otherConn.gatewayId() + "'");
         assertThat(b.status()).isEqualTo(a.status());
-        assertThat(b.body()).isEqualTo(a.body());
+        assertThat(b.body().toString()).isEqualTo(a.body().toString().replace(otherConn.gatewayId(), "gw_doesnotexist"));
         assertThat(b.header("WWW-Authenticate")).isEqualTo(a.header("WWW-Authenticate"));
     }
 
