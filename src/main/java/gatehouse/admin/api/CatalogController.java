@@ -132,6 +132,8 @@ class CatalogController {
 
     @PostMapping("/servers")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a server", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ServerRequestDoc.class))))
     ServerView createServer(@RequestBody(required = false) JsonNode in) {
         CatalogService.ServerInput input = ServerBody.parse(in, false);
         var oauth = ServerBody.oauth(in);
@@ -153,6 +155,8 @@ class CatalogController {
     }
 
     @PatchMapping("/servers/{id}")
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change a server: absent fields stay as they are", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = ServerRequestDoc.class))))
     ServerView updateServer(@PathVariable String id, @RequestBody(required = false) JsonNode in) {
         CatalogService.ServerInput input = ServerSecrets.keepRedacted(ServerBody.parse(in, true), catalog.server(id));
         var oauth = ServerBody.oauth(in);

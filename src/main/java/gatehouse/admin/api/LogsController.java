@@ -100,7 +100,10 @@ class LogsController {
                     ok.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"").header(NEXT_CURSOR, page.next());
                 }
                 byte[] json = Json.MAPPER.writeValueAsBytes(page.records());
-                yield ok.body(out -> out.write(json));
+                yield ok.body(out -> {
+                    out.write(json);
+                    out.write('\n');
+                });
             }
             case "jsonl" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("application/jsonl"))
                     .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"gatehouse-logs.jsonl\"")
