@@ -40,7 +40,7 @@ class SharedStdioIsolationTest extends GatewayTestSupport {
         c.onServerRequest(request -> {
             asked.add(request);
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -60,7 +60,7 @@ class SharedStdioIsolationTest extends GatewayTestSupport {
 
         // A's call is the only one in flight when its question comes: A is asked, and holds on.
         CompletableFuture<Result> first = CompletableFuture.supplyAsync(() -> a.callTool("fx__test_sampling", obj("prompt", "a")));
-        long deadline = System.currentTimeMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + 120_000; // the first call also starts the JVM fixture
         while (askedA.isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
