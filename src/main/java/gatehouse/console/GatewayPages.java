@@ -19,8 +19,6 @@ import gatehouse.policy.access.Permission;
 /** What every gateway page shares: the gateway's summary row (also a row of the list), and its header with the tabs. */
 @Component
 class GatewayPages {
-    private static final boolean TOOLS_TAB = false;
-    private static final boolean CONNECTIONS_TAB = false;
     private final ConsoleAccess access;
     private final CatalogService catalog;
     private final FeatureService features;
@@ -65,7 +63,7 @@ class GatewayPages {
     void header(ConsoleAccess.Viewer viewer, GatewayDef g, String active, Model model) {
         model.addAttribute("gateway", row(g));
         model.addAttribute("tab", active);
-        model.addAttribute("tabs", new Tabs(true, TOOLS_TAB, CONNECTIONS_TAB && access.may(viewer, Permission.CONNECTION_MANAGE, g.id()),
+        model.addAttribute("tabs", new Tabs(true, true, access.may(viewer, Permission.CONNECTION_MANAGE, g.id()),
                 access.may(viewer, Permission.GATEWAY_LOGS, g.id()), access.may(viewer, Permission.GATEWAY_MANAGE, g.id()),
                 access.may(viewer, Permission.GATEWAY_RULES, g.id()), true));
     }
