@@ -43,10 +43,16 @@ public class ListenStreams {
 
     private final StatelessSessions stateless;
     private final Upstreams upstreams;
+    private final BoundAlerts bounds;
+    private final int maxPerConnection;
 
-    public ListenStreams(StatelessSessions stateless, Upstreams upstreams) {
+    public ListenStreams(StatelessSessions stateless, Upstreams upstreams, BoundAlerts bounds,
+                         @org.springframework.beans.factory.annotation.Value("${gatehouse.mcp.max-listen-streams-per-connection:10}")
+                         int maxPerConnection) {
         this.stateless = stateless;
         this.upstreams = upstreams;
+        this.bounds = bounds;
+        this.maxPerConnection = Math.max(1, maxPerConnection);
     }
 
     /**
@@ -65,6 +71,16 @@ public class ListenStreams {
     public ObjectNode serve(DownstreamSession session, ObjectNode request, Function<String, Target> admit,
                             Supplier<EventStream> openStream, RelayScreen screen, BooleanSupplier authorized) {
         JsonNode subscriptionId = request.get("id");
+        // Each open stream holds a thread, a socket and upstream subscriptions: one token may not
+        // hold an unbounded number (the rate limit counts requests, not how long they stay open).
+        int open = stateless.listenerCount(session.connectionId());
+        if (open >= maxPerConnection) {
+            bounds.reached("gatehouse.mcp.max-listen-streams-per-connection", maxPerConnection, session.connectionId(),
+                    session.gatewayId(), "Connection " + session.connectionId() + " tried to open more than " + maxPerConnection
+                            + " subscriptions/listen streams; further ones are refused until it closes some");
+            throw new McpException(JsonRpc.INVALID_REQUEST, "This connection already holds " + open
+                    + " open subscriptions/listen streams (the limit); close one before opening another");
+        }
         JsonNode requested = request.path("params").get("notifications");
         if (!(requested instanceof ObjectNode filter)) {
             throw new McpException(JsonRpc.INVALID_PARAMS, "params.notifications is required: the notification types this stream opts in to");

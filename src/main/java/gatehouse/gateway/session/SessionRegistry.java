@@ -32,11 +32,13 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     private final Upstreams upstreams;
     private final GatehouseProperties props;
     private final int maxSessionsPerConnection;
+    private final BoundAlerts bounds;
 
     public SessionRegistry(Upstreams upstreams, GatehouseProperties props,
-                           @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection) {
+                           @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection, BoundAlerts bounds) {
         this.upstreams = upstreams;
         this.props = props;
+        this.bounds = bounds;
         this.maxSessionsPerConnection = Math.max(1, maxSessionsPerConnection);
     }
 
@@ -44,6 +46,9 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         if (sessions.size() >= props.mcp().maxSessions()) {
             sweep();
             if (sessions.size() >= props.mcp().maxSessions()) {
+                bounds.reached("gatehouse.mcp.max-sessions", props.mcp().maxSessions(), "replica", null,
+                        "This replica holds " + props.mcp().maxSessions() + " client sessions (the limit); new sessions get HTTP 503 "
+                                + "until idle ones expire. Connection " + connection.id() + " was refused");
                 throw new SessionLimitException();
             }
         }
@@ -63,6 +68,10 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         int limit = maxSessionsPerConnection;
         List<DownstreamSession> mine = sessions.values().stream().filter(s -> s.connectionId().equals(connectionId))
                 .sorted(java.util.Comparator.comparing(DownstreamSession::lastSeen)).toList();
+        if (mine.size() >= limit) {
+            bounds.reached("gatehouse.mcp.max-sessions-per-connection", limit, connectionId, mine.getFirst().gatewayId(),
+                    "Connection " + connectionId + " opened more than " + limit + " sessions; its least recently used ones are closed");
+        }
         for (int i = 0; i <= mine.size() - limit; i++) {
             log.info("connection {} holds {} sessions (limit {}); closing its least recently used one", connectionId, mine.size(), limit);
             terminate(mine.get(i).id());

@@ -112,6 +112,11 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
         listeners.computeIfAbsent(connectionId, k -> new CopyOnWriteArraySet<>()).add(l);
     }
 
+    /** How many listen streams the connection holds open. */
+    public int listenerCount(String connectionId) {
+        return listeners.getOrDefault(connectionId, Set.of()).size();
+    }
+
     public void removeListener(String connectionId, Listener l) {
         listeners.computeIfPresent(connectionId, (k, set) -> {
             set.remove(l);

@@ -18,7 +18,7 @@ class SessionLimitsTest extends GatewayTestSupport {
 
     @Test
     void beyondTheLimitAConnectionsLeastRecentlyUsedSessionIsClosedAndOthersAreUntouched() {
-        String gw = admin.createGateway("session-limits");
+        String gw = admin.createGateway(unique("session-limits"));
         AdminClient.Connection greedy = admin.connect(gw);
         AdminClient.Connection other = admin.connect(gw);
         McpTestClient bystander = client(other);
@@ -35,5 +35,10 @@ class SessionLimitsTest extends GatewayTestSupport {
         assertThat(sessions.get(1).call("ping", Json.object()).status()).isEqualTo(200);
         assertThat(sessions.getLast().call("ping", Json.object()).status()).isEqualTo(200);
         assertThat(bystander.call("ping", Json.object()).status()).as("another connection's session").isEqualTo(200);
+        // Administrators hear about it once, not once per evicted session.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                admin.send("GET", "/alerts?type=bound-reached", null).body().valueStream()
+                        .filter(a -> a.path("subject").asString().equals("gatehouse.mcp.max-sessions-per-connection " + greedy.id()))
+                        .toList()).singleElement().satisfies(a -> assertThat(a.path("message").asString()).contains("100 sessions")));
     }
 }
