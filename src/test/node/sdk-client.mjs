@@ -17,6 +17,7 @@
 //   --elicit-content JSON     fields that override the values filled from the requested schema
 //   --root URI                root answered to roots/list (repeatable; default file:///tmp/gatehouse-peer-root)
 //   --no-sampling / --no-elicitation / --no-roots   leave that capability out
+//   --open-url                a URL-mode elicitation's page is opened by a scripted browser as GATEHOUSE_LOGIN_USER
 //   --timeout MS              per-request timeout (default 60000)
 //   --terminate               DELETE the session at the end (transport.terminateSession)
 //   --client-name NAME        clientInfo.name (default gatehouse-sdk-peer)
@@ -79,7 +80,7 @@ const report = {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2), {
-    flags: ['no-sampling', 'no-elicitation', 'no-roots', 'terminate'],
+    flags: ['no-sampling', 'no-elicitation', 'no-roots', 'terminate', 'open-url'],
     repeatable: ['header', 'root'],
   });
   const url = opts.url ?? process.env.PEER_URL;
@@ -129,7 +130,16 @@ async function main() {
       const p = req.params || {};
       let answer;
       if (elicitAction !== 'accept') answer = { action: elicitAction };
-      else if (p.mode === 'url') answer = { action: 'accept' };
+      else if (p.mode === 'url') {
+        answer = { action: 'accept' };
+        if (opts['open-url']) {
+          // The person opens the page and signs in while the call waits (a scripted browser, see oauth-browser.mjs).
+          const entry = { method: req.method, params: p, answer };
+          report.serverRequests.push(entry);
+          openUrl(p.url).then((r) => { entry.browser = r; }, (e) => { entry.browser = { error: String(e) }; });
+          return answer;
+        }
+      }
       else answer = { action: 'accept', content: fillFromSchema(p.requestedSchema, elicitOverrides) };
       report.serverRequests.push({ method: req.method, params: p, answer });
       return answer;
@@ -203,3 +213,14 @@ main().catch((e) => {
   report.error = describeError(e);
   finish(report, 2);
 });
+
+/** Opens a URL-mode elicitation's page as the person in GATEHOUSE_LOGIN_USER/PASSWORD (--open-url). */
+async function openUrl(url) {
+  const { completeAuthorization } = await import('./oauth-browser.mjs');
+  return completeAuthorization(url, {
+    username: process.env.GATEHOUSE_LOGIN_USER,
+    password: process.env.GATEHOUSE_LOGIN_PASSWORD,
+    tokens: process.env.GATEHOUSE_LOGIN_TOKENS ? JSON.parse(process.env.GATEHOUSE_LOGIN_TOKENS) : {},
+    redirectPrefix: 'never:',
+  });
+}

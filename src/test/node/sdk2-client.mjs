@@ -49,7 +49,7 @@ const report = {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2), {
-    flags: ['no-sampling', 'no-elicitation', 'no-roots', 'terminate'],
+    flags: ['no-sampling', 'no-elicitation', 'no-roots', 'terminate', 'open-url'],
     repeatable: ['header', 'root'],
   });
   const url = opts.url ?? process.env.PEER_URL;
@@ -104,7 +104,16 @@ async function main() {
       const p = req.params || {};
       let answer;
       if (elicitAction !== 'accept') answer = { action: elicitAction };
-      else if (p.mode === 'url') answer = { action: 'accept' };
+      else if (p.mode === 'url') {
+        answer = { action: 'accept' };
+        if (opts['open-url']) {
+          // The person opens the page and signs in while the call waits (a scripted browser, see oauth-browser.mjs).
+          const entry = { method: req.method, params: p, answer };
+          report.serverRequests.push(entry);
+          openUrl(p.url).then((r) => { entry.browser = r; }, (e) => { entry.browser = { error: String(e) }; });
+          return answer;
+        }
+      }
       else answer = { action: 'accept', content: fillFromSchema(p.requestedSchema, elicitOverrides) };
       report.serverRequests.push({ method: req.method, params: p, answer });
       return answer;
@@ -190,3 +199,14 @@ main().catch((e) => {
   report.error = describeError(e);
   finish(report, 2);
 });
+
+/** Opens a URL-mode elicitation's page as the person in GATEHOUSE_LOGIN_USER/PASSWORD (--open-url). */
+async function openUrl(url) {
+  const { completeAuthorization } = await import('./oauth-browser.mjs');
+  return completeAuthorization(url, {
+    username: process.env.GATEHOUSE_LOGIN_USER,
+    password: process.env.GATEHOUSE_LOGIN_PASSWORD,
+    tokens: process.env.GATEHOUSE_LOGIN_TOKENS ? JSON.parse(process.env.GATEHOUSE_LOGIN_TOKENS) : {},
+    redirectPrefix: 'never:',
+  });
+}

@@ -256,4 +256,49 @@ class UpstreamCredentialsE2ETest {
         NodePeers.Run run = call("after-renew", "reg__whoami", "seven");
         assertThat(run.report().path("steps").get(0).path("result").toString()).as(run.toString()).contains("says seven");
     }
+
+    private static NodePeers.Run consentingClient(String name, String script, String tool, String note) {
+        Map<String, String> env = Map.of("GATEHOUSE_LOGIN_USER", USER, "GATEHOUSE_LOGIN_PASSWORD", PASSWORD);
+        return peers.run(name, List.of(peers.node(), peers.dir().resolve(script).toString(), "--url",
+                        gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId, "--token", accessToken, "--open-url",
+                        "[{\"op\":\"callTool\",\"name\":\"" + tool + "\",\"args\":{\"note\":\"" + note + "\"},\"timeoutMs\":180000}]"),
+                peers.dir(), env, dir, Duration.ofSeconds(240));
+    }
+
+    private static void assertSentToThePageAndCompleted(NodePeers.Run run, String serverId, String note) {
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode report = run.report();
+        JsonNode asked = report.path("serverRequests").get(0);
+        assertThat(asked.path("method").asString()).as(run.toString()).isEqualTo("elicitation/create");
+        assertThat(asked.path("params").path("mode").asString()).isEqualTo("url");
+        assertThat(asked.path("params").path("url").asString()).isEqualTo(gatehouse.baseUrl() + "/connect/servers/" + serverId);
+        assertThat(asked.path("browser").path("done").asString()).as(run.toString()).contains("Saved");
+        assertThat(report.path("steps").get(0).path("result").toString()).as(run.toString()).contains("says " + note);
+        assertThat(identity(serverId).path("state").asString()).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(7)
+    void aSessionClientWithUrlElicitationIsSentToTheServersPageMidCallAndTheCallCompletes() {
+        assertThat(identity(cimdServer).path("state").asString()).as("still refused since the provider revoked it").isEqualTo("rejected");
+        NodePeers.Run run = consentingClient("consent-2025", "sdk-client.mjs", "cimd__whoami", "eight");
+        assertSentToThePageAndCompleted(run, cimdServer, "eight");
+        assertThat(run.report().path("notifications").toString()).as("the client heard the elicitation complete")
+                .contains("notifications/elicitation/complete");
+    }
+
+    @Test
+    @Order(8)
+    void aStatelessClientGetsTheSameElicitationInAnInputRequiredResultAndItsRetryCompletes() throws Exception {
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-all");
+        NodePeers.Run refused = call("before-consent-2026", "reg__whoami", "refused");
+        assertThat(refused.report().path("steps").get(0).path("ok").asBoolean()).as(refused.toString()).isFalse();
+        // Its refresh token was revoked too: the one refresh fails, so this time it is "expired past refresh".
+        assertThat(identity(preServer).path("state").asString()).isEqualTo("refresh-failed");
+        NodePeers.Run run = consentingClient("consent-2026", "sdk2-client.mjs", "reg__whoami", "nine");
+        assertSentToThePageAndCompleted(run, preServer, "nine");
+        assertThat(run.report().path("protocolVersion").asString()).as("the client spoke 2026-07-28").isEqualTo("2026-07-28");
+        long calls = run.report().path("httpLog").valueStream().filter(h -> "tools/call".equals(h.path("rpc").asString())).count();
+        assertThat(calls).as("the call answered input_required, then its retry completed: %s", run.report().path("httpLog")).isEqualTo(2);
+    }
 }

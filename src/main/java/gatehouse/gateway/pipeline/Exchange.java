@@ -375,6 +375,17 @@ public final class Exchange {
 
     /** Per-exchange state a step keeps between its hooks (a span, a start time), by the step's own key. */
     @SuppressWarnings("unchecked")
+    private volatile ClientPrompt prompt = ClientPrompt.NONE;
+
+    /** How a step asks the person behind this request something through their client. */
+    public ClientPrompt prompt() {
+        return prompt;
+    }
+
+    public void prompt(ClientPrompt prompt) {
+        this.prompt = prompt == null ? ClientPrompt.NONE : prompt;
+    }
+
     public synchronized <T> T attribute(String key) {
         return (T) attributes.get(key);
     }

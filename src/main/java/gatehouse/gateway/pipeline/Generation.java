@@ -38,6 +38,11 @@ sealed interface Generation permits SessionGeneration, StatelessGeneration {
     ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply);
 
     /** Adds what this generation's clients get with a merged list (caching hints). */
+    /** How steps ask the person behind this request something through their client (see {@link ClientPrompt}). */
+    default ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+        return ClientPrompt.NONE;
+    }
+
     default void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
     }
 }

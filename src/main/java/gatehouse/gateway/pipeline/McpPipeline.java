@@ -3,6 +3,7 @@ package gatehouse.gateway.pipeline;
 import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.platform.Json;
 import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.upstream.OutgoingHeaders;
@@ -86,7 +87,8 @@ public class McpPipeline implements McpHandler {
         ObjectNode response;
         boolean counted = false;
         try {
-            // Before routing, a step can refuse without revealing whether the target exists.
+            // Before routing, a step can refuse without revealing whether the target exists (or ask the person first).
+            x.prompt(x.strategy().prompt(x, session, reply));
             steps.beforeRouting(x);
             MethodHandler handler = x.strategy().handler(x.method());
             Route route = handler.route(x, session);
@@ -99,6 +101,13 @@ public class McpPipeline implements McpHandler {
             Reply r = reply;
             response = OutgoingHeaders.with(x.upstreamHeaders(), () -> handler.invoke(x, session, r));
             counted = handler.counted();
+        } catch (ClientPrompt.InputRequired asked) {
+            // A step asks a stateless client: the request is answered with the question; its retry brings the answer.
+            ObjectNode result = Json.object();
+            result.put("resultType", "input_required");
+            result.set("inputRequests", asked.inputRequests());
+            response = JsonRpc.result(x.request().get("id"), result);
+            x.status("input-required");
         } catch (RuntimeException e) {
             response = errors.response(x, e);
         }

@@ -1,9 +1,12 @@
 package gatehouse.gateway.pipeline;
 
+import java.time.Duration;
+
 import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.mrtr.ClientInputRounds;
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
 import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.routing.Route;
@@ -141,6 +144,37 @@ final class SessionGeneration implements Generation {
     @Override
     public int errorStatus(int code) {
         return -1;
+    }
+
+    @Override
+    public ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+        return new ClientPrompt() {
+            @Override
+            public boolean urlElicitation() {
+                return session.clientCapabilities().path("elicitation").has("url");
+            }
+
+            @Override
+            public JsonNode answer(String key) {
+                return null;
+            }
+
+            @Override
+            public JsonNode ask(String key, ObjectNode request, Duration timeout) {
+                // A real request on this request's stream; the client's answer comes back through the session.
+                ObjectNode answer = session.askClient(request, reply::interim, timeout);
+                if (answer.get("result") == null) {
+                    throw new McpException(JsonRpc.INTERNAL_ERROR, "the client refused " + JsonRpc.method(request) + ": "
+                            + answer.path("error").path("message").asString("no answer"));
+                }
+                return answer.get("result");
+            }
+
+            @Override
+            public void notify(ObjectNode notification) {
+                reply.interim(notification);
+            }
+        };
     }
 
     @Override

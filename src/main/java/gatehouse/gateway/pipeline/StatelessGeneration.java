@@ -1,5 +1,7 @@
 package gatehouse.gateway.pipeline;
 
+import java.time.Duration;
+
 import java.util.Set;
 
 import org.springframework.stereotype.Component;
@@ -15,6 +17,7 @@ import gatehouse.gateway.transport.McpHttpResponse;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -102,6 +105,36 @@ final class StatelessGeneration implements Generation {
             case JsonRpc.METHOD_NOT_FOUND -> 404;
             case JsonRpc.MISSING_CLIENT_CAPABILITY, JsonRpc.HEADER_MISMATCH -> 400;
             default -> 200;
+        };
+    }
+
+    @Override
+    public ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+        ObjectNode request = x.request();
+        return new ClientPrompt() {
+            @Override
+            public boolean urlElicitation() {
+                return StatelessEnvelope.clientCapabilities(meta(request)).path("elicitation").has("url");
+            }
+
+            @Override
+            public JsonNode answer(String key) {
+                ObjectNode params = JsonRpc.params(x.request());
+                JsonNode a = params == null ? null : params.path("inputResponses").get(key);
+                return a == null || a.isNull() ? null : a;
+            }
+
+            @Override
+            public JsonNode ask(String key, ObjectNode question, Duration timeout) {
+                ObjectNode requests = Json.object();
+                requests.set(key, question);
+                throw new ClientPrompt.InputRequired(requests);
+            }
+
+            @Override
+            public void notify(ObjectNode notification) {
+                // nothing to say it on: the retry itself is the news
+            }
         };
     }
 

@@ -44,6 +44,8 @@ public final class DownstreamSession implements MessageSink {
     private final Map<String, ServerRequest> serverRequests = new ConcurrentHashMap<>();
     private final Map<JsonNode, CallHandle> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong serverRequestIds = new AtomicLong();
+    /** Requests Gatehouse itself made of the client (see {@link #askClient}), by the id sent. */
+    private final Map<String, java.util.concurrent.CompletableFuture<ObjectNode>> ownRequests = new ConcurrentHashMap<>();
     private final StandaloneStream standalone;
     private final boolean stateless;
     private volatile Consumer<ObjectNode> unsolicited = m -> { };
@@ -114,6 +116,36 @@ public final class DownstreamSession implements MessageSink {
     /** {@code clientInfo} as the client declared it (name, version, …); an empty object when it did not. */
     public JsonNode clientInfo() {
         return clientInit.path("clientInfo");
+    }
+
+    /** The capabilities the client declared at initialize. */
+    public JsonNode clientCapabilities() {
+        return clientInit.path("capabilities");
+    }
+
+    /**
+     * A request Gatehouse itself makes of the client (not an upstream's), sent through {@code out}
+     * (the calling request's stream); waits at most {@code timeout} for the answer, else answers a
+     * timeout error. The answer comes back through {@link #answer} like any other.
+     */
+    public ObjectNode askClient(ObjectNode request, java.util.function.Consumer<ObjectNode> out, java.time.Duration timeout) {
+        String gid = "gh-" + serverRequestIds.incrementAndGet();
+        java.util.concurrent.CompletableFuture<ObjectNode> answer = new java.util.concurrent.CompletableFuture<>();
+        ownRequests.put(gid, answer);
+        try {
+            ObjectNode sent = JsonRpc.request(gid, JsonRpc.method(request), request.get("params"));
+            out.accept(sent);
+            return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return JsonRpc.error(null, JsonRpc.REQUEST_TIMEOUT, "the client did not answer within " + timeout.toMinutes() + " minutes");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, String.valueOf(e.getCause()));
+        } finally {
+            ownRequests.remove(gid);
+        }
     }
 
     public boolean clientCan(String capability) {
@@ -258,6 +290,11 @@ public final class DownstreamSession implements MessageSink {
      */
     public boolean answer(ObjectNode response, RelayScreen screen) {
         JsonNode id = response.get("id");
+        java.util.concurrent.CompletableFuture<ObjectNode> own = id != null && id.isString() ? ownRequests.remove(id.stringValue()) : null;
+        if (own != null) {
+            own.complete(response);
+            return true;
+        }
         ServerRequest r = id != null && id.isString() ? serverRequests.remove(id.stringValue()) : null;
         if (r == null) {
             log.debug("session {}: answer to unknown server request {}", this.id, id);
