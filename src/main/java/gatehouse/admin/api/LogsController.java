@@ -1,15 +1,7 @@
 package gatehouse.admin.api;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
-import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -22,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import gatehouse.audit.LogExport;
 import gatehouse.audit.LogQuery;
 import gatehouse.audit.LogVerifier;
 import gatehouse.catalog.CatalogService;
@@ -36,17 +29,16 @@ import gatehouse.platform.ProblemException;
 @RestController
 @RequestMapping("/api/v1")
 class LogsController {
-    static final List<String> CSV_COLUMNS = List.of("time", "connectionId", "gatewayId", "serverId", "method", "tool",
-            "durationMs", "inputTokens", "outputTokens", "status", "decisions", "errorCode", "errorMessage", "sessionId", "kind",
-            "userId", "hostId", "clientName", "clientVersion", "argumentsBytes", "upstreamMs", "correlationId", "traceId", "id");
     static final String NEXT_CURSOR = "Gatehouse-Next-Cursor";
 
     private final LogQuery logs;
+    private final LogExport exporter;
     private final LogVerifier verifier;
     private final CatalogService catalog;
 
-    LogsController(LogQuery logs, LogVerifier verifier, CatalogService catalog) {
+    LogsController(LogQuery logs, LogExport exporter, LogVerifier verifier, CatalogService catalog) {
         this.logs = logs;
+        this.exporter = exporter;
         this.verifier = verifier;
         this.catalog = catalog;
     }
@@ -107,48 +99,12 @@ class LogsController {
             }
             case "jsonl" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("application/jsonl"))
                     .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"gatehouse-logs.jsonl\"")
-                    .body((StreamingResponseBody) out -> export(out, f, false));
+                    .body((StreamingResponseBody) out -> exporter.write(out, f, false));
             case "csv" -> ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv; charset=utf-8"))
                     .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"gatehouse-logs.csv\"")
-                    .body((StreamingResponseBody) out -> export(out, f, true));
+                    .body((StreamingResponseBody) out -> exporter.write(out, f, true));
             default -> throw ProblemException.invalid("format", "format must be json, jsonl or csv");
         };
-    }
-
-    private void export(java.io.OutputStream out, LogQuery.Filter f, boolean csv) throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-        if (csv) {
-            w.write(String.join(",", CSV_COLUMNS));
-            w.write("\r\n");
-        }
-        try {
-            logs.stream(f, row -> {
-                try {
-                    if (csv) {
-                        writeCsvRow(w, row);
-                    } else {
-                        w.write(Json.string(row));
-                        w.write('\n');
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause(); // the client went away: stop reading rows
-        }
-        w.flush();
-    }
-
-    private static void writeCsvRow(Writer w, Map<String, Object> row) throws IOException {
-        for (int i = 0; i < CSV_COLUMNS.size(); i++) {
-            if (i > 0) {
-                w.write(',');
-            }
-            Object v = row.get(CSV_COLUMNS.get(i));
-            w.write(CsvCells.cell(v instanceof tools.jackson.databind.JsonNode n ? Json.string(n) : v));
-        }
-        w.write("\r\n");
     }
 
     private static Integer parseLimit(String value) {

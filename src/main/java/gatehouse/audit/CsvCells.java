@@ -1,4 +1,4 @@
-package gatehouse.admin.api;
+package gatehouse.audit;
 
 /**
  * CSV cells (RFC 4180) that a spreadsheet opens as text: clients choose tool names and ids, and a
@@ -6,11 +6,11 @@ package gatehouse.admin.api;
  * text gets a leading apostrophe (OWASP's advice). Numbers are written as they are: a number
  * cannot be a formula. Cells with a comma, quote, CR or LF are quoted.
  */
-final class CsvCells {
+public final class CsvCells {
     private CsvCells() {
     }
 
-    static String cell(Object v) {
+    public static String cell(Object v) {
         if (v == null) {
             return "";
         }

@@ -1,4 +1,4 @@
-package gatehouse.admin.api;
+package gatehouse.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
