@@ -47,7 +47,7 @@ class GatewayTeamsController {
     }
 
     /** A team holding the gateway: {@code tools} null means every tool. */
-    record Holding(String teamId, String name, int members, List<String> tools) {
+    record Holding(String teamId, String name, int members, List<String> tools, List<String> prompts, List<String> resources) {
     }
 
     /** The gateway's exposed tool names, sorted: what a subset may name. */
@@ -63,7 +63,8 @@ class GatewayTeamsController {
         GatewayDef g = access.gateway(viewer, gid, Permission.GATEWAY_READ);
         pages.header(viewer, g, "teams", model);
         List<Team> holding = directory.teamsOfGateway(g.id());
-        model.addAttribute("holdings", holding.stream().map(t -> new Holding(t.id(), t.name(), t.memberIds().size(), t.tools().get(g.id()))).toList());
+        model.addAttribute("holdings", holding.stream().map(t -> new Holding(t.id(), t.name(), t.memberIds().size(), t.tools().get(g.id()),
+                t.prompts().get(g.id()), t.resources().get(g.id()))).toList());
         model.addAttribute("mayManage", access.may(viewer, Permission.GATEWAY_MANAGE, g.id()));
         model.addAttribute("otherTeams", directory.teams().stream().filter(t -> !t.gatewayIds().contains(g.id())).toList());
         model.addAttribute("tools", toolNames(g.id()));
@@ -81,7 +82,8 @@ class GatewayTeamsController {
             default -> throw new IllegalArgumentException("scope must be all or some");
         };
         Team before = directory.team(teamId);
-        Team after = directory.grantGateway(g.id(), teamId, subset);
+        // the console sets tools; prompt and resource subsets (API only) stay as they are
+        Team after = directory.grantGateway(g.id(), teamId, subset, before.prompts().get(g.id()), before.resources().get(g.id()));
         audit.record(viewer, "PUT /gateways/{}/teams/{}", "/gateways/" + g.id() + "/teams/" + teamId, before, after);
         flash.addFlashAttribute("info", "Team '" + after.name() + "' holds this gateway"
                 + (subset == null ? " with every tool." : subset.isEmpty() ? " but sees no tool: tick some." : " with " + subset.size() + " tools."));

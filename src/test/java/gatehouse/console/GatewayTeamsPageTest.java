@@ -26,9 +26,13 @@ class GatewayTeamsPageTest extends ConsoleWorld {
         assertThat(admin.expect(200, "GET", "/gateways/" + gwA + "/teams", null).toString()).contains(team);
         assertThat(dana.get(tab).body()).contains("every tool");
 
+        admin.expect(200, "PUT", "/gateways/" + gwA + "/teams/" + team, Map.of("prompts", java.util.List.of("srv__greet")));
+        assertThat(dana.get(tab).body()).contains("Prompts: srv__greet.");
         assertThat(path(dana.post(tab, tab, Map.of("teamId", team, "scope", "some", "tools", "srv__echo")))).isEqualTo(tab);
         assertThat(admin.expect(200, "GET", "/teams/" + team, null).path("tools").path(gwA).toString()).isEqualTo("[\"srv__echo\"]");
         assertThat(dana.get(tab).body()).contains("1 tools: srv__echo");
+        assertThat(admin.expect(200, "GET", "/teams/" + team, null).path("prompts").path(gwA).toString())
+                .as("the prompt subset set through the API stays").isEqualTo("[\"srv__greet\"]");
 
         // another gateway: like a missing one, and nothing changes there
         assertThat(dana.get("/console/gateways/" + gwB + "/teams").status()).isEqualTo(404);
