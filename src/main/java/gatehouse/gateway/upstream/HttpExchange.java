@@ -121,11 +121,12 @@ final class HttpExchange {
 
     /**
      * Reads an event stream, handing each {@code message} event's JSON object to {@code onMessage}
-     * until the stream ends or {@code call} has its answer; then the rest of the stream is still read
-     * (and handed over) for a bounded time, so the HTTP connection goes back to the pool instead of
-     * being torn down. Malformed events are skipped.
+     * until the stream ends or {@code call} has its answer. Malformed events are skipped.
+     * {@code drainAfterAnswer}: the rest of the stream is still read (and handed over) for a bounded
+     * time, so the HTTP connection goes back to the pool instead of being torn down; else the
+     * stream is left at once (its connection is closed, never reused).
      */
-    void readEvents(InputStream in, PendingCall call, Consumer<ObjectNode> onMessage) throws IOException {
+    void readEvents(InputStream in, PendingCall call, boolean drainAfterAnswer, Consumer<ObjectNode> onMessage) throws IOException {
         try (SseReader sse = new SseReader(in, config.maxMessageBytes())) {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
@@ -133,7 +134,9 @@ final class HttpExchange {
                 if (m != null) {
                     onMessage.accept(m);
                     if (call != null && call.done()) {
-                        drain(sse, in, onMessage);
+                        if (drainAfterAnswer) {
+                            drain(sse, in, onMessage);
+                        }
                         return;
                     }
                 }

@@ -188,7 +188,8 @@ final class StatelessHttpUpstream extends UpstreamSession {
                 throw new UpstreamUnauthorizedException(server.name());
             }
             if (type.startsWith("text/event-stream") && status == 200) {
-                io.readEvents(in, call, m -> dispatch(m, call));
+                // Left at the answer, as this client always did: the connection is not reused after a stream.
+                io.readEvents(in, call, false, m -> dispatch(m, call));
                 if (!call.done()) {
                     throw new UpstreamException("upstream '" + server.name() + "' closed its response stream before answering");
                 }

@@ -109,7 +109,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 return;
             }
             if (type.startsWith("text/event-stream") && status == 200) {
-                io.readEvents(in, call, m -> dispatch(m, call));
+                io.readEvents(in, call, true, m -> dispatch(m, call));
                 if (!call.done()) {
                     throw new UpstreamException("upstream '" + server.name() + "' closed its response stream before answering");
                 }
@@ -171,7 +171,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
         Thread.ofVirtual().name("upstream-" + server.name()).start(() -> {
             try (in) {
                 if (type.startsWith("text/event-stream")) {
-                    io.readEvents(in, null, m -> dispatch(m, null));
+                    io.readEvents(in, null, true, m -> dispatch(m, null));
                 } else {
                     io.readBody(in);
                 }

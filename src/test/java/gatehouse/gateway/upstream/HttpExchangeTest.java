@@ -134,13 +134,23 @@ class HttpExchangeTest {
                 """;
         PendingCall call = new PendingCall(1, null, null);
         List<String> handed = new ArrayList<>();
-        io.readEvents(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), call, m -> {
+        io.readEvents(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), call, true, m -> {
             handed.add(JsonRpc.isResponse(m) ? "response" : JsonRpc.method(m));
             if (JsonRpc.isResponse(m)) {
                 call.result.complete(m);
             }
         });
         assertThat(handed).containsExactly("notifications/progress", "response", "notifications/message");
+
+        PendingCall left = new PendingCall(2, null, null);
+        List<String> upToTheAnswer = new ArrayList<>();
+        io.readEvents(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), left, false, m -> {
+            upToTheAnswer.add(JsonRpc.isResponse(m) ? "response" : JsonRpc.method(m));
+            if (JsonRpc.isResponse(m)) {
+                left.result.complete(m);
+            }
+        });
+        assertThat(upToTheAnswer).as("without draining, nothing after the answer is read").containsExactly("notifications/progress", "response");
     }
 
     @Test
