@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 
 import gatehouse.audit.LogRecordListener;
 import gatehouse.audit.StoredRecord;
+import gatehouse.catalog.health.ServerHealthBoard;
 import gatehouse.platform.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -40,9 +41,32 @@ class McpMetrics implements LogRecordListener {
     private final Set<String> tools = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> upstreamUp = new ConcurrentHashMap<>();
 
-    McpMetrics(MeterRegistry registry, TelemetryProperties props) {
+    private final ServerHealthBoard health;
+
+    McpMetrics(MeterRegistry registry, TelemetryProperties props, ServerHealthBoard health) {
         this.registry = registry;
         this.maxTools = props.maxToolSeries();
+        this.health = health;
+        health.watch(this::upstream);
+    }
+
+    /**
+     * The {@code gatehouse_upstream_up} gauge of a server: its health as the health checks and calls
+     * observe it (1 ok, 0 failing); while that is unknown or the server is starting, whether the
+     * last call reached it.
+     */
+    private AtomicInteger upstream(String serverId) {
+        return upstreamUp.computeIfAbsent(serverId, id -> {
+            AtomicInteger lastCall = new AtomicInteger(1);
+            Gauge.builder("gatehouse.upstream.up", () -> switch (health.of(id).state()) {
+                        case OK -> 1;
+                        case FAILING -> 0;
+                        case STARTING -> lastCall.get();
+                    })
+                    .description("1 when the upstream server is healthy (health checks and calls), 0 when it is failing")
+                    .tag("server", id).register(registry);
+            return lastCall;
+        });
     }
 
     @Override
@@ -77,13 +101,7 @@ class McpMetrics implements LogRecordListener {
         if (r.serverId() != null && r.method() != null && !r.method().startsWith("notifications/")) {
             // an upstream that answered (even with an error of its own) is up; one we could not reach is not
             boolean up = !(r.errorCode() != null && r.errorCode() == -32000);
-            upstreamUp.computeIfAbsent(r.serverId(), id -> {
-                AtomicInteger state = new AtomicInteger(1);
-                Gauge.builder("gatehouse.upstream.up", state, AtomicInteger::get)
-                        .description("1 when the last call to the upstream server reached it, 0 when it could not")
-                        .tag("server", id).register(registry);
-                return state;
-            }).set(up ? 1 : 0);
+            upstream(r.serverId()).set(up ? 1 : 0);
         }
         ruleHits(gateway, r.decisions());
     }

@@ -7,10 +7,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import gatehouse.catalog.ServerDef;
+import gatehouse.catalog.health.ServerHealth;
+import gatehouse.gateway.upstream.ServerHealthChecks;
 
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
@@ -22,9 +28,13 @@ import gatehouse.testing.McpTestClient;
 
 /**
  * {@code /metrics}: closed without a token, open to an admin token, and counting exactly the MCP
- * calls made through a real upstream (the conformance fixture over Streamable HTTP).
+ * calls made through a real upstream (the conformance fixture over Streamable HTTP); the upstream's
+ * gauge follows its health when the fixture is stopped.
  */
 class MetricsTest extends GatewayTestSupport {
+    @Autowired
+    ServerHealthChecks healthChecks;
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private HttpResponse<String> metrics(String token) throws IOException, InterruptedException {
@@ -40,6 +50,7 @@ class MetricsTest extends GatewayTestSupport {
         assertThat(metrics(null).statusCode()).isEqualTo(401);
         assertThat(metrics("not-a-token").statusCode()).isEqualTo(401);
 
+        String stopped;
         try (RunningFixture fixture = ConformanceFixtureMain.start(FixtureTransport.STREAMABLE_HTTP, 0)) {
             String server = admin.createHttpServer(unique("metrics-up"), "streamable-http", fixture.url().toString());
             String gw = admin.createGateway(unique("metrics"));
@@ -66,7 +77,12 @@ class MetricsTest extends GatewayTestSupport {
                     .containsPattern("gatehouse_upstream_up\\{server=\"" + server + "\"} 1");
             // a name no server has is never a label value: clients cannot grow the registry with made-up names
             assertThat(text).doesNotContain("no_such_tool");
+            stopped = server;
         }
+        // the upstream is gone: the health check that notices it, not a call, turns its gauge to 0
+        ServerDef def = catalog.snapshot().servers().get(stopped);
+        assertThat(healthChecks.checkNow(def, true, Duration.ofSeconds(60)).state()).isEqualTo(ServerHealth.State.FAILING);
+        assertThat(metrics(ADMIN_TOKEN).body()).containsPattern("gatehouse_upstream_up\\{server=\"" + stopped + "\"} 0");
     }
 
     /** The sum of the samples of {@code metric} whose labels name the gateway and contain every fragment. */

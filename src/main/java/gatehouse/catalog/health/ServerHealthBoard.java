@@ -42,6 +42,23 @@ public class ServerHealthBoard implements CatalogListener {
         this.clock = clock;
     }
 
+    private final java.util.List<java.util.function.Consumer<String>> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** {@code watcher} hears the id of every server whose health was observed (metrics register a gauge for it). */
+    public void watch(java.util.function.Consumer<String> watcher) {
+        watchers.add(watcher);
+    }
+
+    private void observed(String serverId) {
+        for (var w : watchers) {
+            try {
+                w.accept(serverId);
+            } catch (RuntimeException e) {
+                log.debug("health watcher failed: {}", e.toString());
+            }
+        }
+    }
+
     public ServerHealth of(String serverId) {
         return health.getOrDefault(serverId, ServerHealth.unknown("not contacted yet"));
     }
@@ -53,6 +70,7 @@ public class ServerHealthBoard implements CatalogListener {
         ServerHealth after = before != null && before.state() == ServerHealth.State.OK ? new ServerHealth(ServerHealth.State.OK, null,
                 before.since(), now) : new ServerHealth(ServerHealth.State.OK, null, now, now);
         health.put(server.id(), after);
+        observed(server.id());
         if (before == null || before.state() == ServerHealth.State.FAILING) {
             // also at the first contact after a restart: an alert from before may still be open
             if (alerts.resolve(ALERT_TYPE, about(server)) > 0) {
@@ -78,6 +96,7 @@ public class ServerHealthBoard implements CatalogListener {
         boolean wasFailing = before != null && before.state() == ServerHealth.State.FAILING;
         health.put(server.id(), new ServerHealth(ServerHealth.State.FAILING, reason, wasFailing ? before.since() : now,
                 before == null ? null : before.lastContactAt()));
+        observed(server.id());
         if (!wasFailing || !reason.equals(before.reason())) {
             if (!wasFailing) {
                 log.warn("server {} is unreachable: {}", server.name(), reason);
