@@ -56,6 +56,15 @@ class ProblemHandler {
         return ResponseEntity.badRequest().body(pd);
     }
 
+    /** A query string or form body the container cannot decode (a broken %-escape): the client's fault, not a 500. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameters(RuntimeException e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "the query string or form body cannot be decoded (check its %-escapes)");
+        pd.setTitle("Invalid request");
+        return ResponseEntity.badRequest().body(pd);
+    }
+
     private static Throwable findCause(Throwable t, Class<? extends Throwable> kind) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (kind.isInstance(c)) {

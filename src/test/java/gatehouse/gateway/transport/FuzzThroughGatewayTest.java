@@ -215,6 +215,20 @@ class FuzzThroughGatewayTest extends GatewayTestSupport {
         });
     }
 
+    /** Found by schemathesis: a malformed multipart body made the container fail with 500. */
+    @Test
+    void aMalformedMultipartBodyIsAnUnsupportedMediaTypeNotAServerError() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(baseUrl() + "/api/v1/gateways"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .timeout(java.time.Duration.ofSeconds(60))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("--x\r\nnot a part")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(415);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    }
+
     @Test
     void adminApiBodiesOfEveryWrongShapeNeverGetA5xxAndAlwaysAProblemDocument() {
         String serverId = admin.createHttpServer(unique("fuzz-target"), "streamable-http", "http://127.0.0.1:9/mcp");
