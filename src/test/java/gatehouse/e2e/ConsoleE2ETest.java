@@ -218,6 +218,15 @@ class ConsoleE2ETest {
         assertThat(page.locator("tr.log-row").first().textContent()).contains("e2e-agent", "tools/call", "ok");
         screenshot(page, "gateway-logging");
 
+        // the Tools tab lists the server's tools; the Connections tab shows the agent and when it was last used
+        page.navigate(base + "/console/gateways/" + gatewayId + "/tools");
+        assertThat(page.locator("tr[data-feature='ev__echo']").count()).isEqualTo(1);
+        screenshot(page, "gateway-tools");
+        page.navigate(base + "/console/gateways/" + gatewayId + "/connections");
+        Locator agentRow = page.locator("#connections tbody tr").first();
+        assertThat(agentRow.textContent()).contains("e2e-agent", "API token", "enabled").doesNotContain("never");
+        screenshot(page, "gateway-connections");
+
         // the Overview's chart counts it
         page.navigate(base + "/console/gateways/" + gatewayId);
         page.locator("#activity-chart-summary").filter(new Locator.FilterOptions().setHasText("calls in this period"))
