@@ -92,7 +92,30 @@ public final class GatehouseJar implements AutoCloseable {
             throw new IllegalStateException(jar.toAbsolutePath() + " does not exist: run `./mvnw -q -DskipTests package` "
                     + "first (failsafe runs after the package phase, so `./mvnw verify` does that)");
         }
-        int port = freePort();
+        // The port is chosen free, then bound by the jar: another process may take it in between.
+        // The jar then stops at once saying so, and starts again on another port.
+        for (int attempt = 1; ; attempt++) {
+            GatehouseJar g = launch(jar, dir, freePort(), extraEnv, args);
+            try {
+                g.awaitHealthy();
+                return g;
+            } catch (PortTaken e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.out.printf("[e2e] port %d was taken before gatehouse.jar bound it; starting again on another%n", g.port);
+            }
+        }
+    }
+
+    /** The jar could not bind its port: someone took it after {@link #freePort()} found it free. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static GatehouseJar launch(Path jar, Path dir, int port, Map<String, String> extraEnv, String... args) {
         Path data = dir.resolve("data");
         Path log = dir.resolve("gatehouse.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -114,9 +137,7 @@ public final class GatehouseJar implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + pb.command(), e);
         }
-        GatehouseJar g = new GatehouseJar(p, port, dir, log);
-        g.awaitHealthy();
-        return g;
+        return new GatehouseJar(p, port, dir, log);
     }
 
     private void awaitHealthy() {
@@ -125,8 +146,11 @@ public final class GatehouseJar implements AutoCloseable {
         String lastAnswer = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("gatehouse.jar exited with " + process.exitValue() + " before /healthz answered:\n"
-                        + logTail(60));
+                String tail = logTail(60);
+                if (tail.contains("Port " + port + " was already in use")) {
+                    throw new PortTaken("port " + port + " was taken:\n" + tail);
+                }
+                throw new IllegalStateException("gatehouse.jar exited with " + process.exitValue() + " before /healthz answered:\n" + tail);
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz"))
@@ -275,7 +299,10 @@ public final class GatehouseJar implements AutoCloseable {
 
     // --- helpers
 
-    /** A port free right now on 127.0.0.1. */
+    /**
+     * A port free right now on 127.0.0.1 (the jar binds it a moment later; {@link #start} starts
+     * again on another one should it be taken in between).
+     */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

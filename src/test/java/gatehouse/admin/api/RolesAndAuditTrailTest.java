@@ -153,8 +153,9 @@ class RolesAndAuditTrailTest {
     @Test
     void auditedSecretsAreRedactedAtAnyDepth() {
         String name = unique("srv");
-        String sid = admin.createHttpServer(name, "streamable-http", "http://127.0.0.1:9/mcp");
-        expect(200, "PATCH", "/servers/" + sid, Map.of("name", name, "transport", "streamable-http", "url", "http://127.0.0.1:9/mcp",
+        String refused = gatehouse.testing.RefusedPort.url("/mcp");
+        String sid = admin.createHttpServer(name, "streamable-http", refused);
+        expect(200, "PATCH", "/servers/" + sid, Map.of("name", name, "transport", "streamable-http", "url", refused,
                 "headers", Map.of("Authorization", "Bearer upstream-secret-value")));
         JsonNode rows = expect(200, "GET", "/admin-audit?target=" + sid, null);
         assertThat(rows.toString()).doesNotContain("upstream-secret-value");

@@ -117,7 +117,7 @@ class HttpExchangeTest {
 
     @Test
     void theEventLoopHandsMessagesOnUntilTheAnswerThenReadsTheRest() throws IOException {
-        HttpExchange io = exchange("http://127.0.0.1:9/mcp", Map.of());
+        HttpExchange io = exchange(gatehouse.testing.RefusedPort.url("/mcp"), Map.of());
         String stream = """
                 event: message
                 data: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}
@@ -155,7 +155,7 @@ class HttpExchangeTest {
 
     @Test
     void closingStopsTheListenerAndOnlyAcceptedMessagesAreHandedOn() throws IOException {
-        HttpExchange io = exchange("http://127.0.0.1:9/mcp", Map.of());
+        HttpExchange io = exchange(gatehouse.testing.RefusedPort.url("/mcp"), Map.of());
         List<ObjectNode> handed = new CopyOnWriteArrayList<>();
         CountDownLatch opened = new CountDownLatch(1);
         io.listen(lastEventId -> {

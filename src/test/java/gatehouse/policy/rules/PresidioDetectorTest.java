@@ -78,7 +78,7 @@ class PresidioDetectorTest {
 
     @Test
     void aServiceThatIsDownFailsFast() {
-        PresidioDetector down = new PresidioDetector(HTTP, "http://127.0.0.1:9", List.of(), null, List.of(), Duration.ofSeconds(2));
+        PresidioDetector down = new PresidioDetector(HTTP, gatehouse.testing.RefusedPort.url(""), List.of(), null, List.of(), Duration.ofSeconds(2));
         assertThatThrownBy(() -> down.detect(List.of("x"), Flow.REQUEST)).isInstanceOf(DetectorException.class).hasMessageContaining("unreachable");
     }
 

@@ -155,7 +155,7 @@ class RuleEngineTest {
 
     @Test
     void aFailingEngineFollowsItsFailureMode() {
-        RuleInput open = new RuleInput("hook", "webhook", null, null, null, null, "http://127.0.0.1:9/unreachable", "block", null, null, null,
+        RuleInput open = new RuleInput("hook", "webhook", null, null, null, null, gatehouse.testing.RefusedPort.url("/unreachable"), "block", null, null, null,
                 null, null, null, "open", 500, null, null, null);
         RuleInput closed = open.merge(new RuleInput(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 "closed", null, null, null, null));

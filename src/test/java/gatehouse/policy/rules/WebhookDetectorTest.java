@@ -100,7 +100,7 @@ class WebhookDetectorTest {
         try (LocalHttpService hang = new LocalHttpService(body -> null);
              LocalHttpService garbage = new LocalHttpService(body -> new LocalHttpService.Answer(200, "{\"verdict\":\"maybe\"}"));
              LocalHttpService error = new LocalHttpService(body -> new LocalHttpService.Answer(503, "{}"))) {
-            for (String url : List.of("http://127.0.0.1:9/", hang.url(), garbage.url(), error.url())) {
+            for (String url : List.of(gatehouse.testing.RefusedPort.url("/"), hang.url(), garbage.url(), error.url())) {
                 RuleEngine.Outcome open = RuleEngine.evaluate(List.of(rule(url, "generic", "block", "open", 300)), Flow.REQUEST, call("x"), new byte[32]);
                 assertThat(open).as(url).isInstanceOf(RuleEngine.Outcome.Unchanged.class);
                 assertThat(open.hits()).singleElement().satisfies(h -> assertThat(h.error()).isNotNull());
