@@ -386,23 +386,26 @@ class OAuthFlowTest extends GatewayTestSupport {
     @Test
     void aPersonalServerAsksForTheirTokenAndKeepsItSealed() {
         String gw = admin.createGateway(unique("oauth-personal"));
-        String server = admin.createHttpServer(unique("personal-srv"), "streamable-http", "http://127.0.0.1:9/mcp");
-        // Through the service: the admin API still refuses personal assignments until upstream calls use these credentials.
-        catalog.assign(gw, server, "personal", "p");
-        admin.send("PUT", "/gateways/" + gw + "/teams/" + teamId, null);
-        OAuthDriver d = new OAuthDriver(baseUrl());
-        String clientId = d.register(List.of(REDIRECT)).path("client_id").asString();
-        String verifier = OAuthDriver.verifier();
+        // A real upstream (it takes any token): the wizard tries a pasted token against it before saving.
+        try (gatehouse.fixture.RunningFixture upstream = gatehouse.fixture.ConformanceFixtureMain.start(gatehouse.fixture.FixtureTransport.STREAMABLE_HTTP, 0)) {
+            String server = admin.createHttpServer(unique("personal-srv"), "streamable-http", upstream.url().toString());
+            // Through the service: the admin API still refuses personal assignments until upstream calls use these credentials.
+            catalog.assign(gw, server, "personal", "p");
+            admin.send("PUT", "/gateways/" + gw + "/teams/" + teamId, null);
+            OAuthDriver d = new OAuthDriver(baseUrl());
+            String clientId = d.register(List.of(REDIRECT)).path("client_id").asString();
+            String verifier = OAuthDriver.verifier();
 
-        OAuthDriver.Outcome o = d.walk(d.authorizeUrl(clientId, REDIRECT, verifier, resource(gw), null), alice, PASSWORD, null,
-                Map.of(server, "personal-secret-123"), true);
+            OAuthDriver.Outcome o = d.walk(d.authorizeUrl(clientId, REDIRECT, verifier, resource(gw), null), alice, PASSWORD, null,
+                    Map.of(server, "personal-secret-123"), true);
 
-        assertThat(o.pages()).anyMatch(p -> p.hasForm("identity"));
-        assertThat(o.param("code")).isNotNull();
-        String sealed = jdbc.sql("SELECT secret_sealed FROM identities WHERE user_id = ? AND server_id = ?").params(aliceId, server)
-                .query(String.class).single();
-        assertThat(sealed).startsWith("v2:").doesNotContain("personal-secret-123");
-        assertThat(d.exchange(clientId, o.param("code"), verifier, REDIRECT).status()).isEqualTo(200);
+            assertThat(o.pages()).anyMatch(p -> p.hasForm("identity"));
+            assertThat(o.param("code")).isNotNull();
+            String sealed = jdbc.sql("SELECT secret_sealed FROM identities WHERE user_id = ? AND server_id = ?").params(aliceId, server)
+                    .query(String.class).single();
+            assertThat(sealed).startsWith("v2:").doesNotContain("personal-secret-123");
+            assertThat(d.exchange(clientId, o.param("code"), verifier, REDIRECT).status()).isEqualTo(200);
+        }
     }
 
     @Test

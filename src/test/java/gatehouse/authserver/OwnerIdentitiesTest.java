@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import gatehouse.fixture.ConformanceFixtureMain;
+import gatehouse.fixture.FixtureTransport;
+import gatehouse.fixture.RunningFixture;
 import gatehouse.testing.GatewayTestSupport;
 import gatehouse.testing.McpTestClient;
 import gatehouse.testing.McpTestClient.Result;
@@ -26,18 +30,27 @@ class OwnerIdentitiesTest extends GatewayTestSupport {
     String serverName;
     String alice;
     String bob;
+    RunningFixture upstream;
 
     @BeforeAll
     void people() {
         gw = admin.createGateway(unique("owner-ids"));
         serverName = unique("owned-srv");
-        // Nothing listens there: a call with a usable credential would fail upstream, a revoked one never leaves Gatehouse.
-        server = admin.createHttpServer(serverName, "streamable-http", "http://127.0.0.1:9/mcp");
+        // A real upstream (it takes any token): the wizard tries a pasted token against it before saving.
+        upstream = ConformanceFixtureMain.start(FixtureTransport.STREAMABLE_HTTP, 0);
+        server = admin.createHttpServer(serverName, "streamable-http", upstream.url().toString());
         catalog.assign(gw, server, "personal", "own");
         alice = unique("alice");
         bob = unique("bob");
         admin.person(alice, PASSWORD, "a@example.com", gw);
         admin.createUser(bob, PASSWORD, "b@example.com");
+    }
+
+    @AfterAll
+    void stopUpstream() {
+        if (upstream != null) {
+            upstream.close();
+        }
     }
 
     private String page() {
@@ -85,7 +98,7 @@ class OwnerIdentitiesTest extends GatewayTestSupport {
         assertThat(other.post(baseUrl() + "/connect/identities/" + cid + "/" + server + "/refresh", csrf).status()).isEqualTo(404);
         assertThat(stateOf(cid)).isEqualTo("ok");
 
-        // The owner revokes: the page says so, the state is revoked, and the next MCP call is told to reconnect.
+        // The owner revokes: the page says so, the state is revoked, and the next MCP call is told where to add a new one.
         OAuthDriver.Page done = d.submit(page(), mine.body(), "revoke-" + cid + "-" + server);
         assertThat(done.status()).isEqualTo(302);
         OAuthDriver.Page after = d.get(resolve(done.location()));
@@ -96,7 +109,7 @@ class OwnerIdentitiesTest extends GatewayTestSupport {
             assertThat(c.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
             Result call = c.callTool("own__anything", null);
             assertThat(call.response().has("error")).as(call.body()).isTrue();
-            assertThat(call.error().path("message").asString()).contains("was revoked").contains("Reconnect");
+            assertThat(call.error().path("message").asString()).contains("was revoked").contains("/connect/servers/" + server);
         }
     }
 
