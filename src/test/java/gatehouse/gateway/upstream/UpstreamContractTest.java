@@ -85,6 +85,11 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
         single = gateway("contract", Map.of("fx", primary));
         pair = gateway("pair", Map.of("fx", primary, "fx2", secondary));
         failing = gateway("failing", Map.of("fx", primary, "vx", victim));
+        // A stdio fixture is a child JVM; on a busy machine its first start outlasts a client's request timeout.
+        for (Upstream u : upstreams) {
+            await("server " + u.name() + " ready").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> "ok".equals(admin.send("GET", "/servers/" + u.serverId(), null).body().path("health").path("state").asString()));
+        }
     }
 
     private Upstream started(Upstream u) {
