@@ -28,6 +28,7 @@ import gatehouse.platform.ProblemException;
 public class Directory implements gatehouse.platform.Reloadable {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
     static final int MIN_PASSWORD = 8;
+    static final int MAX_PASSWORD_BYTES = 72;
 
     private final DirectoryRepository repo;
     private final CatalogService catalog;
@@ -126,8 +127,8 @@ public class Directory implements gatehouse.platform.Reloadable {
         if (repo.userByUsername(username).isPresent()) {
             throw ProblemException.conflict("username", "a user named '" + username + "' already exists");
         }
-        if (password != null && password.length() < MIN_PASSWORD) {
-            throw ProblemException.invalid("password", "password must be at least " + MIN_PASSWORD + " characters");
+        if (password != null) {
+            checkPassword(password);
         }
         if (email != null && (email.length() > 320 || !email.contains("@"))) {
             throw ProblemException.invalid("email", "email must be an address such as person@example.com");
@@ -157,9 +158,7 @@ public class Directory implements gatehouse.platform.Reloadable {
     public User updateUser(String id, String email, Boolean enabled, String password) {
         User u = user(id);
         if (password != null) {
-            if (password.length() < MIN_PASSWORD) {
-                throw ProblemException.invalid("password", "password must be at least " + MIN_PASSWORD + " characters");
-            }
+            checkPassword(password);
             repo.setPassword(id, passwords.encode(password));
         }
         repo.updateUser(id, email != null ? email : u.email(), enabled != null ? enabled : u.enabled());
@@ -173,9 +172,22 @@ public class Directory implements gatehouse.platform.Reloadable {
         return user(id);
     }
 
-    /** Sets a password without the length rule (the operator's bootstrap password is theirs to choose). */
+    /** The password hash (bcrypt) reads at most 72 bytes: a longer password is refused, never cut silently. */
+    private static void checkPassword(String password) {
+        if (password.length() < MIN_PASSWORD) {
+            throw ProblemException.invalid("password", "password must be at least " + MIN_PASSWORD + " characters");
+        }
+        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw ProblemException.invalid("password", "password must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8 (72 ASCII characters)");
+        }
+    }
+
+    /** Sets a password without the minimum length (the operator's bootstrap password is theirs to choose). */
     @Transactional
     public void resetPassword(String id, String password) {
+        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw new IllegalArgumentException("the password must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
+        }
         repo.setPassword(id, passwords.encode(password));
     }
 
