@@ -184,6 +184,14 @@ public class AuditLog implements SmartLifecycle {
 
     @Override
     public void start() {
+        // What an earlier run left in the spool is written before the web server takes traffic, so
+        // once the gateway answers, every record from before the restart can be read.
+        if (!spool.isEmpty()) {
+            replaySpool();
+            if (!spool.isEmpty()) {
+                log.warn("{} bytes of log records from an earlier run stay in {} until the database answers", spool.bytes(), SPOOL_FILE);
+            }
+        }
         running = true;
         writer = Thread.ofPlatform().name("audit-writer").daemon(true).start(this::run);
     }

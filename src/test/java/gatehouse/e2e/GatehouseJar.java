@@ -122,7 +122,7 @@ public final class GatehouseJar implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restart on the same directory keeps the earlier run's output
         pb.command().addAll(List.of(args));
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("GATEHOUSE_DB_") || k.startsWith("OTEL_"));

@@ -54,10 +54,29 @@ class ShutdownKeepsEveryLogRecordE2ETest {
 
         try (GatehouseJar second = GatehouseJar.start(dir)) {
             List<ObjectNode> records = second.admin().logs("connection=" + connectionId + "&limit=" + (CALLS * 2));
-            assertThat(records).filteredOn(r -> "ping".equals(r.path("method").asString())).as("one record per ping").hasSize(CALLS);
+            List<String> pings = records.stream().filter(r -> "ping".equals(r.path("method").asString()))
+                    .map(r -> r.path("correlationId").asString()).toList();
+            // on failure: which calls are missing, and both runs' output (the log file keeps the first run's too)
+            assertThat(pings).as(() -> "one record per ping; recorded " + pings.size() + ", missing correlation ids "
+                    + missing(pings) + "\nwarnings and errors of both runs:\n"
+                    + String.join("\n", second.logText().lines().filter(l -> l.contains("WARN") || l.contains("ERROR")).toList()))
+                    .hasSize(CALLS);
             assertThat(records).filteredOn(r -> "initialize".equals(r.path("method").asString())).hasSize(1);
             assertThat(records).as("initialize, notifications/initialized and the pings, nothing else").hasSize(CALLS + 2);
             assertThat(records.stream().map(r -> r.path("id").asLong()).distinct()).as("each record once").hasSize(CALLS + 2);
         }
+    }
+
+    /** The ping ids (the test client numbers its requests) with no record. */
+    private static List<String> missing(List<String> recorded) {
+        java.util.Set<String> seen = new java.util.HashSet<>(recorded);
+        long max = recorded.stream().mapToLong(id -> Long.parseLong(id)).max().orElse(CALLS + 1);
+        List<String> gaps = new ArrayList<>();
+        for (long id = 1; id <= max + 1; id++) {
+            if (!seen.contains(Long.toString(id))) {
+                gaps.add(Long.toString(id));
+            }
+        }
+        return gaps;
     }
 }
