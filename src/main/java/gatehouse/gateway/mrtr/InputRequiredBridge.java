@@ -24,6 +24,9 @@ import gatehouse.gateway.protocol.ErrorReplies;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.RelayScreen;
+import gatehouse.gateway.session.BoundAlerts;
+import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.session.SessionLimits;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.gateway.upstream.OutgoingHeaders;
@@ -76,12 +79,22 @@ public class InputRequiredBridge implements DisposableBean {
     private final Upstreams upstreams;
     private final ErrorReplies errors;
     private final Map<String, Flight> parked = new ConcurrentHashMap<>();
+    private final SessionLimits limits;
+    private final BoundAlerts bounds;
 
     /** {@code errors}: the pipeline's one translation of failures into error answers. */
-    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams, ErrorReplies errors) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams, ErrorReplies errors, SessionLimits limits, BoundAlerts bounds) {
         this.seal = seal;
         this.upstreams = upstreams;
         this.errors = errors;
+        this.limits = limits;
+        this.bounds = bounds;
+    }
+
+    /** With the default limits and no alerts (tests of the bridge alone). */
+    public InputRequiredBridge(RequestStateSeal seal, Upstreams upstreams, ErrorReplies errors) {
+        this(seal, upstreams, errors, SessionLimits.DEFAULTS, null);
     }
 
     /**
@@ -161,7 +174,8 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     private ObjectNode start(Call call, ObjectNode answers, String binding, Consumer<ObjectNode> interim, CallHandle handle) {
-        Flight f = new Flight(Ids.random(32), call.connectionId(), binding, answers, handle == null ? new CallHandle() : handle);
+        Flight f = new Flight(Ids.random(32), call.connectionId(), binding, answers, handle == null ? new CallHandle() : handle,
+                limits.clientRequestsPerSession());
         f.prepare(call, interim);
         JsonNode clientId = call.request().get("id");
         ObjectNode upstreamRequest = call.request().deepCopy();
@@ -199,6 +213,7 @@ public class InputRequiredBridge implements DisposableBean {
                 }
                 Asked a = f.outstanding.remove(e.getKey());
                 if (a != null) {
+                    f.asks.decrementAndGet();
                     a.from.send(JsonRpc.result(a.upstreamId, e.getValue()));
                 }
             }
@@ -263,11 +278,45 @@ public class InputRequiredBridge implements DisposableBean {
         synchronized (f.answers) {
             payload.set("ans", f.answers.deepCopy());
         }
+        ObjectNode refusal = overParkingBound(f, clientId);
+        if (refusal != null) {
+            return refusal;
+        }
         result.put("requestState", seal.seal(payload, f.binding, STATE_TTL));
         f.parkedUntil = Instant.now().plus(STATE_TTL);
         f.interim = m -> { }; // nobody listens until the client comes back
         parked.put(f.id, f);
         return JsonRpc.result(clientId, result);
+    }
+
+    /**
+     * A call about to be parked while its client answers: over the connection's or the replica's
+     * bound it is cancelled upstream instead, and the client gets {@link JsonRpc#LIMIT_REACHED}.
+     */
+    private ObjectNode overParkingBound(Flight f, JsonNode clientId) {
+        int all = parked.size();
+        String setting;
+        int limit;
+        if (all >= limits.parkedInputs()) {
+            setting = SessionLimits.setting("parked-inputs");
+            limit = limits.parkedInputs();
+        } else {
+            long mine = parked.values().stream().filter(p -> p.connectionId.equals(f.connectionId)).count();
+            if (mine < limits.parkedInputsPerConnection()) {
+                return null;
+            }
+            setting = SessionLimits.setting("parked-inputs-per-connection");
+            limit = limits.parkedInputsPerConnection();
+        }
+        f.handle.cancel("too many calls waiting for input");
+        if (bounds != null) {
+            bounds.reached(setting, limit, setting.endsWith("connection") ? f.connectionId : "replica", null,
+                    limit + " calls wait for their clients' input (" + setting + "); a call of connection " + f.connectionId
+                            + " that asked for input was cancelled");
+        }
+        log.info("connection {}: a call asking for input was cancelled, {} reached", f.connectionId, setting);
+        return errors.reply(clientId, DownstreamSession.limitReached(setting, limit, "Too many calls are waiting for input: at most "
+                + limit + " (" + setting + "); answer or abandon the ones waiting, then retry"));
     }
 
     /** The call ended: the client gets its response, or -32021 if it failed after a capability was refused. */
@@ -440,6 +489,9 @@ public class InputRequiredBridge implements DisposableBean {
         final Map<String, Integer> seen = new ConcurrentHashMap<>();
         final Set<String> refused = new TreeSet<>();
         final ReentrantLock lock = new ReentrantLock();
+        /** Input requests asked and not yet answered, bounded by {@code maxAsks}. */
+        final java.util.concurrent.atomic.AtomicInteger asks = new java.util.concurrent.atomic.AtomicInteger();
+        final int maxAsks;
         volatile Consumer<ObjectNode> interim = m -> { };
         volatile RelayScreen screen = RelayScreen.NONE;
         volatile String serverId;
@@ -448,7 +500,8 @@ public class InputRequiredBridge implements DisposableBean {
         volatile Instant parkedUntil = Instant.MAX;
         int round;
 
-        Flight(String id, String connectionId, String binding, ObjectNode answers, CallHandle handle) {
+        Flight(String id, String connectionId, String binding, ObjectNode answers, CallHandle handle, int maxAsks) {
+            this.maxAsks = maxAsks;
             this.id = id;
             this.connectionId = connectionId;
             this.binding = binding;
@@ -521,6 +574,12 @@ public class InputRequiredBridge implements DisposableBean {
                         : JsonRpc.error(upstreamId, JsonRpc.INTERNAL_ERROR, "withheld by the gateway");
                 refusal.set("id", upstreamId);
                 from.send(refusal);
+                return;
+            }
+            if (asks.incrementAndGet() > maxAsks) {
+                asks.decrementAndGet();
+                from.send(JsonRpc.error(upstreamId, JsonRpc.LIMIT_REACHED, "the client already has " + maxAsks
+                        + " unanswered input requests from this call (" + SessionLimits.setting("client-requests-per-session") + ")"));
                 return;
             }
             events.add(new Asked(from, upstreamId, JsonRpc.method(screened) == null ? method : JsonRpc.method(screened),

@@ -13,6 +13,11 @@ final class JsonMessages {
     }
 
     static ObjectNode parse(byte[] body) {
+        return parse(body, JsonLimits.DEFAULTS);
+    }
+
+    /** Parses and checks the message's shape against {@code limits} before its envelope. */
+    static ObjectNode parse(byte[] body, JsonLimits limits) {
         JsonNode n;
         try {
             n = Json.MAPPER.readTree(body);
@@ -25,6 +30,7 @@ final class JsonMessages {
         if (n.isArray()) {
             throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported since protocol 2025-06-18; send one message per request");
         }
+        limits.check(n);
         String problem = JsonRpc.envelopeProblem(n);
         if (problem != null) {
             throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Invalid request: " + problem);

@@ -23,6 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link WireErrors}.
  */
 @Component
+@org.springframework.boot.context.properties.EnableConfigurationProperties(JsonLimits.class)
 public class McpPipeline implements McpHandler {
     public static final String SESSION_HEADER = SessionGeneration.SESSION_HEADER;
 
@@ -33,9 +34,11 @@ public class McpPipeline implements McpHandler {
     private final SessionRegistry sessions;
     private final StepRunner steps;
     private final WireErrors errors;
+    private final JsonLimits jsonLimits;
 
     McpPipeline(TransportGuard guard, CallerAuthentication callers, SessionGeneration sessionful, StatelessGeneration stateless,
-                SessionRegistry sessions, StepRunner steps, WireErrors errors) {
+                SessionRegistry sessions, StepRunner steps, WireErrors errors, JsonLimits jsonLimits) {
+        this.jsonLimits = jsonLimits;
         this.guard = guard;
         this.callers = callers;
         this.sessionful = sessionful;
@@ -59,7 +62,7 @@ public class McpPipeline implements McpHandler {
             // make the gateway read, buffer or parse anything.
             x.caller(callers.authenticate(req, x));
             // Read and parse once; the tree is what every later step reads and what is forwarded.
-            ObjectNode msg = JsonMessages.parse(req.body());
+            ObjectNode msg = JsonMessages.parse(req.body(), jsonLimits);
             x.request(msg);
             x.method(JsonRpc.method(msg));
             x.correlationId(msg.has("id") ? msg.get("id").asString() : null);

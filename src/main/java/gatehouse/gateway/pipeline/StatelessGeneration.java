@@ -143,9 +143,15 @@ final class StatelessGeneration implements Generation {
         ObjectNode msg = x.request();
         UpstreamSession up = session.upstream(route.server());
         // No session to answer server requests on: multi round-trip requests instead (either generation upstream).
-        return bridge.execute(new InputRequiredBridge.Call(session.connectionId(), route.server().id(), up, msg,
-                StatelessEnvelope.clientCapabilities(meta(msg)), INPUT_METHODS.contains(x.method()), steps.screen(x)),
-                reply::interim, new CallHandle());
+        // The connection's stand-in counts its calls in flight (a parked call is bounded by the bridge instead).
+        session.enterCall();
+        try {
+            return bridge.execute(new InputRequiredBridge.Call(session.connectionId(), route.server().id(), up, msg,
+                    StatelessEnvelope.clientCapabilities(meta(msg)), INPUT_METHODS.contains(x.method()), steps.screen(x)),
+                    reply::interim, new CallHandle());
+        } finally {
+            session.leaveCall();
+        }
     }
 
     @Override

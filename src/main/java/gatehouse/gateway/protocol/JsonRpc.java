@@ -20,6 +20,8 @@ public final class JsonRpc {
     public static final int HEADER_MISMATCH = -32020;
     /** Gatehouse's own: over a rate limit; the HTTP answer is 429 with Retry-After. */
     public static final int RATE_LIMITED = -32029;
+    /** A bound on what the gateway holds was reached (calls in flight, waiting input requests); data names the setting. */
+    public static final int LIMIT_REACHED = -32030;
     /** 2026-07-28: processing needs a client capability the request did not declare. */
     public static final int MISSING_CLIENT_CAPABILITY = -32021;
     /** 2026-07-28: the requested protocol version is not served; {@code data} lists the supported ones. */

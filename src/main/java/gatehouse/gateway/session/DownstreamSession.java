@@ -53,13 +53,19 @@ public final class DownstreamSession implements MessageSink {
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
 
+    private final SessionLimits limits;
+    private final BoundAlerts bounds;
+    private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
     DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
-                      Upstreams upstreams) {
-        this(id, connectionId, gatewayId, protocolVersion, clientInit, upstreams, false);
+                      Upstreams upstreams, SessionLimits limits, BoundAlerts bounds) {
+        this(id, connectionId, gatewayId, protocolVersion, clientInit, upstreams, false, limits, bounds);
     }
 
     DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
-                      Upstreams upstreams, boolean stateless) {
+                      Upstreams upstreams, boolean stateless, SessionLimits limits, BoundAlerts bounds) {
+        this.limits = limits;
+        this.bounds = bounds;
         this.stateless = stateless;
         this.id = id;
         this.connectionId = connectionId;
@@ -67,7 +73,7 @@ public final class DownstreamSession implements MessageSink {
         this.protocolVersion = protocolVersion;
         this.clientInit = clientInit;
         this.upstreams = upstreams;
-        this.standalone = new StandaloneStream(id);
+        this.standalone = new StandaloneStream(id, limits.replayEvents(), limits.replayBytes());
     }
 
     public String id() {
@@ -195,12 +201,56 @@ public final class DownstreamSession implements MessageSink {
 
     // --- calls in flight, for cancellation
 
+    /**
+     * A client request goes to an upstream: counted against
+     * {@code gatehouse.mcp.limits.calls-in-flight-per-session}; over it, refused with
+     * {@link JsonRpc#LIMIT_REACHED} (and nothing to undo: {@link #finished} must not follow).
+     */
     public void started(JsonNode clientRequestId, CallHandle handle) {
+        enterCall();
         inFlight.put(clientRequestId, handle);
     }
 
     public void finished(JsonNode clientRequestId) {
         inFlight.remove(clientRequestId);
+        leaveCall();
+    }
+
+    /** Counts a call that needs no cancellation by id (a stateless request); pair with {@link #leaveCall}. */
+    public void enterCall() {
+        int limit = limits.callsInFlightPerSession();
+        if (calls.incrementAndGet() > limit) {
+            calls.decrementAndGet();
+            String setting = SessionLimits.setting("calls-in-flight-per-session");
+            bounds.reached(setting, limit, connectionId, gatewayId, "A session of connection " + connectionId + " had "
+                    + limit + " calls in flight (the limit); further calls are refused until some finish");
+            throw limitReached(setting, limit, "Too many calls in flight on this session: at most " + limit
+                    + " at once (" + setting + "); wait for one to finish");
+        }
+    }
+
+    public void leaveCall() {
+        calls.decrementAndGet();
+    }
+
+    /** Calls in flight now. */
+    public int callsInFlight() {
+        return calls.get();
+    }
+
+    /** Upstream requests relayed to the client and not yet answered. */
+    public int clientRequestsWaiting() {
+        return serverRequests.size();
+    }
+
+    /** The replay buffer of the GET stream: events kept, bytes kept, events dropped so far. */
+    public long[] replayBuffer() {
+        return standalone.kept();
+    }
+
+    /** The error a refused bound answers: its setting and value in {@code data}. */
+    public static McpException limitReached(String setting, int limit, String message) {
+        return new McpException(JsonRpc.LIMIT_REACHED, message, Json.object().put("setting", setting).put("limit", limit));
     }
 
     public void cancel(JsonNode clientRequestId, String reason) {
@@ -257,6 +307,16 @@ public final class DownstreamSession implements MessageSink {
         if (request && JsonRpc.isResponse(screened)) {
             screened.set("id", message.get("id"));
             from.send(screened);
+            return;
+        }
+        if (request && serverRequests.size() >= limits.clientRequestsPerSession()) {
+            int limit = limits.clientRequestsPerSession();
+            String setting = SessionLimits.setting("client-requests-per-session");
+            bounds.reached(setting, limit, connectionId, gatewayId, "A session of connection " + connectionId + " has " + limit
+                    + " unanswered requests from upstreams (the limit); server " + (from == null ? "?" : from.server().name())
+                    + " was refused another");
+            from.send(JsonRpc.error(message.get("id"), JsonRpc.LIMIT_REACHED, "the client already has " + limit
+                    + " unanswered requests from this gateway's upstreams (" + setting + ")"));
             return;
         }
         if (request) {

@@ -25,6 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Every downstream session of this process, with idle expiry. */
 @Component
+@org.springframework.boot.context.properties.EnableConfigurationProperties(SessionLimits.class)
 public class SessionRegistry implements CatalogListener, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
@@ -34,8 +35,12 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     private final int maxSessionsPerConnection;
     private final BoundAlerts bounds;
 
+    private final SessionLimits limits;
+
     public SessionRegistry(Upstreams upstreams, GatehouseProperties props,
-                           @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection, BoundAlerts bounds) {
+                           @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection, BoundAlerts bounds,
+                           SessionLimits limits) {
+        this.limits = limits;
         this.upstreams = upstreams;
         this.props = props;
         this.bounds = bounds;
@@ -54,7 +59,7 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         }
         evictBeyondPerConnectionLimit(connection.id());
         DownstreamSession s = new DownstreamSession(Ids.random(32), connection.id(), connection.gatewayId(), protocolVersion,
-                clientInit, upstreams);
+                clientInit, upstreams, limits, bounds);
         sessions.put(s.id(), s);
         return s;
     }

@@ -7,11 +7,16 @@ import java.util.Deque;
 import gatehouse.gateway.protocol.EventStream;
 
 /**
- * The session's GET stream. Events are numbered and the last {@value #REPLAY} are kept, so a
- * client that reconnects with Last-Event-ID (or connects late) receives what it missed.
+ * The session's GET stream. Events are numbered and the newest are kept (at most
+ * {@code maxEvents} and {@code maxBytes}, the newest one always), so a client that reconnects with
+ * Last-Event-ID (or connects late) receives what it missed, as far as it is still kept; older events
+ * are dropped, oldest first.
  */
 final class StandaloneStream {
-    static final int REPLAY = 512;
+    private final int maxEvents;
+    private final long maxBytes;
+    private long bytes;
+    private long dropped;
 
     private record Event(long seq, byte[] data) {
     }
@@ -22,15 +27,19 @@ final class StandaloneStream {
     private long delivered;
     private EventStream writer;
 
-    StandaloneStream(String sessionId) {
+    StandaloneStream(String sessionId, int maxEvents, long maxBytes) {
         this.sessionId = sessionId;
+        this.maxEvents = maxEvents;
+        this.maxBytes = maxBytes;
     }
 
     synchronized void send(byte[] data) {
         Event e = new Event(++seq, data);
         buffer.addLast(e);
-        while (buffer.size() > REPLAY) {
-            buffer.removeFirst();
+        bytes += data.length;
+        while (buffer.size() > 1 && (buffer.size() > maxEvents || bytes > maxBytes)) {
+            bytes -= buffer.removeFirst().data.length;
+            dropped++;
         }
         if (writer != null) {
             write(e);
@@ -57,6 +66,11 @@ final class StandaloneStream {
                 write(e);
             }
         }
+    }
+
+    /** Events and bytes kept for replay, and how many were dropped to stay within the bounds. */
+    synchronized long[] kept() {
+        return new long[] {buffer.size(), bytes, dropped};
     }
 
     synchronized boolean attached(EventStream w) {

@@ -65,7 +65,12 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
     private final Upstreams upstreams;
     private final GatehouseProperties props;
 
-    public StatelessSessions(Upstreams upstreams, GatehouseProperties props) {
+    private final SessionLimits limits;
+    private final BoundAlerts bounds;
+
+    public StatelessSessions(Upstreams upstreams, GatehouseProperties props, SessionLimits limits, BoundAlerts bounds) {
+        this.limits = limits;
+        this.bounds = bounds;
         this.upstreams = upstreams;
         this.props = props;
     }
@@ -80,7 +85,7 @@ public class StatelessSessions implements CatalogListener, DisposableBean {
                 old.close();
             }
             DownstreamSession created = new DownstreamSession("stateless-" + Ids.random(24), connection.id(),
-                    connection.gatewayId(), ProtocolVersions.LATEST_STATELESS, upstreamInit(meta), upstreams, true);
+                    connection.gatewayId(), ProtocolVersions.LATEST_STATELESS, upstreamInit(meta), upstreams, true, limits, bounds);
             created.onUnsolicited(m -> fanOut(connection.id(), m));
             return created;
         });

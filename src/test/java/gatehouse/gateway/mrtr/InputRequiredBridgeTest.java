@@ -230,4 +230,34 @@ class InputRequiredBridgeTest {
         assertThat(text(done)).isEqualTo("Logged three messages");
         assertThat(interim).extracting(JsonRpc::method).containsOnly("notifications/message").hasSize(3);
     }
+
+    @Test
+    void parkedCallsAreBoundedPerConnectionAndInAllAndTheOneTooManyIsCancelled() {
+        InputRequiredBridge bridge = new InputRequiredBridge(new RequestStateSeal(KEY, Clock.systemUTC()), upstreams, new WireErrors(),
+                new gatehouse.gateway.session.SessionLimits(512, 1 << 20, 100, 32, 1, 2), null);
+        String tool = "test_input_required_result_elicitation";
+        ObjectNode first = call(bridge, "conn_a", tool, ALL, null, null, null);
+        assertThat(first.path("result").path("resultType").asString()).isEqualTo("input_required");
+
+        ObjectNode second = call(bridge, "conn_a", tool, ALL, null, null, null);
+        assertThat(second.path("error").path("code").asInt()).as("%s", second).isEqualTo(JsonRpc.LIMIT_REACHED);
+        assertThat(second.path("error").path("message").asString()).contains("gatehouse.mcp.limits.parked-inputs-per-connection");
+        assertThat(second.path("error").path("data").path("limit").asInt()).isEqualTo(1);
+        assertThat(bridge.parkedCount()).as("the refused call is not parked").isEqualTo(1);
+
+        assertThat(call(bridge, "conn_b", tool, ALL, null, null, null).path("result").path("resultType").asString())
+                .as("another connection still parks").isEqualTo("input_required");
+        ObjectNode third = call(bridge, "conn_c", tool, ALL, null, null, null);
+        assertThat(third.path("error").path("data").path("setting").asString()).as("%s", third)
+                .isEqualTo("gatehouse.mcp.limits.parked-inputs");
+        assertThat(bridge.parkedCount()).isEqualTo(2);
+
+        // answering the first frees its place
+        String key = onlyKey(first);
+        ObjectNode done = call(bridge, "conn_a", tool, ALL, answers(key, "{\"action\":\"accept\",\"content\":{\"name\":\"Bo\"}}"),
+                first.path("result").path("requestState").asString(), null);
+        assertThat(text(done)).isEqualTo("Hello, Bo!");
+        assertThat(call(bridge, "conn_a", tool, ALL, null, null, null).path("result").path("resultType").asString()).isEqualTo("input_required");
+        bridge.destroy();
+    }
 }

@@ -57,6 +57,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
 
     private final CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger answersToServerRequests = new AtomicInteger();
+    private final AtomicInteger limitRefusals = new AtomicInteger();
     private HttpServer hostile;
     private RunningFixture neighbour;
     private AdminClient.Connection conn;
@@ -107,6 +108,9 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         if (method == null) { // a client's answer to one of our requests
             if (body.has("error") || body.has("result")) {
                 answersToServerRequests.incrementAndGet();
+            }
+            if (body.path("error").path("code").asInt() == JsonRpc.LIMIT_REACHED) {
+                limitRefusals.incrementAndGet();
             }
             reply(ex, 202, null, "");
             return;
@@ -330,6 +334,34 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         assertThat(r.body()).as("the client declared no sampling").doesNotContain("sampling/createMessage").doesNotContain("leak?");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(answersToServerRequests.get() - before).isEqualTo(SERVER_REQUESTS));
+        othersUnaffected();
+    }
+
+    @Test
+    void requestsAClientLeavesUnansweredAreBoundedPerSessionAndTheRestAreRefusedUpstream() {
+        int refusedBefore = limitRefusals.get();
+        McpTestClient c = client(conn);
+        assertThat(c.initialize(McpTestClient.capabilities("sampling")).status()).isEqualTo(200);
+        c.onServerRequest(request -> { // a client that never answers (until the test class ends)
+            try {
+                released.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Json.object();
+        });
+        Result r = c.callTool("hx__request_flood", Json.object());
+        assertThat(r.result().path("content").get(0).path("text").asString()).as(r.body()).isEqualTo("done: request_flood");
+        long relayed = r.interim().stream().filter(m -> "sampling/createMessage".equals(m.path("method").asString(null))).count();
+        int limit = gatehouse.gateway.session.SessionLimits.DEFAULTS.clientRequestsPerSession();
+        assertThat(relayed).as("requests waiting for this client, at most the bound").isEqualTo(limit);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(limitRefusals.get() - refusedBefore).isEqualTo(SERVER_REQUESTS - limit));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.send("GET", "/alerts", null).body())
+                .anySatisfy(a -> {
+                    assertThat(a.path("type").asString()).isEqualTo("bound-reached");
+                    assertThat(a.path("subject").asString()).isEqualTo("gatehouse.mcp.limits.client-requests-per-session " + conn.id());
+                }));
         othersUnaffected();
     }
 }
