@@ -16,10 +16,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import gatehouse.testing.AdminClient;
 import tools.jackson.databind.JsonNode;
@@ -30,7 +27,6 @@ import tools.jackson.databind.JsonNode;
  * under different prefixes, driven by independent clients: the TypeScript SDK (sdk-client.mjs) and
  * the MCP inspector CLI.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EverythingE2ETest {
     private static final String STDIO = "evs";
     private static final String HTTP = "evh";
@@ -91,7 +87,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(1)
     void toolListMergesBothUpstreamsUnderTheirPrefixes() {
         JsonNode report = sdk("list-tools", steps(step("listTools")));
 
@@ -110,7 +105,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(2)
     void callsReachTheUpstreamTheirPrefixNamesAndAreLogged() {
         // Its own connection, so its log records are exactly its own calls, whatever ran before.
         AdminClient.Connection own = gatehouse.connect(gatewayId, "e2e-calls");
@@ -152,7 +146,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(3)
     void samplingAndElicitationAreRelayedToTheClientFromBothUpstreams() {
         JsonNode report = sdk("sampling-elicitation", steps(
                 call(STDIO + "__trigger-sampling-request", Map.of("prompt", "stdio asks", "maxTokens", 20)),
@@ -176,7 +169,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(4)
     void progressNotificationsReachTheClientFromBothUpstreams() {
         JsonNode report = sdk("progress", steps(
                 call(STDIO + "__trigger-long-running-operation", Map.of("duration", 1, "steps", 3)),
@@ -193,7 +185,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(5)
     void resourcesAndPromptsAreListedReadAndRouted() {
         JsonNode report = sdk("resources-prompts", steps(
                 step("listResources"),
@@ -219,7 +210,6 @@ class EverythingE2ETest {
     }
 
     @Test
-    @Order(6)
     void inspectorCliListsAndCallsToolsWithTheBearerHeader() {
         // The inspector CLI finds its own package.json relative to the working directory.
         Path cwd = peers.modules().resolve("@modelcontextprotocol/inspector-cli/build");
@@ -248,7 +238,6 @@ class EverythingE2ETest {
      * to it work again.
      */
     @Test
-    @Order(7)
     void upstreamsKilledAndRestartedMidSession() throws Exception {
         Path sync = Files.createDirectories(dir.resolve("sync"));
         Path httpKillPoint = sync.resolve("ready-to-kill-http");
