@@ -24,14 +24,23 @@ import tools.jackson.databind.node.ObjectNode;
 public class AlertChannels {
     private final JdbcClient jdbc;
     private final SecretBox secrets;
+    private final AlertDelivery delivery;
 
-    AlertChannels(JdbcClient jdbc, SecretBox secrets) {
+    AlertChannels(JdbcClient jdbc, SecretBox secrets, AlertDelivery delivery) {
         this.jdbc = jdbc;
         this.secrets = secrets;
+        this.delivery = delivery;
     }
 
     /** What the admin API accepts. */
     public record Input(String name, String type, String url, AlertChannel.Smtp smtp, List<String> alertTypes) {
+    }
+
+    /**
+     * What a test send did: delivered or not, the receiver's HTTP status (webhook and Slack; null for
+     * e-mail or when nothing answered), and why it failed. Never the channel's URL or password.
+     */
+    public record TestResult(String channelId, boolean delivered, Integer status, String error, Instant at) {
     }
 
     /** A channel with its secrets, for delivery only. */
@@ -102,6 +111,21 @@ public class AlertChannels {
         if (jdbc.sql("DELETE FROM alert_channels WHERE id = ?").param(id).update() == 0) {
             throw ProblemException.notFound("alert channel", id);
         }
+    }
+
+    /**
+     * Sends a test alert (type {@code test}, severity info; not stored, not routed by type) to this
+     * channel now and answers what happened, so an administrator sees at once whether the URL,
+     * the Slack hook or the mail server works.
+     */
+    public TestResult sendTest(String id, String requestedBy) {
+        Target t = jdbc.sql("SELECT * FROM alert_channels WHERE id = ?").param(id).query(this::target).optional()
+                .orElseThrow(() -> ProblemException.notFound("alert channel", id));
+        Instant now = Instant.now();
+        String by = requestedBy == null || requestedBy.isBlank() ? "an administrator" : requestedBy;
+        Alert test = new Alert(Ids.id("alr"), "test", Alert.INFO, "Test alert for channel '" + t.channel().name() + "'",
+                "A test sent by " + by + " to check that alerts reach this channel.", Alert.OPEN, null, null, null, null, now, now, 1, now);
+        return delivery.sendNow(t, test);
     }
 
     List<Target> targets() {

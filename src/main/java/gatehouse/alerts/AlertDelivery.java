@@ -81,6 +81,40 @@ class AlertDelivery implements DisposableBean {
         }
     }
 
+    /**
+     * Sends one alert to one channel now, on the caller's thread, once (no retry): the answer says
+     * what the receiver did. The channel keeps the outcome as its last send, like any delivery.
+     */
+    AlertChannels.TestResult sendNow(AlertChannels.Target t, Alert alert) {
+        java.time.Instant at = java.time.Instant.now();
+        try {
+            Integer status = send(t, alert);
+            channels.getObject().delivered(t.channel().id(), null);
+            return new AlertChannels.TestResult(t.channel().id(), true, status, null, at);
+        } catch (RefusedException e) {
+            String why = e.getMessage();
+            channels.getObject().delivered(t.channel().id(), "test: " + why);
+            return new AlertChannels.TestResult(t.channel().id(), false, e.status, why, at);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            channels.getObject().delivered(t.channel().id(), "test: " + why);
+            return new AlertChannels.TestResult(t.channel().id(), false, null, why, at);
+        }
+    }
+
+    /** A receiver that answered, but not with 2xx. */
+    private static final class RefusedException extends IllegalStateException {
+        final int status;
+
+        RefusedException(int status, String host) {
+            super("HTTP " + status + " from " + host);
+            this.status = status;
+        }
+    }
+
     private void schedule(Runnable r, Duration delay) {
         if (senders.getQueue().size() >= MAX_WAITING) {
             log.error("alert delivery queue full ({} waiting): a send is dropped", MAX_WAITING);
@@ -93,27 +127,32 @@ class AlertDelivery implements DisposableBean {
         }
     }
 
-    private void send(AlertChannels.Target t, Alert a) throws Exception {
-        switch (t.channel().type()) {
+    /** Sends; the receiver's HTTP status for webhooks, null for mail. */
+    private Integer send(AlertChannels.Target t, Alert a) throws Exception {
+        return switch (t.channel().type()) {
             case "webhook" -> post(t.url(), Json.MAPPER.valueToTree(a));
             case "slack" -> {
                 ObjectNode body = Json.object();
                 body.put("text", "*[" + a.severity() + "] " + a.type() + "*: " + a.subject() + "\n" + a.message());
-                post(t.url(), body);
+                yield post(t.url(), body);
             }
-            case "smtp" -> mail(t.smtp(), a);
+            case "smtp" -> {
+                mail(t.smtp(), a);
+                yield null;
+            }
             default -> throw new IllegalStateException("unknown channel type " + t.channel().type());
-        }
+        };
     }
 
-    private void post(String url, Object body) throws Exception {
+    private int post(String url, Object body) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Content-Type", "application/json")
                 .header("User-Agent", "Gatehouse-Alerts").POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
                 .build();
         HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException("HTTP " + r.statusCode() + " from " + req.uri().getHost());
+            throw new RefusedException(r.statusCode(), req.uri().getHost());
         }
+        return r.statusCode();
     }
 
     private static void mail(AlertChannel.Smtp smtp, Alert a) throws MessagingException {

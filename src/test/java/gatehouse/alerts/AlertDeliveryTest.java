@@ -125,4 +125,69 @@ class AlertDeliveryTest extends GatewayTestSupport {
         List<JsonNode> channels = admin.send("GET", "/alert-channels", null).body().valueStream().toList();
         assertThat(channels).anySatisfy(c -> assertThat(c.path("lastSentAt").isNull()).isFalse());
     }
+
+    @Test
+    void aTestSendReachesTheReceiverAndAnswersWhatHappened() throws Exception {
+        Receiver ok = receiver(0);
+        Receiver failing = receiver(Integer.MAX_VALUE);
+        String okId = admin.expect(201, "POST", "/alert-channels",
+                Map.of("name", unique("hook-ok"), "type", "webhook", "url", ok.url("/hook/s3cr3t"))).path("id").asString();
+        String failingId = admin.expect(201, "POST", "/alert-channels",
+                Map.of("name", unique("hook-500"), "type", "slack", "url", failing.url("/services/T/B/s3cr3t"))).path("id").asString();
+        String deadId = admin.expect(201, "POST", "/alert-channels",
+                Map.of("name", unique("hook-dead"), "type", "webhook", "url", gatehouse.testing.RefusedPort.url("/hook/s3cr3t"))).path("id").asString();
+
+        AdminClient.Answer delivered = admin.send("POST", "/alert-channels/" + okId + "/test", null);
+        assertThat(delivered.status()).as(delivered.text()).isEqualTo(200);
+        assertThat(delivered.body().path("delivered").asBoolean()).isTrue();
+        assertThat(delivered.body().path("status").asInt()).isEqualTo(200);
+        assertThat(delivered.body().path("error").isNull()).isTrue();
+        assertThat(delivered.text()).doesNotContain("s3cr3t");
+        // the receiver got it at once (the answer waited for it), a test alert naming the channel and the caller
+        assertThat(ok.bodies()).hasSize(1);
+        JsonNode body = Json.tree(ok.bodies().getFirst());
+        assertThat(body.path("type").asString()).isEqualTo("test");
+        assertThat(body.path("subject").asString()).contains("hook-ok");
+        assertThat(body.path("message").asString()).contains("admin-token:");
+        // a test alert is not stored as an alert
+        assertThat(admin.expect(200, "GET", "/alerts", null).toString()).doesNotContain(body.path("id").asString());
+        assertThat(admin.expect(200, "GET", "/alert-channels/" + okId, null).path("lastSentAt").isNull()).isFalse();
+
+        AdminClient.Answer refused = admin.send("POST", "/alert-channels/" + failingId + "/test", null);
+        assertThat(refused.status()).isEqualTo(200);
+        assertThat(refused.body().path("delivered").asBoolean()).isFalse();
+        assertThat(refused.body().path("status").asInt()).isEqualTo(500);
+        assertThat(refused.body().path("error").asString()).contains("HTTP 500");
+        assertThat(refused.text()).doesNotContain("s3cr3t");
+        assertThat(failing.posts().get()).as("one attempt, no retries for a test").isEqualTo(1);
+        assertThat(admin.expect(200, "GET", "/alert-channels/" + failingId, null).path("lastError").asString()).contains("HTTP 500");
+
+        AdminClient.Answer dead = admin.send("POST", "/alert-channels/" + deadId + "/test", null);
+        assertThat(dead.body().path("delivered").asBoolean()).isFalse();
+        assertThat(dead.body().path("status").isNull()).isTrue();
+        assertThat(dead.body().path("error").asString()).isNotBlank();
+        assertThat(dead.text()).doesNotContain("s3cr3t");
+
+        assertThat(admin.send("POST", "/alert-channels/ach_missing/test", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aTestSendByMailArrives() throws Exception {
+        int smtpPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            smtpPort = s.getLocalPort();
+        }
+        GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.setUser("gatehouse@example.org", "u", "pa55word-s3cr3t"); // the sealed password must reach the server
+        mail.start();
+        servers.add(mail::stop);
+        String id = admin.expect(201, "POST", "/alert-channels", Map.of("name", unique("mail"), "type", "smtp", "smtp",
+                Map.of("host", "127.0.0.1", "port", smtpPort, "from", "gatehouse@example.org", "to", List.of("oncall@example.org"),
+                        "username", "u", "password", "pa55word-s3cr3t"))).path("id").asString();
+        AdminClient.Answer sent = admin.send("POST", "/alert-channels/" + id + "/test", null);
+        assertThat(sent.body().path("delivered").asBoolean()).as(sent.text()).isTrue();
+        assertThat(sent.text()).doesNotContain("s3cr3t");
+        assertThat(mail.getReceivedMessages()).hasSize(1);
+        assertThat(mail.getReceivedMessages()[0].getSubject()).contains("test");
+    }
 }

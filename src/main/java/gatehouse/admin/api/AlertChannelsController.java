@@ -15,7 +15,10 @@ import org.springframework.web.bind.annotation.RestController;
 import gatehouse.alerts.AlertChannel;
 import gatehouse.alerts.AlertChannels;
 
-/** Where alerts are delivered: {@code POST/GET /alert-channels}, {@code GET/DELETE /alert-channels/{id}}. */
+/**
+ * Where alerts are delivered: {@code POST/GET /alert-channels}, {@code GET/DELETE /alert-channels/{id}},
+ * and {@code POST /alert-channels/{id}/test}, which sends a test alert now and answers what the receiver did.
+ */
 @RestController
 @RequestMapping("/api/v1/alert-channels")
 class AlertChannelsController {
@@ -39,6 +42,12 @@ class AlertChannelsController {
     @GetMapping("/{id}")
     AlertChannel get(@PathVariable String id) {
         return channels.get(id);
+    }
+
+    /** Sends a test alert to the channel now; 200 with {@code delivered: false} and the reason when the receiver failed. */
+    @PostMapping("/{id}/test")
+    AlertChannels.TestResult test(@PathVariable String id) {
+        return channels.sendTest(id, AdminCaller.current().actor());
     }
 
     @DeleteMapping("/{id}")
