@@ -38,7 +38,7 @@ class ConsolePages {
     }
 
     /** The navigation entries the person may use; a page area another controller adds brings its flag here. */
-    record Nav(boolean gateways, boolean servers, boolean apps, boolean alerts, boolean people) {
+    record Nav(boolean gateways, boolean servers, boolean apps, boolean alerts, boolean identities, boolean people, boolean settings) {
     }
 
     @ModelAttribute("viewer")
@@ -50,11 +50,13 @@ class ConsolePages {
     @ModelAttribute("nav")
     Nav nav(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer) {
         if (viewer == null) {
-            return new Nav(false, false, false, false, false);
+            return new Nav(false, false, false, false, false, false, false);
         }
         return new Nav(access.maySomewhere(viewer, Permission.GATEWAY_READ), access.maySomewhere(viewer, Permission.GATEWAY_READ),
                 access.mayGlobally(viewer, Permission.CONNECTION_MANAGE), access.mayGlobally(viewer, Permission.ALERT_MANAGE),
-                access.mayGlobally(viewer, Permission.USER_MANAGE) || access.mayGlobally(viewer, Permission.TEAM_MANAGE));
+                access.maySomewhere(viewer, Permission.CONNECTION_MANAGE),
+                access.mayGlobally(viewer, Permission.USER_MANAGE) || access.mayGlobally(viewer, Permission.TEAM_MANAGE),
+                access.mayGlobally(viewer, Permission.ADMIN) || access.mayGlobally(viewer, Permission.ALERT_MANAGE));
     }
 
     @ExceptionHandler(ProblemException.class)
