@@ -34,6 +34,8 @@ import gatehouse.gateway.upstream.ServerHealthChecks;
 import gatehouse.identity.UpstreamClients;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.GatehouseProperties;
+import gatehouse.policy.limits.GatewayRateLimit;
+import gatehouse.policy.limits.GatewayRateLimits;
 import gatehouse.platform.ProblemException;
 import tools.jackson.databind.JsonNode;
 
@@ -53,10 +55,13 @@ class CatalogController {
     private final ServerHealthChecks healthChecks;
     private final Duration checkOnChangeWait;
     private final UpstreamClients clients;
+    private final GatewayRateLimits rateLimits;
 
     CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
                       gatehouse.identity.IdentityVault vault, AdminAccess access, ServerHealthBoard health, ServerHealthChecks healthChecks,
-                      @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait, UpstreamClients clients) {
+                      @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait, UpstreamClients clients,
+                      GatewayRateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.clients = clients;
         this.health = health;
         this.healthChecks = healthChecks;
@@ -207,10 +212,72 @@ class CatalogController {
     record AssignmentView(String serverId, String serverName, String identity, String prefix, HealthView health) {
     }
 
-    /** A gateway; {@code warnings} carries the tool-budget warning when it has too many tools enabled. */
+    /**
+     * A gateway; {@code warnings} carries the tool-budget warning when it has too many tools enabled;
+     * {@code rateLimit} its own rate limits (null: the gatehouse.rate-limit.* settings apply).
+     */
     record GatewayView(String id, String name, String url, List<AssignmentView> servers, Instant createdAt,
                        ProvisioningSummary.Settings provisioning, FeatureService.ToolBudget toolBudget,
-                       List<ProvisioningSummary.Warning> warnings) {
+                       List<ProvisioningSummary.Warning> warnings, RateLimitView rateLimit) {
+    }
+
+    @io.swagger.v3.oas.annotations.media.Schema(name = "GatewayRateLimit", description = "A gateway's own rate limits; they replace the"
+            + " gatehouse.rate-limit.per-connection and per-user settings for this gateway. Over a limit a client gets HTTP 429 with"
+            + " Retry-After and JSON-RPC error -32029.")
+    record RateLimitView(
+            @io.swagger.v3.oas.annotations.media.Schema(description = "requests per minute one connection may send; 0 = no limit",
+                    minimum = "0", maximum = "1000000", example = "120") Integer perConnectionPerMinute,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "requests per minute one person may send over all their"
+                    + " connections; 0 = no limit", minimum = "0", maximum = "1000000", example = "300") Integer perUserPerMinute,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "requests a quiet caller may send at once; 0 or absent = the"
+                    + " per-minute number", minimum = "0", maximum = "1000000", example = "20") Integer burst) {
+        static RateLimitView of(GatewayRateLimit l) {
+            return l == null ? null : new RateLimitView(l.perConnectionPerMinute(), l.perUserPerMinute(), l.burst());
+        }
+    }
+
+    @io.swagger.v3.oas.annotations.media.Schema(name = "GatewayPatch", description = "Every field is optional; what is absent stays as it is.")
+    record GatewayPatchDoc(
+            @io.swagger.v3.oas.annotations.media.Schema(description = "new unique name") String name,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "per kind (tools, prompts, resources, resourceTemplates):"
+                    + " allow-all | allow-selected | block-all") Map<String, String> provisioning,
+            Boolean autoApprove, Boolean approveOnAssign, Integer toolBudget,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "the gateway's own rate limits; null removes them",
+                    nullable = true) RateLimitView rateLimit) {
+    }
+
+    /** {@code rateLimit} of a PATCH: an object of the three numbers (absent ones 0), or null to remove. */
+    private static GatewayRateLimit rateLimit(JsonNode in) {
+        if (in.isNull()) {
+            return null;
+        }
+        if (!in.isObject()) {
+            throw ProblemException.invalid("rateLimit", "rateLimit must be an object {perConnectionPerMinute, perUserPerMinute, burst} or null");
+        }
+        for (String f : in.propertyNames()) {
+            if (!List.of("perConnectionPerMinute", "perUserPerMinute", "burst").contains(f)) {
+                throw ProblemException.invalid("rateLimit." + f, "unknown field rateLimit." + f
+                        + " (valid: perConnectionPerMinute, perUserPerMinute, burst)");
+            }
+        }
+        int[] v = new int[3];
+        String[] names = {"perConnectionPerMinute", "perUserPerMinute", "burst"};
+        for (int i = 0; i < 3; i++) {
+            JsonNode n = in.get(names[i]);
+            if (n == null || n.isNull()) {
+                continue;
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0 || n.intValue() > GatewayRateLimit.MAX) {
+                throw ProblemException.invalid("rateLimit." + names[i], "rateLimit." + names[i] + " must be a whole number between 0 and "
+                        + GatewayRateLimit.MAX);
+            }
+            v[i] = n.intValue();
+        }
+        if (v[0] == 0 && v[1] == 0) {
+            throw ProblemException.invalid("rateLimit", "rateLimit needs perConnectionPerMinute or perUserPerMinute above 0;"
+                    + " send rateLimit: null to remove the gateway's own limits");
+        }
+        return new GatewayRateLimit(v[0], v[1], v[2]);
     }
 
     private GatewayView view(GatewayDef g) {
@@ -228,7 +295,7 @@ class CatalogController {
             }
         }
         return new GatewayView(g.id(), g.name(), props.publicUrlNoSlash() + "/gateway/v1/mcp?gateway=" + g.id(), servers, g.createdAt(),
-                p.provisioning(), p.toolBudget(), warnings);
+                p.provisioning(), p.toolBudget(), warnings, RateLimitView.of(rateLimits.of(g.id()).orElse(null)));
     }
 
     @PostMapping("/gateways")
@@ -251,15 +318,25 @@ class CatalogController {
         return view(catalog.gateway(id));
     }
 
-    /** {@code {name?, provisioning?: {tools?, prompts?, resources?, resourceTemplates?}, autoApprove?, approveOnAssign?, toolBudget?}}. */
+    /**
+     * {@code {name?, provisioning?: {tools?, prompts?, resources?, resourceTemplates?}, autoApprove?, approveOnAssign?, toolBudget?,
+     * rateLimit?: {perConnectionPerMinute?, perUserPerMinute?, burst?} | null}}.
+     */
     @PatchMapping("/gateways/{id}")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = GatewayPatchDoc.class)))
     GatewayView updateGateway(@PathVariable String id, @RequestBody JsonNode in) {
+        catalog.gateway(id);
+        GatewayRateLimit limit = in.has("rateLimit") ? rateLimit(in.get("rateLimit")) : null;
         FeatureService.SettingsChange provisioning = FeatureService.SettingsChange.from(in, false);
-        if (in.has("name") || provisioning.isEmpty()) {
+        if (in.has("name") || (provisioning.isEmpty() && !in.has("rateLimit"))) {
             catalog.renameGateway(id, in.path("name").asString(null));
         }
         if (!provisioning.isEmpty()) {
             features.updateSettings(id, provisioning);
+        }
+        if (in.has("rateLimit")) {
+            rateLimits.set(id, limit);
         }
         return view(catalog.gateway(id));
     }

@@ -16,6 +16,8 @@ import gatehouse.gateway.pipeline.Step;
 import gatehouse.gateway.pipeline.Verdict;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.platform.Json;
+import gatehouse.policy.limits.GatewayRateLimit;
+import gatehouse.policy.limits.GatewayRateLimits;
 import gatehouse.policy.limits.RateLimit;
 import gatehouse.policy.limits.RateLimiter;
 
@@ -38,6 +40,13 @@ public class RateLimitStep implements Step {
     private final Alerter alerts;
     private final LongSupplier clock;
     private final Map<String, Long> alerted;
+    private final java.util.function.Function<String, java.util.Optional<GatewayRateLimit>> ownLimits;
+    private final int maxKeys;
+    /** Limiters of gateways with limits of their own, rebuilt when those limits change. */
+    private final Map<String, OwnLimiters> own = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record OwnLimiters(GatewayRateLimit settings, RateLimiter perConnection, RateLimiter perUser) {
+    }
 
     /** Where a reached limit is reported (the alert service; tests record instead). */
     interface Alerter {
@@ -45,16 +54,23 @@ public class RateLimitStep implements Step {
     }
 
     @Autowired
-    public RateLimitStep(RateLimitProperties props, AlertService alerts) {
+    public RateLimitStep(RateLimitProperties props, AlertService alerts, GatewayRateLimits gatewayLimits) {
         this(props, (exchange, scope, key, limit) -> alerts.raise("rate-limited", "warning", scope + " " + key,
                 "The " + scope + " rate limit (" + limit + ") was reached; further requests get HTTP 429 until it refills",
                 new AlertService.About(exchange.caller().gatewayId(), null, null),
                 Json.object().put("limit", scope).put("key", key).put("connectionId", exchange.caller().connectionId())),
-                System::nanoTime);
+                System::nanoTime, gatewayLimits::of);
     }
 
     RateLimitStep(RateLimitProperties props, Alerter alerts, LongSupplier clock) {
+        this(props, alerts, clock, gid -> java.util.Optional.empty());
+    }
+
+    RateLimitStep(RateLimitProperties props, Alerter alerts, LongSupplier clock,
+                  java.util.function.Function<String, java.util.Optional<GatewayRateLimit>> ownLimits) {
+        this.ownLimits = ownLimits;
         int keys = props.maxTrackedCallers();
+        this.maxKeys = keys;
         this.perConnection = new RateLimiter(props.perConnection().limit(), keys);
         this.perUser = new RateLimiter(props.perUser().limit(), keys);
         this.perGateway = new RateLimiter(props.perGateway().limit(), keys);
@@ -80,9 +96,21 @@ public class RateLimitStep implements Step {
             return Verdict.pass();
         }
         long now = clock.getAsLong();
-        Verdict v = check(exchange, perConnection, "connection", caller.connectionId(), now);
+        RateLimiter connectionLimiter = perConnection;
+        RateLimiter userLimiter = perUser;
+        GatewayRateLimit mine = ownLimits.apply(caller.gatewayId()).orElse(null);
+        if (mine != null) {
+            // The gateway's own limits (admin API) replace the settings' per-connection and per-person ones.
+            OwnLimiters o = own.compute(caller.gatewayId(), (gid, old) -> old != null && old.settings().equals(mine) ? old
+                    : new OwnLimiters(mine, new RateLimiter(mine.perConnection(), maxKeys), new RateLimiter(mine.perUser(), maxKeys)));
+            connectionLimiter = o.perConnection();
+            userLimiter = o.perUser();
+        } else if (!own.isEmpty()) {
+            own.remove(caller.gatewayId());
+        }
+        Verdict v = check(exchange, connectionLimiter, "connection", caller.connectionId(), now);
         if (v == null && caller.userId() != null) {
-            v = check(exchange, perUser, "user", caller.userId(), now);
+            v = check(exchange, userLimiter, "user", caller.userId(), now);
         }
         if (v == null) {
             v = check(exchange, perGateway, "gateway", caller.gatewayId(), now);

@@ -51,12 +51,12 @@ public final class RateLimiter {
             return ADMITTED;
         }
         long step = limit.nanosPerRequest();
-        long window = limit.per().toNanos();
+        long window = limit.windowNanos();
         synchronized (fullAt) {
             Long at = fullAt.get(key);
             long tat = at == null || at - nowNanos < 0 ? nowNanos : at;
             long next = tat + step;
-            // The bucket holds `requests` tokens: admitted while the new arrival time is at most one
+            // The bucket holds `burst` tokens: admitted while the new arrival time is at most one
             // window ahead of now.
             if (next - nowNanos > window) {
                 return new Outcome.Refused(Duration.ofNanos(next - window - nowNanos));

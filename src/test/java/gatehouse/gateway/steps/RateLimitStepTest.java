@@ -118,4 +118,32 @@ class RateLimitStepTest {
         }
         assertThat(alerts).isEmpty();
     }
+
+    @Test
+    void aGatewaysOwnLimitsReplaceTheSettingsForThatGatewayOnlyAndFollowChanges() {
+        Duration minute = Duration.ofMinutes(1);
+        RateLimitProperties props = new RateLimitProperties(new RateLimitProperties.Window(100, minute),
+                new RateLimitProperties.Window(0, minute), new RateLimitProperties.Window(0, minute), 1000);
+        java.util.concurrent.atomic.AtomicReference<gatehouse.policy.limits.GatewayRateLimit> own =
+                new java.util.concurrent.atomic.AtomicReference<>(new gatehouse.policy.limits.GatewayRateLimit(60, 0, 2));
+        RateLimitStep step = new RateLimitStep(props, (x, scope, key, limit) -> alerts.add(scope + " " + key + " " + limit), now::get,
+                gid -> gid.equals(GW_1.id()) ? java.util.Optional.ofNullable(own.get()) : java.util.Optional.empty());
+        Exchange x = exchange("con_1", null, GW_1);
+        assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Pass.class);
+        assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Pass.class);
+        assertThat(step.beforeRouting(x)).as("burst 2").isInstanceOfSatisfying(Verdict.Deny.class,
+                d -> assertThat(d.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
+        Exchange other = exchange("con_2", null, GW_2);
+        for (int i = 0; i < 50; i++) {
+            assertThat(step.beforeRouting(other)).as("the other gateway has the setting's 100").isInstanceOf(Verdict.Pass.class);
+        }
+        own.set(new gatehouse.policy.limits.GatewayRateLimit(60, 0, 5)); // changed: new buckets
+        for (int i = 0; i < 5; i++) {
+            assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Pass.class);
+        }
+        assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Deny.class);
+        own.set(null); // removed: the settings apply again
+        assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Pass.class);
+        assertThat(alerts).anyMatch(a -> a.startsWith("connection con_1 60 per PT1M (burst"));
+    }
 }

@@ -93,4 +93,24 @@ class RateLimiterTest {
         assertThatThrownBy(() -> new RateLimit(-1, Duration.ofMinutes(1))).hasMessageContaining("0 (off) or more");
         assertThatThrownBy(() -> new RateLimit(5, Duration.ZERO)).hasMessageContaining("period must be positive");
     }
+
+    @Test
+    void aSmallerBurstLetsAQuietCallerSendOnlyThatManyAtOnceAtTheSameRate() {
+        // 60 per minute (one a second), burst 3
+        RateLimiter limiter = new RateLimiter(new RateLimit(60, Duration.ofMinutes(1), 3), 100);
+        long t = 1_000 * SECOND;
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("k", t)).isInstanceOf(RateLimiter.Outcome.Admitted.class);
+        }
+        assertThat(limiter.acquire("k", t)).isEqualTo(new RateLimiter.Outcome.Refused(Duration.ofSeconds(1)));
+        assertThat(limiter.acquire("k", t + SECOND)).isInstanceOf(RateLimiter.Outcome.Admitted.class);
+        assertThat(limiter.acquire("k", t + SECOND)).isInstanceOf(RateLimiter.Outcome.Refused.class);
+        // a long quiet time refills only up to the burst
+        long later = t + 3_600 * SECOND;
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("k", later)).isInstanceOf(RateLimiter.Outcome.Admitted.class);
+        }
+        assertThat(limiter.acquire("k", later)).isInstanceOf(RateLimiter.Outcome.Refused.class);
+        assertThat(new RateLimit(60, Duration.ofMinutes(1), 3)).hasToString("60 per PT1M (burst 3)");
+    }
 }
