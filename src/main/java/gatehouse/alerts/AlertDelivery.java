@@ -1,9 +1,6 @@
 package gatehouse.alerts;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -28,6 +25,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import gatehouse.platform.Json;
+import gatehouse.platform.LogSafe;
+import gatehouse.platform.OutboundHttp;
+import gatehouse.platform.OutboundProperties;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -46,9 +46,11 @@ class AlertDelivery implements DisposableBean {
     private final ObjectProvider<AlertChannels> channels;
     private final Duration retryDelay;
     private final ScheduledThreadPoolExecutor senders;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final OutboundHttp.Policy outbound;
 
-    AlertDelivery(ObjectProvider<AlertChannels> channels, @Value("${gatehouse.alerts.retry-delay:2s}") Duration retryDelay) {
+    AlertDelivery(ObjectProvider<AlertChannels> channels, @Value("${gatehouse.alerts.retry-delay:2s}") Duration retryDelay,
+                  OutboundProperties outbound) {
+        this.outbound = outbound.policy(TIMEOUT, 64 * 1024);
         this.channels = channels;
         this.retryDelay = retryDelay;
         this.senders = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("alert-delivery").daemon(true).factory());
@@ -144,15 +146,26 @@ class AlertDelivery implements DisposableBean {
         };
     }
 
-    private int post(String url, Object body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Content-Type", "application/json")
-                .header("User-Agent", "Gatehouse-Alerts").POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
-                .build();
-        HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() / 100 != 2) {
-            throw new RefusedException(r.statusCode(), req.uri().getHost());
+    /**
+     * The channel's URL is resolved once and every address checked against
+     * {@code gatehouse.http.outbound.*} before the connection goes to exactly that address (no
+     * redirects, one deadline), so a webhook URL cannot reach cloud metadata or, when private
+     * addresses are off, the services beside Gatehouse.
+     */
+    private int post(String url, Object body) {
+        URI u = URI.create(url);
+        OutboundHttp.Response r;
+        try {
+            r = OutboundHttp.post(u, java.util.Map.of("Content-Type", "application/json", "User-Agent", "Gatehouse-Alerts"),
+                    Json.MAPPER.writeValueAsString(body), outbound);
+        } catch (OutboundHttp.Refused e) {
+            // a webhook's path is its secret (Slack): the reason names the host only
+            throw new IllegalStateException(String.valueOf(e.getMessage()).replace(LogSafe.url(url), LogSafe.host(u.getHost())));
         }
-        return r.statusCode();
+        if (r.status() / 100 != 2) {
+            throw new RefusedException(r.status(), LogSafe.host(u.getHost()));
+        }
+        return r.status();
     }
 
     private static void mail(AlertChannel.Smtp smtp, Alert a) throws MessagingException {

@@ -46,10 +46,18 @@ public final class OutboundHttp {
         }
     }
 
-    /** Where requests may go: {@code https} always; {@code http} only to loopback and only when loopback is allowed. */
-    public record Policy(Set<AddressPolicy> allowed, Duration deadline, int maxBytes) {
+    /**
+     * Where requests may go: {@code https} always; {@code http} only to loopback and only when
+     * loopback is allowed, unless {@code plainHttpAllowed} (services an administrator names, such
+     * as a DLP sidecar on a private network) lets it reach every allowed address.
+     */
+    public record Policy(Set<AddressPolicy> allowed, Duration deadline, int maxBytes, boolean plainHttpAllowed) {
         public Policy {
             allowed = Set.copyOf(allowed);
+        }
+
+        public Policy(Set<AddressPolicy> allowed, Duration deadline, int maxBytes) {
+            this(allowed, deadline, maxBytes, false);
         }
 
         public boolean loopbackAllowed() {
@@ -87,7 +95,7 @@ public final class OutboundHttp {
         if (scheme.equals("https")) {
             return;
         }
-        if (!(scheme.equals("http") && policy.loopbackAllowed())) {
+        if (!(scheme.equals("http") && (policy.loopbackAllowed() || policy.plainHttpAllowed()))) {
             throw new Refused("URL must use https: " + LogSafe.url(url.toString()));
         }
     }
@@ -104,7 +112,7 @@ public final class OutboundHttp {
         boolean http = "http".equalsIgnoreCase(url.getScheme());
         for (InetAddress a : all) {
             AddressPolicy c = AddressPolicy.classify(a);
-            if (http && c != AddressPolicy.LOOPBACK) {
+            if (http && c != AddressPolicy.LOOPBACK && !policy.plainHttpAllowed()) {
                 throw new Refused("URL must use https (plain http only to a loopback address): " + LogSafe.url(url.toString()));
             }
             if (!policy.allowed().contains(c)) {

@@ -12,7 +12,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 @Configuration
-@EnableConfigurationProperties(GatehouseProperties.class)
+@EnableConfigurationProperties({GatehouseProperties.class, OutboundProperties.class})
 class PlatformConfig implements WebMvcConfigurer {
 
     /**

@@ -190,4 +190,27 @@ class AlertDeliveryTest extends GatewayTestSupport {
         assertThat(mail.getReceivedMessages()).hasSize(1);
         assertThat(mail.getReceivedMessages()[0].getSubject()).contains("test");
     }
+
+    @Test
+    void aWebhookWhoseNameResolvesToCloudMetadataIsRefusedAndOneResolvingToLoopbackIsDelivered() throws Exception {
+        Receiver hook = receiver(0);
+        int port = hook.server().getAddress().getPort();
+        String type = unique("ssrf-alert");
+        AdminClient.Answer metadata = admin.send("POST", "/alert-channels", Map.of("name", unique("metadata"), "type", "webhook",
+                "url", "http://" + gatehouse.testing.TestNameResolver.METADATA + ":" + port + "/latest/meta-data/s3cr3t", "alertTypes", List.of(type)));
+        assertThat(metadata.status()).isEqualTo(201);
+        AdminClient.Answer local = admin.send("POST", "/alert-channels", Map.of("name", unique("local"), "type", "webhook",
+                "url", "http://" + gatehouse.testing.TestNameResolver.LOOPBACK + ":" + port + "/hook", "alertTypes", List.of(type)));
+        assertThat(local.status()).isEqualTo(201);
+
+        alerts.raise(type, Alert.WARNING, "server s9", "upstream s9 is unreachable", new AlertService.About(null, null, null), null);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(hook.bodies()).hasSize(1));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode refused = admin.send("GET", "/alert-channels", null).body().valueStream()
+                    .filter(c -> c.path("id").asString().equals(metadata.body().path("id").asString())).findFirst().orElseThrow();
+            assertThat(refused.path("lastError").asString("")).contains("special address").doesNotContain("s3cr3t").doesNotContain("meta-data");
+        });
+        assertThat(hook.posts().get()).as("only the loopback channel's post arrived").isEqualTo(1);
+    }
 }

@@ -1,9 +1,6 @@
 package gatehouse.policy.rules;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import gatehouse.platform.OutboundHttp;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -33,7 +31,6 @@ public final class PresidioDetector implements Detector {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int CACHE_ENTRIES = 1024;
 
-    private final HttpClient http;
     private final URI analyze;
     private final List<String> entities;
     private final Double minScore;
@@ -47,9 +44,8 @@ public final class PresidioDetector implements Detector {
         }
     };
 
-    public PresidioDetector(HttpClient http, String baseUrl, List<String> entities, Double minScore, List<String> allowList,
+    public PresidioDetector(String baseUrl, List<String> entities, Double minScore, List<String> allowList,
                             Duration timeout) {
-        this.http = http;
         this.analyze = URI.create(baseUrl.endsWith("/") ? baseUrl + "analyze" : baseUrl + "/analyze");
         this.entities = List.copyOf(entities);
         this.minScore = minScore;
@@ -140,13 +136,11 @@ public final class PresidioDetector implements Detector {
             ArrayNode a = body.putArray("allow_list");
             allowExact.forEach(a::add);
         }
-        HttpRequest req = HttpRequest.newBuilder(analyze).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build();
-        HttpResponse<String> resp = RemoteCalls.send(http, req, timeout, "Presidio analyzer");
-        if (resp.statusCode() != 200) {
-            throw new DetectorException("Presidio analyzer answered HTTP " + resp.statusCode());
+        OutboundHttp.Response resp = RemoteCalls.post(analyze, JSON.writeValueAsString(body), timeout, "Presidio analyzer");
+        if (resp.status() != 200) {
+            throw new DetectorException("Presidio analyzer answered HTTP " + resp.status());
         }
-        List<Finding> found = parse(resp.body(), text);
+        List<Finding> found = parse(resp.text(), text);
         synchronized (cache) {
             cache.put(key, found);
         }

@@ -1,53 +1,47 @@
 package gatehouse.policy.rules;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Map;
+
+import gatehouse.platform.LogSafe;
+import gatehouse.platform.OutboundHttp;
+import gatehouse.platform.OutboundProperties;
 
 /**
- * One HTTP call to a content service, bounded end to end: {@link HttpRequest#timeout} covers only
- * the wait for headers, so the whole exchange (connect, headers, body) is also bounded here, and a
- * call past its time is cancelled. Failures become {@link DetectorException}s that say what
- * happened without echoing the service's body. Answers are capped at 4 MiB.
+ * One POST to a content service (a Presidio analyzer, a DLP webhook), whose URL a gateway's
+ * administrator typed: through {@link OutboundHttp}, so the host is resolved once, every address
+ * checked against {@code gatehouse.http.outbound.*} (cloud metadata and other special ranges never;
+ * loopback and private networks only when allowed) and the connection goes to that address, no
+ * redirects, one deadline for the whole exchange however slowly bytes arrive, answers capped at
+ * 4 MiB. Failures become {@link DetectorException}s that say what happened without echoing the
+ * service's body or the URL's path (a webhook's path may be its key).
  */
 final class RemoteCalls {
     static final int MAX_BODY = 4 << 20;
 
+    private static volatile OutboundProperties settings = OutboundProperties.DEFAULTS;
+
     private RemoteCalls() {
     }
 
-    static HttpResponse<String> send(HttpClient http, HttpRequest req, Duration timeout, String what) {
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(req, info -> HttpResponse.BodySubscribers.mapping(
-                HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
-                    if (bytes.length > MAX_BODY) {
-                        throw new IllegalStateException("answer too large");
-                    }
-                    return new String(bytes, StandardCharsets.UTF_8);
-                }));
+    /** The installation's outbound settings; until set, the defaults. */
+    static void configure(OutboundProperties s) {
+        settings = s;
+    }
+
+    static OutboundHttp.Response post(URI url, String json, Duration timeout, String what) {
         try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw new DetectorException(what + " did not answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new DetectorException(what + " call interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof java.net.http.HttpTimeoutException) {
-                // the request's own header timeout can fire a moment before the overall bound
+            return OutboundHttp.post(url, Map.of("Content-Type", "application/json"), json, settings.policy(timeout, MAX_BODY));
+        } catch (OutboundHttp.Refused e) {
+            String reason = String.valueOf(e.getMessage());
+            if (reason.contains("did not answer within") || reason.contains("deadline")) {
                 throw new DetectorException(what + " did not answer within " + timeout.toMillis() + " ms");
             }
-            String reason = c instanceof IOException ? "unreachable (" + c.getClass().getSimpleName() + ")" : "failed (" + c.getClass().getSimpleName() + ")";
-            throw new DetectorException(what + " " + reason);
+            if (reason.startsWith("cannot reach")) {
+                throw new DetectorException(what + " unreachable (" + reason.substring(reason.lastIndexOf(": ") + 2) + ")");
+            }
+            throw new DetectorException(what + " refused: " + reason.replace(LogSafe.url(url.toString()), LogSafe.host(url.getHost())));
         }
     }
 }

@@ -1,6 +1,5 @@
 package gatehouse.policy.rules;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 
@@ -8,10 +7,12 @@ import gatehouse.policy.rules.pii.PiiAnalyzer;
 
 /** Turns rule definitions into runnable rules; the one place that knows which engine serves which type. */
 public final class Rules {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
-
     private Rules() {
+    }
+
+    /** Where Presidio analyzers and DLP webhooks may be reached ({@code gatehouse.http.outbound.*}); set once at start. */
+    public static void outbound(gatehouse.platform.OutboundProperties settings) {
+        RemoteCalls.configure(settings);
     }
 
     /**
@@ -22,9 +23,9 @@ public final class Rules {
         Detector d = switch (spec.type()) {
             case REGEX -> RegexDetector.compile(spec.patterns(), "REGEX");
             case PII -> new PiiDetector(new PiiAnalyzer(spec.entities(), spec.minScore(), spec.allowList()));
-            case PRESIDIO -> new PresidioDetector(HTTP, spec.url(), spec.entities(), spec.minScore(), spec.allowList(),
+            case PRESIDIO -> new PresidioDetector(spec.url(), spec.entities(), spec.minScore(), spec.allowList(),
                     Duration.ofMillis(spec.timeoutMs()));
-            case WEBHOOK -> new WebhookDetector(HTTP, spec.url(), spec.webhookFormat(), Duration.ofMillis(spec.timeoutMs()));
+            case WEBHOOK -> new WebhookDetector(spec.url(), spec.webhookFormat(), Duration.ofMillis(spec.timeoutMs()));
         };
         return new CompiledRule(spec, d);
     }

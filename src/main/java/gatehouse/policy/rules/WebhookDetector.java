@@ -1,15 +1,13 @@
 package gatehouse.policy.rules;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import gatehouse.platform.OutboundHttp;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,13 +29,11 @@ import tools.jackson.databind.node.ObjectNode;
 public final class WebhookDetector implements Detector {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient http;
     private final URI url;
     private final boolean bedrock;
     private final Duration timeout;
 
-    public WebhookDetector(HttpClient http, String url, String format, Duration timeout) {
-        this.http = http;
+    public WebhookDetector(String url, String format, Duration timeout) {
         this.url = URI.create(url);
         this.bedrock = "bedrock".equals(format);
         this.timeout = timeout;
@@ -52,15 +48,13 @@ public final class WebhookDetector implements Detector {
     @Override
     public Detection detect(List<String> texts, RuleSpec.Flow flow) {
         ObjectNode body = bedrock ? bedrockRequest(texts, flow) : genericRequest(texts, flow);
-        HttpRequest req = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build();
-        HttpResponse<String> resp = RemoteCalls.send(http, req, timeout, "DLP webhook");
-        if (resp.statusCode() / 100 != 2) {
-            throw new DetectorException("DLP webhook answered HTTP " + resp.statusCode());
+        OutboundHttp.Response resp = RemoteCalls.post(url, JSON.writeValueAsString(body), timeout, "DLP webhook");
+        if (resp.status() / 100 != 2) {
+            throw new DetectorException("DLP webhook answered HTTP " + resp.status());
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(resp.body());
+            answer = JSON.readTree(resp.text());
         } catch (RuntimeException e) {
             throw new DetectorException("DLP webhook answered something that is not JSON");
         }

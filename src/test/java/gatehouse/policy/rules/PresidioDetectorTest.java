@@ -22,7 +22,7 @@ class PresidioDetectorTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static PresidioDetector detector(List<String> entities, Double minScore, List<String> allow) {
-        return new PresidioDetector(HTTP, PresidioService.url(), entities, minScore, allow, Duration.ofSeconds(20));
+        return new PresidioDetector(PresidioService.url(), entities, minScore, allow, Duration.ofSeconds(20));
     }
 
     private static List<String> spans(String text, List<Finding> found) {
@@ -78,7 +78,7 @@ class PresidioDetectorTest {
 
     @Test
     void aServiceThatIsDownFailsFast() {
-        PresidioDetector down = new PresidioDetector(HTTP, gatehouse.testing.RefusedPort.url(""), List.of(), null, List.of(), Duration.ofSeconds(2));
+        PresidioDetector down = new PresidioDetector(gatehouse.testing.RefusedPort.url(""), List.of(), null, List.of(), Duration.ofSeconds(2));
         assertThatThrownBy(() -> down.detect(List.of("x"), Flow.REQUEST)).isInstanceOf(DetectorException.class).hasMessageContaining("unreachable");
     }
 
@@ -86,7 +86,7 @@ class PresidioDetectorTest {
     void aHangingServiceIsCutAtTheTimeout() {
         // a fault the real Presidio cannot be made to show on demand: a service that never answers
         try (LocalHttpService hang = new LocalHttpService(body -> null)) {
-            PresidioDetector slow = new PresidioDetector(HTTP, hang.url(), List.of(), null, List.of(), Duration.ofMillis(300));
+            PresidioDetector slow = new PresidioDetector(hang.url(), List.of(), null, List.of(), Duration.ofMillis(300));
             assertThatThrownBy(() -> slow.detect(List.of("x"), Flow.REQUEST)).isInstanceOf(DetectorException.class)
                     .hasMessageContaining("did not answer within 300 ms");
         }
@@ -96,7 +96,7 @@ class PresidioDetectorTest {
     void garbageIsAnErrorNotAFinding() {
         for (String garbage : List.of("<html>oops</html>", "{\"results\":[]}", "[{\"entity_type\":\"X\",\"start\":0,\"end\":99,\"score\":1}]")) {
             try (LocalHttpService bad = new LocalHttpService(body -> new LocalHttpService.Answer(200, garbage))) {
-                PresidioDetector p = new PresidioDetector(HTTP, bad.url(), List.of(), null, List.of(), Duration.ofSeconds(2));
+                PresidioDetector p = new PresidioDetector(bad.url(), List.of(), null, List.of(), Duration.ofSeconds(2));
                 assertThatThrownBy(() -> p.detect(List.of("short"), Flow.REQUEST)).isInstanceOf(DetectorException.class)
                         .hasMessageNotContaining("short");
             }

@@ -42,7 +42,8 @@ public class RuleService {
     private volatile RulesView view = RulesView.EMPTY;
     private volatile List<String> stamps = List.of();
 
-    RuleService(RuleRepository repo, SecretBox box) {
+    RuleService(RuleRepository repo, SecretBox box, gatehouse.platform.OutboundProperties outbound) {
+        Rules.outbound(outbound);
         this.repo = repo;
         this.box = box;
         this.hashKey = box.derivedKey("rules/hash");

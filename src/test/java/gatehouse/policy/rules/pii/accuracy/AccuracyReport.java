@@ -56,7 +56,7 @@ public final class AccuracyReport {
         double presidioMsPerSample = Double.NaN;
         String presidioNote = "";
         try {
-            PresidioDetector p = new PresidioDetector(HttpClient.newHttpClient(), PresidioService.url(), List.copyOf(entities), THRESHOLD,
+            PresidioDetector p = new PresidioDetector(PresidioService.url(), List.copyOf(entities), THRESHOLD,
                     List.of(), Duration.ofSeconds(60));
             presidio = new Scores(entities);
             long p0 = System.nanoTime();
