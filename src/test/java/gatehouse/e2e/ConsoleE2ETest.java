@@ -3,6 +3,8 @@ package gatehouse.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,12 @@ import com.microsoft.playwright.options.FormData;
 import com.microsoft.playwright.options.RequestOptions;
 import com.microsoft.playwright.options.WaitForSelectorState;
 
+import com.sun.net.httpserver.HttpServer;
+
+import gatehouse.testing.AdminClient;
+import gatehouse.testing.RefusedPort;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -112,7 +120,72 @@ class ConsoleE2ETest {
         return page;
     }
 
+    /**
+     * What every console page must have for people using a keyboard or a screen reader, checked in the
+     * page's live DOM (a small rule set of our own, not a full WCAG audit): every form control and
+     * button named (a label, aria-label or its text), one main landmark, a navigation landmark, a
+     * heading, tables with header cells and a caption, unique ids, the document's language.
+     */
+    private static final String ACCESSIBILITY_AUDIT = """
+            () => {
+              const problems = [];
+              const named = el => {
+                const aria = el.getAttribute('aria-label');
+                if (aria && aria.trim()) return true;
+                const by = el.getAttribute('aria-labelledby');
+                if (by && by.split(/\\s+/).every(id => document.getElementById(id) && document.getElementById(id).textContent.trim())) return true;
+                if (el.labels && [...el.labels].some(l => l.textContent.trim())) return true;
+                if ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim()) return true;
+                return false;
+              };
+              for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')) {
+                if (!named(el)) problems.push('no accessible name: ' + el.outerHTML.slice(0, 160));
+              }
+              if (document.querySelectorAll('main').length !== 1) problems.push('exactly one main landmark');
+              if (!document.querySelector('nav[aria-label]')) problems.push('a labelled navigation landmark');
+              if (!document.querySelector('main h1')) problems.push('a first-level heading in main');
+              if (!document.querySelector('a.skip[href="#main"]')) problems.push('a skip link to the content');
+              for (const t of document.querySelectorAll('main table')) {
+                if (!t.querySelector('th')) problems.push('a table without header cells: ' + (t.id || t.className));
+                if (!t.querySelector('caption') && !t.getAttribute('aria-label')) problems.push('a table without caption: ' + (t.id || t.className));
+              }
+              const seen = new Set();
+              for (const e of document.querySelectorAll('[id]')) {
+                if (seen.has(e.id)) problems.push('duplicate id: ' + e.id);
+                seen.add(e.id);
+              }
+              if (!document.documentElement.lang) problems.push('the document language');
+              return problems;
+            }""";
+
+    @SuppressWarnings("unchecked")
+    private static void accessible(Page page, String name) {
+        List<String> problems = (List<String>) page.evaluate(ACCESSIBILITY_AUDIT);
+        assertThat(problems).as("accessibility of %s (%s)", name, page.url()).isEmpty();
+    }
+
+    /** Presses Tab from the top of the page until {@code selector} has the focus; answers whether it got there. */
+    private static boolean tabTo(Page page, String selector) {
+        page.locator("body").focus();
+        for (int i = 0; i < 80; i++) {
+            page.keyboard().press("Tab");
+            if (Boolean.TRUE.equals(page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The focused element shows where the focus is (an outline that is not 'none'). */
+    private static void focusVisible(Page page) {
+        Object outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle");
+        assertThat(outline).as("focus is visible on %s", page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")).isNotEqualTo("none");
+    }
+
     private static void screenshot(Page page, String name) {
+        if (page.url().contains("/console")) {
+            accessible(page, name);
+        }
         page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(String.format("%02d-%s.png", ++shot, name))).setFullPage(true));
         Object width = page.evaluate("() => document.documentElement.scrollWidth");
         assertThat(((Number) width).intValue()).as("%s fits 1280 px without scrolling sideways", name).isLessThanOrEqualTo(1280);
@@ -260,6 +333,148 @@ class ConsoleE2ETest {
         assertThat(page.locator("main img").count()).isZero();
         screenshot(page, "gateways");
         context.close();
+        assertThat(browserErrors).isEmpty();
+        assertThat(unexpectedDialogs).isEmpty();
+    }
+
+    /**
+     * Settings and Identities by an administrator in the browser, partly by keyboard alone: an SSO
+     * provider added against a real OpenID provider, a SCIM token shown once and copied, an admin token
+     * made and rotated, an alert channel that receives a test alert (the result on the page), the
+     * telemetry in effect, and a connection's credential for a personal server revoked.
+     */
+    @Test
+    void anAdministratorManagesSettingsAndIdentities() throws Exception {
+        MockOAuth2Server idp = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{}"));
+        idp.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        receiver.createContext("/", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        context.grantPermissions(List.of("clipboard-read", "clipboard-write"), new BrowserContext.GrantPermissionsOptions().setOrigin(gatehouse.baseUrl()));
+        try {
+            Page page = newPage(context);
+            String base = gatehouse.baseUrl();
+            page.navigate(base + "/console/settings");
+            page.getByLabel("Username").fill("admin");
+            page.getByLabel("Password").fill(PASSWORD);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            page.waitForURL("**/console/settings/sso");
+            assertThat(page.locator(".empty").textContent()).contains("No SSO provider yet");
+            screenshot(page, "settings-sso-empty");
+
+            // an SSO provider, typed with the keyboard only: Tab to the first field, then field by field, Enter
+            String issuer = idp.issuerUrl("corp").toString();
+            assertThat(tabTo(page, "#sso-name")).as("the provider form is reachable with Tab").isTrue();
+            focusVisible(page);
+            for (String value : List.of("corp", issuer, "gatehouse-console", "console-client-s3cr3t", "corp.example.com", "groups")) {
+                page.keyboard().type(value);
+                page.keyboard().press("Tab");
+            }
+            assertThat(page.evaluate("() => document.activeElement.textContent.trim()")).isEqualTo("Add provider");
+            focusVisible(page);
+            page.keyboard().press("Enter");
+            page.locator("main .flash").waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+            assertThat(page.locator("main .flash").textContent()).contains("SSO provider 'corp' added");
+            Locator provider = page.locator("#sso-providers tbody tr");
+            assertThat(provider.count()).isEqualTo(1);
+            assertThat(provider.textContent()).contains("corp", "gatehouse-console", "corp.example.com", "/login/oauth2/code/corp");
+            assertThat(page.content()).doesNotContain("console-client-s3cr3t");
+            screenshot(page, "settings-sso");
+
+            // a SCIM token: shown once with a copy button, then only its name and dates
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("SCIM & admin tokens")).click();
+            page.getByLabel("New SCIM token's name").fill("okta");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create SCIM token")).click();
+            String scim = page.locator("#issued-token").textContent().strip();
+            assertThat(scim).startsWith("ghs_");
+            Locator copy = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy the token"));
+            copy.click();
+            assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(scim);
+            screenshot(page, "settings-scim-token-once");
+            assertThat(new AdminClient(base, scim).raw("GET", "/scim/v2/Users", null).status()).isEqualTo(200);
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Back to the tokens")).click();
+            assertThat(page.locator("#scim-tokens").textContent()).contains("okta");
+            assertThat(page.content()).doesNotContain(scim);
+
+            // an admin token made, then rotated: the old one stops, the new one works
+            page.getByLabel("New admin token's name").fill("console-e2e-ci");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create admin token")).click();
+            String first = page.locator("#issued-token").textContent().strip();
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Back to the tokens")).click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Rotate admin token console-e2e-ci")).click();
+            String second = page.locator("#issued-token").textContent().strip();
+            assertThat(second).isNotEqualTo(first);
+            assertThat(new AdminClient(base, first).send("GET", "/gateways", null).status()).isEqualTo(401);
+            assertThat(new AdminClient(base, second).send("GET", "/gateways", null).status()).isEqualTo(200);
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Back to the tokens")).click();
+            assertThat(page.locator("#admin-tokens").textContent()).contains("console-e2e-ci", "revoked");
+            assertThat(page.content()).doesNotContain(first).doesNotContain(second);
+            screenshot(page, "settings-tokens");
+
+            // an alert channel, and a test alert sent by keyboard: the receiver has it and the page says so
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Alert delivery")).click();
+            page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("oncall-hook");
+            page.getByLabel("Type", new Page.GetByLabelOptions().setExact(true)).selectOption("webhook");
+            page.getByLabel("Webhook URL").fill("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/console-s3cr3t");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add channel")).click();
+            page.locator("main .flash.info").waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+            assertThat(page.locator("#alert-channels").textContent()).contains("oncall-hook", "http://127.0.0.1:").doesNotContain("console-s3cr3t");
+            assertThat(tabTo(page, "button[aria-label='Send a test alert to oncall-hook']")).as("the test button is reachable with Tab").isTrue();
+            focusVisible(page);
+            page.keyboard().press("Enter");
+            page.locator("#test-result").waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+            assertThat(page.locator("#test-result").textContent()).contains("Test alert delivered", "oncall-hook", "(HTTP 204)");
+            assertThat(received).hasSize(1);
+            assertThat(received.getFirst()).contains("\"type\":\"test\"");
+            screenshot(page, "settings-alert-channels");
+
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Telemetry")).click();
+            assertThat(page.locator("#telemetry-state").textContent()).contains("OpenTelemetry export is off");
+            screenshot(page, "settings-telemetry");
+
+            // an agent's credential for a personal server, on the Identities page, revoked
+            String gatewayId = gatehouse.createGateway("identities-e2e");
+            String serverId = gatehouse.createHttpServer("personal-upstream", RefusedPort.url("/mcp"));
+            gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "personal", "prefix", "pu"));
+            var agent = gatehouse.connect(gatewayId, "identity-agent");
+            gatehouse.expect(200, "PUT", "/connections/" + agent.id() + "/identities/" + serverId, Map.of("token", "agent-upstream-s3cr3t"));
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Identities")).click();
+            page.waitForURL("**/console/identities");
+            Locator identity = page.locator("tr.identity-row[data-connection-id='" + agent.id() + "']");
+            assertThat(identity.textContent()).contains("identity-agent", "identities-e2e", "personal-upstream", "ok");
+            assertThat(page.content()).doesNotContain("agent-upstream-s3cr3t");
+            screenshot(page, "identities");
+            identity.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Revoke the credential of identity-agent for personal-upstream")).click();
+            page.locator("main .flash.info").waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+            assertThat(page.locator("tr.identity-row[data-connection-id='" + agent.id() + "']").textContent()).contains("revoked");
+            screenshot(page, "identities-revoked");
+        } finally {
+            context.close();
+            receiver.stop(0);
+            idp.shutdown();
+            // the other test starts from an empty console, whichever runs first
+            for (JsonNode g : E2eJson.list(gatehouse.expect(200, "GET", "/gateways", null))) {
+                if (g.path("name").asString().equals("identities-e2e")) {
+                    gatehouse.expect(204, "DELETE", "/gateways/" + g.path("id").asString(), null);
+                }
+            }
+            for (JsonNode h : E2eJson.list(gatehouse.expect(200, "GET", "/hosts", null))) {
+                if (h.path("name").asString().equals("identity-agent")) {
+                    gatehouse.expect(204, "DELETE", "/hosts/" + h.path("id").asString(), null);
+                }
+            }
+            for (JsonNode sv : E2eJson.list(gatehouse.expect(200, "GET", "/servers", null))) {
+                if (sv.path("name").asString().equals("personal-upstream")) {
+                    gatehouse.expect(204, "DELETE", "/servers/" + sv.path("id").asString(), null);
+                }
+            }
+        }
         assertThat(browserErrors).isEmpty();
         assertThat(unexpectedDialogs).isEmpty();
     }
