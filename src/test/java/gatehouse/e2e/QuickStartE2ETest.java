@@ -70,7 +70,7 @@ class QuickStartE2ETest {
         Files.writeString(dir.resolve("package.json"), """
                 {"name": "quick-start", "private": true,
                  "dependencies": {"@modelcontextprotocol/server-everything": "*", "@modelcontextprotocol/sdk": "*",
-                                  "@modelcontextprotocol/client": "*"}}
+                                  "@modelcontextprotocol/client": "*", "@modelcontextprotocol/inspector": "*"}}
                 """);
         Files.createSymbolicLink(dir.resolve("node_modules"), peers.modules().toAbsolutePath());
 
@@ -173,6 +173,31 @@ class QuickStartE2ETest {
             assertThat(run.stdout()).as("%s lists server-everything's tools with the block's prefix:\n%s", name, run)
                     .contains("ev__echo").contains("ev__get-sum");
         }
+    }
+
+    /**
+     * The inspector command of docs/clients.md, run as written in bash, except that the package is the
+     * installed one (a test sends no traffic to the registry: "@latest" dropped, npm offline) and
+     * node is Node 22 (the inspector needs 22.19 or later, as the page says).
+     */
+    @Test
+    void theDocumentedInspectorCommandListsTheGatewaysToolsThroughTheBlocksConnection() throws IOException {
+        JsonNode connection = connections().getLast();
+        String command = docBlock(read(repo.resolve("docs/clients.md")), "## MCP inspector (CLI)\n", "```bash\n");
+        assertThat(command).contains("npx -y @modelcontextprotocol/inspector@latest --cli");
+        Path script = Files.writeString(dir.resolve("inspector.sh"), command.replace("@modelcontextprotocol/inspector@latest",
+                "@modelcontextprotocol/inspector"));
+        Map<String, String> env = new HashMap<>();
+        env.put("GATEWAY_URL", connection.path("url").asString());
+        env.put("TOKEN", connection.path("token").asString());
+        env.put("npm_config_offline", "true");
+        env.put("PATH", Path.of(peers.node22()).getParent() + java.io.File.pathSeparator + System.getenv("PATH"));
+        NodePeers.Run run = peers.run("inspector-cli", List.of("bash", script.toString()), dir, env, dir.resolve("logs"),
+                Duration.ofMinutes(2));
+        assertThat(run.exitCode()).as("the documented inspector command:\n%s", run).isZero();
+        JsonNode tools = E2eJson.parse(run.stdout()).path("tools");
+        assertThat(E2eJson.list(tools).stream().map(t -> t.path("name").asString()).toList())
+                .as("server-everything's tools under the block's prefix:\n%s", run).contains("ev__echo", "ev__get-sum");
     }
 
     // --- helpers

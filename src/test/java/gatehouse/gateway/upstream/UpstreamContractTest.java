@@ -37,7 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Streamable HTTP to {@code /gateway/v1/mcp} and checks exact answers.
  */
 abstract class UpstreamContractTest extends GatewayTestSupport {
-    static final Duration WAIT = Duration.ofSeconds(30);
+    // generous: under load a revived stdio fixture (a child JVM) takes well over 30 s to answer
+    static final Duration WAIT = Duration.ofSeconds(120);
 
     /** A fixture registered with the gateway as an upstream server. */
     interface Upstream extends AutoCloseable {
