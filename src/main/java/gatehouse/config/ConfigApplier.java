@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import gatehouse.catalog.Assignment;
@@ -21,6 +22,7 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.features.FeatureService;
+import gatehouse.identity.UpstreamClients;
 import gatehouse.platform.Json;
 import gatehouse.policy.provisioning.FeatureKind;
 import gatehouse.policy.provisioning.ProvisioningSettings;
@@ -48,15 +50,22 @@ public class ConfigApplier implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(ConfigApplier.class);
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+    /** {@code ${NAME}}: a value read from the environment at start. */
+    private static final java.util.regex.Pattern ENV_REFERENCE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)}");
+
     private static final String FIX = "Correct the file and start again; nothing from it was applied.";
 
     private final CatalogService catalog;
     private final FeatureService features;
     private final TransactionTemplate tx;
     private final List<Reloadable> views;
+    private final UpstreamClients clients;
+    private final Environment environment;
 
     public ConfigApplier(CatalogService catalog, FeatureService features, PlatformTransactionManager transactions,
-                         List<Reloadable> views) {
+                         List<Reloadable> views, UpstreamClients clients, Environment environment) {
+        this.clients = clients;
+        this.environment = environment;
         this.catalog = catalog;
         this.features = features;
         this.tx = new TransactionTemplate(transactions);
@@ -227,16 +236,29 @@ public class ConfigApplier implements ApplicationRunner {
             try {
                 CatalogService.ServerInput in = new CatalogService.ServerInput(s.name(), s.transport(),
                         gatehouse.catalog.ServerCommand.of(s.command(), s.args()), s.env(), s.url(), s.headers());
+                // Checked before anything is written: a bad client or header leaves even a new server unwritten.
+                UpstreamClients.OAuthClient oauth = s.oauth() == null ? null : oauthClient(s.oauth());
+                UpstreamClients.KeyHeader header = s.credentialHeader() == null ? null
+                        : new UpstreamClients.KeyHeader(s.credentialHeader().name(), s.credentialHeader().format());
                 ServerDef existing = s.name() == null ? null : catalog.serverByName(s.name()).orElse(null);
                 if (existing == null) {
-                    catalog.createServer(in);
+                    existing = catalog.createServer(in);
                     changes++;
                 } else if (!sameServer(existing, s)) {
-                    catalog.updateServer(existing.id(), in);
+                    existing = catalog.updateServer(existing.id(), in);
+                    changes++;
+                }
+                // Absent: left as it is (the admin API may have set one); present: made to match.
+                if (oauth != null && !clients.oauth(existing.id()).filter(oauth::equals).isPresent()) {
+                    clients.setOAuth(existing.id(), oauth);
+                    changes++;
+                }
+                if (header != null && !clients.configuredKeyHeader(existing.id()).filter(header::equals).isPresent()) {
+                    clients.setKeyHeader(existing.id(), header);
                     changes++;
                 }
             } catch (ProblemException e) {
-                throw problem(source, "/servers/" + serverIndex + (e.field() != null ? "/" + e.field() : ""),
+                throw problem(source, "/servers/" + serverIndex + (e.field() != null ? "/" + e.field().replace('.', '/') : ""),
                         "server '" + s.name() + "': " + e.getMessage(), e);
             }
         }
@@ -277,6 +299,24 @@ public class ConfigApplier implements ApplicationRunner {
             }
         }
         return changes;
+    }
+
+    /** The pre-registered client as configured, its secret read from the environment variable the file names. */
+    private UpstreamClients.OAuthClient oauthClient(DeclarativeConfig.OAuth o) {
+        String secret = null;
+        if (o.clientSecret() != null) {
+            java.util.regex.Matcher ref = ENV_REFERENCE.matcher(o.clientSecret().strip());
+            if (!ref.matches()) {
+                throw ProblemException.invalid("oauth.clientSecret", "oauth.clientSecret must name an environment variable, "
+                        + "such as ${GITHUB_CLIENT_SECRET}: a secret is not written in the file");
+            }
+            secret = environment.getProperty(ref.group(1));
+            if (secret == null || secret.isBlank()) {
+                throw ProblemException.invalid("oauth.clientSecret", "oauth.clientSecret names the environment variable "
+                        + ref.group(1) + ", which is not set");
+            }
+        }
+        return new UpstreamClients.OAuthClient(o.clientId(), secret, o.scopes(), o.authorizationEndpoint(), o.tokenEndpoint());
     }
 
     private static StartupProblem problem(Source source, String pointer, String message, ProblemException cause) {

@@ -20,10 +20,32 @@ public record DeclarativeConfig(List<Server> servers, List<Gateway> gateways) {
     public record Server(String name, String transport,
                          @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> command,
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<String> args,
-                         Map<String, String> env, String url, Map<String, String> headers) {
+                         Map<String, String> env, String url, Map<String, String> headers,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) OAuth oauth,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) CredentialHeader credentialHeader) {
         public Server(String name, String transport, List<String> command, Map<String, String> env, String url, Map<String, String> headers) {
-            this(name, transport, command, null, env, url, headers);
+            this(name, transport, command, null, env, url, headers, null, null);
         }
+
+        public Server(String name, String transport, List<String> command, List<String> args, Map<String, String> env, String url,
+                      Map<String, String> headers) {
+            this(name, transport, command, args, env, url, headers, null, null);
+        }
+    }
+
+    /**
+     * The server's pre-registered client at its OAuth authorization server (one that registers no
+     * clients dynamically). {@code clientSecret} is never written in the file: it names an
+     * environment variable, {@code ${NAME}}, read at start; absent for a public client (PKCE only).
+     */
+    public record OAuth(String clientId, @JsonInclude(JsonInclude.Include.NON_NULL) String clientSecret,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> scopes,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String authorizationEndpoint,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String tokenEndpoint) {
+    }
+
+    /** The header a person's pasted key goes in, and its format with {@code {token}} ({@code Token {token}}). */
+    public record CredentialHeader(String name, @JsonInclude(JsonInclude.Include.NON_NULL) String format) {
     }
 
     /** A gateway, its servers, and (optionally) its provisioning settings. */

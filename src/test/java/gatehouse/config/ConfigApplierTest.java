@@ -17,6 +17,7 @@ import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
+import gatehouse.identity.UpstreamClients;
 import gatehouse.testing.TestDatabase;
 
 /**
@@ -29,6 +30,7 @@ import gatehouse.testing.TestDatabase;
 class ConfigApplierTest {
     @Autowired ConfigApplier applier;
     @Autowired CatalogService catalog;
+    @Autowired UpstreamClients clients;
 
     private DeclarativeConfig load(String resource, String id) throws Exception {
         return ConfigApplier.read(ConfigFiles.instantiate(resource, id));
@@ -144,5 +146,64 @@ class ConfigApplierTest {
 
         assertThat(applier.apply(load("apply.yaml", id))).isEqualTo(1);
         assertThat(catalog.server(docs.id()).command()).containsExactly("docs-server", "--root", "/srv/docs");
+    }
+
+    @Test
+    void aServersPreRegisteredOAuthClientAndKeyHeaderComeFromTheFileWithTheSecretFromTheEnvironment() throws Exception {
+        String id = unique("oauth");
+        System.setProperty("GATEHOUSE_TEST_TRACKER_SECRET", "tracker-secret-" + id);
+        try {
+            java.nio.file.Path file = ConfigFiles.write("oauth.yaml", ConfigFiles.read("upstream-oauth.yaml")
+                    .replace("${id}", id));
+            assertThat(applier.applyFile(file)).as("2 servers, 1 client, 1 header").isEqualTo(4);
+            ServerDef tracker = catalog.serverByName("tracker-" + id).orElseThrow();
+            ServerDef keyed = catalog.serverByName("keyed-" + id).orElseThrow();
+            assertThat(clients.oauth(tracker.id())).contains(new UpstreamClients.OAuthClient("gatehouse-at-tracker", "tracker-secret-" + id,
+                    List.of("issues.read", "issues.write"), "https://login.tracker.example.test/oauth/authorize",
+                    "https://login.tracker.example.test/oauth/token"));
+            assertThat(clients.oauthView(tracker.id()).orElseThrow().clientSecret()).isEqualTo("<redacted>");
+            assertThat(clients.configuredKeyHeader(keyed.id())).contains(new UpstreamClients.KeyHeader("Authorization", "Token {token}"));
+            assertThat(clients.oauth(keyed.id())).isEmpty();
+            assertThat(applier.applyFile(file)).as("the same again").isZero();
+
+            // A rotated secret in the environment is applied at the next start; nothing else changes.
+            System.setProperty("GATEHOUSE_TEST_TRACKER_SECRET", "rotated-" + id);
+            assertThat(applier.applyFile(file)).isEqualTo(1);
+            assertThat(clients.oauth(tracker.id()).orElseThrow().clientSecret()).isEqualTo("rotated-" + id);
+        } finally {
+            System.clearProperty("GATEHOUSE_TEST_TRACKER_SECRET");
+        }
+    }
+
+    @Test
+    void aBadClientOrKeyHeaderIsNamedWithItsLineAndNothingIsWritten() throws Exception {
+        String id = unique("oauthbad");
+        String good = ConfigFiles.read("upstream-oauth.yaml").replace("${id}", id);
+        System.setProperty("GATEHOUSE_TEST_TRACKER_SECRET", "tracker-secret");
+        try {
+            Object[][] cases = {
+                    {good.replace("${GATEHOUSE_TEST_TRACKER_SECRET}", "plain-secret-in-the-file"), 7,
+                            "server 'tracker-" + id + "': oauth.clientSecret must name an environment variable, such as ${GITHUB_CLIENT_SECRET}"},
+                    {good.replace("${GATEHOUSE_TEST_TRACKER_SECRET}", "${GATEHOUSE_TEST_UNSET_" + id.replace('-', '_') + "}"), 7,
+                            "which is not set"},
+                    {good.replace("      clientId: gatehouse-at-tracker\n", ""), 5, "oauth.clientId is required"},
+                    {good.replace("      tokenEndpoint: https://login.tracker.example.test/oauth/token\n", ""), 5,
+                            "give both oauth.authorizationEndpoint and oauth.tokenEndpoint"},
+                    {good.replace("Token {token}", "Token"), 14, "server 'keyed-" + id + "': credentialHeader.format must contain {token}"},
+                    {good.replace("name: Authorization", "name: Content-Type"), 14, "credentialHeader.name must be an HTTP header name"},
+            };
+            for (Object[] c : cases) {
+                java.nio.file.Path file = ConfigFiles.write("bad-oauth.yaml", (String) c[0]);
+                assertThatThrownBy(() -> applier.applyFile(file)).as((String) c[2]).isInstanceOf(gatehouse.platform.StartupProblem.class)
+                        .hasMessageStartingWith(file + ", line " + c[1] + ": ").hasMessageContaining((String) c[2])
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("tracker-secret").doesNotContain("plain-secret-in-the-file"));
+                assertThat(catalog.serverByName("tracker-" + id)).as("nothing written").isEmpty();
+            }
+            java.nio.file.Path typo = ConfigFiles.write("typo.yaml", good.replace("clientSecret:", "clientSecrett:"));
+            assertThatThrownBy(() -> ConfigApplier.read(typo)).isInstanceOf(gatehouse.platform.StartupProblem.class)
+                    .hasMessageContaining("line 7: unknown key 'clientSecrett'; did you mean 'clientSecret'?");
+        } finally {
+            System.clearProperty("GATEHOUSE_TEST_TRACKER_SECRET");
+        }
     }
 }
