@@ -17,6 +17,7 @@
 // Test-only endpoints on the authorization server: POST /test/revoke-all (every token revoked at the
 // provider, as when a person revokes the app or changes their password), POST /test/revoke-access (access
 // tokens only: a refresh still works), GET /test/stats.
+// MCP: tool whoami {note}, prompt greeting, resource whoami://127.0.0.1:<MCP_PORT>, each naming the caller's client.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -180,6 +181,15 @@ function server() {
       stats.calls.push({ tool: 'whoami', note });
       return { content: [{ type: 'text', text: `client ${extra.authInfo?.clientId ?? 'api-key'} says ${note ?? 'hello'}` }] };
     });
+  s.registerPrompt('greeting', { description: 'A greeting naming the caller\'s client' }, async (extra) => {
+    stats.calls.push({ prompt: 'greeting' });
+    return { messages: [{ role: 'user', content: { type: 'text', text: `greeting for client ${extra.authInfo?.clientId ?? 'api-key'}` } }] };
+  });
+  // one URI per upstream (by its port), so a read is routed to exactly this server
+  s.registerResource('whoami', `whoami://127.0.0.1:${MCP_PORT}`, { mimeType: 'text/plain' }, async (uri, extra) => {
+    stats.calls.push({ resource: uri.href });
+    return { contents: [{ uri: uri.href, text: `resource read by client ${extra.authInfo?.clientId ?? 'api-key'}` }] };
+  });
   return s;
 }
 

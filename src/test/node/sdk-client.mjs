@@ -136,7 +136,7 @@ async function main() {
           // The person opens the page and signs in while the call waits (a scripted browser, see oauth-browser.mjs).
           const entry = { method: req.method, params: p, answer };
           report.serverRequests.push(entry);
-          openUrl(p.url).then((r) => { entry.browser = r; }, (e) => { entry.browser = { error: String(e) }; });
+          browsing.push(openUrl(p.url).then((r) => { entry.browser = r; }, (e) => { entry.browser = { error: String(e) }; }));
           return answer;
         }
       }
@@ -205,9 +205,13 @@ async function main() {
   try {
     await client.close();
   } catch {}
+  await Promise.allSettled(browsing); // the scripted browser may still be reading the page when the call completes
   report.ok = allAsExpected;
   finish(report, allAsExpected ? 0 : 1);
 }
+
+/** Pages opened by the scripted browser (--open-url), awaited before the report is printed. */
+const browsing = [];
 
 main().catch((e) => {
   report.error = describeError(e);

@@ -26,6 +26,7 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.upstream.TokenCheck;
 import gatehouse.identity.Directory;
 import gatehouse.identity.IdentityVault;
 import gatehouse.identity.UpstreamOAuth;

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.upstream.TokenCheck;
 import gatehouse.identity.Credential;
 import gatehouse.identity.Directory;
 import gatehouse.identity.IdentityVault;

@@ -17,6 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import gatehouse.alerts.AlertService;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
@@ -53,12 +54,14 @@ public class IdentityVault implements UpstreamCredentials {
     private final ObjectProvider<Discovery> discovery;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
+    private final AlertService alerts;
 
     private record Cached(Presented presented, Instant until) {
     }
 
     IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<Discovery> discovery,
-                  UpstreamClients clients, gatehouse.platform.GatehouseProperties props) {
+                  UpstreamClients clients, gatehouse.platform.GatehouseProperties props, AlertService alerts) {
+        this.alerts = alerts;
         this.clients = clients;
         this.props = props;
         this.discovery = discovery;
@@ -317,6 +320,10 @@ public class IdentityVault implements UpstreamCredentials {
     /** A shared identity of an assignment (a static token every connection presents); null token removes it. */
     @Transactional
     public void storeShared(String gatewayId, String serverId, String token) {
+        List<String> replaced = shared(gatewayId, serverId).stream().map(Credential::id).toList();
+        if (token != null) {
+            checked(token);
+        }
         jdbc.sql("DELETE FROM identities WHERE gateway_id = ? AND server_id = ? AND user_id IS NULL AND connection_id IS NULL")
                 .params(gatewayId, serverId).update();
         if (token != null) {
@@ -328,8 +335,26 @@ public class IdentityVault implements UpstreamCredentials {
                     .params(id, serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t, sealedFor(id)), Timestamp.from(now), Timestamp.from(now))
                     .update();
             afterCommit(() -> discoverWithNewCredential(serverId));
+            renewed(serverId, replaced);
         }
         cache.clear();
+    }
+
+    /**
+     * A credential was replaced by a new one (a reconnect, a new token): the alerts about the old one
+     * being refused or not refreshable are resolved, since what they asked for is done.
+     */
+    private void renewed(String serverId, List<String> replacedIds) {
+        for (String old : replacedIds) {
+            resolveAlerts(serverId, old);
+        }
+    }
+
+    /** Resolves the alerts saying a credential stopped working (it works again, or was replaced). */
+    void resolveAlerts(String serverId, String credentialId) {
+        AlertService.About about = new AlertService.About(null, serverId, credentialId);
+        alerts.resolve("identity-rejected", about);
+        alerts.resolve("identity-refresh-failed", about);
     }
 
     public boolean hasShared(String gatewayId, String serverId) {
@@ -340,6 +365,10 @@ public class IdentityVault implements UpstreamCredentials {
     Credential store(Owner owner, String serverId, String kind, String secret, Instant expiresAt) {
         catalog.server(serverId);
         Instant now = Instant.now();
+        List<String> replaced = (owner.userId() != null
+                ? jdbc.sql("SELECT id FROM identities WHERE user_id = ? AND server_id = ?").params(owner.userId(), serverId)
+                : jdbc.sql("SELECT id FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId))
+                .query(String.class).list();
         if (owner.userId() != null) {
             jdbc.sql("DELETE FROM identities WHERE user_id = ? AND server_id = ?").params(owner.userId(), serverId).update();
         } else {
@@ -352,6 +381,7 @@ public class IdentityVault implements UpstreamCredentials {
                 .params(id, serverId, owner.userId(), owner.connectionId(), kind, secrets.encrypt(secret, sealedFor(id)),
                         expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(now), Timestamp.from(now)).update();
         cache.clear();
+        renewed(serverId, replaced);
         return find(owner, serverId).orElseThrow();
     }
 

@@ -481,7 +481,8 @@ public class UpstreamOAuth {
         lock.lock();
         try {
             Credential c = vault.byId(stale.id()).orElseThrow(() -> ProblemException.notFound("identity", stale.id()));
-            if (!"ok".equals(c.state()) || c.updatedAt().isAfter(stale.updatedAt())) {
+            // A rejected credential may be tried (an administrator's refresh): its refresh token may still be good.
+            if (!("ok".equals(c.state()) || "rejected".equals(c.state())) || c.updatedAt().isAfter(stale.updatedAt())) {
                 return c; // failed, revoked or refreshed meanwhile
             }
             UpstreamTokens stored = UpstreamTokens.parse(vault.secret(c.id()));
@@ -517,8 +518,9 @@ public class UpstreamOAuth {
             UpstreamTokens fresh = new UpstreamTokens(t.path("access_token").asString(),
                     t.path("refresh_token").asString(old.refreshToken()), old.tokenEndpoint(), old.clientId(), old.clientSecret(),
                     old.resource(), old.issuer());
-            alerts.resolve("identity-refresh-failed", new AlertService.About(null, c.serverId(), c.id()));
-            return vault.update(c, fresh.toJson(), expiry(t));
+            Credential updated = vault.update(c, fresh.toJson(), expiry(t));
+            vault.resolveAlerts(c.serverId(), c.id()); // refused or not refreshable before: it works again
+            return updated;
         } finally {
             lock.unlock();
         }

@@ -258,10 +258,14 @@ class UpstreamCredentialsE2ETest {
     }
 
     private static NodePeers.Run consentingClient(String name, String script, String tool, String note) {
+        return consentingClient(name, script,
+                "[{\"op\":\"callTool\",\"name\":\"" + tool + "\",\"args\":{\"note\":\"" + note + "\"},\"timeoutMs\":180000}]");
+    }
+
+    private static NodePeers.Run consentingClient(String name, String script, String steps) {
         Map<String, String> env = Map.of("GATEHOUSE_LOGIN_USER", USER, "GATEHOUSE_LOGIN_PASSWORD", PASSWORD);
         return peers.run(name, List.of(peers.node(), peers.dir().resolve(script).toString(), "--url",
-                        gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId, "--token", accessToken, "--open-url",
-                        "[{\"op\":\"callTool\",\"name\":\"" + tool + "\",\"args\":{\"note\":\"" + note + "\"},\"timeoutMs\":180000}]"),
+                        gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId, "--token", accessToken, "--open-url", steps),
                 peers.dir(), env, dir, Duration.ofSeconds(240));
     }
 
@@ -300,5 +304,149 @@ class UpstreamCredentialsE2ETest {
         assertThat(run.report().path("protocolVersion").asString()).as("the client spoke 2026-07-28").isEqualTo("2026-07-28");
         long calls = run.report().path("httpLog").valueStream().filter(h -> "tools/call".equals(h.path("rpc").asString())).count();
         assertThat(calls).as("the call answered input_required, then its retry completed: %s", run.report().path("httpLog")).isEqualTo(2);
+    }
+
+    /** The identity-rejected alerts about one server, with their states. */
+    private static List<JsonNode> rejectedAlerts(String serverName) {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode a : gatehouse.expect(200, "GET", "/alerts?type=identity-rejected", null)) {
+            if (a.path("message").asString().contains("server '" + serverName + "'")) {
+                found.add(a);
+            }
+        }
+        return found;
+    }
+
+    @Test
+    @Order(9)
+    void theFirstCallThatMeetsARefusalAsksTheSessionClientAndCompletesAndTheAlertIsResolved() throws Exception {
+        // The client's session with the upstream is open and working when the provider revokes everything:
+        // the next call is the first to meet the refusal (a 401 on a call, no refresh token to save it).
+        Path opened = dir.resolve("first-refusal-opened");
+        Path revoked = dir.resolve("first-refusal-revoked");
+        Files.deleteIfExists(opened);
+        Files.deleteIfExists(revoked);
+        Map<String, String> env = Map.of("GATEHOUSE_LOGIN_USER", USER, "GATEHOUSE_LOGIN_PASSWORD", PASSWORD);
+        NodePeers.Background client = peers.start("first-refusal-2025", List.of(peers.node(), peers.dir().resolve("sdk-client.mjs").toString(),
+                "--url", gatehouse.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId, "--token", accessToken, "--open-url",
+                "[{\"op\":\"callTool\",\"name\":\"cimd__whoami\",\"args\":{\"note\":\"before\"}},"
+                        + "{\"op\":\"signal\",\"file\":\"" + opened + "\"},"
+                        + "{\"op\":\"waitFile\",\"file\":\"" + revoked + "\",\"timeoutMs\":120000},"
+                        + "{\"op\":\"callTool\",\"name\":\"cimd__whoami\",\"args\":{\"note\":\"ten\"},\"timeoutMs\":180000}]"),
+                peers.dir(), env, dir);
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(opened) || !client.isAlive());
+        post("http://127.0.0.1:" + cimdAuth + "/test/revoke-all");
+        assertThat(identity(cimdServer).path("state").asString()).as("nothing known yet: the provider alone knows").isEqualTo("ok");
+        int refusedBefore = stats(cimdAuth).path("refused").asInt();
+        Files.writeString(revoked, "go");
+        NodePeers.Run run = client.await(Duration.ofSeconds(240));
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode report = run.report();
+        assertThat(report.path("steps").get(0).path("result").toString()).as(run.toString()).contains("says before");
+        JsonNode asked = report.path("serverRequests").get(0);
+        assertThat(asked.path("params").path("url").asString()).as(run.toString()).isEqualTo(gatehouse.baseUrl() + "/connect/servers/" + cimdServer);
+        assertThat(asked.path("browser").path("done").asString()).as(run.toString()).contains("Saved");
+        assertThat(report.path("steps").get(3).path("result").toString()).as(run.toString()).contains("says ten");
+        assertThat(identity(cimdServer).path("state").asString()).isEqualTo("ok");
+        assertThat(stats(cimdAuth).path("refused").asInt()).as("the call met the upstream's 401 first").isGreaterThan(refusedBefore);
+        assertThat(run.report().path("notifications").toString()).contains("notifications/elicitation/complete");
+        // Raised when the upstream refused the credential, resolved when the person connected again (this one and test 5's).
+        List<JsonNode> alerts = rejectedAlerts("metadata");
+        assertThat(alerts).as("%s", alerts).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(a -> assertThat(a.path("state").asString()).isEqualTo("resolved"));
+    }
+
+    @Test
+    @Order(10)
+    void theFirstCallThatMeetsARefusalAsksTheStatelessClientAndItsRetryCompletes() throws Exception {
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-all");
+        NodePeers.Run run = consentingClient("first-refusal-2026", "sdk2-client.mjs", "reg__whoami", "eleven");
+        assertSentToThePageAndCompleted(run, preServer, "eleven");
+        assertThat(run.report().path("protocolVersion").asString()).isEqualTo("2026-07-28");
+        long calls = run.report().path("httpLog").valueStream().filter(h -> "tools/call".equals(h.path("rpc").asString())).count();
+        assertThat(calls).as("input_required at the refusal, then the retry: %s", run.report().path("httpLog")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(11)
+    void aPromptWithAnUnprefixedNameAsksTheSessionClientWhenTheUpstreamRefuses() throws Exception {
+        // The metadata server's names are now unprefixed; the gateway has other servers, so the name is placed by listing.
+        gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + cimdServer, Map.of("identity", "personal", "prefix", ""));
+        post("http://127.0.0.1:" + cimdAuth + "/test/revoke-all");
+        NodePeers.Run run = consentingClient("prompt-unprefixed-2025", "sdk-client.mjs",
+                "[{\"op\":\"getPrompt\",\"name\":\"greeting\",\"timeoutMs\":180000}]");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode asked = run.report().path("serverRequests").get(0);
+        assertThat(asked.path("params").path("url").asString()).as(run.toString()).isEqualTo(gatehouse.baseUrl() + "/connect/servers/" + cimdServer);
+        assertThat(asked.path("browser").path("done").asString()).as(run.toString()).contains("Saved");
+        assertThat(run.report().path("steps").get(0).path("result").toString()).as(run.toString())
+                .contains("greeting for client " + gatehouse.baseUrl() + "/oauth/upstream-client.json");
+        assertThat(identity(cimdServer).path("state").asString()).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(12)
+    void aResourceReadAsksTheStatelessClientWhenTheCredentialIsRefusedAndItsRetryReads() throws Exception {
+        post("http://127.0.0.1:" + cimdAuth + "/test/revoke-all");
+        String uri = "whoami://127.0.0.1:" + cimdMcp;
+        NodePeers.Run run = consentingClient("resource-2026", "sdk2-client.mjs",
+                "[{\"op\":\"readResource\",\"uri\":\"" + uri + "\",\"timeoutMs\":180000}]");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        JsonNode asked = run.report().path("serverRequests").get(0);
+        assertThat(asked.path("params").path("url").asString()).as(run.toString()).isEqualTo(gatehouse.baseUrl() + "/connect/servers/" + cimdServer);
+        assertThat(run.report().path("steps").get(0).path("result").toString()).as(run.toString())
+                .contains("resource read by client " + gatehouse.baseUrl() + "/oauth/upstream-client.json");
+        long reads = run.report().path("httpLog").valueStream().filter(h -> "resources/read".equals(h.path("rpc").asString())).count();
+        assertThat(reads).as("input_required, then the retry: %s", run.report().path("httpLog")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(13)
+    void aRejectedCredentialThatAnAdministratorRefreshesWorksAgainAndItsAlertIsResolved() throws Exception {
+        // The pre-registered upstream's access token is refused twice within minutes: refreshed the first time,
+        // rejected the second (its refresh token still good at the provider).
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-access");
+        assertThat(call("refused-once", "reg__whoami", "twelve").report().path("steps").get(0).path("ok").asBoolean()).isTrue();
+        post("http://127.0.0.1:" + preAuth + "/test/revoke-access");
+        NodePeers.Run refused = call("refused-twice", "reg__whoami", "thirteen");
+        assertThat(refused.report().path("steps").get(0).path("ok").asBoolean()).as(refused.toString()).isFalse();
+        assertThat(identity(preServer).path("state").asString()).isEqualTo("rejected");
+        assertThat(rejectedAlerts("registered")).anySatisfy(a -> assertThat(a.path("state").asString()).isEqualTo("open"));
+
+        gatehouse.expect(200, "POST", "/connections/" + connectionId + "/identities/" + preServer + "/refresh", null);
+        assertThat(identity(preServer).path("state").asString()).isEqualTo("ok");
+        assertThat(rejectedAlerts("registered")).isNotEmpty().allSatisfy(a -> assertThat(a.path("state").asString()).isEqualTo("resolved"));
+        NodePeers.Run after = call("after-refresh", "reg__whoami", "fourteen");
+        assertThat(after.report().path("steps").get(0).path("result").toString()).as(after.toString()).contains("says fourteen");
+    }
+
+    @Test
+    @Order(14)
+    void tokensGivenThroughTheAdminApiAreTriedAgainstTheUpstreamBeforeTheyAreSaved() {
+        // An API-token connection's own key for the key server: a wrong one is refused, nothing is created.
+        String host = gatehouse.expect(201, "POST", "/hosts", Map.of("name", "agents")).path("id").asString();
+        JsonNode wrong = gatehouse.expect(400, "POST", "/hosts/" + host + "/connections",
+                Map.of("gatewayId", gatewayId, "identities", Map.of(keyServer, Map.of("token", "wrong-key"))));
+        assertThat(wrong.toString()).as("%s", wrong).contains("identities." + keyServer + ".token")
+                .contains("the token was not saved: Server 'apikey' refused this token (HTTP 401)").doesNotContain("wrong-key");
+        assertThat(gatehouse.expect(200, "GET", "/connections?gateway=" + gatewayId, null).toString()).doesNotContain(host);
+        JsonNode issued = gatehouse.expect(201, "POST", "/hosts/" + host + "/connections",
+                Map.of("gatewayId", gatewayId, "identities", Map.of(keyServer, Map.of("token", API_KEY))));
+        String cid = issued.path("id").asString();
+        JsonNode replaced = gatehouse.expect(400, "PUT", "/connections/" + cid + "/identities/" + keyServer, Map.of("token", "other-wrong"));
+        assertThat(replaced.toString()).contains("refused this token (HTTP 401)");
+        gatehouse.expect(200, "PUT", "/connections/" + cid + "/identities/" + keyServer, Map.of("token", API_KEY));
+
+        // A gateway's shared key: refused when wrong (the assignment is not made), saved when right.
+        String shared = gatehouse.createGateway("shared-key");
+        JsonNode refusedShared = gatehouse.expect(400, "PUT", "/gateways/" + shared + "/servers/" + keyServer,
+                Map.of("identity", "shared", "prefix", "key", "token", "wrong-shared"));
+        assertThat(refusedShared.toString()).contains("\"token\"").contains("refused this token (HTTP 401)");
+        assertThat(gatehouse.expect(200, "GET", "/gateways/" + shared + "/servers", null).toString()).doesNotContain(keyServer);
+        gatehouse.expect(200, "PUT", "/gateways/" + shared + "/servers/" + keyServer,
+                Map.of("identity", "shared", "prefix", "key", "token", API_KEY));
+        assertThat(gatehouse.expect(400, "PUT", "/gateways/" + shared + "/servers/" + keyServer + "/identity",
+                Map.of("token", "wrong-again")).toString()).contains("refused this token (HTTP 401)");
+        gatehouse.expect(200, "PUT", "/gateways/" + shared + "/servers/" + keyServer + "/identity", Map.of("token", API_KEY));
     }
 }

@@ -57,11 +57,14 @@ class CatalogController {
     private final UpstreamClients clients;
     private final GatewayRateLimits rateLimits;
 
+    private final CheckedTokens checked;
+
     CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
                       gatehouse.identity.IdentityVault vault, AdminAccess access, ServerHealthBoard health, ServerHealthChecks healthChecks,
                       @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait, UpstreamClients clients,
-                      GatewayRateLimits rateLimits) {
+                      GatewayRateLimits rateLimits, CheckedTokens checked) {
         this.rateLimits = rateLimits;
+        this.checked = checked;
         this.clients = clients;
         this.health = health;
         this.healthChecks = healthChecks;
@@ -363,6 +366,9 @@ class CatalogController {
         if ("personal".equals(input.identity()) && input.token() != null) {
             throw ProblemException.invalid("token", "a personal assignment has no shared token: each user (or API-token connection) brings their own");
         }
+        if (input.token() != null) {
+            checked.require("token", catalog.server(sid).id(), input.token()); // before anything changes
+        }
         Assignment a = catalog.assign(gid, sid, input.identity(), input.prefix());
         if (input.token() != null) {
             vault.storeShared(gid, sid, input.token());
@@ -382,6 +388,7 @@ class CatalogController {
         if (a.identity() != gatehouse.catalog.IdentityScheme.SHARED) {
             throw ProblemException.invalid("identity", "this assignment is personal: each user (or API-token connection) brings their own credential");
         }
+        checked.require("token", sid, in == null ? null : in.token());
         vault.storeShared(gid, sid, in == null ? null : in.token() == null ? "" : in.token());
         return java.util.Map.of("serverId", sid, "identity", "shared", "token", "set");
     }

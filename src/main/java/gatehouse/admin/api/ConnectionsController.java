@@ -34,7 +34,10 @@ class ConnectionsController {
     private final GatehouseProperties props;
     private final IdentityVault vault;
 
-    ConnectionsController(CatalogService catalog, GatehouseProperties props, IdentityVault vault) {
+    private final CheckedTokens checked;
+
+    ConnectionsController(CatalogService catalog, GatehouseProperties props, IdentityVault vault, CheckedTokens checked) {
+        this.checked = checked;
         this.vault = vault;
         this.catalog = catalog;
         this.props = props;
@@ -97,6 +100,7 @@ class ConnectionsController {
     @ResponseStatus(HttpStatus.CREATED)
     IssuedView createConnection(@PathVariable String hid, @RequestBody ConnectionInput in) {
         Map<String, String> tokens = identityTokens(in);
+        tokens.forEach((serverId, token) -> checked.require("identities." + serverId + ".token", serverId, token));
         CatalogService.IssuedConnection issued = catalog.createConnection(hid, in.gatewayId());
         Connection c = issued.connection();
         tokens.forEach((serverId, token) -> vault.storeConnectionToken(c.id(), serverId, token));
@@ -143,6 +147,7 @@ class ConnectionsController {
             throw ProblemException.invalid("id", "this is an interactive connection: its user adds their credential by reconnecting");
         }
         personalAssignment(c.gatewayId(), serverId, "serverId");
+        checked.require("token", serverId, in == null ? null : in.token());
         vault.storeConnectionToken(c.id(), serverId, in == null ? null : in.token());
         return identity(c, serverId);
     }

@@ -21,6 +21,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.ErrorReplies;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.RelayScreen;
@@ -182,13 +183,16 @@ public class InputRequiredBridge implements DisposableBean {
         Duration limit = upstreams.callTimeout().compareTo(STATE_TTL) > 0 ? upstreams.callTimeout() : STATE_TTL;
         // the call's own thread keeps the request's outgoing headers (its trace context)
         Thread.ofVirtual().name("mrtr-" + call.serverId()).start(OutgoingHeaders.carried(() -> {
-            ObjectNode response;
+            ObjectNode response = null;
+            CredentialUnusableException unusable = null;
             try {
                 response = call.upstream().call(upstreamRequest, limit, f, f.handle);
+            } catch (CredentialUnusableException e) {
+                unusable = e; // the request's own thread throws it: the pipeline may renew the credential and go again
             } catch (RuntimeException e) {
                 response = errors.reply(clientId, e);
             }
-            f.events.add(new Done(response));
+            f.events.add(new Done(response, unusable));
         }));
         f.lock.lock();
         try {
@@ -236,7 +240,7 @@ public class InputRequiredBridge implements DisposableBean {
                 return errors.reply(clientId, JsonRpc.REQUEST_TIMEOUT, "the upstream did not answer within " + timeoutMs / 1000 + "s");
             }
             if (ev instanceof Done d) {
-                return finish(f, d.response(), clientId);
+                return finish(f, d, clientId);
             }
             f.outstanding.put(((Asked) ev).key, (Asked) ev);
             long gatherUntil = System.currentTimeMillis() + GATHER_MAX_MS;
@@ -246,7 +250,7 @@ public class InputRequiredBridge implements DisposableBean {
                     break;
                 }
                 if (more instanceof Done d) {
-                    return finish(f, d.response(), clientId);
+                    return finish(f, d, clientId);
                 }
                 f.outstanding.put(((Asked) more).key, (Asked) more);
             }
@@ -320,8 +324,12 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     /** The call ended: the client gets its response, or -32021 if it failed after a capability was refused. */
-    private ObjectNode finish(Flight f, ObjectNode response, JsonNode clientId) {
+    private ObjectNode finish(Flight f, Done done, JsonNode clientId) {
         parked.remove(f.id, f);
+        if (done.unusable() != null) {
+            throw done.unusable();
+        }
+        ObjectNode response = done.response();
         if (response == null) {
             return null;
         }
@@ -470,7 +478,8 @@ public class InputRequiredBridge implements DisposableBean {
         parked.clear();
     }
 
-    private record Done(ObjectNode response) {
+    /** The call ended: its response (null: cancelled), or the caller's credential turned out unusable. */
+    private record Done(ObjectNode response, CredentialUnusableException unusable) {
     }
 
     /** A server request the client has to answer. */

@@ -6,6 +6,7 @@ import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.platform.Json;
 import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import gatehouse.gateway.upstream.OutgoingHeaders;
 import gatehouse.gateway.session.DownstreamSession;
 import gatehouse.gateway.session.SessionRegistry;
@@ -94,15 +95,17 @@ public class McpPipeline implements McpHandler {
             x.prompt(x.strategy().prompt(x, session, reply));
             steps.beforeRouting(x);
             MethodHandler handler = x.strategy().handler(x.method());
-            Route route = handler.route(x, session);
-            if (route != null) {
-                x.route(route);
-                // The request as the upstream will get it: access, exposure, headers, content rules.
-                steps.beforeUpstream(x);
+            Attempt attempt = new Attempt(x, session, handler, reply);
+            try {
+                response = attempt.run();
+            } catch (CredentialUnusableException unusable) {
+                // The caller's credential for the server turned out missing or was just refused upstream:
+                // a step may get it renewed (the consent step asks the person), then the request goes once more.
+                if (!steps.credentialUnusable(x, unusable)) {
+                    throw unusable;
+                }
+                response = attempt.run();
             }
-            // headers the steps want on the upstream's HTTP requests (trace context) travel with the call
-            Reply r = reply;
-            response = OutgoingHeaders.with(x.upstreamHeaders(), () -> handler.invoke(x, session, r));
             counted = handler.counted();
         } catch (ClientPrompt.InputRequired asked) {
             // A step asks a stateless client: the request is answered with the question; its retry brings the answer.
@@ -124,6 +127,36 @@ public class McpPipeline implements McpHandler {
         steps.afterUpstream(x);
         errors.outcome(x, counted);
         errors.finish(x, reply);
+    }
+
+    /** Routing (once it succeeded, never again: it rewrote the request) and the upstream call, repeatable once. */
+    private final class Attempt {
+        private final Exchange x;
+        private final DownstreamSession session;
+        private final MethodHandler handler;
+        private final Reply reply;
+        private boolean routed;
+
+        Attempt(Exchange x, DownstreamSession session, MethodHandler handler, Reply reply) {
+            this.x = x;
+            this.session = session;
+            this.handler = handler;
+            this.reply = reply;
+        }
+
+        ObjectNode run() {
+            if (!routed) {
+                Route route = handler.route(x, session);
+                routed = true;
+                if (route != null) {
+                    x.route(route);
+                    // The request as the upstream will get it: access, exposure, headers, content rules.
+                    steps.beforeUpstream(x);
+                }
+            }
+            // headers the steps want on the upstream's HTTP requests (trace context) travel with the call
+            return OutgoingHeaders.with(x.upstreamHeaders(), () -> handler.invoke(x, session, reply));
+        }
     }
 
     private Generation generation(McpHttpRequest req, ObjectNode msg) {

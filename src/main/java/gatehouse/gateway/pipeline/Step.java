@@ -2,6 +2,7 @@ package gatehouse.gateway.pipeline;
 
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.ServerDef;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
@@ -34,6 +35,18 @@ public interface Step {
      * upstream receives; deny and the upstream never sees it.
      */
     default Verdict beforeUpstream(Exchange exchange) {
+        return Verdict.pass();
+    }
+
+    /**
+     * Routing or the upstream call stopped because the caller's credential for one server is
+     * unusable ({@link CredentialUnusableException}: missing, or refused by the upstream just now
+     * and not renewable). A step that got it renewed meanwhile (the consent step asks the person
+     * through {@link Exchange#prompt()}) answers {@link Verdict.Flag}: the request is routed (if it
+     * was not yet) and sent once more, at most once per request. {@link Verdict.Deny} answers the
+     * request with its error instead; {@link Verdict.Pass} lets the credential's error stand.
+     */
+    default Verdict onCredentialUnusable(Exchange exchange, CredentialUnusableException unusable) {
         return Verdict.pass();
     }
 

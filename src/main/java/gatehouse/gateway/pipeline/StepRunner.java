@@ -9,6 +9,7 @@ import org.springframework.stereotype.Component;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.routing.ListFilter;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,6 +56,32 @@ final class StepRunner {
                 throw new StepDeniedException(d);
             }
         }
+    }
+
+    /**
+     * A credential found unusable while routing or calling: true when a step renewed it (the
+     * request is tried once more); a denial throws {@link StepDeniedException}.
+     */
+    boolean credentialUnusable(Exchange x, CredentialUnusableException unusable) {
+        for (Step s : steps) {
+            switch (s.onCredentialUnusable(x, unusable)) {
+                case Verdict.Pass p -> { }
+                case Verdict.Flag f -> {
+                    x.decide(f.decisions());
+                    return true;
+                }
+                case Verdict.Replace r -> {
+                    x.decide(r.decisions());
+                    x.request(r.message());
+                    return true;
+                }
+                case Verdict.Deny d -> {
+                    x.decide(d.decisions());
+                    throw new StepDeniedException(d);
+                }
+            }
+        }
+        return false;
     }
 
     /** On the final response ({@link Exchange#response()}), which a verdict may replace or turn into an error. */

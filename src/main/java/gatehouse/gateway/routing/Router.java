@@ -15,6 +15,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.session.DownstreamSession;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Json;
@@ -179,6 +180,7 @@ public class Router {
                 }
             }
         }
+        CredentialUnusableException unlisted = null;
         for (Assignment a : assignments) {
             if (!a.prefix().isEmpty()) {
                 continue;
@@ -191,11 +193,23 @@ public class Router {
                         return new Route(a, server, exposed);
                     }
                 }
+            } catch (CredentialUnusableException e) {
+                unlisted = unlisted == null ? e : unlisted;
             } catch (RuntimeException e) {
                 log.debug("while routing {}: {}", exposed, e.getMessage());
             }
         }
-        throw notFound(kind, exposed);
+        throw unlistedOr(unlisted, notFound(kind, exposed));
+    }
+
+    /**
+     * A name or URI no server lists, while a server that might have it could not be listed for want
+     * of the caller's credential: the caller is told what to do about that credential (the first such
+     * server, in gateway order) rather than "unknown", so the consent step can ask for it and the
+     * request be routed again. That reveals the server, which lists name too, and nothing of its tools.
+     */
+    private static McpException unlistedOr(CredentialUnusableException unlisted, McpException notFound) {
+        return unlisted != null ? unlisted : notFound;
     }
 
     /**
@@ -231,6 +245,7 @@ public class Router {
         }
         List<Assignment> assignments = catalog.assignments(session.gatewayId());
         Route byTemplate = null;
+        CredentialUnusableException unlisted = null;
         for (Assignment a : assignments) {
             ServerDef server = catalog.servers().get(a.serverId());
             try {
@@ -251,6 +266,8 @@ public class Router {
                         }
                     }
                 }
+            } catch (CredentialUnusableException e) {
+                unlisted = unlisted == null ? e : unlisted;
             } catch (RuntimeException e) {
                 log.debug("while routing {}: {}", uri, e.getMessage());
             }
@@ -258,7 +275,7 @@ public class Router {
         if (byTemplate != null) {
             return byTemplate;
         }
-        throw resourceNotFound(uri);
+        throw unlistedOr(unlisted, resourceNotFound(uri));
     }
 
     /** The answer for a URI that is not there or not exposed: the same either way. */

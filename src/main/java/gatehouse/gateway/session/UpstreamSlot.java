@@ -9,6 +9,7 @@ import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.MessageSink;
 import gatehouse.identity.UpstreamCredentials;
 import gatehouse.gateway.upstream.CredentialSource;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamUnauthorizedException;
 import gatehouse.gateway.upstream.UpstreamSession;
@@ -105,12 +106,8 @@ final class UpstreamSlot {
                 });
     }
 
-    static McpException unusable(ServerDef server, UpstreamCredentials.Unusable u) {
-        tools.jackson.databind.node.ObjectNode data = gatehouse.platform.Json.object().put("identity", u.state()).put("server", server.name());
-        if (u.renewUrl() != null) {
-            data.put("renewUrl", u.renewUrl());
-        }
-        return new McpException(JsonRpc.UPSTREAM_ERROR, u.reason(), data);
+    static CredentialUnusableException unusable(ServerDef server, UpstreamCredentials.Unusable u) {
+        return new CredentialUnusableException(server.id(), server.name(), u.state(), u.reason(), u.renewUrl());
     }
 
     static void requireIdentity(Upstreams upstreams, ServerDef server, String connectionId, String gatewayId) {

@@ -23,6 +23,7 @@ import gatehouse.gateway.pipeline.ClientPrompt;
 import gatehouse.gateway.pipeline.Exchange;
 import gatehouse.gateway.pipeline.Verdict;
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.upstream.CredentialUnusableException;
 import gatehouse.identity.ConsentRequests;
 import gatehouse.identity.UpstreamCredentials;
 import gatehouse.platform.Json;
@@ -91,14 +92,100 @@ class ConsentStepTest {
     }
 
     private static Exchange call(String userId, String tool, ClientPrompt prompt) {
+        return request(userId, "tools/call", Json.object().put("name", tool), prompt, true);
+    }
+
+    /** A request on a gateway with the personal server crm (prefix "crm") and, unless {@code alone}, a shared server docs (no prefix). */
+    private static Exchange request(String userId, String method, ObjectNode params, ClientPrompt prompt, boolean withDocs) {
         Connection c = new Connection("con_1", "gw_1", "host_1", userId, true, "hash", Instant.EPOCH);
-        Assignment a = new Assignment("gw_1", "srv_1", IdentityScheme.PERSONAL, "crm", Instant.EPOCH);
-        CatalogSnapshot catalog = CatalogSnapshot.of(List.of(SERVER), List.of(GATEWAY), List.of(a), List.of(c), 1);
-        ObjectNode request = JsonRpc.request(7, "tools/call", Json.object().put("name", tool));
-        Exchange x = new Exchange(System.nanoTime(), new Exchange.Caller(c, GATEWAY, catalog), Exchange.Generation.SESSION, "tools/call",
+        List<Assignment> assignments = new ArrayList<>(List.of(new Assignment("gw_1", "srv_1", IdentityScheme.PERSONAL, "crm", Instant.EPOCH)));
+        List<ServerDef> servers = new ArrayList<>(List.of(SERVER));
+        if (withDocs) {
+            servers.add(DOCS);
+            assignments.add(new Assignment("gw_1", "srv_2", IdentityScheme.SHARED, "", Instant.EPOCH));
+        }
+        CatalogSnapshot catalog = CatalogSnapshot.of(servers, List.of(GATEWAY), assignments, List.of(c), 1);
+        ObjectNode request = JsonRpc.request(7, method, params);
+        Exchange x = new Exchange(System.nanoTime(), new Exchange.Caller(c, GATEWAY, catalog), Exchange.Generation.SESSION, method,
                 request);
         x.prompt(prompt);
         return x;
+    }
+
+    private static final ServerDef DOCS = new ServerDef("srv_2", "docs", Transport.STREAMABLE_HTTP, List.of(), Map.of(),
+            "https://docs.example/mcp", Map.of(), Instant.EPOCH, Instant.EPOCH);
+
+    private static CredentialUnusableException refusedUpstream() {
+        return new CredentialUnusableException("srv_1", "crm", "rejected", REJECTED.reason(), RENEW);
+    }
+
+    @Test
+    void onAGatewayWithOneServerAnUnprefixedNameAPromptAndAResourceReadAskBeforeRouting() {
+        for (ObjectNode[] r : new ObjectNode[][] {{Json.object().put("name", "find"), Json.object().put("m", "tools/call")},
+                {Json.object().put("name", "greeting"), Json.object().put("m", "prompts/get")},
+                {Json.object().put("uri", "crm://accounts/1"), Json.object().put("m", "resources/read")}}) {
+            presented.set(REJECTED);
+            ScriptedClient client = new ScriptedClient(true, false, "accept", this::signsIn);
+            Verdict v = step.beforeRouting(request("usr_1", r[1].path("m").asString(), r[0], client, false));
+            assertThat(v).as(r[1].toString()).isInstanceOf(Verdict.Flag.class);
+            assertThat(client.asked).singleElement().satisfies(q -> assertThat(q.path("params").path("url").asString()).isEqualTo(RENEW));
+        }
+    }
+
+    @Test
+    void aCredentialFoundUnusableAfterRoutingAsksThePersonAndTheRequestGoesAgain() {
+        // Several servers and an unprefixed name: nothing is known before routing, so nothing is asked then.
+        ScriptedClient client = new ScriptedClient(true, false, "accept", this::signsIn);
+        Exchange x = request("usr_1", "resources/read", Json.object().put("uri", "crm://accounts/1"), client, true);
+        assertThat(step.beforeRouting(x)).isInstanceOf(Verdict.Pass.class);
+        assertThat(client.asked).isEmpty();
+        // Routing (or the upstream's 401) finds the person's credential unusable: asked, waited for, go again.
+        Verdict v = step.onCredentialUnusable(x, refusedUpstream());
+        assertThat(v).isInstanceOf(Verdict.Flag.class);
+        assertThat(client.asked).singleElement().satisfies(q -> assertThat(q.path("params").path("url").asString()).isEqualTo(RENEW));
+        assertThat(client.notified).singleElement().satisfies(n -> assertThat(n.path("method").asString())
+                .isEqualTo("notifications/elicitation/complete"));
+        // Never twice in one request.
+        presented.set(REJECTED);
+        assertThat(step.onCredentialUnusable(x, refusedUpstream())).isInstanceOf(Verdict.Pass.class);
+        assertThat(client.asked).hasSize(1);
+    }
+
+    @Test
+    void aStatelessCallThatMeetsARefusalIsAnsweredWithTheQuestionAndItsRetryWaitsForTheCredential() {
+        ScriptedClient client = new ScriptedClient(true, true, "accept", () -> { });
+        Exchange first = request("usr_1", "tools/call", Json.object().put("name", "find"), client, true);
+        assertThat(step.beforeRouting(first)).isInstanceOf(Verdict.Pass.class);
+        assertThatThrownBy(() -> step.onCredentialUnusable(first, refusedUpstream()))
+                .isInstanceOfSatisfying(ClientPrompt.InputRequired.class, ir -> assertThat(ir.inputRequests()
+                        .path(ConsentStep.key("srv_1")).path("params").path("url").asString()).isEqualTo(RENEW));
+        // The retry carries the answer; the person finishes while it waits; the answer is taken out.
+        client.answer = Json.object().put("action", "accept");
+        ObjectNode params = Json.object().put("name", "find");
+        params.set("inputResponses", Json.object().set(ConsentStep.key("srv_1"), client.answer));
+        Exchange retry = request("usr_1", "tools/call", params, client, true);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            signsIn();
+        });
+        assertThat(step.beforeRouting(retry)).isInstanceOfSatisfying(Verdict.Replace.class, r ->
+                assertThat(r.message().path("params").has("inputResponses")).isFalse());
+        assertThat(presented.get()).isInstanceOf(UpstreamCredentials.Bearer.class);
+    }
+
+    @Test
+    void aRefusalOfACredentialThatIsNotThePersonsToFixIsLeftAsItIs() {
+        ScriptedClient client = new ScriptedClient(true, false, "accept", this::signsIn);
+        Exchange x = request("usr_1", "tools/call", Json.object().put("name", "find"), client, true);
+        assertThat(step.onCredentialUnusable(x, new CredentialUnusableException("srv_2", "docs", "rejected",
+                "an administrator must set a new one", null))).isInstanceOf(Verdict.Pass.class);
+        assertThat(step.onCredentialUnusable(request("usr_1", "tools/list", Json.object(), client, true), refusedUpstream()))
+                .isInstanceOf(Verdict.Pass.class);
+        assertThat(client.asked).isEmpty();
     }
 
     private void signsIn() {

@@ -1,4 +1,4 @@
-package gatehouse.connect;
+package gatehouse.gateway.upstream;
 
 import java.util.Optional;
 
@@ -8,34 +8,30 @@ import org.springframework.stereotype.Component;
 
 import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.McpException;
-import gatehouse.gateway.upstream.UpstreamException;
-import gatehouse.gateway.upstream.UpstreamSession;
-import gatehouse.gateway.upstream.UpstreamUnauthorizedException;
-import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.identity.UpstreamClients;
 import gatehouse.identity.UpstreamCredentials;
 import gatehouse.platform.LogSafe;
 
 /**
- * Tries a pasted token against its upstream before the wizard saves it: initialize (or
- * {@code server/discover}) and {@code tools/list} on the token alone, in the header the server takes
- * its key in. A refusal is shown on the form, so a wrong token is never saved as {@code ok} only to
- * make the server's tools vanish from the person's lists later.
+ * Tries a token against its upstream before it is saved: initialize (or {@code server/discover})
+ * and {@code tools/list} on the token alone, in the header the server takes its key in. The wizard
+ * shows a refusal on its form and the admin API answers it as a 400, so a wrong token is never
+ * saved as {@code ok} only to make the server's tools vanish from people's lists later.
  */
 @Component
-class TokenCheck {
+public class TokenCheck {
     private static final Logger log = LoggerFactory.getLogger(TokenCheck.class);
 
     private final Upstreams upstreams;
     private final UpstreamClients clients;
 
-    TokenCheck(Upstreams upstreams, UpstreamClients clients) {
+    public TokenCheck(Upstreams upstreams, UpstreamClients clients) {
         this.upstreams = upstreams;
         this.clients = clients;
     }
 
     /** Why the upstream would not take {@code token}, in words for the person; empty when it listed its tools with it. */
-    Optional<String> refusal(ServerDef server, String token) {
+    public Optional<String> refusal(ServerDef server, String token) {
         if (token == null || token.isBlank()) {
             return Optional.of("Paste a token first.");
         }
