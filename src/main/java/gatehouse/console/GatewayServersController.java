@@ -22,6 +22,7 @@ import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.health.ServerHealth;
 import gatehouse.catalog.health.ServerHealthBoard;
+import gatehouse.gateway.upstream.TokenCheck;
 import gatehouse.identity.IdentityVault;
 import gatehouse.platform.ProblemException;
 import gatehouse.policy.access.Permission;
@@ -36,8 +37,11 @@ class GatewayServersController {
     private final ServerHealthBoard health;
     private final IdentityVault vault;
 
+    private final TokenCheck tokens;
+
     GatewayServersController(ConsoleAccess access, ConsoleAudit audit, GatewayPages pages, CatalogService catalog, ServerHealthBoard health,
-                             IdentityVault vault) {
+                             IdentityVault vault, TokenCheck tokens) {
+        this.tokens = tokens;
         this.access = access;
         this.audit = audit;
         this.pages = pages;
@@ -87,6 +91,12 @@ class GatewayServersController {
         String token = sharedToken == null || sharedToken.isBlank() ? null : sharedToken.strip();
         if ("personal".equals(identity) && token != null) {
             throw ProblemException.invalid("sharedToken", "a personal assignment has no shared token: each person or agent brings their own");
+        }
+        if (token != null) {
+            // Tried against the server before anything changes, as the admin API and the wizard do.
+            tokens.refusal(catalog.server(serverId), token).ifPresent(why -> {
+                throw ProblemException.invalid("sharedToken", "The token was not saved: " + why);
+            });
         }
         Assignment before = current(gid, serverId);
         String p = noPrefix ? "" : prefix == null || prefix.isBlank() ? null : prefix.strip();
