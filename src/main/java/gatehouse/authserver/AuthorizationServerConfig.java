@@ -82,8 +82,20 @@ public class AuthorizationServerConfig {
 
     @Bean
     ConnectionBinding connectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources,
-                                        GatehouseClients clients) {
-        return new ConnectionBinding(catalog, directory, vault, resources, clients::persistConsented);
+                                        GatehouseClients clients, gatehouse.alerts.AlertService alerts,
+                                        @org.springframework.beans.factory.annotation.Value("${gatehouse.oauth.max-connections-per-user:100}")
+                                        int maxConnectionsPerUser) {
+        return new ConnectionBinding(catalog, directory, vault, resources, clients::persistConsented, Math.max(1, maxConnectionsPerUser),
+                who -> {
+                    try {
+                        alerts.raise("bound-reached", "warning", "gatehouse.oauth.max-connections-per-user " + who[0], who[2],
+                                new gatehouse.alerts.AlertService.About(who[1], null, null),
+                                gatehouse.platform.Json.object().put("setting", "gatehouse.oauth.max-connections-per-user")
+                                        .put("limit", maxConnectionsPerUser).put("subject", who[0]));
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(ConnectionBinding.class).warn("could not raise the bound-reached alert: {}", e.toString());
+                    }
+                });
     }
 
     @Bean

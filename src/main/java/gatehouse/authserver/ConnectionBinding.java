@@ -12,6 +12,8 @@ import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationException;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationContext;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationGrantAuthenticationToken;
@@ -45,13 +47,22 @@ public class ConnectionBinding {
     private final Resources resources;
     /** Saves a client that so far lived only in memory (a metadata document), before its connection refers to it. */
     private final Consumer<String> persistClient;
+    /** {@code gatehouse.oauth.max-connections-per-user}: connections one person may hold through sign-in. */
+    private final int maxConnectionsPerUser;
+    /** Told when a person reaches that bound (a {@code bound-reached} alert). */
+    private final Consumer<String[]> boundReached;
 
     public ConnectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources) {
-        this(catalog, directory, vault, resources, id -> { });
+        this(catalog, directory, vault, resources, id -> { }, Integer.MAX_VALUE, who -> { });
     }
 
+    /**
+     * @param boundReached hears {userId, gatewayId, message} when a person may not add another connection
+     */
     public ConnectionBinding(CatalogService catalog, Directory directory, IdentityVault vault, Resources resources,
-                             Consumer<String> persistClient) {
+                             Consumer<String> persistClient, int maxConnectionsPerUser, Consumer<String[]> boundReached) {
+        this.maxConnectionsPerUser = maxConnectionsPerUser;
+        this.boundReached = boundReached;
         this.persistClient = persistClient;
         this.catalog = catalog;
         this.directory = directory;
@@ -86,11 +97,39 @@ public class ConnectionBinding {
                 }
             });
             if (approved) {
+                refuseBeyondConnectionBound(context.getRegisteredClient().getId(), authorization, consent);
                 persistClient.accept(context.getRegisteredClient().getId());
                 catalog.interactiveConnection(context.getRegisteredClient().getId(), authorization.getPrincipalName(),
                         authorization.getAttribute(GATEWAY_ATTRIBUTE));
             }
         };
+    }
+
+    /**
+     * Every approved client is a connection of its person: registration is open, so without a bound
+     * one person could create connections without end. Past {@code maxConnectionsPerUser} a new
+     * one (another client or gateway; a client connecting again is not new) is refused: the client
+     * gets {@code access_denied} naming the setting, administrators a {@code bound-reached} alert.
+     */
+    private void refuseBeyondConnectionBound(String hostId, OAuth2Authorization authorization,
+                                             OAuth2AuthorizationConsentAuthenticationToken consent) {
+        String userId = authorization.getPrincipalName();
+        String gatewayId = authorization.getAttribute(GATEWAY_ATTRIBUTE);
+        var mine = catalog.snapshot().connectionsById().values().stream().filter(c -> userId.equals(c.userId())).toList();
+        boolean again = mine.stream().anyMatch(c -> hostId.equals(c.hostId()) && java.util.Objects.equals(gatewayId, c.gatewayId()));
+        if (again || mine.size() < maxConnectionsPerUser) {
+            return;
+        }
+        String message = "You already have " + mine.size() + " connections (gatehouse.oauth.max-connections-per-user is "
+                + maxConnectionsPerUser + "); remove one you no longer use, then connect again";
+        boundReached.accept(new String[] {userId, gatewayId, "Person " + userId + " reached " + maxConnectionsPerUser
+                + " connections (gatehouse.oauth.max-connections-per-user); a new one was refused"});
+        OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
+        OAuth2AuthorizationCodeRequestAuthenticationToken result = request == null ? null
+                : new OAuth2AuthorizationCodeRequestAuthenticationToken(request.getAuthorizationUri(), request.getClientId(),
+                (org.springframework.security.core.Authentication) consent.getPrincipal(), request.getRedirectUri(), request.getState(),
+                request.getScopes(), request.getAdditionalParameters());
+        throw new OAuth2AuthorizationCodeRequestAuthenticationException(new OAuth2Error(OAuth2ErrorCodes.ACCESS_DENIED, message, null), result);
     }
 
     /** Access-token customizer: audience = the requested resource; {@code cid}/{@code gid} claims. */
