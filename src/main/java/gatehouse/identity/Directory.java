@@ -72,7 +72,15 @@ public class Directory implements gatehouse.platform.Reloadable {
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
     @Override
     public void reload() {
-        snapshot = load();
+        DirectorySnapshot before = snapshot;
+        DirectorySnapshot after = load();
+        snapshot = after;
+        // Changes made elsewhere (another replica, SCIM, a sign-in's group sync) reach this
+        // replica's sessions too: their lists changed.
+        Set<String> changed = before == null ? Set.of() : DirectorySnapshot.gatewaysSeenDifferently(before, after);
+        if (!changed.isEmpty()) {
+            events.publishEvent(new AccessChanged(changed));
+        }
     }
 
     private DirectorySnapshot load() {

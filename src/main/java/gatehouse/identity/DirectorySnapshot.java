@@ -76,4 +76,51 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
         holders.forEach((team, s) -> ofKind.put(team, s.of(kind)));
         return ToolAccess.decide(teamsByUser.getOrDefault(userId, Set.of()), Collections.unmodifiableMap(ofKind));
     }
+
+    /**
+     * The gateways that some person sees differently in {@code after} than in {@code before}: a
+     * holding team's subsets changed, or the people holding the gateway did (memberships, holdings,
+     * enabled accounts). A change to who administers Gatehouse is not counted: it is rare, and an
+     * administrator's next list shows it.
+     */
+    public static Set<String> gatewaysSeenDifferently(DirectorySnapshot before, DirectorySnapshot after) {
+        Set<String> changed = new java.util.TreeSet<>();
+        Set<String> gateways = new java.util.HashSet<>(before.subsetsByGateway().keySet());
+        gateways.addAll(after.subsetsByGateway().keySet());
+        for (String g : gateways) {
+            if (!java.util.Objects.equals(before.subsetsByGateway().get(g), after.subsetsByGateway().get(g))) {
+                changed.add(g);
+            }
+        }
+        Map<String, Set<String>> peopleBefore = peopleByGateway(before);
+        Map<String, Set<String>> peopleAfter = peopleByGateway(after);
+        Set<String> held = new java.util.HashSet<>(peopleBefore.keySet());
+        held.addAll(peopleAfter.keySet());
+        for (String g : held) {
+            if (!peopleBefore.getOrDefault(g, Set.of()).equals(peopleAfter.getOrDefault(g, Set.of()))) {
+                changed.add(g);
+            }
+        }
+        return Collections.unmodifiableSet(changed);
+    }
+
+    /** For each gateway, the enabled people whose teams hold it and the teams they hold it through. */
+    private static Map<String, Set<String>> peopleByGateway(DirectorySnapshot s) {
+        Map<String, Set<String>> out = new HashMap<>();
+        s.gatewaysByUser().forEach((user, gateways) -> {
+            if (!s.enabledUsers().contains(user)) {
+                return;
+            }
+            for (String g : gateways) {
+                Set<String> through = out.computeIfAbsent(g, k -> new java.util.HashSet<>());
+                for (String team : s.teamsByUser().getOrDefault(user, Set.of())) {
+                    if (s.subsetsByGateway().getOrDefault(g, Map.of()).containsKey(team)) {
+                        through.add(user + "/" + team);
+                    }
+                }
+                through.add(user);
+            }
+        });
+        return out;
+    }
 }

@@ -198,6 +198,39 @@ class AccessStepPipelineTest extends GatewayTestSupport {
         assertThat(listed(session, "tools/list", "tools", "name")).as("no tool subset any more: every tool").hasSizeGreaterThan(2);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @org.springframework.beans.factory.annotation.Autowired
+    private gatehouse.identity.Directory directory;
+
+    /**
+     * Another replica changes a team's subset: this one learns of it when it reloads the directory
+     * (at once on PostgreSQL through LISTEN/NOTIFY, else at the periodic refresh), and its sessions
+     * hear that their lists changed. The other replica is played by a write straight to the
+     * database, which this process's services never see.
+     */
+    @Test
+    void aSubsetChangedByAnotherReplicaIsAnnouncedAtTheNextReload() {
+        String dave = unique("dave");
+        AdminClient.Person d = admin.person(dave, PASSWORD, "dave@example.com");
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + d.teamId(), Map.of("tools", List.of("fx__test_simple_text")));
+        McpTestClient session = new McpTestClient(mcpUrl(gateway), personsToken(dave));
+        assertThat(session.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+        assertThat(listed(session, "tools/list", "tools", "name")).containsExactly("fx__test_simple_text");
+
+        try (McpTestClient.EventStream stream = session.openStream()) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(jdbc.update("UPDATE gateway_teams SET tools = ? WHERE gateway_id = ? AND team_id = ?",
+                    "[\"fx__test_error_handling\"]", gateway, d.teamId())).isEqualTo(1);
+            directory.reload();
+            ObjectNode m = stream.poll(Duration.ofSeconds(60));
+            assertThat(m).as("the session hears of the other replica's change").isNotNull();
+            assertThat(m.path("method").asString()).isEqualTo("notifications/tools/list_changed");
+        }
+        assertThat(listed(session, "tools/list", "tools", "name")).containsExactly("fx__test_error_handling");
+        directory.reload();
+    }
+
     private static final List<String> EVERY_LIST = List.of("notifications/tools/list_changed",
             "notifications/prompts/list_changed", "notifications/resources/list_changed");
 }
