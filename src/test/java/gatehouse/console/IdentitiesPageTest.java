@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import gatehouse.testing.AdminClient;
-import gatehouse.testing.RefusedPort;
+import gatehouse.catalog.features.HostileServer;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,9 +19,20 @@ import tools.jackson.databind.JsonNode;
  */
 class IdentitiesPageTest extends ConsoleWorld {
 
+    private HostileServer upstream;
+
+    @AfterEach
+    void stopUpstream() {
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
     @Test
     void identitiesAreListedByStateAndRevoked() {
-        String server = admin.createHttpServer(unique("personal-http"), "streamable-http", RefusedPort.url("/mcp"));
+        // a real MCP server: a token given through the admin API is tried on it before it is kept
+        upstream = HostileServer.start(unique("personal"));
+        String server = admin.createHttpServer(unique("personal-http"), "streamable-http", upstream.url());
         admin.expect(200, "PUT", "/gateways/" + gwA + "/servers/" + server, Map.of("identity", "personal", "prefix", "p"));
         AdminClient.Connection withToken = admin.connect(gwA, HOSTILE + unique("agent"));
         admin.expect(200, "PUT", "/connections/" + withToken.id() + "/identities/" + server, Map.of("token", "upstream-s3cr3t-token"));

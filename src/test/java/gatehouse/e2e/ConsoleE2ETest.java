@@ -33,7 +33,7 @@ import com.microsoft.playwright.options.WaitForSelectorState;
 import com.sun.net.httpserver.HttpServer;
 
 import gatehouse.testing.AdminClient;
-import gatehouse.testing.RefusedPort;
+import gatehouse.catalog.features.HostileServer;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import tools.jackson.databind.JsonNode;
@@ -355,6 +355,7 @@ class ConsoleE2ETest {
             ex.close();
         });
         receiver.start();
+        HostileServer upstream = HostileServer.start("personal-upstream");
         BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
         context.grantPermissions(List.of("clipboard-read", "clipboard-write"), new BrowserContext.GrantPermissionsOptions().setOrigin(gatehouse.baseUrl()));
         try {
@@ -440,7 +441,7 @@ class ConsoleE2ETest {
 
             // an agent's credential for a personal server, on the Identities page, revoked
             String gatewayId = gatehouse.createGateway("identities-e2e");
-            String serverId = gatehouse.createHttpServer("personal-upstream", RefusedPort.url("/mcp"));
+            String serverId = gatehouse.createHttpServer("personal-upstream", upstream.url()); // tokens are tried on it before they are kept
             gatehouse.expect(200, "PUT", "/gateways/" + gatewayId + "/servers/" + serverId, Map.of("identity", "personal", "prefix", "pu"));
             var agent = gatehouse.connect(gatewayId, "identity-agent");
             gatehouse.expect(200, "PUT", "/connections/" + agent.id() + "/identities/" + serverId, Map.of("token", "agent-upstream-s3cr3t"));
@@ -458,6 +459,7 @@ class ConsoleE2ETest {
             context.close();
             receiver.stop(0);
             idp.shutdown();
+            upstream.close();
             // the other test starts from an empty console, whichever runs first
             for (JsonNode g : E2eJson.list(gatehouse.expect(200, "GET", "/gateways", null))) {
                 if (g.path("name").asString().equals("identities-e2e")) {
