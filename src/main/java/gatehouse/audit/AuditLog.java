@@ -421,6 +421,16 @@ public class AuditLog implements SmartLifecycle {
                 });
     }
 
+    /** Records waiting for the writer now; never blocks (a full queue makes producers wait, not this). */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Bytes of records waiting in the spool for the database to answer; 0 in a healthy system. */
+    public long spoolBytes() {
+        return spool.bytes();
+    }
+
     /** Records lost since start (spool full, refused by the database); 0 in a healthy system. */
     public long dropped() {
         return dropped.get();

@@ -24,7 +24,7 @@ import gatehouse.platform.Json;
 final class AuditSpool {
     private final Path file;
     private final long maxBytes;
-    private long size;
+    private volatile long size; // written by the log writer, read by metrics
 
     AuditSpool(Path file, long maxBytes) {
         this.file = file;

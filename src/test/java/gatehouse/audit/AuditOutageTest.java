@@ -77,10 +77,13 @@ class AuditOutageTest {
         }
         Path spool = dataDir.resolve(AuditLog.SPOOL_FILE);
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(spool) && Files.lines(spool).count() == 200);
+        assertThat(log.spoolBytes()).as("the spool gauge").isEqualTo(Files.size(spool));
 
         startDatabase();
         await().atMost(Duration.ofSeconds(60)).until(() -> count(jdbc) == 240);
         assertThat(spool).doesNotExist();
+        assertThat(log.spoolBytes()).isZero();
+        assertThat(log.queueDepth()).isZero();
         List<String> tools = jdbc.queryForList("SELECT tool FROM log_records ORDER BY id", String.class);
         assertThat(tools).hasSize(240);
         for (int i = 0; i < 240; i++) {

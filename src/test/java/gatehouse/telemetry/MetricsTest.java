@@ -73,6 +73,9 @@ class MetricsTest extends GatewayTestSupport {
             assertThat(sum(text, "gatehouse_mcp_duration_seconds_count", gw, "tool=\"m__test_simple_text\"")).isEqualTo(calls);
             assertThat(sum(text, "gatehouse_mcp_errors_total", gw, "method=\"tools/call\"")).isEqualTo(1);
             assertThat(sum(text, "gatehouse_mcp_tokens_total", gw, "direction=\"output\"")).isPositive();
+            // every record above is written (awaitLogs), nothing is spooled or lost
+            assertThat(text).containsPattern("(?m)^gatehouse_audit_queue_depth \\d").containsPattern("(?m)^gatehouse_audit_spool_bytes 0\\.0$")
+                    .containsPattern("(?m)^gatehouse_audit_dropped_total 0\\.0$");
             assertThat(text).contains("gatehouse_mcp_duration_seconds_bucket").contains("gatehouse_sessions_active")
                     .containsPattern("gatehouse_upstream_up\\{server=\"" + server + "\"} 1");
             // a name no server has is never a label value: clients cannot grow the registry with made-up names
