@@ -94,9 +94,9 @@ class GatewayServersController {
         }
         if (token != null) {
             // Tried against the server before anything changes, as the admin API and the wizard do.
-            tokens.refusal(catalog.server(serverId), token).ifPresent(why -> {
-                throw ProblemException.invalid("sharedToken", "The token was not saved: " + why);
-            });
+            if (tokens.check(catalog.server(serverId), token) instanceof TokenCheck.Refused r) {
+                throw ProblemException.invalid("sharedToken", "The token was not saved: " + r.why());
+            }
         }
         Assignment before = current(gid, serverId);
         String p = noPrefix ? "" : prefix == null || prefix.isBlank() ? null : prefix.strip();

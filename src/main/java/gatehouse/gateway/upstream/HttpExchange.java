@@ -87,7 +87,7 @@ final class HttpExchange {
             if (call != null && call.cancelled) {
                 return null;
             }
-            throw new UpstreamException("cannot reach upstream '" + config.name() + "'"
+            throw new UpstreamUnreachableException("cannot reach upstream '" + config.name() + "'"
                     + (shownAs == null ? "" : " at " + UpstreamIo.redact(shownAs)) + ": " + UpstreamIo.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
