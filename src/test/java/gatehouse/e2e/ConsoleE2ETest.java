@@ -268,8 +268,9 @@ class ConsoleE2ETest {
         assertThat(url).isEqualTo(base + "/gateway/v1/mcp?gateway=" + gatewayId);
         Locator copy = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy the token"));
         copy.click();
-        assertThat(copy.textContent()).isEqualTo("Copied");
-        assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(token);
+        // the clipboard is written asynchronously: the button says so for 1.5 s once it is done
+        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(copy).hasText("Copied");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(token));
         screenshot(page, "agent-token");
 
         // the agent calls a tool through the gateway with an independent MCP client
@@ -396,7 +397,7 @@ class ConsoleE2ETest {
             assertThat(scim).startsWith("ghs_");
             Locator copy = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy the token"));
             copy.click();
-            assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(scim);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(scim));
             screenshot(page, "settings-scim-token-once");
             assertThat(new AdminClient(base, scim).raw("GET", "/scim/v2/Users", null).status()).isEqualTo(200);
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Back to the tokens")).click();
