@@ -21,10 +21,12 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Span> spans = new CopyOnWriteArrayList<>();
     private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     public OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/traces", ex -> {
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             ExportTraceServiceRequest.parseFrom(ex.getRequestBody().readAllBytes()).getResourceSpansList()
                     .forEach(rs -> rs.getScopeSpansList().forEach(ss -> spans.addAll(ss.getSpansList())));
             ex.sendResponseHeaders(200, -1);
@@ -42,6 +44,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT}, the value of {@code OTEL_EXPORTER_OTLP_ENDPOINT}. */
     public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The Authorization header of each trace export received ("null" when there was none). */
+    public List<String> authorizations() {
+        return authorizations;
     }
 
     public List<Span> spans() {
