@@ -1,5 +1,6 @@
 package gatehouse.policy.rules.pii;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,8 +39,12 @@ public final class PiiAnalyzer {
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
-    /** Character classes of ASCII: 0 not part of a word, else {@link #DIGIT}, {@link #UPPER} or {@link #LOWER}. */
-    private static final byte[] CLASS = new byte[128];
+    /**
+     * Character classes by Latin-1 byte: 0 not part of an ASCII word (punctuation, and every byte from 128:
+     * those and the {@code ?} that stands for a character outside Latin-1 are read again from the text),
+     * else {@link #DIGIT}, {@link #UPPER} or {@link #LOWER}.
+     */
+    private static final byte[] CLASS = new byte[256];
     private static final int DIGIT = 1;
     private static final int UPPER = 2;
     private static final int LOWER = 4;
@@ -63,6 +68,8 @@ public final class PiiAnalyzer {
     private final Recognizer email;
     private final List<Recognizer> recognizers;
     private final Map<String, Set<String>> contextByEntity = new HashMap<>();
+    /** {@link #contextByEntity} as hashes: most words before a finding are refused without a substring. */
+    private final Map<String, WordHashes> contextHashes = new HashMap<>();
     private final Double minScore;
     private final Set<String> allowExact;
     private final List<Pattern> allowPatterns;
@@ -149,6 +156,7 @@ public final class PiiAnalyzer {
         contextByEntity.put(Recognizers.PERSON, Set.of("name", "named", "contact", "patient", "dear", "hi", "hello", "signed",
                 "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr"));
         contextByEntity.put(Recognizers.LOCATION, Set.of("in", "from", "at", "to", "near", "city", "country", "visit", "moved", "lives", "based"));
+        contextByEntity.forEach((entity, words) -> contextHashes.put(entity, new WordHashes(words)));
     }
 
     /** The entity types this analyzer reports. */
@@ -161,12 +169,13 @@ public final class PiiAnalyzer {
         List<Finding> raw = new ArrayList<>();
         Matcher[][] matchers = new Matcher[recognizers.size()][];
         int n = text.length();
-        // one copy, then plain array reads: String.charAt checks bounds and encoding on every call
-        char[] cs = text.toCharArray();
+        // one copy, then plain array reads: String.charAt checks bounds and encoding on every call, and
+        // toCharArray inflates a Latin-1 string to twice its size; Latin-1 bytes are a plain copy
+        byte[] cs = latin1(text);
         byte[] cls = CLASS;
         int i = 0;
         while (i < n) {
-            char c = cs[i];
+            int c = cs[i] & 0xFF;
             if (c >= 128) {
                 i++;
                 continue;
@@ -177,20 +186,19 @@ public final class PiiAnalyzer {
                     if (email != null) {
                         email(text, i, raw);
                     }
-                } else if (punctuationStarts[c] && !afterWord(cs, i)) {
-                    general(text, cs, c, i, matchers, raw);
+                } else if (punctuationStarts[c] && !afterWord(text, cs, i)) {
+                    general(text, (char) c, i, matchers, raw);
                 }
                 i++;
                 continue;
             }
-            boolean afterWord = i > 0 && cs[i - 1] >= 128 && Character.isLetterOrDigit(cs[i - 1]);
+            boolean afterWord = i > 0 && (cs[i - 1] < 0 || cs[i - 1] == '?') && Character.isLetterOrDigit(text.charAt(i - 1));
             // a run of ASCII letters and digits: classify it in the same pass that finds its end (bit 1 digit,
             // bit 2 capital, bit 3 small letter), counting the first character's class apart for the capital
             int e = i + 1;
             int seen = 0;
             while (e < n) {
-                char d = cs[e];
-                int k = d < 128 ? cls[d] : 0;
+                int k = cls[cs[e] & 0xFF];
                 if (k == 0) {
                     break;
                 }
@@ -202,21 +210,21 @@ public final class PiiAnalyzer {
             boolean letter = ((seen | first) & (UPPER | LOWER)) != 0;
             boolean upperAfterFirst = (seen & UPPER) != 0;
             if (!afterWord) {
-                if (letter && !digit && !upperAfterFirst && quietEnd(cs, e, n)) {
+                if (letter && !digit && !upperAfterFirst && quietEnd(text, cs, e, n)) {
                     // a plain word ("service", "Service") followed by a space or ordinary punctuation: no pattern
                     // can start here except "Bearer <token>" and a month before a year; names are looked up by hash
                     if (maybePattern(cs, c, i, e, n)) {
-                        general(text, cs, c, i, matchers, raw);
-                    } else if ((persons || locations) && c <= 'Z' && mayBeName(cs, i, e, n)) {
+                        general(text, (char) c, i, matchers, raw);
+                    } else if ((persons || locations) && c <= 'Z' && mayBeName(text, cs, i, e, n)) {
                         names(text, i, raw);
                     }
-                } else if (digit && !letter && e - i < 7 && quietAfterNumber(cs, e, n)) {
+                } else if (digit && !letter && e - i < 7 && quietAfterNumber(text, cs, e, n)) {
                     // a short number ("1923", "34") not followed by more digits, a separator or a month: too short for
                     // every numeric entity, and nothing it could be part of follows
                     i = e;
                     continue;
                 } else {
-                    general(text, cs, c, i, matchers, raw);
+                    general(text, (char) c, i, matchers, raw);
                 }
             }
             i = e;
@@ -227,16 +235,40 @@ public final class PiiAnalyzer {
         return finish(text, raw);
     }
 
-    private static boolean afterWord(char[] cs, int i) {
+    /**
+     * The text's characters as Latin-1 bytes, one per char; a char outside Latin-1 becomes {@code ?}
+     * (so the scanner reads such a {@code ?} again from the text, see {@link #at}).
+     */
+    static byte[] latin1(String text) {
+        byte[] bs = text.getBytes(StandardCharsets.ISO_8859_1);
+        if (bs.length == text.length()) {
+            return bs;
+        }
+        // a surrogate pair became one '?': map char by char so positions stay the text's
+        bs = new byte[text.length()];
+        for (int k = 0; k < bs.length; k++) {
+            char c = text.charAt(k);
+            bs[k] = (byte) (c < 256 ? c : '?');
+        }
+        return bs;
+    }
+
+    /** The character at {@code i}: the byte, unless it may stand for a character outside Latin-1. */
+    private static char at(String text, byte[] cs, int i) {
+        int b = cs[i] & 0xFF;
+        return b == '?' ? text.charAt(i) : (char) b;
+    }
+
+    private static boolean afterWord(String text, byte[] cs, int i) {
         if (i == 0) {
             return false;
         }
-        char p = cs[i - 1];
+        char p = at(text, cs, i - 1);
         return p < 128 ? CLASS[p] != 0 : Character.isLetterOrDigit(p);
     }
 
     /** Every recognizer that can begin with {@code c}, phones and names: the path for anything not plainly harmless. */
-    private void general(String text, char[] cs, char c, int i, Matcher[][] matchers, List<Finding> raw) {
+    private void general(String text, char c, int i, Matcher[][] matchers, List<Finding> raw) {
         Recognizer[] rs = byFirstChar[c];
         if (rs != null) {
             int[] idx = indexByFirstChar[c];
@@ -261,21 +293,21 @@ public final class PiiAnalyzer {
     }
 
     /** Whether the word ends where no pattern continues: white space, {@code , ; ! ? "} or a full stop before white space. */
-    private static boolean quietEnd(char[] cs, int e, int n) {
+    private static boolean quietEnd(String text, byte[] cs, int e, int n) {
         if (e >= n) {
             return true;
         }
-        char t = cs[e];
+        char t = at(text, cs, e);
         return switch (t) {
             case ' ', '\n', '\r', '\t', ',', ';', '!', '?', '"' -> true;
-            case '.' -> e + 1 >= n || Character.isWhitespace(cs[e + 1]);
+            case '.' -> e + 1 >= n || Character.isWhitespace(at(text, cs, e + 1));
             default -> false;
         };
     }
 
     /** After a short number: quiet, and a space is followed by a lower-case word (not digits, a month, a bracket). */
-    private static boolean quietAfterNumber(char[] cs, int e, int n) {
-        if (!quietEnd(cs, e, n)) {
+    private static boolean quietAfterNumber(String text, byte[] cs, int e, int n) {
+        if (!quietEnd(text, cs, e, n)) {
             return false;
         }
         if (e < n && cs[e] == ' ') {
@@ -284,14 +316,20 @@ public final class PiiAnalyzer {
         return e >= n || cs[e] != '.' || e + 1 >= n || cs[e + 1] == ' ' && e + 2 < n && cs[e + 2] >= 'a' && cs[e + 2] <= 'z';
     }
 
-    private static final String MONTH_INITIALS = "JFMASOND";
+    private static final boolean[] MONTH_INITIAL = new boolean[128];
+
+    static {
+        for (char m : "JFMASOND".toCharArray()) {
+            MONTH_INITIAL[m] = true;
+        }
+    }
 
     /** The only patterns a plain word can begin: a bearer token, and a month name with a number soon after. */
-    private boolean maybePattern(char[] cs, char c, int i, int e, int n) {
-        if (e - i == 6 && (c == 'b' || c == 'B') && bearer && new String(cs, i, 6).equalsIgnoreCase("bearer")) {
+    private boolean maybePattern(byte[] cs, int c, int i, int e, int n) {
+        if (e - i == 6 && (c == 'b' || c == 'B') && bearer && new String(cs, i, 6, StandardCharsets.ISO_8859_1).equalsIgnoreCase("bearer")) {
             return true;
         }
-        if (dates && MONTH_INITIALS.indexOf(c) >= 0 && e - i <= 9) {
+        if (dates && MONTH_INITIAL[c] && e - i <= 9) {
             int end = Math.min(n, i + 12);
             for (int k = e; k < end; k++) {
                 if (cs[k] >= '0' && cs[k] <= '9') {
@@ -303,21 +341,21 @@ public final class PiiAnalyzer {
     }
 
     /** Prefilter for {@link #names}: the word may be a given name, title or place, or a family name follows it. */
-    private boolean mayBeName(char[] cs, int i, int e, int n) {
+    private boolean mayBeName(String text, byte[] cs, int i, int e, int n) {
         if (gazetteer.nameStarts.mayContain(cs, i, e)) {
             return true;
         }
         if (persons && e + 1 < n && cs[e] == ' ' && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z') {
-            return gazetteer.surnameHashes.mayContain(cs, e + 1, wordEnd(cs, e + 1, n));
+            return gazetteer.surnameHashes.mayContain(cs, e + 1, wordEnd(text, cs, e + 1, n));
         }
         return false;
     }
 
-    private static int wordEnd(char[] cs, int i, int n) {
+    private static int wordEnd(String text, byte[] cs, int i, int n) {
         int e = i;
         while (e < n) {
-            char c = cs[e];
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ((c == '\'' || c == '-') && e + 1 < n && Character.isLetter(cs[e + 1]))) {
+            int c = cs[e];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ((c == '\'' || c == '-') && e + 1 < n && Character.isLetter(at(text, cs, e + 1)))) {
                 e++;
             } else {
                 break;
@@ -568,7 +606,7 @@ public final class PiiAnalyzer {
         for (Finding f : raw) {
             double score = f.score();
             Set<String> ctx = contextByEntity.get(f.entity());
-            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, f.start(), ctx)) {
+            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, f.start(), ctx, contextHashes.get(f.entity()))) {
                 score = Math.max(Math.min(1.0, score + CONTEXT_BOOST), MIN_WITH_CONTEXT);
             }
             double threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(f.entity(), DEFAULT_THRESHOLD);
@@ -588,6 +626,11 @@ public final class PiiAnalyzer {
 
     /** Whether one of the five words before {@code start} is a context word (case-insensitive, trailing {@code :#} ignored). */
     static boolean hasContext(String text, int start, Set<String> ctx) {
+        return hasContext(text, start, ctx, null);
+    }
+
+    /** As {@link #hasContext(String, int, Set)}; an ASCII word whose hash {@code hashes} refuses is not looked up. */
+    private static boolean hasContext(String text, int start, Set<String> ctx, WordHashes hashes) {
         int k = start;
         int words = 0;
         int floor = Math.max(0, start - 120);
@@ -601,6 +644,10 @@ public final class PiiAnalyzer {
             }
             if (e > k) {
                 words++;
+                if (hashes != null && WordHashes.ascii(text, k, e) && !hashes.mayContain(text, k, e)
+                        && !((text.charAt(e - 1) | 0x20) == 's' && hashes.mayContain(text, k, e - 1))) {
+                    continue;
+                }
                 String w = text.substring(k, e).toLowerCase(Locale.ROOT);
                 if (ctx.contains(w) || (w.endsWith("s") && ctx.contains(w.substring(0, w.length() - 1)))) {
                     return true;

@@ -31,8 +31,11 @@ final class WordHashes {
     }
 
     /** Whether the lower-case form of {@code cs[s, e)} may be one of the words. */
-    boolean mayContain(char[] cs, int s, int e) {
-        long h = hash(cs, s, e);
+    boolean mayContain(byte[] cs, int s, int e) {
+        return present(hash(cs, s, e));
+    }
+
+    private boolean present(long h) {
         int slot = (int) (h ^ (h >>> 32)) & mask;
         long t;
         while ((t = table[slot]) != 0) {
@@ -44,16 +47,42 @@ final class WordHashes {
         return false;
     }
 
-    private static long hash(String lower) {
-        char[] cs = lower.toCharArray();
-        return hash(cs, 0, cs.length);
-    }
-
-    /** FNV-1a over ASCII-lower-cased characters; never 0 (the empty slot). */
-    private static long hash(char[] cs, int s, int e) {
+    /** Whether the lower-case form of {@code text[s, e)}, all ASCII (see {@link #ascii}), may be one of the words. */
+    boolean mayContain(String text, int s, int e) {
         long h = 0xcbf29ce484222325L;
         for (int k = s; k < e; k++) {
-            char c = cs[k];
+            int c = text.charAt(k);
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            h = (h ^ c) * 0x100000001b3L;
+        }
+        return present(h == 0 ? 1 : h);
+    }
+
+    /** Whether {@code text[s, e)} is ASCII: only there is the ASCII lower case the same as {@code toLowerCase}. */
+    static boolean ascii(String text, int s, int e) {
+        for (int k = s; k < e; k++) {
+            if (text.charAt(k) >= 128) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long hash(String lower) {
+        long h = 0xcbf29ce484222325L;
+        for (int k = 0; k < lower.length(); k++) {
+            h = (h ^ lower.charAt(k)) * 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
+    }
+
+    /** FNV-1a over ASCII-lower-cased Latin-1 bytes (the same value as for the lower-case string); never 0 (the empty slot). */
+    private static long hash(byte[] cs, int s, int e) {
+        long h = 0xcbf29ce484222325L;
+        for (int k = s; k < e; k++) {
+            int c = cs[k] & 0xFF;
             if (c >= 'A' && c <= 'Z') {
                 c += 32;
             }

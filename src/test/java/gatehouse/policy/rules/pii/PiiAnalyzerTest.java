@@ -94,6 +94,17 @@ class PiiAnalyzerTest {
     }
 
     @Test
+    void charactersOutsideLatin1KeepPositionsAndWordBoundaries() {
+        // the scan reads Latin-1 bytes, where such a character (and a surrogate pair) is one '?'
+        assertThat(found("\uD83D\uDE00 \u0142 write to jane.doe@example.com")).containsExactly("EMAIL_ADDRESS=jane.doe@example.com");
+        assertThat(found("\uD835\uDC00 card 4111 1111 1111 1111.")).containsExactly("CREDIT_CARD=4111 1111 1111 1111");
+        // a letter right before the digits makes them part of a word, a real question mark does not
+        assertThat(found("\u04164111 1111 1111 1111 paid")).isEmpty();
+        assertThat(found("\u00e94111 1111 1111 1111 paid")).isEmpty();
+        assertThat(found("?4111 1111 1111 1111 paid")).containsExactly("CREDIT_CARD=4111 1111 1111 1111");
+    }
+
+    @Test
     void contextRaisesAWeakMatch() {
         String without = "reference 12345678901 attached";
         String with = "bank account 12345678901 attached";
