@@ -197,6 +197,22 @@ public final class PiiAnalyzer {
             // bit 2 capital, bit 3 small letter), counting the first character's class apart for the capital
             int e = i + 1;
             int seen = 0;
+            // eight bytes at a time while the run lasts (one predictable branch per word instead of one per byte)
+            while (e + 8 <= n) {
+                long x = (long) LONGS.get(cs, e);
+                long x7 = x & ~HIGH;
+                long digits = inRange(x7, '0', '9');
+                long uppers = inRange(x7, 'A', 'Z');
+                long lowers = inRange(x7, 'a', 'z');
+                long nonWord = ~((digits | uppers | lowers) & ~x) & HIGH;
+                long keep = nonWord == 0 ? -1L : (1L << Long.numberOfTrailingZeros(nonWord)) - 1;
+                seen |= ((digits & keep) != 0 ? DIGIT : 0) | ((uppers & keep) != 0 ? UPPER : 0) | ((lowers & keep) != 0 ? LOWER : 0);
+                if (nonWord != 0) {
+                    e += Long.numberOfTrailingZeros(nonWord) >>> 3;
+                    break;
+                }
+                e += 8;
+            }
             while (e < n) {
                 int k = cls[cs[e] & 0xFF];
                 if (k == 0) {
@@ -257,6 +273,18 @@ public final class PiiAnalyzer {
     private static char at(String text, byte[] cs, int i) {
         int b = cs[i] & 0xFF;
         return b == '?' ? text.charAt(i) : (char) b;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long ONES = 0x0101010101010101L;
+
+    /** Per byte of {@code x7} (every byte below 128): its high bit set when the byte is in {@code [lo, hi]}. */
+    private static long inRange(long x7, int lo, int hi) {
+        long atLeastLo = x7 + (128 - lo) * ONES;
+        long aboveHi = x7 + (127 - hi) * ONES;
+        return atLeastLo & ~aboveHi & HIGH;
     }
 
     private static boolean afterWord(String text, byte[] cs, int i) {
