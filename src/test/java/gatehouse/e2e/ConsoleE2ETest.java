@@ -485,4 +485,83 @@ class ConsoleE2ETest {
     private static String quote(String s) {
         return s.contains(" ") ? "\"" + s + "\"" : s;
     }
+
+    /**
+     * A person signs in to the console through an OpenID provider (a real mock-oauth2-server with its
+     * interactive sign-in page), in the browser: the sign-in page offers the provider, the provider's
+     * page takes the person's claims, and Gatehouse creates the user and opens the console. They see
+     * no gateway until an administrator grants them one, and then that gateway only.
+     */
+    @Test
+    void aPersonSignsInToTheConsoleThroughSsoAndSeesWhatTheyAreGranted() {
+        MockOAuth2Server idp = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\": true}"));
+        idp.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        AdminClient admin = gatehouse.admin();
+        String provider = null;
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        try {
+            String issuer = idp.issuerUrl("people").toString().replaceAll("/$", "");
+            JsonNode created = admin.expect(201, "POST", "/sso-providers", Map.of("name", "people", "issuer", issuer,
+                    "clientId", "gatehouse-console", "clientSecret", "people-client-s3cret", "emailDomains", List.of("people.example")));
+            provider = created.path("id").asString();
+            String visible = gatehouse.createGateway("sso-granted");
+            String hidden = gatehouse.createGateway("sso-not-granted");
+
+            // nothing leaves the machine: the provider's page asks for web fonts, which are refused here
+            context.route(url -> !url.startsWith("http://127.0.0.1:") && !url.startsWith("http://localhost:"), com.microsoft.playwright.Route::abort);
+            Page page = context.newPage();
+            String base = gatehouse.baseUrl();
+            page.onConsoleMessage(m -> {
+                if (m.type().equals("error") && page.url().startsWith(base)) { // the provider's own page is not ours to judge
+                    browserErrors.add(m.text() + " (" + m.location() + " on " + page.url() + ")");
+                }
+            });
+            page.onPageError(e -> {
+                if (page.url().startsWith(base)) {
+                    browserErrors.add("uncaught: " + e + " on " + page.url());
+                }
+            });
+            page.navigate(base + "/console");
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Sign in with people")).click();
+            // the provider's own sign-in page: the subject and the claims it will put in the ID token
+            page.locator("input[name=username]").waitFor(new Locator.WaitForOptions().setTimeout(WAIT.toMillis()));
+            page.locator("input[name=username]").fill("dana-subject");
+            page.locator("textarea[name=claims]").fill("{\"email\": \"dana@people.example\", \"email_verified\": true}");
+            page.locator("input[type=submit], button[type=submit]").first().click();
+            page.waitForURL("**/console/gateways", new Page.WaitForURLOptions().setTimeout(WAIT.toMillis()));
+            screenshot(page, "sso-signed-in");
+            assertThat(page.content()).contains("dana@people.example");
+            assertThat(page.locator("main").textContent()).doesNotContain("sso-granted").doesNotContain("sso-not-granted");
+
+            JsonNode dana = E2eJson.list(admin.expect(200, "GET", "/users", null)).stream()
+                    .filter(u -> u.path("username").asString().equals("dana@people.example")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the SSO sign-in created no user"));
+            assertThat(dana.path("source").asString()).isEqualTo("sso:people");
+            String role = admin.expect(201, "POST", "/roles", Map.of("name", "sso-gateway-reader", "permissions", List.of("gateway.read")))
+                    .path("id").asString();
+            admin.expect(200, "PUT", "/users/" + dana.path("id").asString() + "/roles/" + role, Map.of("scope", Map.of("gatewayId", visible)));
+
+            page.reload();
+            assertThat(page.locator("main").textContent()).contains("sso-granted").doesNotContain("sso-not-granted");
+            page.navigate(gatehouse.baseUrl() + "/console/gateways/" + hidden);
+            assertThat(page.locator("main").textContent()).as("a gateway not granted is not found").containsIgnoringCase("not found");
+            accessible(page, "sso person's gateway list");
+        } finally {
+            context.close();
+            // leave the console as found, so the other tests' pages are what they expect in any order
+            E2eJson.list(admin.expect(200, "GET", "/users", null)).stream()
+                    .filter(u -> u.path("username").asString().equals("dana@people.example"))
+                    .forEach(u -> admin.send("DELETE", "/users/" + u.path("id").asString(), null));
+            E2eJson.list(admin.expect(200, "GET", "/roles", null)).stream().filter(r -> r.path("name").asString().equals("sso-gateway-reader"))
+                    .forEach(r -> admin.send("DELETE", "/roles/" + r.path("id").asString(), null));
+            for (String name : List.of("sso-granted", "sso-not-granted")) {
+                E2eJson.list(admin.expect(200, "GET", "/gateways", null)).stream().filter(g -> g.path("name").asString().equals(name))
+                        .forEach(g -> admin.send("DELETE", "/gateways/" + g.path("id").asString(), null));
+            }
+            if (provider != null) {
+                admin.send("DELETE", "/sso-providers/" + provider, null);
+            }
+            idp.shutdown();
+        }
+    }
 }
