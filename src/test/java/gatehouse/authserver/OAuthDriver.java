@@ -39,7 +39,7 @@ public final class OAuthDriver {
     }
 
     public record Page(int status, String location, String body) {
-        boolean hasForm(String id) {
+        public boolean hasForm(String id) {
             return body != null && body.contains("id=\"" + id + "\"");
         }
     }
@@ -186,12 +186,12 @@ public final class OAuthDriver {
         return new Outcome(null, pages);
     }
 
-    Page get(String url) {
+    public Page get(String url) {
         return request("GET", url, null);
     }
 
     /** Signs in on the login page directly; answers the page after the redirect. */
-    Page login(String username, String password) {
+    public Page login(String username, String password) {
         Page login = get(base + "/login");
         Map<String, List<String>> values = inputs(form(login.body(), "login"));
         values.put("username", List.of(username));
@@ -201,17 +201,17 @@ public final class OAuthDriver {
     }
 
     /** Posts the form with this id on a page (fetched from {@code pageUrl}) as it is, hidden fields included. */
-    Page submit(String pageUrl, String html, String formId) {
+    public Page submit(String pageUrl, String html, String formId) {
         return submit(pageUrl, html, formId, inputs(form(html, formId)));
     }
 
     /** Posts these fields to an action of the caller's choosing: what a hand-made form would send. */
-    Page post(String url, Map<String, List<String>> fields) {
+    public Page post(String url, Map<String, List<String>> fields) {
         return request("POST", url, fields);
     }
 
     /** The hidden fields of the form with this id (its CSRF token, for instance). */
-    static Map<String, List<String>> fields(String html, String formId) {
+    public static Map<String, List<String>> fields(String html, String formId) {
         return inputs(form(html, formId));
     }
 
@@ -240,7 +240,7 @@ public final class OAuthDriver {
             return body.path("refresh_token").asString(null);
         }
 
-        JsonNode claims() {
+        public JsonNode claims() {
             return Json.tree(new String(Base64.getUrlDecoder().decode(access().split("\\.")[1]), StandardCharsets.UTF_8));
         }
     }
@@ -259,7 +259,7 @@ public final class OAuthDriver {
         return token(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken, "client_id", clientId));
     }
 
-    Tokens token(Map<String, String> params) {
+    public Tokens token(Map<String, String> params) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form(params))).build());
         return new Tokens(r.statusCode(), r.body().isEmpty() ? Json.object() : Json.tree(r.body()));
@@ -310,7 +310,7 @@ public final class OAuthDriver {
         return m.find() ? unescape(m.group(1)) : null;
     }
 
-    static List<String> radioValues(String html) {
+    public static List<String> radioValues(String html) {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("type=\"radio\"[^>]*value=\"([^\"]*)\"").matcher(html);
         while (m.find()) {
@@ -328,7 +328,7 @@ public final class OAuthDriver {
         return s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 
-    static String form(Map<String, String> p) {
+    public static String form(Map<String, String> p) {
         return p.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
     }
 

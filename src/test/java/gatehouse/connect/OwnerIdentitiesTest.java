@@ -1,4 +1,4 @@
-package gatehouse.authserver;
+package gatehouse.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import gatehouse.authserver.OAuthDriver;
 import gatehouse.fixture.ConformanceFixtureMain;
 import gatehouse.fixture.FixtureTransport;
 import gatehouse.fixture.RunningFixture;
