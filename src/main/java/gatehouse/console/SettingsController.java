@@ -51,9 +51,12 @@ class SettingsController {
     private final Tracing tracing;
     private final Environment env;
     private final GatehouseProperties props;
+    private final gatehouse.telemetry.TelemetrySettings telemetry;
 
     SettingsController(ConsoleAccess access, ConsoleAudit audit, SsoProviders sso, ScimTokens scimTokens, AdminTokens adminTokens,
-                       AlertChannels channels, Tracing tracing, Environment env, GatehouseProperties props) {
+                       AlertChannels channels, Tracing tracing, Environment env, GatehouseProperties props,
+                       gatehouse.telemetry.TelemetrySettings telemetry) {
+        this.telemetry = telemetry;
         this.props = props;
         this.access = access;
         this.audit = audit;
@@ -288,7 +291,7 @@ class SettingsController {
         return "redirect:/console/settings/alert-channels";
     }
 
-    // --- telemetry (read-only: it is configured by environment or properties)
+    // --- telemetry: the OTEL_* settings of the environment, and those set here (the admin API's), which replace them
 
     record Setting(String name, String value) {
     }
@@ -298,6 +301,7 @@ class SettingsController {
         require(viewer, Permission.ADMIN, "telemetry");
         page(viewer, "telemetry", model);
         model.addAttribute("exporting", tracing.on());
+        model.addAttribute("telemetry", telemetry.view());
         List<Setting> settings = new ArrayList<>();
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("otel.exporter.otlp.endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT");
@@ -315,6 +319,38 @@ class SettingsController {
         settings.add(new Setting("OTEL_EXPORTER_OTLP_HEADERS", headers == null || headers.isBlank() ? null : "set (not shown: it may hold a key)"));
         model.addAttribute("settings", settings);
         return "console/settings-telemetry";
+    }
+
+    /** Sets the export here; it replaces the environment's settings until removed. A header is one "Name: value" line. */
+    @PostMapping("/console/settings/telemetry")
+    String setTelemetry(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, @RequestParam String endpoint,
+                        @RequestParam(defaultValue = "http/protobuf") String protocol, @RequestParam(required = false) String header,
+                        @RequestParam(required = false) String serviceName, RedirectAttributes flash) {
+        require(viewer, Permission.ADMIN, "telemetry");
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (header != null && !header.isBlank()) {
+            int colon = header.indexOf(':');
+            if (colon <= 0) {
+                throw ProblemException.invalid("headers", "a header is written 'Name: value', e.g. 'Authorization: Bearer …'");
+            }
+            headers.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+        }
+        gatehouse.telemetry.TelemetrySettings.View before = telemetry.view();
+        gatehouse.telemetry.TelemetrySettings.View after = telemetry.put(new gatehouse.telemetry.TelemetrySettings.Input(endpoint, protocol,
+                headers.isEmpty() ? null : headers, blankToNull(serviceName)));
+        audit.record(viewer, "PUT /telemetry", "/telemetry", before, after);
+        flash.addFlashAttribute("info", "OpenTelemetry export now goes to " + withoutCredentials(after.endpoint()) + ".");
+        return "redirect:/console/settings/telemetry";
+    }
+
+    @PostMapping("/console/settings/telemetry/delete")
+    String clearTelemetry(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, RedirectAttributes flash) {
+        require(viewer, Permission.ADMIN, "telemetry");
+        gatehouse.telemetry.TelemetrySettings.View before = telemetry.view();
+        gatehouse.telemetry.TelemetrySettings.View after = telemetry.clear();
+        audit.record(viewer, "DELETE /telemetry", "/telemetry", before, after);
+        flash.addFlashAttribute("info", "The settings made here are removed; the environment's apply (" + after.source() + ").");
+        return "redirect:/console/settings/telemetry";
     }
 
     /** An endpoint as it may be shown: scheme, host, port and path; never user info or a query. */

@@ -214,11 +214,37 @@ class SettingsPageTest extends ConsoleWorld {
     }
 
     @Test
-    void telemetryShowsWhatIsConfiguredAndHowToChangeIt() {
+    void telemetryShowsWhatIsConfiguredAndIsSetAndRemovedHere() throws Exception {
         ConsoleSession owner = person("role_owner", null);
         ConsoleSession.Page page = owner.get("/console/settings/telemetry");
         assertThat(page.status()).isEqualTo(200);
-        assertThat(page.body()).contains("OpenTelemetry export is off", "OTEL_EXPORTER_OTLP_ENDPOINT", "How to change it");
+        assertThat(page.body()).contains("OpenTelemetry export is off", "OTEL_EXPORTER_OTLP_ENDPOINT", "In the environment", "Nothing is set here");
+
+        try (gatehouse.testing.OtlpReceiver receiver = new gatehouse.testing.OtlpReceiver()) {
+            owner.post("/console/settings/telemetry", "/console/settings/telemetry", Map.of("endpoint",
+                    receiver.endpoint(), "protocol", "http/protobuf", "header", "Authorization: Bearer console-otlp-s3cret",
+                    "serviceName", "gatehouse-console"));
+            assertThat(owner.get("/console/settings/telemetry").body()).contains("OpenTelemetry export now goes to " + receiver.endpoint(), "settings from the admin API",
+                    "gatehouse-console", "Authorization").doesNotContain("console-otlp-s3cret");
+            tools.jackson.databind.JsonNode view = admin.expect(200, "GET", "/telemetry", null);
+            assertThat(view.path("endpoint").asString()).isEqualTo(receiver.endpoint());
+            assertThat(view.path("exporting").asBoolean()).isTrue();
+
+            // a header without a name is refused with the reason, and nothing changes
+            owner.post("/console/settings/telemetry", "/console/settings/telemetry", Map.of("endpoint",
+                    "http://127.0.0.1:1", "header", "no colon here"));
+            assertThat(owner.get("/console/settings/telemetry").body()).contains("Name: value");
+            assertThat(admin.expect(200, "GET", "/telemetry", null).path("endpoint").asString()).isEqualTo(receiver.endpoint());
+
+            // someone without the admin permission cannot change it, and it looks like a missing page
+            ConsoleSession keeper = person("role_auditor", null);
+            assertThat(keeper.post("/console/gateways", "/console/settings/telemetry", Map.of("endpoint", "http://127.0.0.1:2")).status())
+                    .isEqualTo(404);
+
+            owner.post("/console/settings/telemetry", "/console/settings/telemetry/delete", Map.of());
+            assertThat(owner.get("/console/settings/telemetry").body()).contains("OpenTelemetry export is off", "Nothing is set here");
+            assertThat(admin.expect(200, "GET", "/telemetry", null).path("source").asString()).isEqualTo("off");
+        }
         assertThat(SettingsController.withoutCredentials("https://user:pw@collector.example:4318/v1?key=abc"))
                 .isEqualTo("https://collector.example:4318/v1");
     }
