@@ -66,9 +66,13 @@ public class InputRequiredBridge implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(InputRequiredBridge.class);
     /** How long a client may take to answer a round. */
     static final Duration STATE_TTL = Duration.ofMinutes(10);
-    /** Requests an upstream sends within this quiet time of each other form one round. */
-    private static final long GATHER_QUIET_MS = 60;
-    private static final long GATHER_MAX_MS = 500;
+    /**
+     * Requests an upstream sends within this quiet time of each other form one round (at most
+     * {@code GATHER_MAX_MS} in all). Generous, so requests sent together on a busy machine still
+     * come as one round; a round waits for a person or a model anyway, so the wait costs little.
+     */
+    private static final long GATHER_QUIET_MS = 150;
+    private static final long GATHER_MAX_MS = 1_000;
     private static final int MAX_ROUNDS = 32;
     /** A key an upstream may suggest for its request, in the request's {@code _meta}. */
     public static final String KEY_HINT = "io.gatehouse/inputKey";
