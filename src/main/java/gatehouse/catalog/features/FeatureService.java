@@ -585,7 +585,7 @@ public class FeatureService implements gatehouse.platform.Reloadable {
         if (change.toolBudget() != null) {
             if (change.toolBudget().isNull()) {
                 budget = null;
-            } else if (change.toolBudget().isIntegralNumber() && change.toolBudget().asInt() >= 0) {
+            } else if (change.toolBudget().isIntegralNumber() && change.toolBudget().canConvertToInt() && change.toolBudget().asInt() >= 0) {
                 budget = change.toolBudget().asInt();
             } else {
                 throw ProblemException.invalid("toolBudget", "toolBudget must be a whole number, 0 or more, or null for the default ("
