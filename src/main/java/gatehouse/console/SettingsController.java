@@ -30,6 +30,7 @@ import gatehouse.policy.access.Permission;
 import gatehouse.scim.ScimTokens;
 import gatehouse.sso.SsoProvider;
 import gatehouse.sso.SsoProviders;
+import gatehouse.telemetry.TelemetrySettings;
 import gatehouse.telemetry.Tracing;
 
 /**
@@ -51,11 +52,11 @@ class SettingsController {
     private final Tracing tracing;
     private final Environment env;
     private final GatehouseProperties props;
-    private final gatehouse.telemetry.TelemetrySettings telemetry;
+    private final TelemetrySettings telemetry;
 
     SettingsController(ConsoleAccess access, ConsoleAudit audit, SsoProviders sso, ScimTokens scimTokens, AdminTokens adminTokens,
                        AlertChannels channels, Tracing tracing, Environment env, GatehouseProperties props,
-                       gatehouse.telemetry.TelemetrySettings telemetry) {
+                       TelemetrySettings telemetry) {
         this.telemetry = telemetry;
         this.props = props;
         this.access = access;
@@ -335,8 +336,8 @@ class SettingsController {
             }
             headers.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
         }
-        gatehouse.telemetry.TelemetrySettings.View before = telemetry.view();
-        gatehouse.telemetry.TelemetrySettings.View after = telemetry.put(new gatehouse.telemetry.TelemetrySettings.Input(endpoint, protocol,
+        TelemetrySettings.View before = telemetry.view();
+        TelemetrySettings.View after = telemetry.put(new TelemetrySettings.Input(endpoint, protocol,
                 headers.isEmpty() ? null : headers, blankToNull(serviceName)));
         audit.record(viewer, "PUT /telemetry", "/telemetry", before, after);
         flash.addFlashAttribute("info", "OpenTelemetry export now goes to " + withoutCredentials(after.endpoint()) + ".");
@@ -346,8 +347,8 @@ class SettingsController {
     @PostMapping("/console/settings/telemetry/delete")
     String clearTelemetry(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, RedirectAttributes flash) {
         require(viewer, Permission.ADMIN, "telemetry");
-        gatehouse.telemetry.TelemetrySettings.View before = telemetry.view();
-        gatehouse.telemetry.TelemetrySettings.View after = telemetry.clear();
+        TelemetrySettings.View before = telemetry.view();
+        TelemetrySettings.View after = telemetry.clear();
         audit.record(viewer, "DELETE /telemetry", "/telemetry", before, after);
         flash.addFlashAttribute("info", "The settings made here are removed; the environment's apply (" + after.source() + ").");
         return "redirect:/console/settings/telemetry";

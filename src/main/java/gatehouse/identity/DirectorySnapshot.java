@@ -104,7 +104,7 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
         return Collections.unmodifiableSet(changed);
     }
 
-    /** For each gateway, the enabled people whose teams hold it and the teams they hold it through. */
+    /** For each gateway, the enabled people who hold it, each with the team they hold it through ({@code user/team}). */
     private static Map<String, Set<String>> peopleByGateway(DirectorySnapshot s) {
         Map<String, Set<String>> out = new HashMap<>();
         s.gatewaysByUser().forEach((user, gateways) -> {
@@ -118,7 +118,6 @@ public record DirectorySnapshot(Set<String> enabledUsers, Map<String, Set<String
                         through.add(user + "/" + team);
                     }
                 }
-                through.add(user);
             }
         });
         return out;

@@ -95,8 +95,7 @@ public class Tracing implements DisposableBean {
         State old = state;
         state = next;
         if (old.sdk() != null) {
-            old.sdk().getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
-            old.sdk().getSdkLoggerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+            flush(old.sdk());
             old.sdk().shutdown().join(10, TimeUnit.SECONDS);
         }
         if (next.sdk() == null) {
@@ -128,16 +127,20 @@ public class Tracing implements DisposableBean {
     public void flush() {
         OpenTelemetrySdk sdk = state.sdk();
         if (sdk != null) {
-            sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
-            sdk.getSdkLoggerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+            flush(sdk);
         }
+    }
+
+    private static void flush(OpenTelemetrySdk sdk) {
+        sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+        sdk.getSdkLoggerProvider().forceFlush().join(10, TimeUnit.SECONDS);
     }
 
     @Override
     public void destroy() {
         OpenTelemetrySdk sdk = state.sdk();
         if (sdk != null) {
-            flush();
+            flush(sdk);
             sdk.shutdown().join(10, TimeUnit.SECONDS);
         }
     }

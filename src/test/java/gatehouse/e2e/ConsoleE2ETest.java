@@ -102,13 +102,22 @@ class ConsoleE2ETest {
     }
 
     private static Page newPage(BrowserContext context) {
+        return newPage(context, url -> true);
+    }
+
+    /** A page whose script errors fail the test while it shows a URL that is {@code ours} (another site's page is not ours to judge). */
+    private static Page newPage(BrowserContext context, java.util.function.Predicate<String> ours) {
         Page page = context.newPage();
         page.onConsoleMessage(m -> {
-            if (m.type().equals("error")) {
+            if (m.type().equals("error") && ours.test(page.url())) {
                 browserErrors.add(m.text() + " (" + m.location() + " on " + page.url() + ")");
             }
         });
-        page.onPageError(e -> browserErrors.add("uncaught: " + e + " on " + page.url()));
+        page.onPageError(e -> {
+            if (ours.test(page.url())) {
+                browserErrors.add("uncaught: " + e + " on " + page.url());
+            }
+        });
         page.onDialog(d -> {
             if (d.type().equals("confirm")) {
                 d.accept(); // the console asks before destructive actions
@@ -509,18 +518,8 @@ class ConsoleE2ETest {
 
             // nothing leaves the machine: the provider's page asks for web fonts, which are refused here
             context.route(url -> !url.startsWith("http://127.0.0.1:") && !url.startsWith("http://localhost:"), com.microsoft.playwright.Route::abort);
-            Page page = context.newPage();
             String base = gatehouse.baseUrl();
-            page.onConsoleMessage(m -> {
-                if (m.type().equals("error") && page.url().startsWith(base)) { // the provider's own page is not ours to judge
-                    browserErrors.add(m.text() + " (" + m.location() + " on " + page.url() + ")");
-                }
-            });
-            page.onPageError(e -> {
-                if (page.url().startsWith(base)) {
-                    browserErrors.add("uncaught: " + e + " on " + page.url());
-                }
-            });
+            Page page = newPage(context, url -> url.startsWith(base)); // the provider's own page is not ours to judge
             page.navigate(base + "/console");
             page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Sign in with people")).click();
             // the provider's own sign-in page: the subject and the claims it will put in the ID token
