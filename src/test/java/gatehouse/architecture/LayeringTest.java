@@ -31,7 +31,7 @@ class LayeringTest {
     @ArchTest
     static final ArchRule onlyThePipelineKnowsTheSteps = noClasses()
             .that().resideInAnyPackage("gatehouse.gateway.transport..", "gatehouse.gateway.session..", "gatehouse.gateway.routing..",
-                    "gatehouse.gateway.upstream..", "gatehouse.gateway.mrtr..", "gatehouse.gateway.protocol..")
+                    "gatehouse.gateway.upstream..", "gatehouse.gateway.inputrequests..", "gatehouse.gateway.protocol..")
             .should().dependOnClassesThat().resideInAnyPackage("gatehouse.gateway.pipeline..", "gatehouse.gateway.steps..")
             .because("lower layers reach the steps only through RelayScreen and ListFilter");
 

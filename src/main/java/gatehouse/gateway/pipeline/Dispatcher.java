@@ -83,8 +83,8 @@ class Dispatcher {
         return statelessHandlers.get(method);
     }
 
-    /** The hidden session that stands in for the connection's stateless clients (see {@link StatelessSessions}). */
-    DownstreamSession standIn(gatehouse.catalog.Connection connection, ObjectNode meta) {
+    /** The hidden session that carries the connection's stateless clients' requests (see {@link StatelessSessions}). */
+    DownstreamSession statelessSession(gatehouse.catalog.Connection connection, ObjectNode meta) {
         return stateless.forConnection(connection, meta);
     }
 
@@ -101,7 +101,7 @@ class Dispatcher {
     private static MethodHandler answered(MethodHandler h) {
         return new MethodHandler() {
             @Override
-            public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+            public ObjectNode invoke(Exchange x, DownstreamSession session, PostAnswer reply) {
                 return h.invoke(x, session, reply);
             }
 
@@ -135,7 +135,7 @@ class Dispatcher {
         }
 
         @Override
-        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+        public ObjectNode invoke(Exchange x, DownstreamSession session, PostAnswer reply) {
             return forward(x, session, reply);
         }
     }
@@ -150,7 +150,7 @@ class Dispatcher {
         }
 
         @Override
-        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+        public ObjectNode invoke(Exchange x, DownstreamSession session, PostAnswer reply) {
             ObjectNode response = forward(x, session, reply);
             String method = x.method();
             if (response != null && !response.has("error") && !method.equals("resources/read")) {
@@ -193,13 +193,13 @@ class Dispatcher {
         }
 
         @Override
-        public ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply) {
+        public ObjectNode invoke(Exchange x, DownstreamSession session, PostAnswer reply) {
             return forward(x, session, reply);
         }
     }
 
     /** Sends the routed request upstream, the generation's way, timing the wait. */
-    private static ObjectNode forward(Exchange x, DownstreamSession session, Reply reply) {
+    private static ObjectNode forward(Exchange x, DownstreamSession session, PostAnswer reply) {
         long started = System.nanoTime();
         try {
             return x.strategy().forward(x, session, x.route(), reply);
@@ -235,7 +235,7 @@ class Dispatcher {
         return JsonRpc.result(id(x), result);
     }
 
-    private ObjectNode setLevel(Exchange x, DownstreamSession session, Reply reply) {
+    private ObjectNode setLevel(Exchange x, DownstreamSession session, PostAnswer reply) {
         ObjectNode msg = x.request();
         requireString(JsonRpc.params(msg), "level");
         CatalogSnapshot catalog = x.caller().catalog();
@@ -317,7 +317,7 @@ class Dispatcher {
      * {@code subscriptions/listen}, served by the sessions ({@link ListenStreams}); which resources
      * it may subscribe to is decided here: routed like a read and admitted by the steps.
      */
-    private ObjectNode listen(Exchange x, DownstreamSession session, Reply reply) {
+    private ObjectNode listen(Exchange x, DownstreamSession session, PostAnswer reply) {
         CatalogSnapshot catalog = x.caller().catalog();
         return listenStreams.serve(session, x.request(), uri -> {
             Route route = router.routeUri(catalog, session, uri);

@@ -29,17 +29,17 @@ sealed interface Generation permits SessionGeneration, StatelessGeneration {
     MethodHandler handler(String method);
 
     /** The reply, shaped as this generation's clients expect answers. */
-    Reply reply(McpHttpResponse resp, Exchange x);
+    PostAnswer reply(McpHttpResponse resp, Exchange x);
 
     /** The HTTP status of the gateway's own JSON-RPC error {@code code}, when it goes out as plain JSON ({@code -1}: 200). */
     int errorStatus(int code);
 
     /** Sends a routed request upstream; how server requests reach the client is the generation's. Null when cancelled. */
-    ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply);
+    ObjectNode forward(Exchange x, DownstreamSession session, Route route, PostAnswer reply);
 
     /** Adds what this generation's clients get with a merged list (caching hints). */
     /** How steps ask the person behind this request something through their client (see {@link ClientPrompt}). */
-    default ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+    default ClientPrompt prompt(Exchange x, DownstreamSession session, PostAnswer reply) {
         return ClientPrompt.NONE;
     }
 

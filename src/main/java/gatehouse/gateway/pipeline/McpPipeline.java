@@ -53,7 +53,7 @@ public class McpPipeline implements McpHandler {
     public void post(McpHttpRequest req, McpHttpResponse resp) {
         Exchange x = new Exchange(System.nanoTime());
         x.headers(req::header);
-        Reply reply = null;
+        PostAnswer reply = null;
         try {
             // Transport checks first, Origin before anything: a page on a hostile site must learn
             // nothing, not even whether a token it guessed is valid.
@@ -87,7 +87,7 @@ public class McpPipeline implements McpHandler {
     }
 
     /** A client request on its session: steps, routing (once), the upstream, steps, the reply. */
-    private void respond(Exchange x, DownstreamSession session, Reply reply) {
+    private void respond(Exchange x, DownstreamSession session, PostAnswer reply) {
         ObjectNode response;
         boolean counted = false;
         try {
@@ -134,10 +134,10 @@ public class McpPipeline implements McpHandler {
         private final Exchange x;
         private final DownstreamSession session;
         private final MethodHandler handler;
-        private final Reply reply;
+        private final PostAnswer reply;
         private boolean routed;
 
-        Attempt(Exchange x, DownstreamSession session, MethodHandler handler, Reply reply) {
+        Attempt(Exchange x, DownstreamSession session, MethodHandler handler, PostAnswer reply) {
             this.x = x;
             this.session = session;
             this.handler = handler;

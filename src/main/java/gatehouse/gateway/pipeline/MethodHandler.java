@@ -19,7 +19,7 @@ interface MethodHandler {
     }
 
     /** The response for the client, or null when the client cancelled the request. */
-    ObjectNode invoke(Exchange x, DownstreamSession session, Reply reply);
+    ObjectNode invoke(Exchange x, DownstreamSession session, PostAnswer reply);
 
     /** Whether the request and its result count tokens in the log record. */
     default boolean counted() {

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.springframework.stereotype.Component;
 
-import gatehouse.gateway.mrtr.ClientInputRounds;
+import gatehouse.gateway.inputrequests.ClientInputRounds;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
@@ -137,8 +137,8 @@ final class SessionGeneration implements Generation {
     }
 
     @Override
-    public Reply reply(McpHttpResponse resp, Exchange x) {
-        return new Reply(resp);
+    public PostAnswer reply(McpHttpResponse resp, Exchange x) {
+        return new PostAnswer(resp);
     }
 
     @Override
@@ -147,7 +147,7 @@ final class SessionGeneration implements Generation {
     }
 
     @Override
-    public ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+    public ClientPrompt prompt(Exchange x, DownstreamSession session, PostAnswer reply) {
         return new ClientPrompt() {
             @Override
             public boolean urlElicitation() {
@@ -178,7 +178,7 @@ final class SessionGeneration implements Generation {
     }
 
     @Override
-    public ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply) {
+    public ObjectNode forward(Exchange x, DownstreamSession session, Route route, PostAnswer reply) {
         ObjectNode msg = x.request();
         UpstreamSession up = session.upstream(route.server());
         JsonNode id = msg.get("id");

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import org.springframework.stereotype.Component;
 
-import gatehouse.gateway.mrtr.InputRequiredBridge;
+import gatehouse.gateway.inputrequests.InputRequiredBridge;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.StatelessEnvelope;
@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The 2026-07-28 stateless protocol: every request carries its own {@code _meta} envelope, runs on
  * the connection's hidden stand-in session (nothing the next request needs stays behind), and an
  * upstream's server requests reach the client as {@code input_required} rounds. Answers are shaped
- * by {@link StatelessShape}; the gateway's own refusals carry HTTP statuses.
+ * by {@link StatelessAnswerShape}; the gateway's own refusals carry HTTP statuses.
  */
 @Component
 final class StatelessGeneration implements Generation {
@@ -78,7 +78,7 @@ final class StatelessGeneration implements Generation {
             x.status("ok");
             return null;
         }
-        return dispatcher.standIn(x.caller().connection(), meta(x.request()));
+        return dispatcher.statelessSession(x.caller().connection(), meta(x.request()));
     }
 
     @Override
@@ -92,11 +92,11 @@ final class StatelessGeneration implements Generation {
     }
 
     @Override
-    public Reply reply(McpHttpResponse resp, Exchange x) {
+    public PostAnswer reply(McpHttpResponse resp, Exchange x) {
         ObjectNode params = JsonRpc.params(x.request());
         boolean retry = params != null && (params.has("inputResponses") || params.has("requestState"));
         String uri = params != null && params.path("uri").isString() ? params.get("uri").stringValue() : null;
-        return new Reply(resp, new StatelessShape(x.method(), meta(x.request()), dispatcher.listTtlMs(), retry, uri));
+        return new PostAnswer(resp, new StatelessAnswerShape(x.method(), meta(x.request()), dispatcher.listTtlMs(), retry, uri));
     }
 
     @Override
@@ -109,7 +109,7 @@ final class StatelessGeneration implements Generation {
     }
 
     @Override
-    public ClientPrompt prompt(Exchange x, DownstreamSession session, Reply reply) {
+    public ClientPrompt prompt(Exchange x, DownstreamSession session, PostAnswer reply) {
         ObjectNode request = x.request();
         return new ClientPrompt() {
             @Override
@@ -139,7 +139,7 @@ final class StatelessGeneration implements Generation {
     }
 
     @Override
-    public ObjectNode forward(Exchange x, DownstreamSession session, Route route, Reply reply) {
+    public ObjectNode forward(Exchange x, DownstreamSession session, Route route, PostAnswer reply) {
         ObjectNode msg = x.request();
         UpstreamSession up = session.upstream(route.server());
         // No session to answer server requests on: multi round-trip requests instead (either generation upstream).

@@ -30,7 +30,7 @@ public final class WireErrors implements ErrorReplies {
     private static final Logger log = LoggerFactory.getLogger(WireErrors.class);
 
     /** Answers a message that could not be served as a request at all. */
-    void answer(Exchange x, RuntimeException e, McpHttpResponse resp, Reply reply) {
+    void answer(Exchange x, RuntimeException e, McpHttpResponse resp, PostAnswer reply) {
         if (reply != null && (e instanceof McpException || e instanceof UpstreamException)) {
             ObjectNode response = response(x, e);
             x.response(response);
@@ -147,7 +147,7 @@ public final class WireErrors implements ErrorReplies {
      * Sends the final response: a throttled request gets HTTP 429 and {@code Retry-After} (whole
      * seconds, rounded up) whichever generation it is in; otherwise the status is {@link #statusOf}.
      */
-    void finish(Exchange x, Reply reply) {
+    void finish(Exchange x, PostAnswer reply) {
         if (x.retryAfter() != null && x.response().has("error")) {
             reply.header("Retry-After", Long.toString(retryAfterSeconds(x.retryAfter())));
             reply.finish(x.response(), 429);

@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  *     resource subscription on the {@code subscriptions/listen} stream ({@link ListenStream}), which
  *     also brings list changes;</li>
  * <li>{@code input_required} results come back as they are; turning them into server-to-client
- *     requests for a 2025 client happens in {@code gatehouse.gateway.mrtr}.</li>
+ *     requests for a 2025 client happens in {@code gatehouse.gateway.inputrequests}.</li>
  * </ul>
  */
 final class StatelessHttpUpstream extends UpstreamSession {

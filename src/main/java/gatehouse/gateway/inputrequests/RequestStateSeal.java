@@ -1,4 +1,4 @@
-package gatehouse.gateway.mrtr;
+package gatehouse.gateway.inputrequests;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -34,6 +34,14 @@ public class RequestStateSeal {
     private static final String PREFIX = "ghrs1.";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final String EXPIRES = "exp";
+    private static final String KIND = "k";
+    private static final String BRIDGED = "bridge";
+    private static final String UPSTREAM = "upstream";
+    private static final String CALL = "h";
+    private static final String ROUND = "r";
+    private static final String ANSWERS = "ans";
+    private static final String UPSTREAM_STATE = "s";
 
     private final SecretKeySpec key;
     private final Clock clock;
@@ -65,16 +73,16 @@ public class RequestStateSeal {
         }
     }
 
-    /** Seals {@code payload} for {@code binding}, valid for {@code ttl}. */
-    public String seal(ObjectNode payload, String binding, Duration ttl) {
-        ObjectNode p = payload.deepCopy();
-        p.put("exp", clock.instant().plus(ttl).getEpochSecond());
+    /** Seals {@code state} for {@code binding}, valid for {@code ttl}. */
+    public String seal(RequestState state, String binding, Duration ttl) {
+        ObjectNode p = payload(state);
+        p.put(EXPIRES, clock.instant().plus(ttl).getEpochSecond());
         String body = B64.encodeToString(Json.bytes(p));
         return PREFIX + body + "." + B64.encodeToString(mac(body, binding));
     }
 
-    /** The payload of a state sealed for {@code binding}; throws {@link InvalidStateException} otherwise. */
-    public ObjectNode open(String token, String binding) {
+    /** The state sealed for {@code binding}; throws {@link InvalidStateException} otherwise. */
+    public RequestState open(String token, String binding) {
         if (token == null || !token.startsWith(PREFIX)) {
             throw new InvalidStateException("malformed");
         }
@@ -101,13 +109,51 @@ public class RequestStateSeal {
         } catch (JacksonException e) {
             throw new InvalidStateException("malformed");
         }
-        if (!(payload instanceof ObjectNode o) || !o.path("exp").canConvertToLong()) {
+        if (!(payload instanceof ObjectNode o) || !o.path(EXPIRES).canConvertToLong()) {
             throw new InvalidStateException("malformed");
         }
-        if (clock.instant().getEpochSecond() > o.get("exp").asLong()) {
+        if (clock.instant().getEpochSecond() > o.get(EXPIRES).asLong()) {
             throw new InvalidStateException("expired");
         }
-        return o;
+        return state(o);
+    }
+
+    // The token's payload: short keys keep it small; every replica reads the same ones.
+
+    private static ObjectNode payload(RequestState state) {
+        ObjectNode p = Json.object();
+        switch (state) {
+            case RequestState.Bridged b -> {
+                p.put(KIND, BRIDGED);
+                p.put(CALL, b.callId());
+                p.put(ROUND, b.round());
+                p.set(ANSWERS, b.answers());
+            }
+            case RequestState.Upstream u -> {
+                p.put(KIND, UPSTREAM);
+                if (u.upstreamState() != null) {
+                    p.put(UPSTREAM_STATE, u.upstreamState());
+                }
+            }
+        }
+        return p;
+    }
+
+    private static RequestState state(ObjectNode p) {
+        switch (p.path(KIND).asString("")) {
+            case BRIDGED -> {
+                if (!p.path(CALL).isString() || p.path(CALL).stringValue().isEmpty()) {
+                    throw new InvalidStateException("malformed");
+                }
+                return new RequestState.Bridged(p.get(CALL).stringValue(), p.path(ROUND).asInt(-1),
+                        p.get(ANSWERS) instanceof ObjectNode a ? a : Json.object());
+            }
+            case UPSTREAM -> {
+                JsonNode s = p.get(UPSTREAM_STATE);
+                return new RequestState.Upstream(s != null && s.isString() ? s.stringValue() : null);
+            }
+            default -> throw new InvalidStateException("malformed");
+        }
     }
 
     private byte[] mac(String body, String binding) {

@@ -11,50 +11,18 @@ import tools.jackson.databind.node.ObjectNode;
  * The answer to one POSTed request: plain JSON when nothing else has to be said first, switching
  * to an event stream the moment an interim message (progress, a server request) must go out.
  */
-final class Reply {
-    /**
-     * How the answer is shaped for the client's protocol generation: identity for 2025 sessions;
-     * for stateless clients see {@link StatelessShape}.
-     */
-    interface Shape {
-        /** Whether an interim message may go to this client at all. */
-        boolean interim(ObjectNode message);
-
-        /** The final response as the client should see it. */
-        ObjectNode finish(ObjectNode response);
-
-        /** The HTTP status for a final response that goes out as plain JSON. */
-        int status(ObjectNode response);
-    }
-
-    private static final Shape AS_IS = new Shape() {
-        @Override
-        public boolean interim(ObjectNode message) {
-            return true;
-        }
-
-        @Override
-        public ObjectNode finish(ObjectNode response) {
-            return response;
-        }
-
-        @Override
-        public int status(ObjectNode response) {
-            return 200;
-        }
-    };
-
+final class PostAnswer {
     private final McpHttpResponse http;
-    private final Shape shape;
+    private final AnswerShape shape;
     private EventStream stream;
     private boolean finished;
     private boolean broken;
 
-    Reply(McpHttpResponse http) {
-        this(http, AS_IS);
+    PostAnswer(McpHttpResponse http) {
+        this(http, AnswerShape.AS_IS);
     }
 
-    Reply(McpHttpResponse http, Shape shape) {
+    PostAnswer(McpHttpResponse http, AnswerShape shape) {
         this.http = http;
         this.shape = shape;
     }

@@ -1,4 +1,4 @@
-package gatehouse.gateway.mrtr;
+package gatehouse.gateway.inputrequests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

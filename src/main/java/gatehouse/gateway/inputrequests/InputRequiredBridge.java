@@ -1,4 +1,4 @@
-package gatehouse.gateway.mrtr;
+package gatehouse.gateway.inputrequests;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +83,7 @@ public class InputRequiredBridge implements DisposableBean {
     private final RequestStateSeal seal;
     private final Upstreams upstreams;
     private final ErrorReplies errors;
-    private final Map<String, Flight> parked = new ConcurrentHashMap<>();
+    private final Map<String, BridgedCall> parked = new ConcurrentHashMap<>();
     private final SessionLimits limits;
     private final BoundAlerts bounds;
 
@@ -149,7 +149,7 @@ public class InputRequiredBridge implements DisposableBean {
             return invalid(id, "params.requestState must be a string");
         }
         String binding = binding(call.connectionId(), call.serverId(), request);
-        ObjectNode state = null;
+        RequestState state = null;
         if (stateNode != null) {
             try {
                 state = seal.open(stateNode.stringValue(), binding);
@@ -163,15 +163,15 @@ public class InputRequiredBridge implements DisposableBean {
             return viaStatelessUpstream(call, state, given, binding, interim, handle);
         }
         if (state != null) {
-            if (!"bridge".equals(state.path("k").asString(""))) {
+            if (!(state instanceof RequestState.Bridged bridged)) {
                 return invalid(id, "params.requestState does not belong to this request");
             }
-            Flight f = parked.get(state.path("h").asString(""));
-            if (f != null && f.binding.equals(binding) && f.round == state.path("r").asInt(-1)) {
+            BridgedCall f = parked.get(bridged.callId());
+            if (f != null && f.binding.equals(binding) && f.round == bridged.round()) {
                 return resume(f, given, call, interim, id);
             }
             // Not parked here (another replica, a restart, an expired park): replay with every answer so far.
-            ObjectNode answers = state.get("ans") instanceof ObjectNode a ? a.deepCopy() : Json.object();
+            ObjectNode answers = bridged.answers();
             answers.setAll(given);
             return start(call, answers, binding, interim, handle);
         }
@@ -179,14 +179,14 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     private ObjectNode start(Call call, ObjectNode answers, String binding, Consumer<ObjectNode> interim, CallHandle handle) {
-        Flight f = new Flight(Ids.random(32), call.connectionId(), binding, answers, handle == null ? new CallHandle() : handle,
+        BridgedCall f = new BridgedCall(Ids.random(32), call.connectionId(), binding, answers, handle == null ? new CallHandle() : handle,
                 limits.clientRequestsPerSession());
         f.prepare(call, interim);
         JsonNode clientId = call.request().get("id");
         ObjectNode upstreamRequest = call.request().deepCopy();
         Duration limit = upstreams.callTimeout().compareTo(STATE_TTL) > 0 ? upstreams.callTimeout() : STATE_TTL;
         // the call's own thread keeps the request's outgoing headers (its trace context)
-        Thread.ofVirtual().name("mrtr-" + call.serverId()).start(OutgoingHeaders.carried(() -> {
+        Thread.ofVirtual().name("input-rounds-" + call.serverId()).start(OutgoingHeaders.carried(() -> {
             ObjectNode response = null;
             CredentialUnusableException unusable = null;
             try {
@@ -206,7 +206,7 @@ public class InputRequiredBridge implements DisposableBean {
         }
     }
 
-    private ObjectNode resume(Flight f, ObjectNode given, Call call, Consumer<ObjectNode> interim, JsonNode clientId) {
+    private ObjectNode resume(BridgedCall f, ObjectNode given, Call call, Consumer<ObjectNode> interim, JsonNode clientId) {
         if (!f.lock.tryLock()) {
             return invalid(clientId, "params.requestState is being used by another request right now");
         }
@@ -235,7 +235,7 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     /** Waits for the call to end or to need input. */
-    private ObjectNode await(Flight f, JsonNode clientId) {
+    private ObjectNode await(BridgedCall f, JsonNode clientId) {
         long timeoutMs = upstreams.callTimeout().toMillis();
         try {
             Object ev = f.events.poll(timeoutMs, TimeUnit.MILLISECONDS);
@@ -266,7 +266,7 @@ public class InputRequiredBridge implements DisposableBean {
         }
     }
 
-    private ObjectNode inputRequired(Flight f, JsonNode clientId) {
+    private ObjectNode inputRequired(BridgedCall f, JsonNode clientId) {
         if (++f.round > MAX_ROUNDS) {
             f.handle.cancel("too many input rounds");
             return errors.reply(clientId, JsonRpc.INTERNAL_ERROR, "the upstream asked for input more than " + MAX_ROUNDS + " times");
@@ -279,18 +279,15 @@ public class InputRequiredBridge implements DisposableBean {
             r.put("method", a.method);
             r.set("params", a.params);
         }
-        ObjectNode payload = Json.object();
-        payload.put("k", "bridge");
-        payload.put("h", f.id);
-        payload.put("r", f.round);
+        RequestState.Bridged state;
         synchronized (f.answers) {
-            payload.set("ans", f.answers.deepCopy());
+            state = new RequestState.Bridged(f.id, f.round, f.answers);
         }
         ObjectNode refusal = overParkingBound(f, clientId);
         if (refusal != null) {
             return refusal;
         }
-        result.put("requestState", seal.seal(payload, f.binding, STATE_TTL));
+        result.put("requestState", seal.seal(state, f.binding, STATE_TTL));
         f.parkedUntil = Instant.now().plus(STATE_TTL);
         f.interim = m -> { }; // nobody listens until the client comes back
         parked.put(f.id, f);
@@ -301,7 +298,7 @@ public class InputRequiredBridge implements DisposableBean {
      * A call about to be parked while its client answers: over the connection's or the replica's
      * bound it is cancelled upstream instead, and the client gets {@link JsonRpc#LIMIT_REACHED}.
      */
-    private ObjectNode overParkingBound(Flight f, JsonNode clientId) {
+    private ObjectNode overParkingBound(BridgedCall f, JsonNode clientId) {
         int all = parked.size();
         String setting;
         int limit;
@@ -328,7 +325,7 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     /** The call ended: the client gets its response, or -32021 if it failed after a capability was refused. */
-    private ObjectNode finish(Flight f, Done done, JsonNode clientId) {
+    private ObjectNode finish(BridgedCall f, Done done, JsonNode clientId) {
         parked.remove(f.id, f);
         if (done.unusable() != null) {
             throw done.unusable();
@@ -351,17 +348,17 @@ public class InputRequiredBridge implements DisposableBean {
 
     // --- a 2026 upstream: pass input_required through, with its state sealed inside ours
 
-    private ObjectNode viaStatelessUpstream(Call call, ObjectNode state, ObjectNode given, String binding,
+    private ObjectNode viaStatelessUpstream(Call call, RequestState state, ObjectNode given, String binding,
                                            Consumer<ObjectNode> interim, CallHandle handle) {
         ObjectNode request = call.request();
         JsonNode clientId = request.get("id");
         ObjectNode params = JsonRpc.params(request);
         if (state != null) {
-            if (!"upstream".equals(state.path("k").asString(""))) {
+            if (!(state instanceof RequestState.Upstream upstream)) {
                 return invalid(clientId, "params.requestState does not belong to this request");
             }
-            if (state.get("s") != null && state.get("s").isString()) {
-                params.put("requestState", state.get("s").stringValue());
+            if (upstream.upstreamState() != null) {
+                params.put("requestState", upstream.upstreamState());
             }
         }
         if (!given.isEmpty() && params != null) {
@@ -401,12 +398,9 @@ public class InputRequiredBridge implements DisposableBean {
                 }
             }
             JsonNode upstreamState = result.get("requestState");
-            ObjectNode payload = Json.object();
-            payload.put("k", "upstream");
-            if (upstreamState != null && upstreamState.isString()) {
-                payload.put("s", upstreamState.stringValue());
-            }
-            result.put("requestState", seal.seal(payload, binding, STATE_TTL));
+            RequestState.Upstream sealed = new RequestState.Upstream(
+                    upstreamState != null && upstreamState.isString() ? upstreamState.stringValue() : null);
+            result.put("requestState", seal.seal(sealed, binding, STATE_TTL));
         }
         return response;
     }
@@ -491,7 +485,7 @@ public class InputRequiredBridge implements DisposableBean {
     }
 
     /** One upstream call in flight for a stateless client, across its rounds. */
-    private static final class Flight implements MessageSink {
+    private static final class BridgedCall implements MessageSink {
         final String id;
         final String connectionId;
         final String binding;
@@ -513,7 +507,7 @@ public class InputRequiredBridge implements DisposableBean {
         volatile Instant parkedUntil = Instant.MAX;
         int round;
 
-        Flight(String id, String connectionId, String binding, ObjectNode answers, CallHandle handle, int maxAsks) {
+        BridgedCall(String id, String connectionId, String binding, ObjectNode answers, CallHandle handle, int maxAsks) {
             this.maxAsks = maxAsks;
             this.id = id;
             this.connectionId = connectionId;

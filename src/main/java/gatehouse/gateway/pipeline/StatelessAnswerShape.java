@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * (2025 said {@code -32002}), and interim messages are limited to what the revision allows on a
  * request's stream: progress, and log messages only when the request asked for them.
  */
-final class StatelessShape implements Reply.Shape {
+final class StatelessAnswerShape implements AnswerShape {
     /** The methods whose complete results carry caching hints. */
     static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list", "resources/list",
             "resources/templates/list", "resources/read");
@@ -35,7 +35,7 @@ final class StatelessShape implements Reply.Shape {
      *              results depend on inputs outside the cache key and are declared stale at once
      * @param uri the {@code params.uri} of a resource request, for not-found errors
      */
-    StatelessShape(String method, ObjectNode meta, long ttlMs, boolean retry, String uri) {
+    StatelessAnswerShape(String method, ObjectNode meta, long ttlMs, boolean retry, String uri) {
         this.method = method;
         JsonNode level = meta == null ? null : meta.get(StatelessEnvelope.LOG_LEVEL);
         this.logLevel = level != null && level.isString() ? level.stringValue() : null;

@@ -1,4 +1,4 @@
-package gatehouse.gateway.mrtr;
+package gatehouse.gateway.inputrequests;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package gatehouse.gateway.mrtr;
+package gatehouse.gateway.inputrequests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,22 +26,32 @@ class RequestStateSealTest {
 
     private final RequestStateSeal seal = new RequestStateSeal(KEY, Clock.fixed(NOW, ZoneOffset.UTC));
 
-    private static ObjectNode payload() {
-        ObjectNode p = Json.object();
-        p.put("k", "bridge");
-        p.put("h", "handle");
-        p.put("r", 2);
-        p.putObject("ans").putObject("user_name").put("action", "accept");
-        return p;
+    private static RequestState payload() {
+        ObjectNode answers = Json.object();
+        answers.putObject("user_name").put("action", "accept");
+        return new RequestState.Bridged("handle", 2, answers);
+    }
+
+    private static String callId(RequestState state) {
+        return ((RequestState.Bridged) state).callId();
     }
 
     @Test
     void aSealedStateOpensForTheSameBindingWithItsPayload() {
         String state = seal.seal(payload(), BINDING, Duration.ofMinutes(10));
-        ObjectNode opened = seal.open(state, BINDING);
-        assertThat(opened.get("h").asString()).isEqualTo("handle");
-        assertThat(opened.get("r").asInt()).isEqualTo(2);
-        assertThat(opened.path("ans").path("user_name").path("action").asString()).isEqualTo("accept");
+        RequestState.Bridged opened = (RequestState.Bridged) seal.open(state, BINDING);
+        assertThat(opened.callId()).isEqualTo("handle");
+        assertThat(opened.round()).isEqualTo(2);
+        assertThat(opened.answers().path("user_name").path("action").asString()).isEqualTo("accept");
+    }
+
+    @Test
+    void anUpstreamsOwnStateTravelsInsideOursWithOrWithoutAValue() {
+        RequestState withValue = seal.open(seal.seal(new RequestState.Upstream("opaque-upstream-state"), BINDING, Duration.ofMinutes(1)), BINDING);
+        assertThat(withValue).isEqualTo(new RequestState.Upstream("opaque-upstream-state"));
+        RequestState without = seal.open(seal.seal(new RequestState.Upstream(null), BINDING, Duration.ofMinutes(1)), BINDING);
+        assertThat(without).isEqualTo(new RequestState.Upstream(null));
+        assertThatThrownBy(() -> new RequestState.Bridged("", 1, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -81,7 +91,7 @@ class RequestStateSealTest {
         assertThatThrownBy(() -> later.open(state, BINDING)).isInstanceOf(RequestStateSeal.InvalidStateException.class)
                 .satisfies(e -> assertThat(((RequestStateSeal.InvalidStateException) e).reason()).isEqualTo("expired"));
         RequestStateSeal justInTime = new RequestStateSeal(KEY, Clock.fixed(NOW.plus(Duration.ofMinutes(9)), ZoneOffset.UTC));
-        assertThat(justInTime.open(state, BINDING).get("h").asString()).isEqualTo("handle");
+        assertThat(callId(justInTime.open(state, BINDING))).isEqualTo("handle");
     }
 
     @Test
@@ -98,7 +108,7 @@ class RequestStateSealTest {
         SecretBox otherMasterKey = new SecretBox(props(b));
         RequestStateSeal one = new RequestStateSeal(first);
         String state = one.seal(payload(), BINDING, Duration.ofMinutes(1));
-        assertThat(new RequestStateSeal(sameMasterKey).open(state, BINDING).get("h").asString()).isEqualTo("handle");
+        assertThat(callId(new RequestStateSeal(sameMasterKey).open(state, BINDING))).isEqualTo("handle");
         assertThatThrownBy(() -> new RequestStateSeal(otherMasterKey).open(state, BINDING))
                 .isInstanceOf(RequestStateSeal.InvalidStateException.class);
         assertThat(first.derivedKey("mcp-request-state")).isNotEqualTo(first.derivedKey("something-else")).hasSize(32);
