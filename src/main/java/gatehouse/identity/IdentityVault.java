@@ -44,6 +44,8 @@ public class IdentityVault implements UpstreamCredentials {
     public static final String STATIC_TOKEN = "static-token";
     public static final String OAUTH = "oauth";
     static final Duration CACHE_TTL = Duration.ofSeconds(10);
+    /** The {@link Unusable} state {@link #forDiscovery} answers for a server assigned only with personal identities. */
+    public static final String PERSONAL_ONLY = UpstreamCredentials.PERSONAL_ONLY;
 
     private final JdbcClient jdbc;
     private final SecretBox secrets;
@@ -154,6 +156,12 @@ public class IdentityVault implements UpstreamCredentials {
         return p;
     }
 
+    /**
+     * Only a credential that belongs to no person: an administrator's shared identity of one of the
+     * server's assignments that are shared. A server that every gateway assigns with personal
+     * identities is never listed with someone's credential: it is {@link #PERSONAL_ONLY}, and its features are learned
+     * from what people's own sessions list through the gateway.
+     */
     @Override
     public Presented forDiscovery(ServerDef server) {
         String key = "discovery\n" + server.id();
@@ -162,10 +170,15 @@ public class IdentityVault implements UpstreamCredentials {
         if (c != null && now.isBefore(c.until())) {
             return c.presented();
         }
-        Presented p = new None();
-        List<Credential> usable = jdbc.sql("SELECT * FROM identities WHERE server_id = ? AND state = 'ok' "
-                        + "ORDER BY CASE WHEN user_id IS NULL AND connection_id IS NULL THEN 0 ELSE 1 END, updated_at DESC")
-                .param(server.id()).query(this::row).list();
+        List<Assignment> assigned = catalog.snapshot().assignmentsByGateway().values().stream().flatMap(List::stream)
+                .filter(a -> a.serverId().equals(server.id())).toList();
+        boolean personalOnly = !assigned.isEmpty() && assigned.stream().allMatch(a -> a.identity() == IdentityScheme.PERSONAL);
+        Presented p = personalOnly ? new Unusable(PERSONAL_ONLY, "server '" + server.name() + "' is assigned only with personal "
+                + "identities: Gatehouse does not list it with anyone's credential") : new None();
+        // The shared identities of the gateways that assign it as shared, most recently set first.
+        List<Credential> usable = assigned.stream().filter(a -> a.identity() == IdentityScheme.SHARED)
+                .flatMap(a -> shared(a.gatewayId(), server.id()).stream()).filter(cr -> "ok".equals(cr.state()))
+                .sorted(java.util.Comparator.comparing(Credential::updatedAt).reversed()).toList();
         for (Credential cr : usable) {
             try {
                 p = presentedFor(cr, server);

@@ -12,10 +12,15 @@ public interface UpstreamCredentials {
 
     Presented present(String connectionId, String gatewayId, ServerDef server);
 
+    /** The {@link Unusable#state()} of {@link #forDiscovery} for a server assigned only with personal identities. */
+    String PERSONAL_ONLY = "personal-only";
+
     /**
      * What Gatehouse's own sessions with the server (feature discovery, probes) present: a shared
-     * identity of one of its assignments, else, for a personal server, the credential of someone who
-     * connected. None until there is one.
+     * identity of one of its assignments, never a person's. {@link Unusable} with state
+     * {@link #PERSONAL_ONLY} when every assignment of the server is personal and there is no shared
+     * one: such a server is not listed in the background at all (a person's session lists it).
+     * {@link None}: only the server's own headers.
      */
     default Presented forDiscovery(ServerDef server) {
         return new None();

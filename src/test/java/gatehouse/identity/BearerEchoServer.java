@@ -28,6 +28,14 @@ final class BearerEchoServer implements AutoCloseable {
     private final AtomicInteger refreshes = new AtomicInteger();
     /** Every Authorization header seen on MCP requests, in order. */
     final List<String> seen = new CopyOnWriteArrayList<>();
+    /**
+     * Each initialize that carried a token: the client's {@code clientInfo.name} (with {@code +tasks}
+     * when it declared the {@code tasks} capability, as Gatehouse's discovery session does), a space,
+     * the Authorization header.
+     */
+    final List<String> initialized = new CopyOnWriteArrayList<>();
+    /** The description {@code whoami} is listed with (a test changes it to play a rug pull). */
+    volatile String description = "Answers the bearer token it was called with";
 
     BearerEchoServer() throws IOException {
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -71,6 +79,9 @@ final class BearerEchoServer implements AutoCloseable {
         ObjectNode result = Json.object();
         switch (method) {
             case "initialize" -> {
+                JsonNode params = msg.path("params");
+                initialized.add(params.path("clientInfo").path("name").asString("")
+                        + (params.path("capabilities").has("tasks") ? "+tasks" : "") + " " + auth);
                 result.put("protocolVersion", "2025-11-25");
                 result.putObject("capabilities").putObject("tools");
                 result.putObject("serverInfo").put("name", "bearer-echo").put("version", "1");
@@ -79,7 +90,7 @@ final class BearerEchoServer implements AutoCloseable {
             case "tools/list" -> {
                 ObjectNode tool = result.putArray("tools").addObject();
                 tool.put("name", "whoami");
-                tool.put("description", "Answers the bearer token it was called with");
+                tool.put("description", description);
                 tool.putObject("inputSchema").put("type", "object");
             }
             case "tools/call" -> result.putArray("content").addObject().put("type", "text").put("text", auth.substring(7));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import gatehouse.catalog.Assignment;
@@ -25,7 +26,8 @@ import tools.jackson.databind.node.ArrayNode;
  * and admits names and URIs, through {@link ProvisioningPolicy} on the in-memory
  * {@link ProvisioningView}. Lists also feed the rug-pull comparison, so a definition that changed
  * is caught the moment a client lists it. Per message this costs map look-ups; fingerprints are
- * computed only for a list not seen before.
+ * computed only for a list not seen before. A server discovery does not list (assigned only with
+ * personal identities) is learned from the lists people's own sessions receive.
  */
 @Component
 public class FeatureGate {
@@ -76,8 +78,19 @@ public class FeatureGate {
 
     /** Whether the gateway exposes the tool or prompt {@code upstreamName} of this server. */
     public boolean admitName(Assignment a, ServerDef server, String listKey, String upstreamName) {
+        return admitName(a, server, listKey, upstreamName, null);
+    }
+
+    /**
+     * As {@link #admitName(Assignment, ServerDef, String, String)}; {@code callersList} lists a kind
+     * on the caller's own session (null: no session to ask). A server that discovery does not list
+     * (personal identities only) and whose kind nobody has listed yet is listed that way first, so
+     * its first call is judged like any other: the list is recorded, then the name is looked up.
+     */
+    public boolean admitName(Assignment a, ServerDef server, String listKey, String upstreamName, Function<String, ArrayNode> callersList) {
         FeatureKind kind = FeatureKind.fromListKey(listKey);
         ensureDiscovered(a, server, kind);
+        listOnCallersSession(a, server, kind, callersList);
         GatewayFeatures g = features.view().gateway(a.gatewayId());
         return ProvisioningPolicy.decide(g.settings(), g.server(server.id()).get(kind, upstreamName), null).exposed();
     }
@@ -87,8 +100,15 @@ public class FeatureGate {
      * {@code matches} tells whether a URI template matches the URI.
      */
     public boolean admitUri(Assignment a, ServerDef server, String uri, Predicate<String> matches) {
-        ensureDiscovered(a, server, FeatureKind.RESOURCE);
-        ensureDiscovered(a, server, FeatureKind.RESOURCE_TEMPLATE);
+        return admitUri(a, server, uri, matches, null);
+    }
+
+    /** As {@link #admitUri(Assignment, ServerDef, String, Predicate)}, listing on the caller's session as {@link #admitName} does. */
+    public boolean admitUri(Assignment a, ServerDef server, String uri, Predicate<String> matches, Function<String, ArrayNode> callersList) {
+        for (FeatureKind kind : List.of(FeatureKind.RESOURCE, FeatureKind.RESOURCE_TEMPLATE)) {
+            ensureDiscovered(a, server, kind);
+            listOnCallersSession(a, server, kind, callersList);
+        }
         GatewayFeatures g = features.view().gateway(a.gatewayId());
         ServerFeatures sf = g.server(server.id());
         List<FeatureState> templates = new ArrayList<>();
@@ -99,6 +119,16 @@ public class FeatureGate {
         }
         Decision d = ProvisioningPolicy.decideUri(g.settings(), sf.get(FeatureKind.RESOURCE, uri), templates);
         return d.exposed();
+    }
+
+    /** A kind still unknown after discovery (not listed in the background) is recorded from the caller's own list. */
+    private void listOnCallersSession(Assignment a, ServerDef server, FeatureKind kind, Function<String, ArrayNode> callersList) {
+        if (callersList != null && !features.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
+            ArrayNode items = callersList.apply(kind.listKey());
+            if (items != null) {
+                admitList(a, server, kind.listKey(), items);
+            }
+        }
     }
 
     /**

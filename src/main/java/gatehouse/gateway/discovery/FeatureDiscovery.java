@@ -31,6 +31,7 @@ import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
+import gatehouse.identity.UpstreamCredentials;
 import gatehouse.policy.provisioning.FeatureKind;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -39,7 +40,9 @@ import tools.jackson.databind.node.ObjectNode;
  * from a cache), and records it for each gateway the server is assigned to. It runs when a server
  * is assigned, when the server says a list changed, when the data plane meets a server not yet
  * discovered, and every {@code gatehouse.provisioning.discovery-interval}: a hostile server does
- * not announce its changes.
+ * not announce its changes. It presents only a shared credential: a server every gateway assigns
+ * with personal identities is not listed here; the lists people's sessions receive are recorded
+ * instead (by {@code FeatureGate}, with the same rug-pull comparison).
  */
 @Component
 public class FeatureDiscovery implements Discovery, CatalogListener, DisposableBean {
@@ -54,6 +57,8 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /** Servers discovery does not list (personal identities only), so that is logged once, not every interval. */
+    private final Set<String> notListed = ConcurrentHashMap.newKeySet();
     private final Set<UpstreamSession> observed = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile boolean closed;
 
@@ -103,6 +108,14 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
             if (assignments.isEmpty()) {
                 return true;
             }
+            if (!Upstreams.shared(server) && upstreams.credentials().forDiscovery(server) instanceof UpstreamCredentials.Unusable u) {
+                // Only people's own credentials reach it: what their sessions list is recorded instead.
+                if (notListed.add(server.id())) {
+                    log.info("discovery of server {} skipped: {}", server.name(), u.reason());
+                }
+                return false;
+            }
+            notListed.remove(server.id());
             Map<FeatureKind, List<FeatureService.Listed>> lists = list(server);
             for (Assignment a : assignments) {
                 features.observe(a.gatewayId(), server.id(), lists, true);

@@ -120,6 +120,22 @@ public final class Exchange {
         this.stillAuthorized = check;
     }
 
+    private volatile java.util.function.BiFunction<gatehouse.catalog.ServerDef, String, tools.jackson.databind.node.ArrayNode> callersList;
+
+    /**
+     * A list ({@code tools}, {@code prompts}, …) of {@code server} as the caller's own upstream
+     * session gets it, with the caller's credential; null when the request has no session to ask.
+     * For a server Gatehouse does not list in the background (personal identities only).
+     */
+    public tools.jackson.databind.node.ArrayNode listOnCallersSession(gatehouse.catalog.ServerDef server, String listKey) {
+        var lister = callersList;
+        return lister == null ? null : lister.apply(server, listKey);
+    }
+
+    void callersList(java.util.function.BiFunction<gatehouse.catalog.ServerDef, String, tools.jackson.databind.node.ArrayNode> lister) {
+        this.callersList = lister;
+    }
+
     private volatile java.time.Duration retryAfter;
 
     /** Set when a step throttled the request: how long the client should wait (HTTP 429, Retry-After). */

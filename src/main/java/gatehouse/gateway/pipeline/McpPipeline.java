@@ -136,6 +136,8 @@ public class McpPipeline implements McpHandler {
         private final MethodHandler handler;
         private final PostAnswer reply;
         private boolean routed;
+        private boolean vetted;
+        private Route route;
 
         Attempt(Exchange x, DownstreamSession session, MethodHandler handler, PostAnswer reply) {
             this.x = x;
@@ -146,13 +148,18 @@ public class McpPipeline implements McpHandler {
 
         ObjectNode run() {
             if (!routed) {
-                Route route = handler.route(x, session);
+                route = handler.route(x, session);
                 routed = true;
                 if (route != null) {
                     x.route(route);
-                    // The request as the upstream will get it: access, exposure, headers, content rules.
-                    steps.beforeUpstream(x);
+                    x.callersList(session::list);
                 }
+            }
+            if (route != null && !vetted) {
+                // The request as the upstream will get it: access, exposure, headers, content rules. Again
+                // on the second attempt if a step stopped for the caller's credential, so none is skipped.
+                steps.beforeUpstream(x);
+                vetted = true;
             }
             // headers the steps want on the upstream's HTTP requests (trace context) travel with the call
             return OutgoingHeaders.with(x.upstreamHeaders(), () -> handler.invoke(x, session, reply));

@@ -188,6 +188,13 @@ public final class DownstreamSession implements MessageSink {
         return new McpException(JsonRpc.INTERNAL_ERROR, "the session was closed");
     }
 
+    /** A list ({@code tools}, {@code prompts}, …) of {@code server} on this session's own upstream session. */
+    public tools.jackson.databind.node.ArrayNode list(ServerDef server, String listKey) {
+        UpstreamSession up = upstream(server);
+        String capability = listKey.startsWith("resource") ? "resources" : listKey;
+        return up.hasCapability(capability) ? up.list(listKey, upstreams.callTimeout()) : gatehouse.platform.Json.array();
+    }
+
     /** Throws the JSON-RPC error telling the person what to do when this connection has no usable credential for the server. */
     public void requireIdentity(ServerDef server) {
         UpstreamSlot.requireIdentity(upstreams, server, connectionId, gatewayId);

@@ -45,10 +45,12 @@ public class ProvisioningStep implements Step {
             return Verdict.pass();
         }
         if (kind.equals("resources")) {
-            return gate.admitUri(route.assignment(), route.server(), target, template -> UriTemplates.matches(template, target))
+            return gate.admitUri(route.assignment(), route.server(), target, template -> UriTemplates.matches(template, target),
+                    listKey -> exchange.listOnCallersSession(route.server(), listKey))
                     ? Verdict.pass() : hidden(Router.resourceNotFound(target));
         }
-        return gate.admitName(route.assignment(), route.server(), kind, route.upstreamName())
+        return gate.admitName(route.assignment(), route.server(), kind, route.upstreamName(),
+                listKey -> exchange.listOnCallersSession(route.server(), listKey))
                 ? Verdict.pass() : hidden(Router.notFound(kind, target));
     }
 
