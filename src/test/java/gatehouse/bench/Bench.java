@@ -278,10 +278,10 @@ public final class Bench {
         double kbRss = (rssAfter - rssBefore) / 1024.0 / count;
         notes.add(String.format(Locale.ROOT, "Idle sessions: %d sessions, each with an open GET stream and its upstream session: "
                 + "%.1f KB of live heap per session after a full GC (RSS grew %.1f KB per session).", count, kbHeap, kbRss));
+        streams.forEach(f -> f.cancel(true));
         for (BenchClient c : clients) {
             c.close();
         }
-        streams.forEach(f -> f.cancel(true));
     }
 
     private long heapAfterGc() {

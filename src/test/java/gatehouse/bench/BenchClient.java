@@ -87,7 +87,7 @@ final class BenchClient {
                 // best effort
             }
         }
-        http.close();
+        http.shutdownNow(); // close() would wait for an open GET stream, which never ends by itself
     }
 
     private String meta() {
