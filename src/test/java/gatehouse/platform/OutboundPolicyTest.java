@@ -24,7 +24,8 @@ import gatehouse.testing.TestNameResolver;
  * resolves to, whatever the name looks like. Names resolving to cloud metadata (link-local) or any
  * special range are refused in every setting, also when only one of several addresses is bad;
  * loopback and private ones only when private addresses are allowed (the default). Refused
- * requests never reach a server.
+ * requests never reach a server, and a request goes to the address that was checked, even when the
+ * name answers differently a moment later (DNS rebinding).
  */
 class OutboundPolicyTest {
     private static final OutboundHttp.Policy DEFAULT = OutboundProperties.DEFAULTS.policy(Duration.ofSeconds(10), 4096);
@@ -71,6 +72,35 @@ class OutboundPolicyTest {
                     .isInstanceOf(OutboundHttp.Refused.class).hasMessageContaining("which this request may not reach");
         }
         assertThat(hits.get()).as("nothing reached the server").isZero();
+    }
+
+    @Test
+    void aNameWhoseAnswerChangesAfterTheCheckIsStillReachedAtTheAddressThatWasChecked() throws Exception {
+        // Another server on the same port at 127.0.0.2, where the name points from its second lookup on.
+        HttpServer elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.2", server.getAddress().getPort()), 0);
+        AtomicInteger elsewhereHits = new AtomicInteger();
+        elsewhere.createContext("/", ex -> {
+            elsewhereHits.incrementAndGet();
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        elsewhere.start();
+        try {
+            // The test JVM keeps no DNS cache (sun.net.inetaddr.ttl=0 in the build), so a second lookup would see the new answer.
+            TestNameResolver.rebindFromNow();
+            java.net.InetAddress.getAllByName(TestNameResolver.REBINDING);
+            assertThat(java.net.InetAddress.getAllByName(TestNameResolver.REBINDING)[0].getHostAddress())
+                    .as("precondition: lookups are not cached in this JVM").isEqualTo("127.0.0.2");
+
+            TestNameResolver.rebindFromNow();
+            OutboundHttp.Response r = OutboundHttp.post(at(TestNameResolver.REBINDING), Map.of(), "{}", DEFAULT);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(hits.get()).as("the checked address was reached").isEqualTo(1);
+            assertThat(elsewhereHits.get()).as("the later answer was never used").isZero();
+            assertThat(TestNameResolver.rebindingLookups()).as("the name was looked up once, for the check").isEqualTo(1);
+        } finally {
+            elsewhere.stop(0);
+        }
     }
 
     @Test

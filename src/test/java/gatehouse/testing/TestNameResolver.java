@@ -21,6 +21,23 @@ public final class TestNameResolver extends InetAddressResolverProvider {
     /** Answers a public and a link-local address: one bad address among several must refuse the name. */
     public static final String MIXED = "mixed.gatehouse-test";
 
+    /**
+     * Answers 127.0.0.1 to the first lookup after {@link #rebindFromNow()} and 127.0.0.2 to every later
+     * one: a name whose owner changes its DNS answer between a check and a connection.
+     */
+    public static final String REBINDING = "rebinding.gatehouse-test";
+    private static final java.util.concurrent.atomic.AtomicInteger rebindingLookups = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Starts {@link #REBINDING} over: its next lookup answers 127.0.0.1 again. */
+    public static void rebindFromNow() {
+        rebindingLookups.set(0);
+    }
+
+    /** How many times {@link #REBINDING} was looked up since {@link #rebindFromNow()}. */
+    public static int rebindingLookups() {
+        return rebindingLookups.get();
+    }
+
     private static final Map<String, String[]> NAMES = Map.of(
             LOOPBACK, new String[] {"127.0.0.1"},
             METADATA, new String[] {"169.254.169.254"},
@@ -33,6 +50,9 @@ public final class TestNameResolver extends InetAddressResolverProvider {
         return new InetAddressResolver() {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
+                if (REBINDING.equalsIgnoreCase(host)) {
+                    return Stream.of(InetAddress.ofLiteral(rebindingLookups.getAndIncrement() == 0 ? "127.0.0.1" : "127.0.0.2"));
+                }
                 String[] fixed = NAMES.get(host.toLowerCase(java.util.Locale.ROOT));
                 if (fixed == null) {
                     return builtin.lookupByName(host, policy);
