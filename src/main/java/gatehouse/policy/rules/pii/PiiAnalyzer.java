@@ -180,6 +180,15 @@ public final class PiiAnalyzer {
                 i++;
                 continue;
             }
+            if (PLAIN[c]) {
+                // a stretch of small letters, spaces, commas and line breaks: every word in it that a separator ends
+                // finds nothing, so jump to the last word, the one the next other character may continue
+                int k = skipPlain(cs, i, n);
+                if (k > i) {
+                    i = k;
+                    continue;
+                }
+            }
             if (cls[c] == 0) {
                 // punctuation: '@' (e-mail, from its middle), and what can begin with it (':' IPv6, '-' PEM, '+' '(' phones)
                 if (c == '@') {
@@ -285,6 +294,62 @@ public final class PiiAnalyzer {
         long atLeastLo = x7 + (128 - lo) * ONES;
         long aboveHi = x7 + (127 - hi) * ONES;
         return atLeastLo & ~aboveHi & HIGH;
+    }
+
+    /** Bytes of plain prose: small ASCII letters and the separators that end a word quietly (space, comma, line feed; a full stop before a blank). */
+    private static final boolean[] PLAIN = new boolean[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            PLAIN[c] = true;
+        }
+        PLAIN[' '] = true;
+        PLAIN[','] = true;
+        PLAIN['\n'] = true;
+        PLAIN['.'] = true;
+    }
+
+    private static final long BEARER = 0x0000726572616562L; // "bearer", little-endian
+    private static final long SIX_BYTES = 0x0000FFFFFFFFFFFFL;
+
+    /**
+     * From {@code i} (a word start or a separator), the start of the last word of the longest stretch of
+     * {@link #PLAIN} bytes read eight at a time, or {@code i} when no separator ends a word in it. A small-letter
+     * word that a separator ends is no finding's start (only "bearer" is, and a stretch stops before one) and
+     * the scanner keeps no state between words, so skipping those words changes nothing. Exactly the bytes
+     * from the returned position on are left to the word-by-word scan.
+     */
+    private static int skipPlain(byte[] cs, int i, int n) {
+        int p = i;
+        int lastSeparator = -1;
+        while (p + 8 <= n) {
+            long x = (long) LONGS.get(cs, p);
+            long x7 = x & ~HIGH;
+            long blanks = inRange(x7, ' ', ' ') | inRange(x7, '\n', '\n');
+            // a full stop before a blank in the same eight bytes ends a word as quietly as a space does
+            long seps = blanks | inRange(x7, ',', ',') | (inRange(x7, '.', '.') & (blanks >>> 8));
+            long other = (~(inRange(x7, 'a', 'z') | seps) | x) & HIGH;
+            long bs = inRange(x7, 'b', 'b') & ~other;
+            while (bs != 0) {
+                int at = p + (Long.numberOfTrailingZeros(bs) >>> 3);
+                if (at + 8 > n || ((long) LONGS.get(cs, at) & SIX_BYTES) == BEARER) {
+                    long bit = 0x80L << ((at - p) << 3);
+                    other |= bit;
+                    break;
+                }
+                bs &= bs - 1;
+            }
+            long keep = other == 0 ? -1L : (1L << Long.numberOfTrailingZeros(other)) - 1;
+            long s = seps & keep;
+            if (s != 0) {
+                lastSeparator = p + ((63 - Long.numberOfLeadingZeros(s)) >>> 3);
+            }
+            if (other != 0) {
+                break;
+            }
+            p += 8;
+        }
+        return lastSeparator < 0 ? i : lastSeparator + 1;
     }
 
     private static boolean afterWord(String text, byte[] cs, int i) {

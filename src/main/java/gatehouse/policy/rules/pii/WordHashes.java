@@ -12,6 +12,12 @@ import java.util.Locale;
 final class WordHashes {
     private final long[] table;
     private final int mask;
+    /**
+     * One bit per hash value's top {@link #BITS} bits: small enough to stay in the first-level cache,
+     * so most misses are decided without touching the (larger) table.
+     */
+    private final long[] bits = new long[1 << (BITS - 6)];
+    private static final int BITS = 15;
 
     WordHashes(Collection<String> words) {
         int size = Integer.highestOneBit(Math.max(16, words.size() * 4 - 1)) << 1;
@@ -23,6 +29,8 @@ final class WordHashes {
     }
 
     private void add(long h) {
+        int b = (int) (h >>> (64 - BITS));
+        bits[b >>> 6] |= 1L << b;
         int slot = (int) (h ^ (h >>> 32)) & mask;
         while (table[slot] != 0 && table[slot] != h) {
             slot = (slot + 1) & mask;
@@ -36,6 +44,10 @@ final class WordHashes {
     }
 
     private boolean present(long h) {
+        int b = (int) (h >>> (64 - BITS));
+        if ((bits[b >>> 6] & (1L << b)) == 0) {
+            return false;
+        }
         int slot = (int) (h ^ (h >>> 32)) & mask;
         long t;
         while ((t = table[slot]) != 0) {
