@@ -34,7 +34,8 @@ import javax.net.ssl.SSLSocket;
  * name), so a DNS answer cannot change between the check and the connection. It follows no
  * redirects, reads at most {@code maxBytes} of body and 16 KiB of headers, and gives up at an
  * overall deadline, however slowly the bytes trickle in. Bodies are JSON or forms, small; a new
- * connection per request is fine.
+ * connection per request is fine, except for content services called per message, which use a
+ * {@link Pool} that keeps connections to the vetted address.
  */
 public final class OutboundHttp {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -124,39 +125,177 @@ public final class OutboundHttp {
     }
 
     private static Response send(String method, URI url, Map<String, String> headers, byte[] body, Policy policy) {
+        return send(method, url, headers, body, policy, null);
+    }
+
+    /**
+     * One exchange. With a pool, a connection kept from an earlier exchange is used only when it goes to
+     * the address this exchange has just vetted; one that the server closed while idle is replaced once.
+     */
+    private static Response send(String method, URI url, Map<String, String> headers, byte[] body, Policy policy, Pool pool) {
         InetAddress address = vet(url, policy);
         Instant deadline = Instant.now().plus(policy.deadline());
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
         int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
-        try (Socket socket = connect(address, url.getHost(), port, tls, deadline)) {
-            OutputStream out = socket.getOutputStream();
-            StringBuilder head = new StringBuilder();
-            String target = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
-                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-            head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-            head.append("Host: ").append(url.getRawAuthority()).append("\r\n");
-            head.append("Connection: close\r\n").append("User-Agent: Gatehouse\r\n");
-            for (Map.Entry<String, String> h : headers.entrySet()) {
-                if (h.getKey().indexOf('\r') >= 0 || h.getKey().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0
-                        || h.getValue().indexOf('\n') >= 0) {
-                    throw new Refused("a header holds a line break");
+        Route route = new Route(tls, url.getHost().toLowerCase(Locale.ROOT), port, address);
+        byte[] head = head(method, url, headers, body, pool != null);
+        for (int attempt = 0; ; attempt++) {
+            Socket kept = pool == null || attempt > 0 ? null : pool.take(route);
+            Socket socket = null;
+            boolean reusable = false;
+            try {
+                socket = kept != null ? kept : connect(address, url.getHost(), port, tls, deadline);
+                OutputStream out = socket.getOutputStream();
+                out.write(head);
+                if (body != null) {
+                    out.write(body);
                 }
-                head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+                out.flush();
+                Reader r = new Reader(socket.getInputStream(), socket, deadline);
+                Response response = read(r, policy.maxBytes(), url);
+                reusable = pool != null && r.complete && r.pos == r.len
+                        && !response.header("connection").map(v -> v.toLowerCase(Locale.ROOT).contains("close")).orElse(false);
+                if (reusable) {
+                    pool.give(route, socket);
+                }
+                return response;
+            } catch (EndedBeforeAnswer e) {
+                if (kept == null) {
+                    throw new Refused(LogSafe.url(url.toString()) + " did not answer HTTP");
+                }
+                // the server closed the kept connection while it was idle: once more on a new one
+            } catch (SocketTimeoutException e) {
+                throw new Refused(LogSafe.url(url.toString()) + " did not answer within " + policy.deadline().toMillis() + " ms");
+            } catch (IOException e) {
+                if (kept == null || Instant.now().isAfter(deadline)) {
+                    throw new Refused("cannot reach " + LogSafe.url(url.toString()) + ": " + e.getClass().getSimpleName());
+                }
+            } finally {
+                if (!reusable && socket != null) {
+                    closeQuietly(socket);
+                }
             }
-            if (body != null) {
-                head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+    }
+
+    private static byte[] head(String method, URI url, Map<String, String> headers, byte[] body, boolean keepAlive) {
+        StringBuilder head = new StringBuilder();
+        String target = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        head.append("Host: ").append(url.getRawAuthority()).append("\r\n");
+        head.append(keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n").append("User-Agent: Gatehouse\r\n");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().indexOf('\r') >= 0 || h.getKey().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0
+                    || h.getValue().indexOf('\n') >= 0) {
+                throw new Refused("a header holds a line break");
             }
-            head.append("\r\n");
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
-            }
-            out.flush();
-            return read(socket, deadline, policy.maxBytes(), url);
-        } catch (SocketTimeoutException e) {
-            throw new Refused(LogSafe.url(url.toString()) + " did not answer within " + policy.deadline().toMillis() + " ms");
+            head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+        }
+        if (body != null) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        head.append("\r\n");
+        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
         } catch (IOException e) {
-            throw new Refused("cannot reach " + LogSafe.url(url.toString()) + ": " + e.getClass().getSimpleName());
+            // closing anyway
+        }
+    }
+
+    /** Where a kept connection goes: scheme, host (the TLS name), port and the address that was vetted. */
+    private record Route(boolean tls, String host, int port, InetAddress address) {
+    }
+
+    /** A server that closed the connection before the first byte of an answer (a kept connection gone stale). */
+    private static final class EndedBeforeAnswer extends IOException {
+        EndedBeforeAnswer() {
+            super("ended before an answer", null);
+        }
+    }
+
+    /**
+     * Connections kept open between exchanges with the same services (a Presidio analyzer, a DLP
+     * webhook), so a message costs no new TCP or TLS handshake. The host is still resolved and vetted
+     * for every exchange (the resolver's cache makes that cheap), and a kept connection is used only
+     * when its address is the one just vetted: a DNS answer that changes to another address, allowed
+     * or not, never reaches a connection made for the old one. Idle connections close after
+     * {@code idleTimeout}; at most {@code perRoute} are kept per destination.
+     */
+    public static final class Pool {
+        private final Duration idleTimeout;
+        private final int perRoute;
+        private final Map<Route, java.util.ArrayDeque<Kept>> idle = new java.util.HashMap<>();
+
+        private record Kept(Socket socket, Instant since) {
+        }
+
+        public Pool(Duration idleTimeout, int perRoute) {
+            if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero() || perRoute < 1) {
+                throw new IllegalArgumentException("a pool needs a positive idle timeout and at least one connection per destination");
+            }
+            this.idleTimeout = idleTimeout;
+            this.perRoute = perRoute;
+        }
+
+        public Response post(URI url, Map<String, String> headers, String body, Policy policy) {
+            return send("POST", url, headers, body.getBytes(StandardCharsets.UTF_8), policy, this);
+        }
+
+        /** Closes every kept connection. */
+        public void clear() {
+            List<Kept> all = new java.util.ArrayList<>();
+            synchronized (idle) {
+                idle.values().forEach(all::addAll);
+                idle.clear();
+            }
+            all.forEach(k -> closeQuietly(k.socket()));
+        }
+
+        private Socket take(Route route) {
+            List<Kept> expired = new java.util.ArrayList<>();
+            Socket found = null;
+            synchronized (idle) {
+                Instant oldest = Instant.now().minus(idleTimeout);
+                for (var it = idle.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    while (!e.getValue().isEmpty() && e.getValue().peekFirst().since().isBefore(oldest)) {
+                        expired.add(e.getValue().pollFirst());
+                    }
+                    if (e.getValue().isEmpty()) {
+                        it.remove();
+                    }
+                }
+                java.util.ArrayDeque<Kept> q = idle.get(route);
+                while (found == null && q != null && !q.isEmpty()) {
+                    Kept k = q.pollLast();
+                    if (k.socket().isClosed()) {
+                        expired.add(k);
+                    } else {
+                        found = k.socket();
+                    }
+                }
+            }
+            expired.forEach(k -> closeQuietly(k.socket()));
+            return found;
+        }
+
+        private void give(Route route, Socket socket) {
+            Kept surplus = null;
+            synchronized (idle) {
+                java.util.ArrayDeque<Kept> q = idle.computeIfAbsent(route, r -> new java.util.ArrayDeque<>());
+                q.addLast(new Kept(socket, Instant.now()));
+                if (q.size() > perRoute) {
+                    surplus = q.pollFirst();
+                }
+            }
+            if (surplus != null) {
+                closeQuietly(surplus.socket());
+            }
         }
     }
 
@@ -194,11 +333,12 @@ public final class OutboundHttp {
         return (int) Math.min(ms, Integer.MAX_VALUE);
     }
 
-    private static Response read(Socket socket, Instant deadline, int maxBytes, URI url) throws IOException {
-        InputStream in = socket.getInputStream();
-        Reader r = new Reader(in, socket, deadline);
+    private static Response read(Reader r, int maxBytes, URI url) throws IOException {
         String status = r.line(MAX_HEADER_BYTES);
-        if (status == null || !status.startsWith("HTTP/1.")) {
+        if (status == null) {
+            throw new EndedBeforeAnswer();
+        }
+        if (!status.startsWith("HTTP/1.")) {
             throw new Refused(LogSafe.url(url.toString()) + " did not answer HTTP");
         }
         String[] parts = status.split(" ", 3);
@@ -243,6 +383,14 @@ public final class OutboundHttp {
                     throw new Refused(LogSafe.url(url.toString()) + " sent a malformed chunk");
                 }
                 if (n == 0) {
+                    // trailer fields, then the empty line that ends the answer
+                    String trailer;
+                    do {
+                        trailer = r.line(MAX_HEADER_BYTES);
+                    } while (trailer != null && !trailer.isEmpty());
+                    if (trailer == null) {
+                        return new Response(code, Map.copyOf(headers), body.toByteArray());
+                    }
                     break;
                 }
                 if (body.size() + n > maxBytes) {
@@ -264,7 +412,9 @@ public final class OutboundHttp {
             r.copy(body, n);
         } else {
             r.copyToEnd(body, maxBytes, url);
+            return new Response(code, Map.copyOf(headers), body.toByteArray());
         }
+        r.complete = true; // the body's end was known, so the connection can carry another exchange
         return new Response(code, Map.copyOf(headers), body.toByteArray());
     }
 
@@ -280,6 +430,8 @@ public final class OutboundHttp {
         private final byte[] buf = new byte[8192];
         private int pos;
         private int len;
+        /** Whether the answer ended where its length said (not at the connection's end). */
+        private boolean complete;
 
         Reader(InputStream in, Socket socket, Instant deadline) {
             this.in = in;
