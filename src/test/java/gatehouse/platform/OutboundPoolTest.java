@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
+
+import gatehouse.testing.TestNameResolver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,19 +45,23 @@ class OutboundPoolTest {
 
     /** A server answering every request on a connection; {@code closeAfterAnswer} drops the connection after each. */
     private URI serve(boolean closeAfterAnswer, String extraHeader) throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = listen(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), accepted, closeAfterAnswer, extraHeader);
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/analyze");
+    }
+
+    private ServerSocket listen(ServerSocket socket, AtomicInteger count, boolean closeAfterAnswer, String extraHeader) {
         Thread.ofVirtual().start(() -> {
-            while (!server.isClosed()) {
+            while (!socket.isClosed()) {
                 try {
-                    Socket s = server.accept();
-                    accepted.incrementAndGet();
+                    Socket s = socket.accept();
+                    count.incrementAndGet();
                     Thread.ofVirtual().start(() -> answerAll(s, closeAfterAnswer, extraHeader));
                 } catch (IOException e) {
                     return; // the server was closed
                 }
             }
         });
-        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/analyze");
+        return socket;
     }
 
     private void answerAll(Socket s, boolean closeAfterAnswer, String extraHeader) {
@@ -146,5 +152,30 @@ class OutboundPoolTest {
         assertThat(accepted).hasValue(2);
         pool.post(u, Map.of(), "[4]", LOOPBACK);
         assertThat(accepted).as("the first connection is still kept for its own destination").hasValue(2);
+    }
+
+    @Test
+    void aKeptConnectionIsNotUsedOnceTheNameAnswersAnotherAddress() throws Exception {
+        URI first = serve(false, "");
+        AtomicInteger acceptedElsewhere = new AtomicInteger();
+        // the address the name points to from its second lookup on, same port
+        try (ServerSocket elsewhere = listen(new ServerSocket(first.getPort(), 50, InetAddress.ofLiteral("127.0.0.2")), acceptedElsewhere, false, "")) {
+            URI u = URI.create("http://" + TestNameResolver.REBINDING + ":" + first.getPort() + "/analyze");
+            TestNameResolver.rebindFromNow();
+            pool.post(u, Map.of(), "[1]", LOOPBACK);
+            assertThat(accepted).hasValue(1);
+            // the name now answers 127.0.0.2: the message is vetted again and goes there, not over the kept connection
+            pool.post(u, Map.of(), "[2]", LOOPBACK);
+            assertThat(TestNameResolver.rebindingLookups()).as("looked up once per message").isEqualTo(2);
+            assertThat(requests).as("both servers answered one message each").hasValue(2);
+            assertThat(accepted).hasValue(1);
+            assertThat(acceptedElsewhere).hasValue(1);
+            pool.post(u, Map.of(), "[3]", LOOPBACK);
+            assertThat(acceptedElsewhere).as("the connection to the new address is kept in turn").hasValue(1);
+        }
+        // a name that answers cloud metadata is refused before any connection, kept or new
+        assertThatThrownBy(() -> pool.post(URI.create("http://" + TestNameResolver.METADATA + ":" + first.getPort() + "/x"), Map.of(), "{}",
+                LOOPBACK)).isInstanceOf(OutboundHttp.Refused.class);
+        assertThat(requests).hasValue(3);
     }
 }
