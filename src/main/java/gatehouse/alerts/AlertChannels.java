@@ -25,6 +25,18 @@ public class AlertChannels {
     private final JdbcClient jdbc;
     private final SecretBox secrets;
     private final AlertDelivery delivery;
+    /** What delivery reads and records here (the channels stay this class's own). */
+    private final AlertDelivery.Channels book = new AlertDelivery.Channels() {
+        @Override
+        public List<Target> targets() {
+            return AlertChannels.this.targets();
+        }
+
+        @Override
+        public void delivered(String channelId, String error) {
+            AlertChannels.this.delivered(channelId, error);
+        }
+    };
 
     AlertChannels(JdbcClient jdbc, SecretBox secrets, AlertDelivery delivery) {
         this.jdbc = jdbc;
@@ -125,7 +137,12 @@ public class AlertChannels {
         String by = requestedBy == null || requestedBy.isBlank() ? "an administrator" : requestedBy;
         Alert test = new Alert(Ids.id("alr"), "test", Alert.INFO, "Test alert for channel '" + t.channel().name() + "'",
                 "A test sent by " + by + " to check that alerts reach this channel.", Alert.OPEN, null, null, null, null, now, now, 1, now);
-        return delivery.sendNow(t, test);
+        return delivery.sendNow(t, test, book);
+    }
+
+    /** Queues an alert for every channel that routes its type; returns at once. */
+    void deliver(Alert alert) {
+        delivery.deliver(alert, book);
     }
 
     List<Target> targets() {

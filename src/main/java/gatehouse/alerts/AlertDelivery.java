@@ -3,6 +3,7 @@ package gatehouse.alerts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -20,7 +21,6 @@ import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -43,40 +43,49 @@ class AlertDelivery implements DisposableBean {
     private static final int MAX_WAITING = 1000;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final ObjectProvider<AlertChannels> channels;
     private final Duration retryDelay;
     private final ScheduledThreadPoolExecutor senders;
     private final OutboundHttp.Policy outbound;
 
-    AlertDelivery(ObjectProvider<AlertChannels> channels, @Value("${gatehouse.alerts.retry-delay:2s}") Duration retryDelay,
-                  OutboundProperties outbound) {
+    AlertDelivery(@Value("${gatehouse.alerts.retry-delay:2s}") Duration retryDelay, OutboundProperties outbound) {
         this.outbound = outbound.policy(TIMEOUT, 64 * 1024);
-        this.channels = channels;
         this.retryDelay = retryDelay;
         this.senders = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("alert-delivery").daemon(true).factory());
         this.senders.setRemoveOnCancelPolicy(true);
     }
 
+    /**
+     * Where channels and the outcome of each send are kept ({@link AlertChannels}); handed in with
+     * each alert, so delivery depends on no store.
+     */
+    interface Channels {
+        /** Every channel with its secrets. */
+        List<AlertChannels.Target> targets();
+
+        /** The outcome of the last send to a channel: null when delivered, else why not. */
+        void delivered(String channelId, String error);
+    }
+
     /** Queues the alert for every channel that routes its type; returns at once. */
-    void deliver(Alert alert) {
+    void deliver(Alert alert, Channels channels) {
         schedule(() -> {
-            for (AlertChannels.Target t : channels.getObject().targets()) {
+            for (AlertChannels.Target t : channels.targets()) {
                 if (t.channel().routes(alert.type())) {
-                    attempt(t, alert, 1);
+                    attempt(t, alert, 1, channels);
                 }
             }
         }, Duration.ZERO);
     }
 
-    private void attempt(AlertChannels.Target t, Alert alert, int n) {
+    private void attempt(AlertChannels.Target t, Alert alert, int n, Channels channels) {
         try {
             send(t, alert);
-            channels.getObject().delivered(t.channel().id(), null);
+            channels.delivered(t.channel().id(), null);
         } catch (Exception e) {
             String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-            channels.getObject().delivered(t.channel().id(), "attempt " + n + " of " + ATTEMPTS + ": " + why);
+            channels.delivered(t.channel().id(), "attempt " + n + " of " + ATTEMPTS + ": " + why);
             if (n < ATTEMPTS) {
-                schedule(() -> attempt(t, alert, n + 1), retryDelay.multipliedBy(1L << (n - 1)));
+                schedule(() -> attempt(t, alert, n + 1, channels), retryDelay.multipliedBy(1L << (n - 1)));
             } else {
                 log.error("alert {} not delivered to channel '{}' after {} attempts: {}", alert.id(), t.channel().name(), ATTEMPTS, why);
             }
@@ -87,22 +96,22 @@ class AlertDelivery implements DisposableBean {
      * Sends one alert to one channel now, on the caller's thread, once (no retry): the answer says
      * what the receiver did. The channel keeps the outcome as its last send, like any delivery.
      */
-    AlertChannels.TestResult sendNow(AlertChannels.Target t, Alert alert) {
+    AlertChannels.TestResult sendNow(AlertChannels.Target t, Alert alert, Channels channels) {
         java.time.Instant at = java.time.Instant.now();
         try {
             Integer status = send(t, alert);
-            channels.getObject().delivered(t.channel().id(), null);
+            channels.delivered(t.channel().id(), null);
             return new AlertChannels.TestResult(t.channel().id(), true, status, null, at);
         } catch (RefusedException e) {
             String why = e.getMessage();
-            channels.getObject().delivered(t.channel().id(), "test: " + why);
+            channels.delivered(t.channel().id(), "test: " + why);
             return new AlertChannels.TestResult(t.channel().id(), false, e.status, why, at);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            channels.getObject().delivered(t.channel().id(), "test: " + why);
+            channels.delivered(t.channel().id(), "test: " + why);
             return new AlertChannels.TestResult(t.channel().id(), false, null, why, at);
         }
     }

@@ -23,11 +23,11 @@ public class AlertService {
     }
 
     private final AlertRepository repo;
-    private final AlertDelivery delivery;
+    private final AlertChannels channels;
 
-    AlertService(AlertRepository repo, AlertDelivery delivery) {
+    AlertService(AlertRepository repo, AlertChannels channels) {
         this.repo = repo;
-        this.delivery = delivery;
+        this.channels = channels;
     }
 
     /**
@@ -51,7 +51,7 @@ public class AlertService {
                 details, now, now, 1, now);
         repo.insert(a);
         log.warn("alert [{}] {}: {}", severity, type, a.message());
-        delivery.deliver(a);
+        channels.deliver(a);
         return a;
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -62,8 +61,9 @@ public class AuditLog implements SmartLifecycle {
     private final TokenCounter tokens = new TokenCounter();
     private final HashChain chain;
     private final AuditSpool spool;
-    private final ObjectProvider<LogRecordListener> listeners;
-    private final ObjectProvider<AlertService> alerts;
+    private final List<LogRecordListener> listeners;
+    /** Where a past outage is reported; null in tests that build a log of their own. */
+    private final AlertService alerts;
     private volatile boolean running;
     private Thread writer;
     private final TransactionTemplate tx;
@@ -86,14 +86,14 @@ public class AuditLog implements SmartLifecycle {
     }
 
     public AuditLog(JdbcTemplate jdbc, PlatformTransactionManager transactions, AuditProperties props, GatehouseProperties gatehouse,
-                    SecretBox secrets, ObjectProvider<LogRecordListener> listeners, ObjectProvider<AlertService> alerts) {
+                    SecretBox secrets, List<LogRecordListener> listeners, AlertService alerts) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
         this.props = props;
         this.queue = new LinkedBlockingQueue<>(props.queueCapacity());
         this.chain = props.hashChain() ? new HashChain(secrets.derivedKey("audit-hash-chain")) : null;
         this.spool = new AuditSpool(Path.of(gatehouse.dataDir()).resolve(SPOOL_FILE), props.spoolMaxBytes());
-        this.listeners = listeners;
+        this.listeners = List.copyOf(listeners);
         this.alerts = alerts;
     }
 
@@ -304,7 +304,7 @@ public class AuditLog implements SmartLifecycle {
         droppedDuringOutage = 0;
         log.warn("log database answers again after {}; {} spooled records written, {} dropped", Duration.between(since, Instant.now()),
                 spooled, lost);
-        AlertService a = alerts.getIfAvailable();
+        AlertService a = alerts;
         if (a == null) {
             return;
         }

@@ -5,7 +5,6 @@ import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
@@ -42,12 +41,6 @@ import gatehouse.identity.IdentityVault;
 @EnableConfigurationProperties(OAuthProperties.class)
 public class AuthorizationServerConfig {
     public static final String CONSENT_PAGE = "/connect";
-    private final org.springframework.beans.factory.ObjectProvider<TrackingAuthorizationService> authorizationsProvider;
-
-    AuthorizationServerConfig(org.springframework.beans.factory.ObjectProvider<TrackingAuthorizationService> authorizationsProvider) {
-        this.authorizationsProvider = authorizationsProvider;
-    }
-
     @Bean
     GatehouseClients registeredClientRepository(JdbcTemplate template, JdbcClient jdbc, CatalogService catalog, OAuthProperties props) {
         return new GatehouseClients(template, jdbc, catalog, new ClientMetadataDocuments(props), Math.max(1, props.clientMetadataUnconsentedMax()));
@@ -110,18 +103,6 @@ public class AuthorizationServerConfig {
     public static jakarta.servlet.Filter registrationRateLimiter(OAuthProperties props, AuthorizationServerSettings settings) {
         return new RegistrationRateLimiter(settings.getClientRegistrationEndpoint(), props.registrationsPerHourPerAddress(),
                 props.registrationsPerHour());
-    }
-
-    /** A deleted user's grants go with them (their connections are already gone). */
-    @EventListener
-    void userDeleted(Directory.UserDeleted event) {
-        authorizationsProvider.getObject().removeAllOfPrincipal(event.userId());
-    }
-
-    /** So do a disabled user's: re-enabling them does not bring old tokens back. */
-    @EventListener
-    void userDisabled(Directory.UserDisabled event) {
-        authorizationsProvider.getObject().removeAllOfPrincipal(event.userId());
     }
 
     /** Everything Gatehouse changes about Spring's defaults, in one place. */

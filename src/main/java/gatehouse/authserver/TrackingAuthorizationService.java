@@ -215,6 +215,18 @@ public class TrackingAuthorizationService implements OAuth2AuthorizationService 
         }
     }
 
+    /** A deleted user's grants go with them (their connections are already gone). */
+    @EventListener
+    void userDeleted(gatehouse.identity.Directory.UserDeleted event) {
+        removeAllOfPrincipal(event.userId());
+    }
+
+    /** So do a disabled user's: re-enabling them does not bring old tokens back. */
+    @EventListener
+    void userDisabled(gatehouse.identity.Directory.UserDisabled event) {
+        removeAllOfPrincipal(event.userId());
+    }
+
     /** Drops every grant of a user (their access tokens die with their connections). */
     public void removeAllOfPrincipal(String principalName) {
         jdbc.sql("DELETE FROM oauth2_retired_refresh_token WHERE authorization_id IN (SELECT id FROM oauth2_authorization WHERE principal_name = ?)")

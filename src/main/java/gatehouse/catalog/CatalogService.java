@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -31,15 +31,13 @@ public class CatalogService implements gatehouse.platform.Reloadable {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*(_[A-Za-z0-9.-]+)*");
 
     private final CatalogRepository repo;
-    private final List<CatalogListener> listeners;
-    private final ObjectProvider<ServerProbe> probe;
+    private final ApplicationEventPublisher events;
     private final AtomicLong versions = new AtomicLong();
     private volatile CatalogSnapshot snapshot;
 
-    CatalogService(CatalogRepository repo, List<CatalogListener> listeners, ObjectProvider<ServerProbe> probe) {
+    CatalogService(CatalogRepository repo, ApplicationEventPublisher events) {
         this.repo = repo;
-        this.listeners = listeners;
-        this.probe = probe;
+        this.events = events;
         this.snapshot = load();
     }
 
@@ -92,13 +90,7 @@ public class CatalogService implements gatehouse.platform.Reloadable {
     private synchronized void publish(CatalogSnapshot fresh) {
         CatalogSnapshot old = snapshot;
         snapshot = fresh;
-        for (CatalogListener l : listeners) {
-            try {
-                l.onCatalogChange(old, fresh);
-            } catch (RuntimeException e) {
-                log.warn("catalog listener {} failed", l.getClass().getSimpleName(), e);
-            }
-        }
+        events.publishEvent(new CatalogChanged(old, fresh)); // every CatalogListener, each failure logged apart
     }
 
     private void changed() {
@@ -272,6 +264,15 @@ public class CatalogService implements gatehouse.platform.Reloadable {
      * never renames the tools clients use unless asked to.
      */
     public Assignment assign(String gatewayId, String serverId, String identity, String prefix) {
+        return assign(gatewayId, serverId, identity, prefix, null);
+    }
+
+    /**
+     * As {@link #assign(String, String, String, String)}; {@code probe} (null: none) asks the servers
+     * for their tool names, to refuse an assignment whose exposed names would clash.
+     */
+    @Transactional
+    public Assignment assign(String gatewayId, String serverId, String identity, String prefix, ServerProbe probe) {
         gateway(gatewayId);
         ServerDef server = server(serverId);
         Assignment current = repo.assignments().stream()
@@ -300,15 +301,14 @@ public class CatalogService implements gatehouse.platform.Reloadable {
             });
         }
         Assignment a = new Assignment(gatewayId, serverId, scheme, p, current != null ? current.createdAt() : now());
-        checkNameClashes(a, others);
+        checkNameClashes(a, others, probe);
         repo.upsertAssignment(a);
         changed();
         return a;
     }
 
     /** Refuses an assignment whose exposed tool names would collide with names already in the gateway. */
-    private void checkNameClashes(Assignment candidate, List<Assignment> others) {
-        ServerProbe p = probe.getIfAvailable();
+    private void checkNameClashes(Assignment candidate, List<Assignment> others, ServerProbe p) {
         if (p == null || others.isEmpty()) {
             return;
         }

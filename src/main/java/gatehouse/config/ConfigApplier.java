@@ -21,7 +21,8 @@ import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureCommands;
+import gatehouse.catalog.features.FeatureSettings;
 import gatehouse.identity.UpstreamClients;
 import gatehouse.platform.Json;
 import gatehouse.policy.provisioning.FeatureKind;
@@ -56,18 +57,23 @@ public class ConfigApplier implements ApplicationRunner {
     private static final String FIX = "Correct the file and start again; nothing from it was applied.";
 
     private final CatalogService catalog;
-    private final FeatureService features;
+    private final FeatureCommands features;
+    private final FeatureSettings featureSettings;
     private final TransactionTemplate tx;
     private final List<Reloadable> views;
     private final UpstreamClients clients;
     private final Environment environment;
 
-    public ConfigApplier(CatalogService catalog, FeatureService features, PlatformTransactionManager transactions,
-                         List<Reloadable> views, UpstreamClients clients, Environment environment) {
+    private final gatehouse.catalog.ServerProbe probe;
+
+    public ConfigApplier(CatalogService catalog, FeatureCommands features, FeatureSettings featureSettings, PlatformTransactionManager transactions,
+                         List<Reloadable> views, UpstreamClients clients, Environment environment, gatehouse.catalog.ServerProbe probe) {
+        this.probe = probe;
         this.clients = clients;
         this.environment = environment;
         this.catalog = catalog;
         this.features = features;
+        this.featureSettings = featureSettings;
         this.tx = new TransactionTemplate(transactions);
         this.views = views;
     }
@@ -284,7 +290,7 @@ public class ConfigApplier implements ApplicationRunner {
                     Assignment current = catalog.snapshot().assignments(gid).stream()
                             .filter(a -> a.serverId().equals(server.id())).findFirst().orElse(null);
                     if (current == null || !current.identity().wire().equals(identity) || !current.prefix().equals(prefix)) {
-                        catalog.assign(gid, server.id(), identity, prefix);
+                        catalog.assign(gid, server.id(), identity, prefix, probe);
                         changes++;
                     }
                     changes += applySelection(gid, server.id(), FeatureKind.TOOL, gs.tools());
@@ -333,10 +339,10 @@ public class ConfigApplier implements ApplicationRunner {
         policies.put("resources", p.resources());
         policies.put("resourceTemplates", p.resourceTemplates());
         policies.values().removeIf(Objects::isNull);
-        FeatureService.SettingsChange change = new FeatureService.SettingsChange(policies, p.autoApprove(), p.approveOnAssign(),
+        FeatureSettings.SettingsChange change = new FeatureSettings.SettingsChange(policies, p.autoApprove(), p.approveOnAssign(),
                 p.toolBudget() == null ? null : Json.NODES.numberNode(p.toolBudget()));
-        ProvisioningSettings before = features.settings(gatewayId);
-        return features.updateSettings(gatewayId, change).equals(before) ? 0 : 1;
+        ProvisioningSettings before = featureSettings.settings(gatewayId);
+        return featureSettings.updateSettings(gatewayId, change).equals(before) ? 0 : 1;
     }
 
     private int applySelection(String gatewayId, String serverId, FeatureKind kind, DeclarativeConfig.Selection selection) {

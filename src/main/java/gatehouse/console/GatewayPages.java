@@ -9,7 +9,7 @@ import org.springframework.ui.Model;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.GatewayDef;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureSettings;
 import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.catalog.health.ServerHealth;
 import gatehouse.catalog.health.ServerHealthBoard;
@@ -21,14 +21,14 @@ import gatehouse.policy.access.Permission;
 class GatewayPages {
     private final ConsoleAccess access;
     private final CatalogService catalog;
-    private final FeatureService features;
+    private final FeatureSettings featureSettings;
     private final ServerHealthBoard health;
     private final GatehouseProperties props;
 
-    GatewayPages(ConsoleAccess access, CatalogService catalog, FeatureService features, ServerHealthBoard health, GatehouseProperties props) {
+    GatewayPages(ConsoleAccess access, CatalogService catalog, FeatureSettings featureSettings, ServerHealthBoard health, GatehouseProperties props) {
         this.access = access;
         this.catalog = catalog;
-        this.features = features;
+        this.featureSettings = featureSettings;
         this.health = health;
         this.props = props;
     }
@@ -47,7 +47,7 @@ class GatewayPages {
 
     GatewayRow row(GatewayDef g) {
         CatalogSnapshot snap = catalog.snapshot();
-        ProvisioningSummary p = features.summary(g.id());
+        ProvisioningSummary p = featureSettings.summary(g.id());
         List<String> warnings = new ArrayList<>(p.warnings().stream().map(ProvisioningSummary.Warning::message).toList());
         snap.assignments(g.id()).forEach(a -> {
             ServerHealth h = health.of(a.serverId());

@@ -38,9 +38,11 @@ class GatewayServersController {
     private final IdentityVault vault;
 
     private final TokenCheck tokens;
+    private final gatehouse.catalog.ServerProbe probe;
 
     GatewayServersController(ConsoleAccess access, ConsoleAudit audit, GatewayPages pages, CatalogService catalog, ServerHealthBoard health,
-                             IdentityVault vault, TokenCheck tokens) {
+                             IdentityVault vault, TokenCheck tokens, gatehouse.catalog.ServerProbe probe) {
+        this.probe = probe;
         this.tokens = tokens;
         this.access = access;
         this.audit = audit;
@@ -100,7 +102,7 @@ class GatewayServersController {
         }
         Assignment before = current(gid, serverId);
         String p = noPrefix ? "" : prefix == null || prefix.isBlank() ? null : prefix.strip();
-        Assignment a = catalog.assign(gid, serverId, identity, p);
+        Assignment a = catalog.assign(gid, serverId, identity, p, probe);
         if (token != null) {
             vault.storeShared(gid, serverId, token);
         } else if (a.identity() == IdentityScheme.PERSONAL) {

@@ -16,7 +16,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureCommands;
 import gatehouse.identity.Directory;
 import gatehouse.identity.Team;
 import gatehouse.policy.access.Permission;
@@ -34,10 +34,10 @@ class GatewayTeamsController {
     private final GatewayPages pages;
     private final Directory directory;
     private final CatalogService catalog;
-    private final FeatureService features;
+    private final FeatureCommands features;
 
     GatewayTeamsController(ConsoleAccess access, ConsoleAudit audit, GatewayPages pages, Directory directory, CatalogService catalog,
-                           FeatureService features) {
+                           FeatureCommands features) {
         this.access = access;
         this.audit = audit;
         this.pages = pages;

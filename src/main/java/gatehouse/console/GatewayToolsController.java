@@ -22,7 +22,9 @@ import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.features.Discovery;
 import gatehouse.catalog.features.Feature;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureCommands;
+import gatehouse.catalog.features.FeatureSettings;
+import gatehouse.catalog.features.FeatureViews;
 import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.platform.Json;
 import gatehouse.policy.access.Permission;
@@ -48,16 +50,20 @@ class GatewayToolsController {
     private final ConsoleAudit audit;
     private final GatewayPages pages;
     private final CatalogService catalog;
-    private final FeatureService features;
+    private final FeatureCommands features;
+    private final FeatureSettings featureSettings;
+    private final FeatureViews featureViews;
     private final Discovery discovery;
 
-    GatewayToolsController(ConsoleAccess access, ConsoleAudit audit, GatewayPages pages, CatalogService catalog, FeatureService features,
+    GatewayToolsController(ConsoleAccess access, ConsoleAudit audit, GatewayPages pages, CatalogService catalog, FeatureCommands features, FeatureSettings featureSettings, FeatureViews featureViews,
                            Discovery discovery) {
         this.access = access;
         this.audit = audit;
         this.pages = pages;
         this.catalog = catalog;
         this.features = features;
+        this.featureSettings = featureSettings;
+        this.featureViews = featureViews;
         this.discovery = discovery;
     }
 
@@ -82,7 +88,7 @@ class GatewayToolsController {
         pages.header(viewer, g, "tools", model);
         discoverIfNeeded(gid);
         CatalogSnapshot snap = catalog.snapshot();
-        ProvisioningSummary summary = features.summary(gid);
+        ProvisioningSummary summary = featureSettings.summary(gid);
         List<Feature> all = sorted(gid, snap);
         List<KindGroup> groups = new ArrayList<>();
         for (FeatureKind kind : FeatureKind.values()) {
@@ -130,9 +136,9 @@ class GatewayToolsController {
                 throw gatehouse.platform.ProblemException.invalid("toolBudget", "the tool budget must be a whole number, or empty for the default");
             }
         }
-        ProvisioningSummary.Settings before = features.summary(gid).provisioning();
-        features.updateSettings(gid, FeatureService.SettingsChange.from(body, true));
-        audit.record(viewer, "PATCH /gateways/{}/provisioning", "/gateways/" + gid + "/provisioning", before, features.summary(gid).provisioning());
+        ProvisioningSummary.Settings before = featureSettings.summary(gid).provisioning();
+        featureSettings.updateSettings(gid, FeatureSettings.SettingsChange.from(body, true));
+        audit.record(viewer, "PATCH /gateways/{}/provisioning", "/gateways/" + gid + "/provisioning", before, featureSettings.summary(gid).provisioning());
         flash.addFlashAttribute("info", "Provisioning settings saved.");
         return "redirect:/console/gateways/" + gid + "/tools";
     }
@@ -189,7 +195,7 @@ class GatewayToolsController {
 
     /** Servers never listed are listed now (in parallel), so a freshly assigned server's tools show at once. */
     private void discoverIfNeeded(String gid) {
-        GatewayFeatures g = features.view().gateway(gid);
+        GatewayFeatures g = featureViews.view().gateway(gid);
         forEachServer(gid, catalog.snapshot(), s -> {
             boolean complete = true;
             for (FeatureKind kind : FeatureKind.values()) {
@@ -234,7 +240,7 @@ class GatewayToolsController {
     private FeatureRow row(CatalogSnapshot snap, Feature f) {
         Assignment a = snap.assignments(f.gatewayId()).stream().filter(x -> x.serverId().equals(f.serverId())).findFirst().orElse(null);
         ServerDef server = snap.servers().get(f.serverId());
-        GatewayFeatures g = features.view().gateway(f.gatewayId());
+        GatewayFeatures g = featureViews.view().gateway(f.gatewayId());
         FeatureState state = g.server(f.serverId()).get(f.kind(), f.name());
         Decision d = ProvisioningPolicy.decide(g.settings(), state, null);
         JsonNode shown = f.currentSnapshot() != null ? f.currentSnapshot() : f.approvedSnapshot();

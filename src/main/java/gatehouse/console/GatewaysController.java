@@ -21,7 +21,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import gatehouse.audit.LogQuery;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.GatewayDef;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureCommands;
 import gatehouse.platform.Json;
 import gatehouse.policy.access.Permission;
 
@@ -31,11 +31,11 @@ class GatewaysController {
     private final ConsoleAccess access;
     private final ConsoleAudit audit;
     private final CatalogService catalog;
-    private final FeatureService features;
+    private final FeatureCommands features;
     private final LogQuery logs;
     private final GatewayPages pages;
 
-    GatewaysController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, FeatureService features, LogQuery logs,
+    GatewaysController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, FeatureCommands features, LogQuery logs,
                        GatewayPages pages) {
         this.access = access;
         this.audit = audit;

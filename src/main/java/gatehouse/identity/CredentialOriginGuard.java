@@ -1,6 +1,5 @@
 package gatehouse.identity;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import gatehouse.catalog.CatalogListener;
@@ -10,13 +9,13 @@ import gatehouse.catalog.ServerDef;
 /**
  * When a server moves to another origin, the catalog removes its stored credentials in the same
  * transaction; this drops the vault's short-lived cache of opened credentials too, so not even a
- * cached token of the old host reaches the new one. (The vault is found lazily: it reads the catalog.)
+ * cached token of the old host reaches the new one.
  */
 @Component
 class CredentialOriginGuard implements CatalogListener {
-    private final ObjectProvider<IdentityVault> vault;
+    private final IdentityVault vault;
 
-    CredentialOriginGuard(ObjectProvider<IdentityVault> vault) {
+    CredentialOriginGuard(IdentityVault vault) {
         this.vault = vault;
     }
 
@@ -25,10 +24,7 @@ class CredentialOriginGuard implements CatalogListener {
         for (ServerDef before : previous.servers().values()) {
             ServerDef now = current.servers().get(before.id());
             if (now != null && !ServerDef.sameOrigin(before.url(), now.url())) {
-                IdentityVault v = vault.getIfAvailable();
-                if (v != null) {
-                    v.forgetCached();
-                }
+                vault.forgetCached();
                 return;
             }
         }

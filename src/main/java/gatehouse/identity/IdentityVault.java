@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -24,7 +24,6 @@ import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
-import gatehouse.catalog.features.Discovery;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 import gatehouse.platform.SecretBox;
@@ -53,7 +52,7 @@ public class IdentityVault implements UpstreamCredentials {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile UpstreamOAuth oauth;
     private volatile CredentialRejections rejections;
-    private final ObjectProvider<Discovery> discovery;
+    private final ApplicationEventPublisher events;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
     private final AlertService alerts;
@@ -61,12 +60,12 @@ public class IdentityVault implements UpstreamCredentials {
     private record Cached(Presented presented, Instant until) {
     }
 
-    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ObjectProvider<Discovery> discovery,
+    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ApplicationEventPublisher events,
                   UpstreamClients clients, gatehouse.platform.GatehouseProperties props, AlertService alerts) {
         this.alerts = alerts;
         this.clients = clients;
         this.props = props;
-        this.discovery = discovery;
+        this.events = events;
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.catalog = catalog;
@@ -521,11 +520,7 @@ public class IdentityVault implements UpstreamCredentials {
      */
     private void discoverWithNewCredential(String serverId) {
         cache.clear();
-        ServerDef server = catalog.snapshot().servers().get(serverId);
-        Discovery d = discovery.getIfAvailable();
-        if (server != null && d != null) {
-            d.discover(server);
-        }
+        events.publishEvent(new CredentialAdded(serverId)); // discovery listens, on this thread
     }
 
     private static void afterCommit(Runnable r) {

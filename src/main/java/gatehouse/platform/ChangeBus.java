@@ -12,7 +12,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -32,14 +31,14 @@ public class ChangeBus implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ChangeBus.class);
 
     private final DataSource dataSource;
-    private final ObjectProvider<Reloadable> views;
+    private final List<Reloadable> views;
     private volatile boolean running;
     private volatile Thread listener;
     private volatile Connection connection;
 
-    ChangeBus(DataSource dataSource, ObjectProvider<Reloadable> views) {
+    ChangeBus(DataSource dataSource, List<Reloadable> views) {
         this.dataSource = dataSource;
-        this.views = views;
+        this.views = List.copyOf(views);
     }
 
     @Override
@@ -92,8 +91,7 @@ public class ChangeBus implements SmartLifecycle {
     }
 
     private void reloadAll() {
-        List<Reloadable> all = views.stream().toList();
-        for (Reloadable v : all) {
+        for (Reloadable v : views) {
             try {
                 v.reload();
             } catch (RuntimeException e) {

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
-import gatehouse.alerts.AlertService;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.SecretBox;
 import gatehouse.testing.TestDatabase;
@@ -33,7 +31,6 @@ public final class AuditLogs {
 
     public static AuditLog standalone(JdbcTemplate jdbc, GatehouseProperties props, AuditProperties audit, SecretBox secrets) {
         return new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()), audit, props, secrets,
-                new StaticListableBeanFactory().getBeanProvider(LogRecordListener.class),
-                new StaticListableBeanFactory().getBeanProvider(AlertService.class));
+                java.util.List.of(), null);
     }
 }

@@ -14,12 +14,10 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-import gatehouse.alerts.AlertService;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.SecretBox;
 import gatehouse.testing.TestDatabase;
@@ -115,8 +113,7 @@ class AuditOutageTest {
     private static AuditLog newLog(JdbcTemplate jdbc, DriverManagerDataSource ds, AuditProperties audit, GatehouseProperties props,
                                    SecretBox secrets) {
         return new AuditLog(jdbc, new DataSourceTransactionManager(ds), audit, props, secrets,
-                new StaticListableBeanFactory().getBeanProvider(LogRecordListener.class),
-                new StaticListableBeanFactory().getBeanProvider(AlertService.class));
+                java.util.List.of(), null);
     }
 
     private static long count(JdbcTemplate jdbc) {

@@ -9,12 +9,10 @@ import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-import gatehouse.alerts.AlertService;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.SecretBox;
 import gatehouse.testing.TestDatabase;
@@ -32,8 +30,7 @@ class LogRetentionTest {
         SecretBox secrets = new SecretBox(props);
         AuditProperties audit = new AuditProperties(Duration.ofDays(90), true, 1 << 20, 1000, 100);
         AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(ds), audit, props, secrets,
-                new StaticListableBeanFactory().getBeanProvider(LogRecordListener.class),
-                new StaticListableBeanFactory().getBeanProvider(AlertService.class));
+                java.util.List.of(), null);
         log.start();
         Instant now = Instant.now();
         log.record(record(now.minus(Duration.ofDays(400)), "ancient"));

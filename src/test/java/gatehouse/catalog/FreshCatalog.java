@@ -2,7 +2,6 @@ package gatehouse.catalog;
 
 import java.util.List;
 
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import gatehouse.platform.SecretBox;
@@ -16,8 +15,7 @@ public final class FreshCatalog {
     private final CatalogService service;
 
     public FreshCatalog(JdbcClient jdbc, SecretBox secrets) {
-        this.service = new CatalogService(new CatalogRepository(jdbc, secrets), List.of(),
-                new StaticListableBeanFactory().getBeanProvider(ServerProbe.class));
+        this.service = new CatalogService(new CatalogRepository(jdbc, secrets), event -> { }); // tells nobody of changes
     }
 
     public CatalogSnapshot snapshot() {

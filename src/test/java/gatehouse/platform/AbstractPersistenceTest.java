@@ -23,7 +23,6 @@ import org.flywaydb.core.api.Location;
 import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -33,12 +32,10 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.transaction.PlatformTransactionManager;
 
 import gatehouse.admin.tokens.AdminTokens;
-import gatehouse.alerts.AlertService;
 import gatehouse.audit.AuditLog;
 import gatehouse.audit.AuditProperties;
 import gatehouse.audit.LogQuery;
 import gatehouse.audit.LogRecord;
-import gatehouse.audit.LogRecordListener;
 import gatehouse.audit.LogVerifier;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService.IssuedConnection;
@@ -371,8 +368,7 @@ abstract class AbstractPersistenceTest {
     void auditRecordsQueuedBeforeShutdownAreAllWritten() {
         // A separate instance, so stopping it leaves the shared context's audit log running.
         AuditLog log = new AuditLog(jdbcTemplate, transactions, auditProperties, props, secrets,
-                new StaticListableBeanFactory().getBeanProvider(LogRecordListener.class),
-                new StaticListableBeanFactory().getBeanProvider(AlertService.class));
+                java.util.List.of(), null);
         log.start();
         String gw = unique("shutdown");
         int n = 3_000;

@@ -28,7 +28,8 @@ import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.health.ServerHealth;
 import gatehouse.catalog.health.ServerHealthBoard;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureSettings;
+import gatehouse.catalog.features.ToolBudgets;
 import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.gateway.upstream.ServerHealthChecks;
 import gatehouse.identity.UpstreamClients;
@@ -48,7 +49,7 @@ class CatalogController {
     private final CatalogService catalog;
     private final Upstreams upstreams;
     private final GatehouseProperties props;
-    private final FeatureService features;
+    private final FeatureSettings featureSettings;
     private final gatehouse.identity.IdentityVault vault;
     private final AdminAccess access;
     private final ServerHealthBoard health;
@@ -59,7 +60,7 @@ class CatalogController {
 
     private final CheckedTokens checked;
 
-    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureService features,
+    CatalogController(CatalogService catalog, Upstreams upstreams, GatehouseProperties props, FeatureSettings featureSettings,
                       gatehouse.identity.IdentityVault vault, AdminAccess access, ServerHealthBoard health, ServerHealthChecks healthChecks,
                       @Value("${gatehouse.health.check-on-change-wait:3s}") Duration checkOnChangeWait, UpstreamClients clients,
                       GatewayRateLimits rateLimits, CheckedTokens checked) {
@@ -74,7 +75,7 @@ class CatalogController {
         this.catalog = catalog;
         this.upstreams = upstreams;
         this.props = props;
-        this.features = features;
+        this.featureSettings = featureSettings;
     }
 
     // --- servers
@@ -220,7 +221,7 @@ class CatalogController {
      * {@code rateLimit} its own rate limits (null: the gatehouse.rate-limit.* settings apply).
      */
     record GatewayView(String id, String name, String url, List<AssignmentView> servers, Instant createdAt,
-                       ProvisioningSummary.Settings provisioning, FeatureService.ToolBudget toolBudget,
+                       ProvisioningSummary.Settings provisioning, ToolBudgets.ToolBudget toolBudget,
                        List<ProvisioningSummary.Warning> warnings, RateLimitView rateLimit) {
     }
 
@@ -289,7 +290,7 @@ class CatalogController {
                 .map(a -> new AssignmentView(a.serverId(), snap.servers().get(a.serverId()).name(), a.identity().wire(), a.prefix(),
                         HealthView.of(health.of(a.serverId()))))
                 .toList();
-        ProvisioningSummary p = features.summary(g.id());
+        ProvisioningSummary p = featureSettings.summary(g.id());
         List<ProvisioningSummary.Warning> warnings = new java.util.ArrayList<>(p.warnings());
         for (AssignmentView a : servers) {
             if (a.health().state().equals(ServerHealth.State.FAILING.wire())) {
@@ -331,12 +332,12 @@ class CatalogController {
     GatewayView updateGateway(@PathVariable String id, @RequestBody JsonNode in) {
         catalog.gateway(id);
         GatewayRateLimit limit = in.has("rateLimit") ? rateLimit(in.get("rateLimit")) : null;
-        FeatureService.SettingsChange provisioning = FeatureService.SettingsChange.from(in, false);
+        FeatureSettings.SettingsChange provisioning = FeatureSettings.SettingsChange.from(in, false);
         if (in.has("name") || (provisioning.isEmpty() && !in.has("rateLimit"))) {
             catalog.renameGateway(id, in.path("name").asString(null));
         }
         if (!provisioning.isEmpty()) {
-            features.updateSettings(id, provisioning);
+            featureSettings.updateSettings(id, provisioning);
         }
         if (in.has("rateLimit")) {
             rateLimits.set(id, limit);
@@ -369,7 +370,7 @@ class CatalogController {
         if (input.token() != null) {
             checked.require("token", catalog.server(sid).id(), input.token()); // before anything changes
         }
-        Assignment a = catalog.assign(gid, sid, input.identity(), input.prefix());
+        Assignment a = catalog.assign(gid, sid, input.identity(), input.prefix(), upstreams);
         if (input.token() != null) {
             vault.storeShared(gid, sid, input.token());
         } else if (a.identity() == gatehouse.catalog.IdentityScheme.PERSONAL) {

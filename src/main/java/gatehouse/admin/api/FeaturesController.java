@@ -22,7 +22,9 @@ import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.features.Feature;
 import gatehouse.catalog.features.Discovery;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureCommands;
+import gatehouse.catalog.features.FeatureSettings;
+import gatehouse.catalog.features.FeatureViews;
 import gatehouse.catalog.features.FeatureVersion;
 import gatehouse.catalog.features.ProvisioningSummary;
 import gatehouse.platform.ProblemException;
@@ -39,12 +41,16 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/api/v1/gateways/{gid}")
 class FeaturesController {
-    private final FeatureService features;
+    private final FeatureCommands features;
+    private final FeatureSettings featureSettings;
+    private final FeatureViews featureViews;
     private final Discovery discovery;
     private final CatalogService catalog;
 
-    FeaturesController(FeatureService features, Discovery discovery, CatalogService catalog) {
+    FeaturesController(FeatureCommands features, FeatureSettings featureSettings, FeatureViews featureViews, Discovery discovery, CatalogService catalog) {
         this.features = features;
+        this.featureSettings = featureSettings;
+        this.featureViews = featureViews;
         this.discovery = discovery;
         this.catalog = catalog;
     }
@@ -127,20 +133,20 @@ class FeaturesController {
 
     @GetMapping("/provisioning")
     ProvisioningSummary.Settings provisioning(@PathVariable String gid) {
-        return features.summary(gid).provisioning();
+        return featureSettings.summary(gid).provisioning();
     }
 
     @PatchMapping("/provisioning")
     ProvisioningSummary.Settings updateProvisioning(@PathVariable String gid, @RequestBody JsonNode body) {
-        features.updateSettings(gid, FeatureService.SettingsChange.from(body, true));
-        return features.summary(gid).provisioning();
+        featureSettings.updateSettings(gid, FeatureSettings.SettingsChange.from(body, true));
+        return featureSettings.summary(gid).provisioning();
     }
 
     // ---
 
     private void discoverIfNeeded(String gid, boolean force) {
         CatalogSnapshot snap = catalog.snapshot();
-        GatewayFeatures g = features.view().gateway(gid);
+        GatewayFeatures g = featureViews.view().gateway(gid);
         List<Thread> threads = new ArrayList<>();
         for (Assignment a : snap.assignments(gid)) {
             ServerDef server = snap.servers().get(a.serverId());
@@ -177,7 +183,7 @@ class FeaturesController {
         Assignment a = snap.assignments(f.gatewayId()).stream().filter(x -> x.serverId().equals(f.serverId())).findFirst().orElse(null);
         ServerDef server = snap.servers().get(f.serverId());
         String exposedName = f.kind().prefixed() && a != null ? a.expose(f.name()) : f.name();
-        GatewayFeatures g = features.view().gateway(f.gatewayId());
+        GatewayFeatures g = featureViews.view().gateway(f.gatewayId());
         FeatureState state = g.server(f.serverId()).get(f.kind(), f.name());
         Decision d = ProvisioningPolicy.decide(g.settings(), state, null);
         boolean enabled = state != null && ProvisioningPolicy.enabled(g.settings(), state);

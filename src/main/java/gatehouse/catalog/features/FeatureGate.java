@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ArrayNode;
  */
 @Component
 public class FeatureGate {
-    private final FeatureService features;
+    private final FeatureViews views;
+    private final FeatureObservations observations;
     private final Discovery discovery;
     /** The last list filtered per gateway, server and kind, by identity: upstream sessions cache their lists. */
     private final Map<String, Filtered> lastFiltered = new ConcurrentHashMap<>();
@@ -39,8 +40,9 @@ public class FeatureGate {
     private record Filtered(ArrayNode source, long viewVersion, ArrayNode result) {
     }
 
-    FeatureGate(FeatureService features, Discovery discovery) {
-        this.features = features;
+    FeatureGate(FeatureViews views, FeatureObservations observations, Discovery discovery) {
+        this.views = views;
+        this.observations = observations;
         this.discovery = discovery;
     }
 
@@ -54,20 +56,20 @@ public class FeatureGate {
         ensureDiscovered(a, server, kind);
         String key = a.gatewayId() + "\n" + server.id() + "\n" + listKey;
         Filtered last = lastFiltered.get(key);
-        if (last != null && last.source() == items && last.viewVersion() == features.view().version()) {
+        if (last != null && last.source() == items && last.viewVersion() == views.view().version()) {
             return last.result();
         }
-        List<FeatureService.Listed> listed = new ArrayList<>(items.size());
+        List<FeatureObservations.Listed> listed = new ArrayList<>(items.size());
         for (JsonNode item : items) {
-            listed.add(FeatureService.Listed.of(kind, item));
+            listed.add(FeatureObservations.Listed.of(kind, item));
         }
-        features.observe(a.gatewayId(), server.id(), Map.of(kind, listed.stream().filter(l -> l != null).toList()), false);
-        ProvisioningView v = features.view();
+        observations.observe(a.gatewayId(), server.id(), Map.of(kind, listed.stream().filter(l -> l != null).toList()), false);
+        ProvisioningView v = views.view();
         GatewayFeatures g = v.gateway(a.gatewayId());
         ServerFeatures sf = g.server(server.id());
         ArrayNode out = Json.array();
         for (int i = 0; i < items.size(); i++) {
-            FeatureService.Listed l = listed.get(i);
+            FeatureObservations.Listed l = listed.get(i);
             if (l != null && ProvisioningPolicy.decide(g.settings(), sf.get(kind, l.key()), l.fingerprint()).exposed()) {
                 out.add(items.get(i));
             }
@@ -91,7 +93,7 @@ public class FeatureGate {
         FeatureKind kind = FeatureKind.fromListKey(listKey);
         ensureDiscovered(a, server, kind);
         listOnCallersSession(a, server, kind, callersList);
-        GatewayFeatures g = features.view().gateway(a.gatewayId());
+        GatewayFeatures g = views.view().gateway(a.gatewayId());
         return ProvisioningPolicy.decide(g.settings(), g.server(server.id()).get(kind, upstreamName), null).exposed();
     }
 
@@ -109,7 +111,7 @@ public class FeatureGate {
             ensureDiscovered(a, server, kind);
             listOnCallersSession(a, server, kind, callersList);
         }
-        GatewayFeatures g = features.view().gateway(a.gatewayId());
+        GatewayFeatures g = views.view().gateway(a.gatewayId());
         ServerFeatures sf = g.server(server.id());
         List<FeatureState> templates = new ArrayList<>();
         for (FeatureState t : sf.all(FeatureKind.RESOURCE_TEMPLATE)) {
@@ -123,7 +125,7 @@ public class FeatureGate {
 
     /** A kind still unknown after discovery (not listed in the background) is recorded from the caller's own list. */
     private void listOnCallersSession(Assignment a, ServerDef server, FeatureKind kind, Function<String, ArrayNode> callersList) {
-        if (callersList != null && !features.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
+        if (callersList != null && !views.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
             ArrayNode items = callersList.apply(kind.listKey());
             if (items != null) {
                 admitList(a, server, kind.listKey(), items);
@@ -136,7 +138,7 @@ public class FeatureGate {
      * plane records anything of a server, discovery lists it completely on its own session.
      */
     private void ensureDiscovered(Assignment a, ServerDef server, FeatureKind kind) {
-        if (!features.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
+        if (!views.view().gateway(a.gatewayId()).server(server.id()).discovered(kind)) {
             discovery.discoverNow(server);
         }
     }

@@ -6,7 +6,7 @@ import gatehouse.policy.provisioning.FeatureKind;
 import gatehouse.policy.provisioning.ProvisioningSettings;
 
 /** What a gateway's admin view shows about provisioning: its settings, its tool budget, and any warnings. */
-public record ProvisioningSummary(Settings provisioning, FeatureService.ToolBudget toolBudget, List<Warning> warnings) {
+public record ProvisioningSummary(Settings provisioning, ToolBudgets.ToolBudget toolBudget, List<Warning> warnings) {
 
     /** The settings as the admin API reads and writes them. */
     public record Settings(String tools, String prompts, String resources, String resourceTemplates, boolean autoApprove,

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -26,7 +26,7 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.ServerDef;
 import gatehouse.catalog.features.Discovery;
-import gatehouse.catalog.features.FeatureService;
+import gatehouse.catalog.features.FeatureObservations;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.gateway.upstream.UpstreamSession;
@@ -50,8 +50,8 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
 
     private final Upstreams upstreams;
-    private final FeatureService features;
-    private final ObjectProvider<CatalogService> catalog;
+    private final FeatureObservations features;
+    private final CatalogService catalog;
     /** Sessions of our own with HTTP and SSE upstreams (a stdio server's one session is shared). */
     private final Map<String, UpstreamSession> own = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -62,7 +62,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
     private final Set<UpstreamSession> observed = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile boolean closed;
 
-    FeatureDiscovery(Upstreams upstreams, FeatureService features, ObjectProvider<CatalogService> catalog) {
+    FeatureDiscovery(Upstreams upstreams, FeatureObservations features, CatalogService catalog) {
         this.upstreams = upstreams;
         this.features = features;
         this.catalog = catalog;
@@ -72,7 +72,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
     @Scheduled(fixedDelayString = "${gatehouse.provisioning.discovery-interval:60s}",
             initialDelayString = "${gatehouse.provisioning.discovery-interval:60s}")
     public void discoverAll() {
-        CatalogSnapshot snap = catalog.getObject().snapshot();
+        CatalogSnapshot snap = catalog.snapshot();
         Map<String, ServerDef> assigned = new LinkedHashMap<>();
         snap.assignmentsByGateway().values().forEach(list -> list.forEach(a -> assigned.put(a.serverId(), snap.servers().get(a.serverId()))));
         List<Thread> threads = new ArrayList<>();
@@ -116,7 +116,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
                 return false;
             }
             notListed.remove(server.id());
-            Map<FeatureKind, List<FeatureService.Listed>> lists = list(server);
+            Map<FeatureKind, List<FeatureObservations.Listed>> lists = list(server);
             for (Assignment a : assignments) {
                 features.observe(a.gatewayId(), server.id(), lists, true);
             }
@@ -132,6 +132,15 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
             return false;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A server Gatehouse could not list for want of a credential is listed as soon as one is stored. */
+    @EventListener
+    void credentialAdded(gatehouse.identity.CredentialAdded added) {
+        ServerDef server = catalog.snapshot().servers().get(added.serverId());
+        if (server != null) {
+            discover(server);
         }
     }
 
@@ -162,7 +171,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
             } finally {
                 queued.remove(server.id());
             }
-            ServerDef current = catalog.getObject().snapshot().servers().get(server.id());
+            ServerDef current = catalog.snapshot().servers().get(server.id());
             if (current != null) {
                 discover(current);
             }
@@ -170,18 +179,18 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
     }
 
     private List<Assignment> assignmentsOf(String serverId) {
-        CatalogSnapshot snap = catalog.getObject().snapshot();
+        CatalogSnapshot snap = catalog.snapshot();
         List<Assignment> out = new ArrayList<>();
         snap.assignmentsByGateway().values().forEach(list -> list.stream().filter(a -> a.serverId().equals(serverId)).forEach(out::add));
         return out;
     }
 
-    private Map<FeatureKind, List<FeatureService.Listed>> list(ServerDef server) {
+    private Map<FeatureKind, List<FeatureObservations.Listed>> list(ServerDef server) {
         UpstreamSession up = session(server);
         // Never a cached list: a hostile server changes definitions without saying so. On a shared
         // stdio session this also refreshes what the data plane serves.
         up.invalidateLists();
-        Map<FeatureKind, List<FeatureService.Listed>> lists = new EnumMap<>(FeatureKind.class);
+        Map<FeatureKind, List<FeatureObservations.Listed>> lists = new EnumMap<>(FeatureKind.class);
         for (FeatureKind kind : FeatureKind.values()) {
             String capability = kind == FeatureKind.TOOL ? "tools" : kind == FeatureKind.PROMPT ? "prompts" : "resources";
             if (!up.hasCapability(capability)) {
@@ -189,7 +198,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
                 continue;
             }
             try {
-                lists.put(kind, FeatureService.listed(kind, up.list(kind.listKey(), upstreams.callTimeout())));
+                lists.put(kind, FeatureObservations.listed(kind, up.list(kind.listKey(), upstreams.callTimeout())));
             } catch (McpException e) {
                 // timed out: this kind keeps what was recorded, the others are still compared
                 log.info("discovery: server {} did not list {}: {}", server.name(), kind.listKey(), e.getMessage());
@@ -248,7 +257,7 @@ public class FeatureDiscovery implements Discovery, CatalogListener, DisposableB
         if (observed.add(s)) {
             String serverId = s.server().id();
             s.onListChanged(kind -> {
-                ServerDef current = catalog.getObject().snapshot().servers().get(serverId);
+                ServerDef current = catalog.snapshot().servers().get(serverId);
                 if (current != null) {
                     discoverSoon(current);
                 }

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,12 +31,8 @@ public class PipelineSteps {
 
     private final List<Step> steps;
 
+    /** The given steps (every {@link Step} bean in the running gateway), ordered by {@link #ORDER}. */
     @org.springframework.beans.factory.annotation.Autowired
-    public PipelineSteps(ObjectProvider<Step> found) {
-        this(found.stream().toList());
-    }
-
-    /** For tests: the given steps, ordered as in the running gateway. */
     public PipelineSteps(List<Step> beans) {
         this(beans, ORDER);
     }

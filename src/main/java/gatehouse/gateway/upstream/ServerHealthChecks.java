@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -47,11 +46,11 @@ public class ServerHealthChecks {
 
     private final Upstreams upstreams;
     private final ServerHealthBoard board;
-    private final ObjectProvider<CatalogService> catalog;
+    private final CatalogService catalog;
     private final Duration interval;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
-    ServerHealthChecks(Upstreams upstreams, ServerHealthBoard board, ObjectProvider<CatalogService> catalog,
+    ServerHealthChecks(Upstreams upstreams, ServerHealthBoard board, CatalogService catalog,
                        @Value("${gatehouse.health.check-interval:30s}") Duration interval) {
         this.upstreams = upstreams;
         this.board = board;
@@ -62,7 +61,7 @@ public class ServerHealthChecks {
     /** Every server not heard from within the interval, checked in parallel. */
     @Scheduled(fixedDelayString = "${gatehouse.health.check-interval:30s}", initialDelayString = "${gatehouse.health.initial-delay:5s}")
     public void checkAll() {
-        CatalogSnapshot snap = catalog.getObject().snapshot();
+        CatalogSnapshot snap = catalog.snapshot();
         Set<String> assigned = ConcurrentHashMap.newKeySet();
         snap.assignmentsByGateway().values().forEach(list -> list.forEach(a -> assigned.add(a.serverId())));
         Instant stale = Instant.now().minus(interval);

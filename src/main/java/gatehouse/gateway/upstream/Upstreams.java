@@ -16,7 +16,6 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import gatehouse.catalog.CatalogListener;
@@ -56,26 +55,20 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     private record Generation(ServerDef server, boolean stateless, Instant seen) {
     }
 
-    /** Found lazily: the credential store reads the catalog, which notifies this class. */
-    private final Supplier<UpstreamCredentials> credentials;
+    /** What sessions present to servers (the credential store; nothing in tests that build this class by hand). */
+    private final UpstreamCredentials credentials;
 
     private final StdioProperties stdioProps;
     private final Path stdioRoot;
     /** Where what is seen of each server's reachability goes (none in tests that build this class by hand). */
-    private final Supplier<ServerHealthBoard> health;
+    private final ServerHealthBoard health;
 
     public Upstreams(GatehouseProperties props) {
-        this(props, StdioProperties.DEFAULTS, () -> UpstreamCredentials.NONE, () -> null);
+        this(props, StdioProperties.DEFAULTS, UpstreamCredentials.NONE, null);
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    public Upstreams(GatehouseProperties props, StdioProperties stdioProps, ObjectProvider<UpstreamCredentials> credentials,
-                     ObjectProvider<ServerHealthBoard> health) {
-        this(props, stdioProps, () -> credentials.getIfAvailable(() -> UpstreamCredentials.NONE), health::getIfAvailable);
-    }
-
-    private Upstreams(GatehouseProperties props, StdioProperties stdioProps, Supplier<UpstreamCredentials> credentials,
-                      Supplier<ServerHealthBoard> health) {
+    public Upstreams(GatehouseProperties props, StdioProperties stdioProps, UpstreamCredentials credentials, ServerHealthBoard health) {
         this.health = health;
         this.credentials = credentials;
         this.props = props;
@@ -91,7 +84,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     /** The credential store upstream sessions of clients present from. */
     public UpstreamCredentials credentials() {
-        return credentials.get();
+        return credentials;
     }
 
     public Duration callTimeout() {
@@ -167,7 +160,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     public UpstreamSession connect(ServerDef server, ObjectNode clientInit, CredentialSource credential, boolean sessionClient) {
         UpstreamSession session = open(server, clientInit, credential, sessionClient);
         if (!shared(server)) {
-            ServerHealthBoard board = health.get();
+            ServerHealthBoard board = health;
             if (board != null) {
                 board.reachable(server); // a failure is judged by the health checks: an HTTP error may be this caller's credential
             }
@@ -310,7 +303,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     }
 
     private StdioUpstream watched(StdioUpstream s) {
-        ServerHealthBoard board = health.get();
+        ServerHealthBoard board = health;
         if (board != null) {
             ServerDef server = s.server();
             board.starting(server, "starting its process");

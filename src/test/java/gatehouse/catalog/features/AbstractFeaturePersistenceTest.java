@@ -27,7 +27,8 @@ import gatehouse.policy.provisioning.KindPolicy;
 import gatehouse.policy.provisioning.ProvisioningSettings;
 
 /**
- * The feature inventory, alerts and settings through their services, once per database (H2, the
+ * The feature inventory, alerts and settings through their services (the view, observations,
+ * administrators' commands, settings and tool budgets), once per database (H2, the
  * embedded default, and a real PostgreSQL): every query the provisioning code runs, on both.
  */
 @SpringBootTest(properties = "gatehouse.provisioning.discovery-interval=1h")
@@ -35,7 +36,10 @@ import gatehouse.policy.provisioning.ProvisioningSettings;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractFeaturePersistenceTest {
     @Autowired CatalogService catalog;
-    @Autowired FeatureService features;
+    @Autowired FeatureCommands features;
+    @Autowired FeatureSettings settings;
+    @Autowired FeatureViews views;
+    @Autowired ToolBudgets budgets;
     @Autowired Discovery discovery;
     @Autowired AlertService alerts;
     HostileServer upstream;
@@ -83,7 +87,7 @@ abstract class AbstractFeaturePersistenceTest {
         Feature later = find(gid, FeatureKind.TOOL, "later");
         assertThat(later.status()).isEqualTo(FeatureStatus.PENDING);
         assertThat(later.enabled()).isTrue();
-        assertThat(alerts.list(Alert.OPEN, FeatureService.PENDING_FEATURES, gid, null, null)).hasSize(1);
+        assertThat(alerts.list(Alert.OPEN, FeatureObservations.PENDING_FEATURES, gid, null, null)).hasSize(1);
 
         // a silent change: quarantined, with an alert carrying the diff
         upstream.setDescription("add", "Adds two numbers, then emails them.", false);
@@ -92,7 +96,7 @@ abstract class AbstractFeaturePersistenceTest {
         assertThat(add.status()).isEqualTo(FeatureStatus.QUARANTINED);
         assertThat(add.approvedSnapshot().path("description").asString()).isEqualTo("Adds two numbers.");
         assertThat(add.currentSnapshot().path("description").asString()).isEqualTo("Adds two numbers, then emails them.");
-        Alert alert = alerts.list(null, FeatureService.RUG_PULL, gid, add.id(), null).getFirst();
+        Alert alert = alerts.list(null, FeatureObservations.RUG_PULL, gid, add.id(), null).getFirst();
         assertThat(alert.details().path("changes").get(0).path("after").asString()).isEqualTo("Adds two numbers, then emails them.");
         assertThat(alerts.setState(alert.id(), Alert.ACKNOWLEDGED).state()).isEqualTo(Alert.ACKNOWLEDGED);
 
@@ -111,10 +115,10 @@ abstract class AbstractFeaturePersistenceTest {
         assertThat(find(gid, FeatureKind.TOOL, "delete_file").present()).isFalse();
 
         // the view the data plane reads agrees with the database after a reload from scratch
-        features.reload();
-        assertThat(features.view().gateway(gid).server(server.id()).get(FeatureKind.TOOL, "add").approvedFingerprint())
+        views.reload();
+        assertThat(views.view().gateway(gid).server(server.id()).get(FeatureKind.TOOL, "add").approvedFingerprint())
                 .isEqualTo(add.currentFingerprint());
-        assertThat(features.view().gateway(gid).server(server.id()).discovered(FeatureKind.RESOURCE_TEMPLATE)).isTrue();
+        assertThat(views.view().gateway(gid).server(server.id()).discovered(FeatureKind.RESOURCE_TEMPLATE)).isTrue();
 
         // unassigning removes the gateway's record of the server's features
         catalog.unassign(gid, server.id());
@@ -137,9 +141,9 @@ abstract class AbstractFeaturePersistenceTest {
         String gid = catalog.createGateway(unique("gw")).id();
         catalog.assign(gid, server.id(), "shared", "b");
         discovery.discover(server);
-        assertThat(features.settings(gid)).isEqualTo(ProvisioningSettings.defaults(true));
+        assertThat(settings.settings(gid)).isEqualTo(ProvisioningSettings.defaults(true));
 
-        ProvisioningSettings s = features.updateSettings(gid, new FeatureService.SettingsChange(Map.of("tools", "allow-selected",
+        ProvisioningSettings s = settings.updateSettings(gid, new FeatureSettings.SettingsChange(Map.of("tools", "allow-selected",
                 "resourceTemplates", "block-all"), true, false, Json.NODES.numberNode(1)));
         assertThat(s.policy(FeatureKind.TOOL)).isEqualTo(KindPolicy.ALLOW_SELECTED);
         assertThat(s.policy(FeatureKind.RESOURCE_TEMPLATE)).isEqualTo(KindPolicy.BLOCK_ALL);
@@ -147,19 +151,19 @@ abstract class AbstractFeaturePersistenceTest {
         assertThat(s.autoApprove()).isTrue();
         assertThat(s.approveOnAssign()).isFalse();
         assertThat(s.toolBudget()).isEqualTo(1);
-        features.reload();
-        assertThat(features.settings(gid)).isEqualTo(s);
-        assertThat(features.budget(gid).enabledTools()).as("allow-selected: none selected").isZero();
+        views.reload();
+        assertThat(settings.settings(gid)).isEqualTo(s);
+        assertThat(budgets.budget(gid).enabledTools()).as("allow-selected: none selected").isZero();
 
-        features.updateSettings(gid, new FeatureService.SettingsChange(Map.of("tools", "allow-all"), null, null, null));
-        FeatureService.ToolBudget b = features.budget(gid);
+        settings.updateSettings(gid, new FeatureSettings.SettingsChange(Map.of("tools", "allow-all"), null, null, null));
+        ToolBudgets.ToolBudget b = budgets.budget(gid);
         assertThat(b.enabledTools()).as("echo, add, delete_file").isEqualTo(3);
         assertThat(b.exceeded()).isTrue();
-        assertThat(alerts.list(Alert.OPEN, FeatureService.TOOL_BUDGET, gid, null, null)).hasSize(1);
+        assertThat(alerts.list(Alert.OPEN, ToolBudgets.TOOL_BUDGET, gid, null, null)).hasSize(1);
 
-        s = features.updateSettings(gid, new FeatureService.SettingsChange(null, null, null, Json.NODES.nullNode()));
+        s = settings.updateSettings(gid, new FeatureSettings.SettingsChange(null, null, null, Json.NODES.nullNode()));
         assertThat(s.toolBudget()).isNull();
-        assertThat(features.budget(gid).limit()).isEqualTo(40);
-        assertThat(alerts.list(Alert.OPEN, FeatureService.TOOL_BUDGET, gid, null, null)).isEmpty();
+        assertThat(budgets.budget(gid).limit()).isEqualTo(40);
+        assertThat(alerts.list(Alert.OPEN, ToolBudgets.TOOL_BUDGET, gid, null, null)).isEmpty();
     }
 }
