@@ -174,6 +174,8 @@ export function recordingFetch(httpLog, { initProtocolVersion } = {}) {
       if (ct) entry.contentType = ct;
       const sid = res.headers.get('mcp-session-id');
       if (sid) entry.sessionId = sid;
+      const servedBy = res.headers.get('x-served-by');
+      if (servedBy) entry.servedBy = servedBy;
       const wa = res.headers.get('www-authenticate');
       if (wa) entry.wwwAuthenticate = wa;
       return res;
@@ -305,7 +307,8 @@ export async function runSteps({ client, transport, steps, report, timeout, wait
         case 'signal': {
           // Lets a test driving this peer from outside know the session reached this step.
           const { writeFile } = await import('node:fs/promises');
-          await writeFile(s.file, String(Date.now()));
+          // Its content: the HTTP exchanges so far (which replica served them, when a balancer says).
+          await writeFile(s.file, JSON.stringify({ at: Date.now(), httpLog: report.httpLog }));
           rec.result = { file: s.file };
           break;
         }

@@ -164,7 +164,8 @@ class ProtocolGenerationsE2ETest {
      * A stateless client's rounds do not depend on the process that started them: the round the
      * first process parked is finished by a second one started on the same data directory (the
      * same master key, the same catalogue), which replays the call with the answers the sealed
-     * state carries. A 2025 session of the first process, by contrast, is gone.
+     * state carries. A 2025 session of the first process is carried on too: it was written to the
+     * database, and the new process takes it up when the client names it.
      */
     @Test
     void aStatelessRoundStartedBeforeARestartFinishesAfterIt() throws Exception {
@@ -192,8 +193,9 @@ class ProtocolGenerationsE2ETest {
         assertThat(done.path("result").path("content").get(0).path("text").asString()).as(done.toString()).isEqualTo("Ada likes green");
         assertThat(done.path("result").path("resultType").asString()).isEqualTo("complete");
 
-        HttpResponse<String> lost = post(url, sessionId, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", null, null);
-        assertThat(lost.statusCode()).as("a 2025 session lives in one process").isEqualTo(404);
+        HttpResponse<String> kept = post(url, sessionId, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", null, null);
+        assertThat(kept.statusCode()).as("a 2025 session outlives its process: %s", kept.body()).isEqualTo(200);
+        assertThat(kept.body()).contains("j__test_input_required_result_multi_round");
     }
 
     /** The key of a round's one input request (derived by Gatehouse: a 2025 server names none). */

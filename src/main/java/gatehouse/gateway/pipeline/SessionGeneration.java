@@ -98,7 +98,20 @@ final class SessionGeneration implements Generation {
         }
         x.sessionId(s.id());
         x.clientInfo(s.clientInfo());
+        if (s.takeResumed()) {
+            // Carried on from the database (its replica is gone): set up what initialize set up there.
+            s.screenStream(steps.screen(streamExchange(x, s)));
+            dispatcher.warmUp(x.caller().catalog(), s);
+        }
         return s;
+    }
+
+    /** The exchange a session's GET stream traffic is shown to the steps as. */
+    private static Exchange streamExchange(Exchange x, DownstreamSession session) {
+        Exchange stream = new Exchange(System.nanoTime(), x.caller(), Exchange.Generation.SESSION, "GET", null);
+        stream.sessionId(session.id());
+        stream.kind("stream");
+        return stream;
     }
 
     /** The handshake: a new session, the gateway's own capabilities, upstreams opened in the background. */
@@ -114,10 +127,7 @@ final class SessionGeneration implements Generation {
         x.sessionId(session.id());
         x.clientInfo(session.clientInfo());
         // What the session's GET stream carries is shown to the steps as this session's traffic.
-        Exchange stream = new Exchange(System.nanoTime(), x.caller(), Exchange.Generation.SESSION, "GET", null);
-        stream.sessionId(session.id());
-        stream.kind("stream");
-        session.screenStream(steps.screen(stream));
+        session.screenStream(steps.screen(streamExchange(x, session)));
         ObjectNode result = Json.object();
         result.put("protocolVersion", version);
         result.set("capabilities", Dispatcher.gatewayCapabilities());

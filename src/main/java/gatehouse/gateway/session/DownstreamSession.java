@@ -17,6 +17,7 @@ import gatehouse.gateway.protocol.RelayScreen;
 import gatehouse.gateway.protocol.EventStream;
 import gatehouse.gateway.upstream.CallHandle;
 import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.ResumeState;
 import gatehouse.gateway.upstream.UpstreamSession;
 import gatehouse.gateway.upstream.Upstreams;
 import gatehouse.platform.Json;
@@ -52,6 +53,12 @@ public final class DownstreamSession implements MessageSink {
     private volatile RelayScreen streamScreen = RelayScreen.NONE;
     private volatile Instant lastSeen = Instant.now();
     private volatile boolean closed;
+    /** Upstream sessions carried on from another replica, not yet re-attached, by server id. */
+    private final Map<String, ResumeState> resumed = new ConcurrentHashMap<>();
+    /** The upstream session last seen per server, so a new one is noticed (and the session written again). */
+    private final Map<String, UpstreamSession> seen = new ConcurrentHashMap<>();
+    private volatile Runnable onChange = () -> { };
+    private final java.util.concurrent.atomic.AtomicBoolean resumedFresh = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final SessionLimits limits;
     private final BoundAlerts bounds;
@@ -64,6 +71,18 @@ public final class DownstreamSession implements MessageSink {
 
     DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
                       Upstreams upstreams, boolean stateless, SessionLimits limits, BoundAlerts bounds) {
+        this(id, connectionId, gatewayId, protocolVersion, clientInit, upstreams, stateless, limits, bounds, Map.of(), 0);
+    }
+
+    /**
+     * A session carried on from the database: {@code resumed} holds the upstream sessions to
+     * re-attach to, by server id; its GET stream numbers events from {@code firstEvent} on, past
+     * those the client may have seen from the replica before.
+     */
+    DownstreamSession(String id, String connectionId, String gatewayId, String protocolVersion, ObjectNode clientInit,
+                      Upstreams upstreams, boolean stateless, SessionLimits limits, BoundAlerts bounds,
+                      Map<String, ResumeState> resumed, long firstEvent) {
+        this.resumed.putAll(resumed);
         this.limits = limits;
         this.bounds = bounds;
         this.stateless = stateless;
@@ -73,7 +92,7 @@ public final class DownstreamSession implements MessageSink {
         this.protocolVersion = protocolVersion;
         this.clientInit = clientInit;
         this.upstreams = upstreams;
-        this.standalone = new StandaloneStream(id, limits.replayEvents(), limits.replayBytes());
+        this.standalone = new StandaloneStream(id, limits.replayEvents(), limits.replayBytes(), firstEvent);
     }
 
     public String id() {
@@ -165,7 +184,7 @@ public final class DownstreamSession implements MessageSink {
                 throw sessionClosed();
             }
             if (old == null) {
-                return new UpstreamSlot(server);
+                return new UpstreamSlot(server, resumed.remove(server.id()));
             }
             if (!old.server().equals(server)) {
                 old.release(this);
@@ -181,7 +200,47 @@ public final class DownstreamSession implements MessageSink {
             slots.remove(server.id(), slot);
             throw sessionClosed();
         }
+        if (seen.put(server.id(), up) != up) {
+            onChange.run();
+        }
         return up;
+    }
+
+    /**
+     * Whether this session was carried on from the database and not yet taken up by the protocol
+     * layer (which then sets up what initialize would have: the GET stream's screen, the warm-up).
+     * Answers true once.
+     */
+    public boolean takeResumed() {
+        return resumedFresh.compareAndSet(true, false);
+    }
+
+    void resumed(boolean fresh) {
+        resumedFresh.set(fresh);
+    }
+
+    /** Called when the session's upstream sessions change (one opened, re-opened, or carried on). */
+    void onChange(Runnable r) {
+        this.onChange = r;
+    }
+
+    /** The initialize parameters the client sent (with the negotiated version). */
+    ObjectNode clientInit() {
+        return clientInit;
+    }
+
+    /** What another replica needs to re-attach to this session's upstream sessions, by server id. */
+    Map<String, ResumeState> resumeStates() {
+        Map<String, ResumeState> out = new java.util.TreeMap<>(resumed);
+        slots.forEach((serverId, slot) -> {
+            ResumeState r = slot.resumeState();
+            if (r != null) {
+                out.put(serverId, r);
+            } else {
+                out.remove(serverId);
+            }
+        });
+        return out;
     }
 
     private static McpException sessionClosed() {
@@ -406,6 +465,22 @@ public final class DownstreamSession implements MessageSink {
 
     public void closeStreams() {
         standalone.closeWriter();
+    }
+
+    /**
+     * Stops serving the session here but leaves its upstream sessions open at the upstreams, for
+     * another replica (or this one after a restart) to carry on from the database.
+     */
+    void leave() {
+        closed = true;
+        standalone.closeWriter();
+        inFlight.values().forEach(h -> h.cancel("session moving to another replica"));
+        for (String serverId : List.copyOf(slots.keySet())) {
+            slots.computeIfPresent(serverId, (k, slot) -> {
+                slot.release(this, true);
+                return null;
+            });
+        }
     }
 
     void close() {

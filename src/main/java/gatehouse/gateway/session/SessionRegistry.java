@@ -23,7 +23,12 @@ import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.Ids;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Every downstream session of this process, with idle expiry. */
+/**
+ * Every downstream session of this process, with idle expiry. Sessions are also written to the
+ * database ({@link SessionStore}): an id this process does not hold is looked up there and, when it
+ * belongs to the caller's connection, carried on here with its upstream sessions re-attached, so a
+ * client whose replica died (or restarted) continues without initializing again.
+ */
 @Component
 @org.springframework.boot.context.properties.EnableConfigurationProperties(SessionLimits.class)
 public class SessionRegistry implements CatalogListener, DisposableBean {
@@ -36,10 +41,16 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     private final BoundAlerts bounds;
 
     private final SessionLimits limits;
+    /** Null when sessions are kept in memory only ({@code gatehouse.mcp.persist-sessions=false}). */
+    private final SessionStore store;
+    /** When each session's use was last written to the store. */
+    private final Map<String, Instant> lastSeenStored = new ConcurrentHashMap<>();
 
     public SessionRegistry(Upstreams upstreams, GatehouseProperties props,
                            @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection, BoundAlerts bounds,
-                           SessionLimits limits) {
+                           SessionLimits limits, org.springframework.beans.factory.ObjectProvider<SessionStore> store,
+                           @Value("${gatehouse.mcp.persist-sessions:true}") boolean persist) {
+        this.store = persist ? store.getIfAvailable() : null;
         this.limits = limits;
         this.upstreams = upstreams;
         this.props = props;
@@ -61,6 +72,47 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         DownstreamSession s = new DownstreamSession(Ids.random(32), connection.id(), connection.gatewayId(), protocolVersion,
                 clientInit, upstreams, limits, bounds);
         sessions.put(s.id(), s);
+        persist(s);
+        return s;
+    }
+
+    private void persist(DownstreamSession s) {
+        if (store != null) {
+            lastSeenStored.put(s.id(), s.lastSeen());
+            s.onChange(() -> store.save(s));
+            store.save(s);
+        }
+    }
+
+    /**
+     * A session this process does not hold, carried on from the database when it exists and is
+     * the caller's (same connection, same gateway); null otherwise, exactly as for a missing one.
+     */
+    private DownstreamSession resume(String id, Connection connection) {
+        if (store == null || id.length() > 128) {
+            return null;
+        }
+        SessionStore.Stored stored = store.load(id).orElse(null);
+        if (stored == null || !stored.connectionId().equals(connection.id()) || !stored.gatewayId().equals(connection.gatewayId())) {
+            return null;
+        }
+        if (sessions.size() >= props.mcp().maxSessions()) {
+            sweep();
+            if (sessions.size() >= props.mcp().maxSessions()) {
+                throw new SessionLimitException();
+            }
+        }
+        DownstreamSession s = new DownstreamSession(id, stored.connectionId(), stored.gatewayId(), stored.protocolVersion(),
+                stored.clientInit(), upstreams, false, limits, bounds, stored.upstreams(), System.currentTimeMillis());
+        DownstreamSession raced = sessions.putIfAbsent(id, s);
+        if (raced != null) {
+            return raced; // another request for it got here first; ours opened nothing
+        }
+        s.resumed(true);
+        lastSeenStored.put(id, s.lastSeen());
+        s.onChange(() -> store.save(s));
+        log.info("session carried on from the database for connection {} ({} upstream sessions to re-attach)", connection.id(),
+                stored.upstreams().size());
         return s;
     }
 
@@ -86,6 +138,9 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     /** The session, or null when it is unknown, terminated, expired or belongs to another connection. */
     public DownstreamSession find(String id, Connection connection) {
         DownstreamSession s = id == null ? null : sessions.get(id);
+        if (s == null && id != null) {
+            s = resume(id, connection);
+        }
         if (s == null || s.closed() || !s.connectionId().equals(connection.id())) {
             return null;
         }
@@ -99,6 +154,10 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
             return false;
         }
         s.close();
+        lastSeenStored.remove(id);
+        if (store != null) {
+            store.remove(id);
+        }
         return true;
     }
 
@@ -118,10 +177,28 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
             if (s.lastSeen().isBefore(cutoff)) {
                 log.debug("session {} idle since {}; closing", s.id(), s.lastSeen());
                 s.close();
+                lastSeenStored.remove(s.id());
                 return true;
             }
             return false;
         });
+        if (store != null) {
+            // Another replica may have carried one of these sessions on and keep it in use: the row
+            // goes only when no replica has recorded a use within the timeout.
+            Map<String, Instant> used = new java.util.HashMap<>();
+            for (DownstreamSession s : sessions.values()) {
+                Instant stored = lastSeenStored.get(s.id());
+                if (stored != null && s.lastSeen().isAfter(stored)) {
+                    used.put(s.id(), s.lastSeen());
+                    lastSeenStored.put(s.id(), s.lastSeen());
+                }
+            }
+            store.touched(used);
+            int purged = store.purgeIdle(cutoff);
+            if (purged > 0) {
+                log.debug("{} stored sessions idle since before {} removed", purged, cutoff);
+            }
+        }
     }
 
     /**
@@ -157,9 +234,24 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         sessions.values().forEach(DownstreamSession::closeStreams);
     }
 
+    /**
+     * Shutdown: with the store, sessions are left, not ended: their state is written and their
+     * upstream sessions stay open, so another replica (or this one restarted) carries them on.
+     */
     @Override
     public void destroy() {
-        sessions.values().forEach(DownstreamSession::close);
+        leaveAll();
+    }
+
+    /** Lets go of every session here, as at shutdown (a restart, in tests). */
+    void leaveAll() {
+        if (store != null) {
+            store.flush();
+            sessions.values().forEach(DownstreamSession::leave);
+        } else {
+            sessions.values().forEach(DownstreamSession::close);
+        }
         sessions.clear();
+        lastSeenStored.clear();
     }
 }

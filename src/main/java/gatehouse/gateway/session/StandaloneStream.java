@@ -28,6 +28,13 @@ final class StandaloneStream {
     private EventStream writer;
 
     StandaloneStream(String sessionId, int maxEvents, long maxBytes) {
+        this(sessionId, maxEvents, maxBytes, 0);
+    }
+
+    /** {@code firstEvent}: events are numbered after it (a session carried on numbers past its old replica's). */
+    StandaloneStream(String sessionId, int maxEvents, long maxBytes, long firstEvent) {
+        this.seq = firstEvent;
+        this.delivered = firstEvent;
         this.sessionId = sessionId;
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;

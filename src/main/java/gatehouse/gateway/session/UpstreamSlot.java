@@ -7,6 +7,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.upstream.MessageSink;
+import gatehouse.gateway.upstream.ResumeState;
 import gatehouse.identity.UpstreamCredentials;
 import gatehouse.gateway.upstream.CredentialSource;
 import gatehouse.gateway.upstream.CredentialUnusableException;
@@ -26,9 +27,16 @@ final class UpstreamSlot {
     private Instant retryAt = Instant.MIN;
     private String lastError;
     private int failures;
+    /** The upstream session another replica made for this client, used (once) instead of a handshake. */
+    private ResumeState resume;
 
     UpstreamSlot(ServerDef server) {
+        this(server, null);
+    }
+
+    UpstreamSlot(ServerDef server, ResumeState resume) {
         this.server = server;
+        this.resume = resume;
     }
 
     ServerDef server() {
@@ -55,6 +63,14 @@ final class UpstreamSlot {
             throw unavailable("retrying in " + Duration.between(now, retryAt).toMillis() + " ms");
         }
         CredentialSource source = credentialSource(upstreams, server, connectionId, gatewayId);
+        ResumeState carried = resume;
+        resume = null;
+        UpstreamSession resumed = carried != null && sessionClient ? upstreams.resume(server, clientInit, source, carried) : null;
+        if (resumed != null) {
+            resumed.addListener(listener);
+            session = resumed;
+            return resumed;
+        }
         try {
             UpstreamSession s;
             java.util.Map.Entry<String, String> presented = source.header();
@@ -127,12 +143,26 @@ final class UpstreamSlot {
     }
 
     synchronized void release(MessageSink listener) {
+        release(listener, false);
+    }
+
+    /** As {@link #release(MessageSink)}; {@code leave}: the upstream session is kept for another replica to carry on. */
+    synchronized void release(MessageSink listener, boolean leave) {
         if (session != null) {
             session.removeListener(listener);
             if (!Upstreams.shared(server)) {
-                session.close();
+                if (leave) {
+                    session.leave();
+                } else {
+                    session.close();
+                }
             }
             session = null;
         }
+    }
+
+    /** What another replica needs to carry on this slot's upstream session: the live one's, else the one not used yet. */
+    synchronized ResumeState resumeState() {
+        return session != null && session.isAlive() ? session.resumeState() : resume;
     }
 }

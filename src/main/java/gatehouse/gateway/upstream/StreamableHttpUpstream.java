@@ -37,6 +37,34 @@ final class StreamableHttpUpstream extends UpstreamSession {
         listen();
     }
 
+    /**
+     * Carries on a session another replica made (see {@link ResumeState}): no handshake; if the
+     * upstream has forgotten it, the first request's 404 leads to a new one as for any lost session.
+     */
+    void resume(ResumeState state) {
+        sessionId = state.sessionId();
+        protocolVersion = state.protocolVersion();
+        initializeResult = state.initializeResult().deepCopy();
+        listen();
+    }
+
+    @Override
+    public ResumeState resumeState() {
+        String sid = sessionId;
+        ObjectNode init = initializeResult;
+        if (sid == null || init == null || io.closed()) {
+            return null;
+        }
+        return new ResumeState(server.url(), sid, protocolVersion, init);
+    }
+
+    @Override
+    public void leave() {
+        if (io.close()) {
+            failAll("session with upstream '" + server.name() + "' left to another replica");
+        }
+    }
+
     /** Whether the server gave this client a session (Mcp-Session-Id) at initialize. */
     boolean keepsSession() {
         return sessionId != null;

@@ -95,6 +95,22 @@ public abstract class UpstreamSession implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /**
+     * What lets another process carry on this session without a handshake (see {@link ResumeState});
+     * null when it cannot move (a process, an SSE stream, no session at all).
+     */
+    public ResumeState resumeState() {
+        return null;
+    }
+
+    /**
+     * Stops using the session here without ending it at the upstream: another replica carries it on.
+     * Where nothing can move, the same as {@link #close()}.
+     */
+    public void leave() {
+        close();
+    }
+
     public void addListener(MessageSink sink) {
         inbound.addListener(sink);
     }

@@ -168,6 +168,23 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         return session;
     }
 
+    /**
+     * A 2025 client's session with {@code server} carried on from {@code state} (written by another
+     * replica, or before a restart): re-attached by its {@code Mcp-Session-Id} without a handshake
+     * when the server is still the Streamable HTTP endpoint it was made with; null when it cannot be
+     * (then the caller opens a new one).
+     */
+    public UpstreamSession resume(ServerDef server, ObjectNode clientInit, CredentialSource credential, ResumeState state) {
+        if (state == null || server.transport() != gatehouse.catalog.Transport.STREAMABLE_HTTP || !state.url().equals(server.url())
+                || server.equals(sessionless.get(server.id()))) {
+            return null;
+        }
+        StreamableHttpUpstream s = new StreamableHttpUpstream(config(server, clientInit, new AuthorizedHeaders(server.headers(), credential::header)));
+        s.credentials(credential);
+        s.resume(state);
+        return s;
+    }
+
     private UpstreamSession open(ServerDef server, ObjectNode clientInit, CredentialSource credential, boolean sessionClient) {
         Map<String, String> headers = new AuthorizedHeaders(server.headers(), credential::header);
         UpstreamSession opened = switch (server.transport()) {
