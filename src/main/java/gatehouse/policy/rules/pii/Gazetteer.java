@@ -32,13 +32,54 @@ final class Gazetteer {
     /** Capitalised words that are not names even when a known surname follows. */
     static final Set<String> NOT_NAMES = Set.of("The", "A", "An", "This", "That", "These", "Those", "My", "Our", "Your", "His",
             "Her", "Their", "Its", "In", "On", "At", "To", "From", "For", "With", "By", "Of", "And", "Or", "But", "If", "When",
-            "Please", "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Call", "Contact", "Send", "Email", "Mail", "Ask",
+            "Please", "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Call", "Contact", "Meet", "Tell", "Welcome", "Thank", "Send", "Email", "Mail", "Ask",
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
             "April", "May", "June", "July", "August", "September", "October", "November", "December", "Street", "Avenue",
             "Road", "Order", "Invoice", "Ticket", "Version", "Release", "Build", "Customer", "Patient", "User", "Account",
             "Card", "Number", "Phone", "Name", "Team", "Project", "Inc", "Ltd", "LLC", "Corp", "Company", "Bank", "Group",
             "University", "Hospital", "Center", "Service", "Services", "North", "South", "East", "West", "New", "Saint", "St",
             "Lake", "Mount", "Fort", "Port", "San", "Los", "Las", "Via", "Per", "Re", "Fwd", "Note", "Notes", "Total", "Amount");
+
+    /** Words that begin a place name when a capitalised word follows ("North Jaimie", "Port Ismaelview"). */
+    static final Set<String> DIRECTIONS = Set.of("North", "South", "East", "West", "New", "Port", "Lake", "Mount", "Fort", "Saint", "St",
+            "Upper", "Lower");
+    /** Verbs a person is the subject of: a capitalised pair before one is likely a name ("Bart Rath moved to ..."). */
+    static final Set<String> PERSON_VERBS = Set.of("moved", "said", "says", "wrote", "writes", "asked", "told", "joined", "left", "lives",
+            "lived", "works", "worked", "replied", "signed", "met", "visited", "reported", "approved", "emailed", "thanked",
+            "confirmed", "booked", "paid", "resigned", "married", "retired", "died");
+    /** Endings of English place names ("-town", "-ville", "-port"): a capitalised word with one is a place candidate. */
+    private static final String[] PLACE_SUFFIXES = {"town", "ville", "burgh", "burg", "borough", "bury", "port", "side", "mouth",
+        "shire", "land", "stad", "chester", "view", "haven", "field", "ford", "furt", "berg", "fort", "stead", "wick", "ham"};
+
+    /** Whether the Latin-1 word {@code cs[s, e)}, six letters or more, ends with a place-name ending. */
+    static boolean placeShaped(byte[] cs, int s, int e) {
+        if (e - s < 6) {
+            return false;
+        }
+        for (String suffix : PLACE_SUFFIXES) {
+            int k = e - suffix.length();
+            if (k <= s) {
+                continue;
+            }
+            boolean match = true;
+            for (int j = 0; j < suffix.length() && match; j++) {
+                match = cs[k + j] == suffix.charAt(j);
+            }
+            if (match) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean placeShaped(String text, int s, int e) {
+        for (String suffix : PLACE_SUFFIXES) {
+            if (e - s > suffix.length() && text.startsWith(suffix, e - suffix.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** After the constant sets above: static fields initialise in order. */
     static final Gazetteer DEFAULT = new Gazetteer();

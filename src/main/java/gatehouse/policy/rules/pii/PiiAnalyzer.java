@@ -154,7 +154,8 @@ public final class PiiAnalyzer {
         }
         contextByEntity.put(Recognizers.PHONE, Set.of("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax"));
         contextByEntity.put(Recognizers.PERSON, Set.of("name", "named", "contact", "patient", "dear", "hi", "hello", "signed",
-                "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr"));
+                "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr",
+                "call", "meet", "met", "ask", "tell", "cc", "assigned", "by", "author", "owner", "manager", "colleague"));
         contextByEntity.put(Recognizers.LOCATION, Set.of("in", "from", "at", "to", "near", "city", "country", "visit", "moved", "lives", "based"));
         contextByEntity.forEach((entity, words) -> contextHashes.put(entity, new WordHashes(words)));
     }
@@ -439,9 +440,9 @@ public final class PiiAnalyzer {
             return true;
         }
         if (persons && e + 1 < n && cs[e] == ' ' && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z') {
-            return gazetteer.surnameHashes.mayContain(cs, e + 1, wordEnd(text, cs, e + 1, n));
+            return true; // two capitalised words in a row: a known family name, or a name by its cues
         }
-        return false;
+        return locations && Gazetteer.placeShaped(cs, i, e);
     }
 
     private static int wordEnd(String text, byte[] cs, int i, int n) {
@@ -590,6 +591,17 @@ public final class PiiAnalyzer {
         }
         String word = text.substring(i, e);
         if (locations) {
+            // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
+            if (Gazetteer.DIRECTIONS.contains(word)) {
+                int next = nextCapital(text, e);
+                if (next > 0 && properWord(text, next, wordEnd(text, next)) && !Gazetteer.NOT_NAMES.contains(text.substring(next, wordEnd(text, next)))) {
+                    out.add(new Finding(Recognizers.LOCATION, i, wordEnd(text, next), 0.4));
+                }
+            } else if (e - i >= 6 && !gazetteer.placeLengths.containsKey(word) && Gazetteer.placeShaped(text, i, e) && !afterCapitalWord(text, i)) {
+                out.add(new Finding(Recognizers.LOCATION, i, e, 0.35));
+            }
+        }
+        if (locations) {
             int[] lens = gazetteer.placeLengths.get(word);
             if (lens != null) {
                 for (int len : lens) {
@@ -643,9 +655,68 @@ public final class PiiAnalyzer {
                 int ne = wordEnd(text, next);
                 if (gazetteer.surnames.contains(text.substring(next, ne).toLowerCase(Locale.ROOT))) {
                     out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, i) ? 0.5 : 0.6));
+                } else if (properWord(text, i, e) && !afterCapitalWord(text, i)) {
+                    // two or three capitalised words no list knows: weak evidence, raised by a person cue before
+                    // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
+                    int end = properRun(text, i, 3);
+                    if (end > e) {
+                        out.add(new Finding(Recognizers.PERSON, i, end, personVerbAfter(text, end) ? 0.6 : 0.35));
+                    }
                 }
             }
         }
+    }
+
+    /** A capitalised word with at least one small letter after its first ("Kessler", "VonRueden", "O'Kon"; not "IV", "DDS"). */
+    private static boolean properWord(String text, int s, int e) {
+        if (e - s < 2 || !Character.isUpperCase(text.charAt(s))) {
+            return false;
+        }
+        for (int k = s + 1; k < e; k++) {
+            if (Character.isLowerCase(text.charAt(k))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place. */
+    private int properRun(String text, int s, int max) {
+        int end = wordEnd(text, s);
+        for (int k = 1; k < max; k++) {
+            int next = nextCapital(text, end);
+            if (next < 0) {
+                break;
+            }
+            int ne = wordEnd(text, next);
+            String w = text.substring(next, ne);
+            if (!properWord(text, next, ne) || Gazetteer.NOT_NAMES.contains(w) || Gazetteer.TITLES.contains(w) || gazetteer.placeLengths.containsKey(w)) {
+                break;
+            }
+            end = ne;
+        }
+        return end;
+    }
+
+    /** Whether the word before {@code i} (one space back) is capitalised: {@code i} is inside a run of them, not its start. */
+    private static boolean afterCapitalWord(String text, int i) {
+        if (i < 2 || text.charAt(i - 1) != ' ') {
+            return false;
+        }
+        int k = i - 2;
+        while (k > 0 && Character.isLetter(text.charAt(k - 1))) {
+            k--;
+        }
+        return Character.isUpperCase(text.charAt(k)) && Character.isLetter(text.charAt(i - 2))
+                && !Gazetteer.NOT_NAMES.contains(text.substring(k, i - 1));
+    }
+
+    private static boolean personVerbAfter(String text, int end) {
+        if (end + 1 >= text.length() || text.charAt(end) != ' ') {
+            return false;
+        }
+        int ne = wordEnd(text, end + 1);
+        return ne > end + 1 && Gazetteer.PERSON_VERBS.contains(text.substring(end + 1, ne));
     }
 
     private static int nextWordAny(String text, int e) {
