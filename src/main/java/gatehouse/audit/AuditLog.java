@@ -64,6 +64,8 @@ public class AuditLog implements SmartLifecycle {
     private final List<LogRecordListener> listeners;
     /** Where a past outage is reported; null in tests that build a log of their own. */
     private final AlertService alerts;
+    /** The highest sequence someone waits for ({@link #awaitWritten}): the writer stops gathering for it. */
+    private final AtomicLong wanted = new AtomicLong();
     private volatile boolean running;
     private Thread writer;
     private final TransactionTemplate tx;
@@ -152,6 +154,7 @@ public class AuditLog implements SmartLifecycle {
      */
     public void awaitWritten(long sequence, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        wanted.accumulateAndGet(sequence, Math::max);
         synchronized (progress) {
             while (lastWritten < sequence) {
                 long left = deadline - System.nanoTime();
@@ -208,7 +211,7 @@ public class AuditLog implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, props.batchSize() - 1);
+                gather(batch);
                 List<StoredRecord> rows = new ArrayList<>(batch.size());
                 for (Queued q : batch) {
                     rows.add(StoredRecord.of(q.record(), tokens));
@@ -230,6 +233,34 @@ public class AuditLog implements SmartLifecycle {
             if (!spool.isEmpty()) {
                 log.error("the log database is unavailable: {} bytes of log records stay in {} for the next start", spool.bytes(),
                         SPOOL_FILE);
+            }
+        }
+    }
+
+    /**
+     * Fills the batch with what is queued, and keeps gathering for up to the linger while it is not
+     * full: under steady traffic one transaction (chain head read, inserts, chain head update)
+     * then carries many records instead of one or two. Shutdown and a caller waiting for a record
+     * in the batch end the wait at once.
+     */
+    private void gather(List<Queued> batch) throws InterruptedException {
+        int max = props.batchSize();
+        queue.drainTo(batch, max - batch.size());
+        long lingerNanos = props.batchLinger().toNanos();
+        if (lingerNanos <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + lingerNanos;
+        while (batch.size() < max && running && wanted.get() < batch.getFirst().sequence()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            // short slices, so a caller that starts waiting meanwhile is noticed
+            Queued next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)), TimeUnit.NANOSECONDS);
+            if (next != null) {
+                batch.add(next);
+                queue.drainTo(batch, max - batch.size());
             }
         }
     }

@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       directory up to this size; beyond it they are dropped (counted, alerted)
  * @param queueCapacity  records waiting in memory for the writer; beyond it the writer spools
  * @param batchSize      records per database batch
+ * @param batchLinger    how long the writer gathers records after the first before it writes them
+ *                       (one transaction per batch; {@code 0}: write what is queued at once). A
+ *                       caller waiting for its record ({@link AuditLog#awaitWritten}) cuts it short.
  */
 @ConfigurationProperties("gatehouse.audit")
 public record AuditProperties(
@@ -21,14 +24,24 @@ public record AuditProperties(
         @DefaultValue("true") boolean hashChain,
         @DefaultValue("268435456") long spoolMaxBytes,
         @DefaultValue("100000") int queueCapacity,
-        @DefaultValue("500") int batchSize) {
+        @DefaultValue("500") int batchSize,
+        @DefaultValue("50ms") Duration batchLinger) {
 
+    /** The settings without a linger: each batch is what is queued when the writer looks. */
+    public AuditProperties(Duration retention, boolean hashChain, long spoolMaxBytes, int queueCapacity, int batchSize) {
+        this(retention, hashChain, spoolMaxBytes, queueCapacity, batchSize, Duration.ZERO);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public AuditProperties {
         if (retention == null || retention.isNegative()) {
             throw new IllegalArgumentException("gatehouse.audit.retention must be a positive duration or 0 (keep forever)");
         }
         if (queueCapacity < 1000 || batchSize < 1 || batchSize > 10_000 || spoolMaxBytes < 0) {
             throw new IllegalArgumentException("gatehouse.audit: queue-capacity >= 1000, batch-size 1..10000, spool-max-bytes >= 0");
+        }
+        if (batchLinger == null || batchLinger.isNegative() || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("gatehouse.audit.batch-linger must be between 0 and 1s");
         }
     }
 }

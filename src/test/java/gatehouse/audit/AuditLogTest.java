@@ -11,17 +11,24 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+
+import gatehouse.platform.GatehouseProperties;
+import gatehouse.platform.SecretBox;
+import gatehouse.testing.TestDatabase;
 
 /**
  * The audit writer's barrier: sequence numbers in queue order, {@code awaitWritten} returning only
  * once a record is readable, failing loudly when the writer cannot get there, and shutdown waiting
- * for every queued record. Runs against a real (in-memory H2) database migrated like production.
+ * for every queued record, and a trickle of records gathered into few transactions. Runs against a real (in-memory H2) database migrated like production.
  */
 class AuditLogTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -115,6 +122,36 @@ class AuditLogTest {
         AuditLog log = AuditLogs.standalone(database(true)); // never started
         long seq = log.record(record("queued"));
         assertThatThrownBy(() -> log.awaitWritten(seq, Duration.ofMillis(100))).isInstanceOf(AuditLog.NotWrittenInTime.class);
+    }
+
+    @Test
+    void recordsArrivingWhileTheWriterGathersShareOneTransaction() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        AtomicInteger transactions = new AtomicInteger();
+        DataSourceTransactionManager counting = new DataSourceTransactionManager(jdbc.getDataSource()) {
+            @Override
+            protected void doBegin(Object transaction, TransactionDefinition definition) {
+                transactions.incrementAndGet();
+                super.doBegin(transaction, definition);
+            }
+        };
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        AuditLog log = new AuditLog(jdbc, counting, new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)),
+                props, new SecretBox(props), List.of(), null);
+        log.start();
+        started.add(log);
+        log.awaitWritten(log.record(record("warm-up")), WAIT); // the first write opens the database's tables
+        transactions.set(0);
+        // a trickle: one record at a time, each one long after the writer could have written the one before
+        int n = 30;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record("trickle"));
+            Thread.sleep(25);
+        }
+        log.awaitWritten(last, WAIT);
+        assertThat(rows(jdbc, "trickle")).isEqualTo(n);
+        assertThat(transactions.get()).as("transactions for %d records arriving one by one", n).isBetween(1, n / 3);
     }
 
     @Test
