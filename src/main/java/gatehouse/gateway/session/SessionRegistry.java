@@ -48,9 +48,9 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
 
     public SessionRegistry(Upstreams upstreams, GatehouseProperties props,
                            @Value("${gatehouse.mcp.max-sessions-per-connection:100}") int maxSessionsPerConnection, BoundAlerts bounds,
-                           SessionLimits limits, org.springframework.beans.factory.ObjectProvider<SessionStore> store,
+                           SessionLimits limits, SessionStore store,
                            @Value("${gatehouse.mcp.persist-sessions:true}") boolean persist) {
-        this.store = persist ? store.getIfAvailable() : null;
+        this.store = persist ? store : null;
         this.limits = limits;
         this.upstreams = upstreams;
         this.props = props;
