@@ -33,6 +33,7 @@ public class CredentialRejections {
     static final Duration RENEWAL_MEMORY = Duration.ofMinutes(5);
 
     private final IdentityVault vault;
+    private final CredentialStore store;
     private final UpstreamOAuth oauth;
     private final AlertService alerts;
     private final CatalogService catalog;
@@ -40,8 +41,10 @@ public class CredentialRejections {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Instant> renewedAfterRefusal = new ConcurrentHashMap<>();
 
-    CredentialRejections(IdentityVault vault, UpstreamOAuth oauth, AlertService alerts, CatalogService catalog, Directory directory) {
+    CredentialRejections(IdentityVault vault, CredentialStore store, UpstreamOAuth oauth, AlertService alerts, CatalogService catalog,
+                         Directory directory) {
         this.vault = vault;
+        this.store = store;
         this.oauth = oauth;
         this.alerts = alerts;
         this.catalog = catalog;
@@ -57,7 +60,7 @@ public class CredentialRejections {
         ReentrantLock lock = locks.computeIfAbsent(found.get().id(), k -> new ReentrantLock());
         lock.lock();
         try {
-            Credential cr = vault.byId(found.get().id()).orElse(null);
+            Credential cr = store.byId(found.get().id()).orElse(null);
             if (cr == null || !"ok".equals(cr.state())) {
                 vault.changed();
                 return vault.present(connectionId, gatewayId, server); // marked meanwhile: its Unusable
@@ -86,7 +89,7 @@ public class CredentialRejections {
             }
             renewedAfterRefusal.remove(cr.id());
             String owner = ownerOf(cr, gatewayId, connectionId);
-            vault.mark(cr, "rejected", "the upstream refused it (HTTP 401) before its expiry"
+            store.mark(cr, "rejected", "the upstream refused it (HTTP 401) before its expiry"
                     + (renewedLately ? ", also right after a refresh" : ""));
             ObjectNode details = Json.object().put("identityId", cr.id()).put("serverId", server.id());
             if (cr.userId() != null) {
@@ -109,7 +112,7 @@ public class CredentialRejections {
 
     private boolean hasRefreshToken(Credential cr) {
         try {
-            return UpstreamTokens.parse(vault.secret(cr.id())).refreshToken() != null;
+            return UpstreamTokens.parse(store.secret(cr.id())).refreshToken() != null;
         } catch (RuntimeException e) {
             return false;
         }

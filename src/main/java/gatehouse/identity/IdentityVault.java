@@ -1,8 +1,5 @@
 package gatehouse.identity;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,32 +7,27 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
-import gatehouse.alerts.AlertService;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
-import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
-import gatehouse.platform.SecretBox;
 
 /**
- * Credentials for upstream servers, sealed with the master key (AES-GCM). Three owners share one
- * table: a user (personal, from the connection wizard), an API-token connection (personal, given when
- * the connection is created) and an assignment (shared, set by an administrator). A credential is a
- * static token or upstream OAuth tokens ({@link UpstreamOAuth} keeps those fresh).
+ * Which credential a connection presents to each upstream server, and what a person or an
+ * administrator does with credentials. Three owners share them: a user (personal, from the
+ * connection wizard), an API-token connection (personal, given when the connection is created) and an
+ * assignment (shared, set by an administrator). A credential is a static token or upstream OAuth
+ * tokens; {@link CredentialStore} keeps them sealed, {@link UpstreamOAuth} keeps OAuth ones fresh
+ * (a token about to expire is refreshed before it is presented).
  *
  * <p>The data plane asks {@link #present} on every upstream request; answers are kept in memory for
- * a few seconds (and dropped at once on any change made here), so a message never waits for the
+ * a few seconds (and dropped at once on any change to the store), so a message never waits for the
  * database and another replica's revocation takes effect within {@link #CACHE_TTL}.
  */
 @Service
@@ -46,33 +38,25 @@ public class IdentityVault implements UpstreamCredentials {
     /** The {@link Unusable} state {@link #forDiscovery} answers for a server assigned only with personal identities. */
     public static final String PERSONAL_ONLY = UpstreamCredentials.PERSONAL_ONLY;
 
-    private final JdbcClient jdbc;
-    private final SecretBox secrets;
+    private final CredentialStore store;
     private final CatalogService catalog;
+    private final UpstreamOAuth oauth;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    private volatile UpstreamOAuth oauth;
     private volatile CredentialRejections rejections;
-    private final ApplicationEventPublisher events;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
-    private final AlertService alerts;
 
-    private record Cached(Presented presented, Instant until) {
+    /** An answer, good until {@code until} while the store is still at {@code generation}. */
+    private record Cached(Presented presented, Instant until, long generation) {
     }
 
-    IdentityVault(JdbcClient jdbc, SecretBox secrets, CatalogService catalog, ApplicationEventPublisher events,
-                  UpstreamClients clients, gatehouse.platform.GatehouseProperties props, AlertService alerts) {
-        this.alerts = alerts;
+    IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, UpstreamClients clients,
+                  gatehouse.platform.GatehouseProperties props) {
+        this.store = store;
+        this.catalog = catalog;
+        this.oauth = oauth;
         this.clients = clients;
         this.props = props;
-        this.events = events;
-        this.jdbc = jdbc;
-        this.secrets = secrets;
-        this.catalog = catalog;
-    }
-
-    void oauth(UpstreamOAuth oauth) {
-        this.oauth = oauth;
     }
 
     void rejections(CredentialRejections rejections) {
@@ -91,54 +75,36 @@ public class IdentityVault implements UpstreamCredentials {
         }
     }
 
-    // --- reading
+
+
+    // --- reading (the store keeps them)
 
     public List<Credential> ofUser(String userId) {
-        return jdbc.sql("SELECT * FROM identities WHERE user_id = ? ORDER BY created_at, id").param(userId).query(this::row).list();
+        return store.ofUser(userId);
     }
 
     public Optional<Credential> personal(String userId, String serverId) {
-        return find(new Owner(userId, null), serverId);
+        return store.personal(userId, serverId);
     }
 
     Optional<Credential> find(Owner owner, String serverId) {
-        return owner.userId() != null
-                ? jdbc.sql("SELECT * FROM identities WHERE user_id = ? AND server_id = ? ORDER BY updated_at DESC")
-                .params(owner.userId(), serverId).query(this::row).list().stream().findFirst()
-                : jdbc.sql("SELECT * FROM identities WHERE connection_id = ? AND server_id = ? ORDER BY updated_at DESC")
-                .params(owner.connectionId(), serverId).query(this::row).list().stream().findFirst();
+        return store.find(owner, serverId);
     }
 
     Optional<Credential> shared(String gatewayId, String serverId) {
-        return jdbc.sql("SELECT * FROM identities WHERE gateway_id = ? AND server_id = ? AND user_id IS NULL AND connection_id IS NULL "
-                + "ORDER BY updated_at DESC").params(gatewayId, serverId).query(this::row).list().stream().findFirst();
+        return store.shared(gatewayId, serverId);
     }
 
     /** Drops every opened credential held in memory (after credentials were removed outside this class). */
     void forgetCached() {
-        cache.clear();
-    }
-
-    /** The associated data a credential's secret is sealed with: its own row. */
-    private static String sealedFor(String credentialId) {
-        return SecretBox.context("identities", "secret_sealed", credentialId);
-    }
-
-    /** The opened secret of a credential (a token, or the sealed OAuth document); for this package only. */
-    String secret(String credentialId) {
-        return jdbc.sql("SELECT secret_sealed FROM identities WHERE id = ?").param(credentialId).query(String.class)
-                .optional().map(sealed -> secrets.decrypt(sealed, sealedFor(credentialId))).orElseThrow();
+        store.changed();
     }
 
     /** The sealed token of a usable personal credential, opened; empty when there is none or it failed. */
     public Optional<String> personalToken(String userId, String serverId) {
-        return personal(userId, serverId).filter(c -> "ok".equals(c.state())).map(this::token);
+        return store.personalToken(userId, serverId);
     }
 
-    private String token(Credential c) {
-        String secret = secret(c.id());
-        return OAUTH.equals(c.kind()) ? UpstreamTokens.parse(secret).accessToken() : secret;
-    }
 
     // --- the data plane
 
@@ -146,12 +112,13 @@ public class IdentityVault implements UpstreamCredentials {
     public Presented present(String connectionId, String gatewayId, ServerDef server) {
         String key = connectionId + "\n" + gatewayId + "\n" + server.id();
         Instant now = Instant.now();
+        long generation = store.generation();
         Cached c = cache.get(key);
-        if (c != null && now.isBefore(c.until())) {
+        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
             return c.presented();
         }
         Presented p = resolve(connectionId, gatewayId, server);
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL)));
+        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
         return p;
     }
 
@@ -165,8 +132,9 @@ public class IdentityVault implements UpstreamCredentials {
     public Presented forDiscovery(ServerDef server) {
         String key = "discovery\n" + server.id();
         Instant now = Instant.now();
+        long generation = store.generation();
         Cached c = cache.get(key);
-        if (c != null && now.isBefore(c.until())) {
+        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
             return c.presented();
         }
         List<Assignment> assigned = catalog.snapshot().assignmentsByGateway().values().stream().flatMap(List::stream)
@@ -186,7 +154,7 @@ public class IdentityVault implements UpstreamCredentials {
                 // that one failed to refresh; try the next
             }
         }
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL)));
+        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
         return p;
     }
 
@@ -272,7 +240,7 @@ public class IdentityVault implements UpstreamCredentials {
 
     /** The header value {@code cr} would present now (no refresh), to compare with what an upstream refused. */
     String presentedValue(Credential cr, ServerDef server) {
-        String token = token(cr);
+        String token = store.token(cr);
         if (OAUTH.equals(cr.kind())) {
             return "Bearer " + token;
         }
@@ -301,150 +269,48 @@ public class IdentityVault implements UpstreamCredentials {
 
     /** Drops what this vault remembers of what connections present (after a credential changed elsewhere in this package). */
     void changed() {
-        cache.clear();
+        store.changed();
     }
 
     /** The token to send now: an OAuth access token about to expire is refreshed first. */
     private String usableToken(Credential cr) {
-        if (OAUTH.equals(cr.kind()) && oauth != null && cr.expiresAt() != null
+        if (OAUTH.equals(cr.kind()) && cr.expiresAt() != null
                 && cr.expiresAt().isBefore(Instant.now().plus(UpstreamOAuth.REFRESH_AHEAD))) {
             Credential refreshed = oauth.refresh(cr);
             if (!"ok".equals(refreshed.state())) {
                 throw new IllegalStateException("refresh failed");
             }
-            return token(refreshed);
+            return store.token(refreshed);
         }
-        return token(cr);
+        return store.token(cr);
     }
 
     // --- writing
+    // --- writing (the store keeps them)
 
-    @Transactional
     public Credential storePersonalToken(String userId, String serverId, String token) {
-        return store(new Owner(userId, null), serverId, STATIC_TOKEN, checked(token), null);
+        return store.storePersonalToken(userId, serverId, token);
     }
 
-    @Transactional
     public Credential storeConnectionToken(String connectionId, String serverId, String token) {
-        return store(new Owner(null, connectionId), serverId, STATIC_TOKEN, checked(token), null);
+        return store.storeConnectionToken(connectionId, serverId, token);
     }
 
     /** A shared identity of an assignment (a static token every connection presents); null token removes it. */
-    @Transactional
     public void storeShared(String gatewayId, String serverId, String token) {
-        List<String> replaced = shared(gatewayId, serverId).stream().map(Credential::id).toList();
-        if (token != null) {
-            checked(token);
-        }
-        jdbc.sql("DELETE FROM identities WHERE gateway_id = ? AND server_id = ? AND user_id IS NULL AND connection_id IS NULL")
-                .params(gatewayId, serverId).update();
-        if (token != null) {
-            String t = checked(token);
-            Instant now = Instant.now();
-            String id = Ids.id("idn");
-            jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
-                            + "created_at, updated_at) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'ok', NULL, NULL, ?, ?)")
-                    .params(id, serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t, sealedFor(id)), Timestamp.from(now), Timestamp.from(now))
-                    .update();
-            afterCommit(() -> discoverWithNewCredential(serverId));
-            renewed(serverId, replaced);
-        }
-        cache.clear();
-    }
-
-    /**
-     * A credential was replaced by a new one (a reconnect, a new token): the alerts about the old one
-     * being refused or not refreshable are resolved, since what they asked for is done.
-     */
-    private void renewed(String serverId, List<String> replacedIds) {
-        for (String old : replacedIds) {
-            resolveAlerts(serverId, old);
-        }
-    }
-
-    /** Resolves the alerts saying a credential stopped working (it works again, or was replaced). */
-    void resolveAlerts(String serverId, String credentialId) {
-        AlertService.About about = new AlertService.About(null, serverId, credentialId);
-        alerts.resolve("identity-rejected", about);
-        alerts.resolve("identity-refresh-failed", about);
+        store.storeShared(gatewayId, serverId, token);
     }
 
     public boolean hasShared(String gatewayId, String serverId) {
-        return shared(gatewayId, serverId).isPresent();
+        return store.hasShared(gatewayId, serverId);
     }
 
-    @Transactional
     Credential store(Owner owner, String serverId, String kind, String secret, Instant expiresAt) {
-        catalog.server(serverId);
-        Instant now = Instant.now();
-        List<String> replaced = (owner.userId() != null
-                ? jdbc.sql("SELECT id FROM identities WHERE user_id = ? AND server_id = ?").params(owner.userId(), serverId)
-                : jdbc.sql("SELECT id FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId))
-                .query(String.class).list();
-        if (owner.userId() != null) {
-            jdbc.sql("DELETE FROM identities WHERE user_id = ? AND server_id = ?").params(owner.userId(), serverId).update();
-        } else {
-            jdbc.sql("DELETE FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId).update();
-        }
-        afterCommit(() -> discoverWithNewCredential(serverId));
-        String id = Ids.id("idn");
-        jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
-                        + "created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, 'ok', NULL, ?, ?, ?)")
-                .params(id, serverId, owner.userId(), owner.connectionId(), kind, secrets.encrypt(secret, sealedFor(id)),
-                        expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(now), Timestamp.from(now)).update();
-        cache.clear();
-        renewed(serverId, replaced);
-        return find(owner, serverId).orElseThrow();
+        return store.store(owner, serverId, kind, secret, expiresAt);
     }
 
-    /** New OAuth tokens for an existing credential (after a refresh). */
-    @Transactional
-    Credential update(Credential c, String secret, Instant expiresAt) {
-        jdbc.sql("UPDATE identities SET secret_sealed = ?, state = 'ok', error = NULL, expires_at = ?, updated_at = ? WHERE id = ?")
-                .params(secrets.encrypt(secret, sealedFor(c.id())), expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()), c.id())
-                .update();
-        cache.clear();
-        return byId(c.id()).orElseThrow();
-    }
-
-    /** Marks a credential unusable ({@code refresh-failed} or {@code revoked}); a revoked one loses its secret. */
-    @Transactional
-    Credential mark(Credential c, String state, String error) {
-        if ("revoked".equals(state)) {
-            jdbc.sql("UPDATE identities SET state = ?, error = ?, secret_sealed = '', updated_at = ? WHERE id = ?")
-                    .params(state, error, Timestamp.from(Instant.now()), c.id()).update();
-        } else {
-            jdbc.sql("UPDATE identities SET state = ?, error = ?, updated_at = ? WHERE id = ?")
-                    .params(state, error, Timestamp.from(Instant.now()), c.id()).update();
-        }
-        cache.clear();
-        return byId(c.id()).orElseThrow();
-    }
-
-    Optional<Credential> byId(String id) {
-        return jdbc.sql("SELECT * FROM identities WHERE id = ?").param(id).query(this::row).optional();
-    }
-
-    List<Credential> oauthExpiringBefore(Instant t) {
-        return jdbc.sql("SELECT * FROM identities WHERE kind = ? AND state = 'ok' AND expires_at IS NOT NULL AND expires_at < ?")
-                .params(OAUTH, Timestamp.from(t)).query(this::row).list();
-    }
-
-    /** A disabled user's personal credentials are deleted at once (deletion of the user cascades). */
-    @org.springframework.context.event.EventListener
-    @Transactional
-    public void userDisabled(Directory.UserDisabled event) {
-        if (jdbc.sql("DELETE FROM identities WHERE user_id = ?").param(event.userId()).update() > 0) {
-            cache.clear();
-        }
-    }
-
-    @Transactional
     public void delete(String userId, String credentialId) {
-        if (jdbc.sql("DELETE FROM identities WHERE id = ? AND user_id = ?").params(credentialId, userId).update() == 0) {
-            throw ProblemException.notFound("identity", credentialId);
-        }
-        cache.clear();
+        store.delete(userId, credentialId);
     }
 
     /** The personal servers of a gateway this user has no usable credential for yet, in gateway order. */
@@ -486,17 +352,17 @@ public class IdentityVault implements UpstreamCredentials {
     /** Revokes with the reason recorded on the credential (who revoked it). */
     @Transactional
     public Credential revoke(Connection c, String serverId, String reason) {
-        return mark(ofConnection(c, serverId), "revoked", reason);
+        return store.mark(ofConnection(c, serverId), "revoked", reason);
     }
 
     /** Whether {@link #refresh} can work: an OAuth credential, not revoked, holding a refresh token. Never the secret itself. */
     public boolean refreshable(Connection c, String serverId) {
         Optional<Credential> cr = find(Owner.of(c), serverId);
-        if (cr.isEmpty() || !OAUTH.equals(cr.get().kind()) || "revoked".equals(cr.get().state()) || oauth == null) {
+        if (cr.isEmpty() || !OAUTH.equals(cr.get().kind()) || "revoked".equals(cr.get().state())) {
             return false;
         }
         try {
-            return UpstreamTokens.parse(secret(cr.get().id())).refreshToken() != null;
+            return UpstreamTokens.parse(store.secret(cr.get().id())).refreshToken() != null;
         } catch (RuntimeException e) {
             return false;
         }
@@ -505,51 +371,12 @@ public class IdentityVault implements UpstreamCredentials {
     /** Refreshes an OAuth credential now; a static token cannot be refreshed. */
     public Credential refresh(Connection c, String serverId) {
         Credential cr = ofConnection(c, serverId);
-        if (!OAUTH.equals(cr.kind()) || oauth == null) {
+        if (!OAUTH.equals(cr.kind())) {
             throw ProblemException.invalid("serverId", "this credential is a static token; it has nothing to refresh");
         }
         if ("revoked".equals(cr.state())) {
             throw ProblemException.invalid("serverId", "this credential was revoked; the person must reconnect");
         }
         return oauth.refresh(cr);
-    }
-
-    /**
-     * A server Gatehouse could not list for want of a credential is listed as soon as one arrives,
-     * so the first call through it finds its tools (discovery is otherwise retried only now and then).
-     */
-    private void discoverWithNewCredential(String serverId) {
-        cache.clear();
-        events.publishEvent(new CredentialAdded(serverId)); // discovery listens, on this thread
-    }
-
-    private static void afterCommit(Runnable r) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    r.run();
-                }
-            });
-        } else {
-            r.run();
-        }
-    }
-
-    private static String checked(String token) {
-        if (token == null || token.isBlank() || token.length() > 8192) {
-            throw ProblemException.invalid("token", "a token is required (at most 8192 characters)");
-        }
-        return token.trim();
-    }
-
-    private Credential row(ResultSet rs, int n) throws SQLException {
-        return new Credential(rs.getString("id"), rs.getString("server_id"), rs.getString("user_id"), rs.getString("kind"),
-                rs.getString("state"), rs.getString("error"), instant(rs, "expires_at"), instant(rs, "created_at"), instant(rs, "updated_at"));
-    }
-
-    private static Instant instant(ResultSet rs, String c) throws SQLException {
-        Timestamp t = rs.getTimestamp(c);
-        return t == null ? null : t.toInstant();
     }
 }

@@ -64,7 +64,7 @@ public class UpstreamOAuth {
     private static final Duration DISCOVERY_TTL = Duration.ofMinutes(5);
     private static final Pattern RESOURCE_METADATA = Pattern.compile("resource_metadata=\"([^\"]+)\"");
 
-    private final IdentityVault vault;
+    private final CredentialStore store;
     private final AlertService alerts;
     private final CatalogService catalog;
     private final GatehouseProperties props;
@@ -96,17 +96,16 @@ public class UpstreamOAuth {
     public record Completed(String wizardState, String serverId) {
     }
 
-    UpstreamOAuth(IdentityVault vault, AlertService alerts, CatalogService catalog, GatehouseProperties props,
+    UpstreamOAuth(CredentialStore store, AlertService alerts, CatalogService catalog, GatehouseProperties props,
                   UpstreamOAuthProperties outbound, UpstreamClients clients) {
         this.clients = clients;
-        this.vault = vault;
+        this.store = store;
         this.alerts = alerts;
         this.catalog = catalog;
         this.props = props;
         this.outbound = outbound;
         this.http = HttpClient.newBuilder().connectTimeout(props.mcp().connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        vault.oauth(this);
     }
 
     private String callback() {
@@ -454,7 +453,7 @@ public class UpstreamOAuth {
         JsonNode t = token(p.metadata().tokenEndpoint(), q, p.metadata().policy());
         UpstreamTokens tokens = new UpstreamTokens(t.path("access_token").asString(), t.path("refresh_token").asString(null),
                 p.metadata().tokenEndpoint(), p.client().clientId(), p.client().clientSecret(), p.metadata().resource(), p.metadata().issuer());
-        vault.store(new IdentityVault.Owner(userId, null), server.id(), IdentityVault.OAUTH, tokens.toJson(), expiry(t));
+        store.store(new IdentityVault.Owner(userId, null), server.id(), IdentityVault.OAUTH, tokens.toJson(), expiry(t));
         return new Completed(p.wizardState(), server.id());
     }
 
@@ -463,7 +462,7 @@ public class UpstreamOAuth {
     /** Refreshes ahead of expiry, so calls seldom wait for a refresh. */
     @Scheduled(fixedDelayString = "${gatehouse.upstream-oauth.refresh-interval:30s}", initialDelay = 10_000)
     public void refreshExpiring() {
-        for (Credential c : vault.oauthExpiringBefore(Instant.now().plus(REFRESH_AHEAD))) {
+        for (Credential c : store.oauthExpiringBefore(Instant.now().plus(REFRESH_AHEAD))) {
             try {
                 refresh(c);
             } catch (RuntimeException e) {
@@ -480,12 +479,12 @@ public class UpstreamOAuth {
         ReentrantLock lock = refreshLocks.computeIfAbsent(stale.id(), k -> new ReentrantLock());
         lock.lock();
         try {
-            Credential c = vault.byId(stale.id()).orElseThrow(() -> ProblemException.notFound("identity", stale.id()));
+            Credential c = store.byId(stale.id()).orElseThrow(() -> ProblemException.notFound("identity", stale.id()));
             // A rejected credential may be tried (an administrator's refresh): its refresh token may still be good.
             if (!("ok".equals(c.state()) || "rejected".equals(c.state())) || c.updatedAt().isAfter(stale.updatedAt())) {
                 return c; // failed, revoked or refreshed meanwhile
             }
-            UpstreamTokens stored = UpstreamTokens.parse(vault.secret(c.id()));
+            UpstreamTokens stored = UpstreamTokens.parse(store.secret(c.id()));
             ServerDef server = catalog.snapshot().servers().get(c.serverId());
             String name = server == null ? c.serverId() : server.name();
             if (stored.refreshToken() == null) {
@@ -518,8 +517,8 @@ public class UpstreamOAuth {
             UpstreamTokens fresh = new UpstreamTokens(t.path("access_token").asString(),
                     t.path("refresh_token").asString(old.refreshToken()), old.tokenEndpoint(), old.clientId(), old.clientSecret(),
                     old.resource(), old.issuer());
-            Credential updated = vault.update(c, fresh.toJson(), expiry(t));
-            vault.resolveAlerts(c.serverId(), c.id()); // refused or not refreshable before: it works again
+            Credential updated = store.update(c, fresh.toJson(), expiry(t));
+            store.resolveAlerts(c.serverId(), c.id()); // refused or not refreshable before: it works again
             return updated;
         } finally {
             lock.unlock();
@@ -527,7 +526,7 @@ public class UpstreamOAuth {
     }
 
     private Credential failed(Credential c, String serverName, String why) {
-        Credential marked = vault.mark(c, "refresh-failed", why.length() > 1000 ? why.substring(0, 1000) : why);
+        Credential marked = store.mark(c, "refresh-failed", why.length() > 1000 ? why.substring(0, 1000) : why);
         ObjectNode details = Json.object().put("identityId", c.id()).put("serverId", c.serverId());
         if (c.userId() != null) {
             details.put("userId", c.userId());
