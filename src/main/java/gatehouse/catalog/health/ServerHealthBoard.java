@@ -26,6 +26,10 @@ import gatehouse.platform.Json;
 @Service
 public class ServerHealthBoard implements CatalogListener {
     public static final String ALERT_TYPE = "server-unreachable";
+    /** A server that broke the protocol or failed calls (garbage, silence, oversized answers, stray answers or requests). */
+    public static final String MISBEHAVING = "server-misbehaving";
+    /** At most one alert update per server in this interval, unless a new kind of misbehaviour is seen. */
+    static final java.time.Duration MISBEHAVIOUR_QUIET = java.time.Duration.ofMinutes(1);
     private static final Logger log = LoggerFactory.getLogger(ServerHealthBoard.class);
 
     private final AlertService alerts;
@@ -107,8 +111,43 @@ public class ServerHealthBoard implements CatalogListener {
         }
     }
 
+    private record Conduct(java.util.Set<String> kinds, Instant reported) {
+    }
+
+    private final Map<String, Conduct> conduct = new ConcurrentHashMap<>();
+
+    /**
+     * The server broke the protocol or failed a call ({@code kind}: a short word such as silence,
+     * malformed, oversized). One {@value #MISBEHAVING} alert per server, naming every kind seen and
+     * the latest case; updated when a new kind appears and at most once a minute otherwise, so a
+     * flood costs no more than one database write a minute. An administrator resolves it.
+     */
+    public void misbehaved(ServerDef server, String kind, String what) {
+        Instant now = clock.instant();
+        boolean[] report = {false};
+        Conduct after = conduct.compute(server.id(), (id, before) -> {
+            java.util.Set<String> kinds = new java.util.TreeSet<>(before == null ? java.util.Set.of() : before.kinds());
+            boolean fresh = kinds.add(kind);
+            if (before == null || fresh || before.reported().plus(MISBEHAVIOUR_QUIET).isBefore(now)) {
+                report[0] = true;
+                return new Conduct(java.util.Collections.unmodifiableSet(kinds), now);
+            }
+            return before;
+        });
+        if (!report[0]) {
+            return;
+        }
+        log.warn("server {} misbehaved ({}): {}", server.name(), kind, gatehouse.platform.LogSafe.text(what));
+        var details = Json.object().put("serverName", server.name()).put("latestKind", kind).put("latest", what);
+        var kinds = details.putArray("kinds");
+        after.kinds().forEach(kinds::add);
+        alerts.raiseOnce(MISBEHAVING, Alert.WARNING, "server " + server.name(), "server '" + server.name() + "' misbehaved ("
+                + String.join(", ", after.kinds()) + "); latest: " + what, about(server), details);
+    }
+
     @Override
     public void onCatalogChange(CatalogSnapshot previous, CatalogSnapshot current) {
+        conduct.keySet().removeIf(id -> !current.servers().containsKey(id));
         for (String id : health.keySet()) {
             ServerDef now = current.servers().get(id);
             ServerDef was = previous == null ? null : previous.servers().get(id);

@@ -403,6 +403,7 @@ public final class DownstreamSession implements MessageSink {
             default -> null;
         };
         if (needed != null && !clientCan(needed)) {
+            from.misbehaved("uninvited-request", "sent " + method + " although the client declared no " + needed + " capability");
             from.send(JsonRpc.error(request.get("id"), JsonRpc.METHOD_NOT_FOUND,
                     "the client behind this gateway does not support " + method));
             return false;

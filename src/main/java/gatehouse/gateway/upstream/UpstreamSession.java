@@ -37,11 +37,65 @@ public abstract class UpstreamSession implements AutoCloseable {
     protected volatile ObjectNode initializeResult;
 
     private volatile CredentialSource credentials;
+    private volatile Misbehaviour misbehaviour = (server, kind, what) -> { };
+
+    /** Where a session reports a server breaking the protocol or failing a call (the health board's alert). */
+    @FunctionalInterface
+    public interface Misbehaviour {
+        void seen(ServerDef server, String kind, String what);
+    }
 
     protected UpstreamSession(ServerDef server) {
         this.server = server;
         this.lists = new ListCache(server.name());
         this.credentials = CredentialSource.none(server.name());
+    }
+
+    /** Where this session reports misbehaviour (set when it is opened). */
+    void reportMisbehaviourTo(Misbehaviour to) {
+        this.misbehaviour = to;
+    }
+
+    /**
+     * The server broke the protocol or failed a call: {@code kind} is a short stable word (silence,
+     * oversized, malformed, failed, foreign-answer, not-json-rpc, uninvited-request), {@code what}
+     * says what happened in words an administrator can act on (never message content).
+     */
+    public void misbehaved(String kind, String what) {
+        try {
+            misbehaviour.seen(server, kind, what);
+        } catch (RuntimeException e) {
+            log.debug("could not report upstream {} misbehaving: {}", server.name(), e.toString());
+        }
+    }
+
+    /** A call's failure as misbehaviour, unless it is about reaching the server or the caller's credential (alerted elsewhere). */
+    private void callFailed(String method, RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UpstreamUnreachableException || c instanceof UpstreamUnauthorizedException
+                    || c instanceof CredentialUnusableException || c instanceof McpException) {
+                return;
+            }
+        }
+        if (!(e instanceof UpstreamException)) {
+            return;
+        }
+        String kind = "failed";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof MessageTooLargeException) {
+                kind = "oversized";
+                break;
+            }
+            if (c instanceof java.net.http.HttpTimeoutException) {
+                kind = "silence";
+                break;
+            }
+            if (c instanceof tools.jackson.core.JacksonException) {
+                kind = "malformed";
+                break;
+            }
+        }
+        misbehaved(kind, method + ": " + e.getMessage());
     }
 
     /** Whose credential this session presents, and what a 401 turns into (set once when it is opened). */
@@ -202,14 +256,18 @@ public abstract class UpstreamSession implements AutoCloseable {
             return response;
         } catch (TimeoutException e) {
             cancel(call, "timed out after " + timeout.toSeconds() + "s");
+            misbehaved("silence", JsonRpc.method(request) + ": no answer within " + timeout.toSeconds() + "s");
             throw new McpException(JsonRpc.REQUEST_TIMEOUT, "Upstream server '" + server.name() + "' did not answer within "
                     + timeout.toSeconds() + "s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new UpstreamException("upstream '" + server.name() + "' failed: " + cause.getMessage(), cause);
+            RuntimeException failure = cause instanceof RuntimeException re ? re
+                    : new UpstreamException("upstream '" + server.name() + "' failed: " + cause.getMessage(), cause);
+            callFailed(JsonRpc.method(request), failure);
+            throw failure;
+        } catch (UpstreamException e) {
+            callFailed(JsonRpc.method(request), e);
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted while waiting for upstream '" + server.name() + "'");
@@ -263,12 +321,14 @@ public abstract class UpstreamSession implements AutoCloseable {
         if (JsonRpc.isResponse(message)) {
             if (!calls.answer(message)) {
                 log.debug("upstream {} answered unknown or finished request {}", server.name(), message.get("id"));
+                misbehaved("foreign-answer", "answered a request that was not open (unknown id, or already answered or cancelled)");
             }
             return;
         }
         String method = JsonRpc.method(message);
         if (method == null) {
             log.debug("upstream {} sent a message that is neither request, response nor notification", server.name());
+            misbehaved("not-json-rpc", "sent a message that is neither request, response nor notification");
             return;
         }
         if (method.endsWith("/list_changed")) {

@@ -182,6 +182,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         StreamableHttpUpstream s = new StreamableHttpUpstream(config(server, clientInit, new AuthorizedHeaders(server.headers(), credential::header)));
         s.credentials(credential);
         s.resume(state);
+        conduct(s);
         return s;
     }
 
@@ -206,7 +207,16 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
         if (server.transport() != gatehouse.catalog.Transport.STDIO) {
             opened.credentials(credential); // a stdio process is shared and takes no per-caller credential
         }
+        conduct(opened);
         return opened;
+    }
+
+    /** Misbehaviour the session sees raises the health board's alert about its server. */
+    private void conduct(UpstreamSession session) {
+        ServerHealthBoard board = health;
+        if (board != null) {
+            session.reportMisbehaviourTo(board::misbehaved);
+        }
     }
 
     /** The one configuration every HTTP upstream client of {@code server} is built from. */

@@ -61,6 +61,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
     private HttpServer hostile;
     private RunningFixture neighbour;
     private AdminClient.Connection conn;
+    private String hostileName;
 
     @BeforeAll
     void world() throws IOException {
@@ -79,7 +80,8 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         hostile.start();
         neighbour = ConformanceFixtureMain.start(FixtureTransport.STREAMABLE_HTTP, 0);
         String gateway = admin.createGateway(unique("hostile"));
-        admin.assign(gateway, admin.createHttpServer(unique("hostile"), "streamable-http",
+        hostileName = unique("hostile");
+        admin.assign(gateway, admin.createHttpServer(hostileName, "streamable-http",
                 "http://127.0.0.1:" + hostile.getAddress().getPort() + "/mcp"), "hx");
         admin.assign(gateway, admin.createHttpServer(unique("neighbour"), "streamable-http", neighbour.url().toString()), "ok");
         conn = admin.connect(gateway);
@@ -260,6 +262,20 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         }
     }
 
+    /** The hostile server's misbehaviour alert names {@code kind} among what it saw (one alert for the server). */
+    private void alerted(String kind) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<JsonNode> about = new java.util.ArrayList<>();
+            for (JsonNode a : admin.send("GET", "/alerts?type=" + gatehouse.catalog.health.ServerHealthBoard.MISBEHAVING, null).body()) {
+                if (a.path("subject").asString().equals("server " + hostileName)) {
+                    about.add(a);
+                }
+            }
+            assertThat(about).singleElement().satisfies(a -> assertThat(a.path("details").path("kinds").valueStream()
+                    .map(JsonNode::asString).toList()).contains(kind));
+        });
+    }
+
     private static JsonNode error(Result r) {
         assertThat(r.status()).as("HTTP status of %s", r.body()).isEqualTo(200);
         JsonNode e = r.error();
@@ -279,6 +295,8 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         // The session goes on: the same client calls the neighbour and the hostile server again.
         assertThat(c.callTool("ok__test_simple_text", Json.object()).result()).isNotNull();
         othersUnaffected();
+        alerted("malformed");
+        alerted("failed");
     }
 
     @Test
@@ -300,6 +318,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         }
         awaitLogs("from=" + from + "&connection=" + conn.id() + "&limit=100",
                 r -> r.path("tool").asString("").startsWith("hx__") && "error".equals(r.path("status").asString(null)), 2);
+        alerted("silence");
     }
 
     @Test
@@ -309,6 +328,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         assertThat(e.path("code").asInt()).isEqualTo(JsonRpc.UPSTREAM_ERROR);
         assertThat(r.body().length()).as("nothing of the 100 MB reaches the client").isLessThan(4_096);
         othersUnaffected();
+        alerted("oversized");
     }
 
     @Test
@@ -324,6 +344,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         assertThat(r.result().path("content").get(0).path("text").asString()).as(r.body()).isEqualTo("done: wrong_ids");
         assertThat(r.body()).doesNotContain("not yours");
         othersUnaffected();
+        alerted("foreign-answer");
     }
 
     @Test
@@ -335,6 +356,7 @@ class HostileUpstreamsThroughGatewayTest extends GatewayTestSupport {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(answersToServerRequests.get() - before).isEqualTo(SERVER_REQUESTS));
         othersUnaffected();
+        alerted("uninvited-request");
     }
 
     @Test
