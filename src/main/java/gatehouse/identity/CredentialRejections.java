@@ -9,7 +9,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Service;
 
 import gatehouse.alerts.AlertService;
 import gatehouse.catalog.CatalogService;
@@ -24,9 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
  * credential is marked {@code rejected}, an {@code identity-rejected} alert names whose credential
  * for which server failed, and the call is answered with where to renew it. Concurrent calls that
  * meet the same refusal see one refresh and one alert: the first renews, the others find the
- * credential changed and retry with it.
+ * credential changed and retry with it. The vault that answers {@code rejected} makes it (it asks
+ * the vault again what to present), so neither holds a setter for the other.
  */
-@Service
 public class CredentialRejections {
     private static final Logger log = LoggerFactory.getLogger(CredentialRejections.class);
     /** A credential renewed after a 401 within this time and refused again is rejected, not refreshed again. */
@@ -49,7 +48,6 @@ public class CredentialRejections {
         this.alerts = alerts;
         this.catalog = catalog;
         this.directory = directory;
-        vault.rejections(this);
     }
 
     UpstreamCredentials.Presented rejected(String connectionId, String gatewayId, ServerDef server, String presented) {

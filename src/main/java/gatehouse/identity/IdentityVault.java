@@ -42,7 +42,7 @@ public class IdentityVault implements UpstreamCredentials {
     private final CatalogService catalog;
     private final UpstreamOAuth oauth;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-    private volatile CredentialRejections rejections;
+    private final CredentialRejections rejections;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
 
@@ -51,16 +51,13 @@ public class IdentityVault implements UpstreamCredentials {
     }
 
     IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, UpstreamClients clients,
-                  gatehouse.platform.GatehouseProperties props) {
+                  gatehouse.platform.GatehouseProperties props, gatehouse.alerts.AlertService alerts, Directory directory) {
         this.store = store;
         this.catalog = catalog;
         this.oauth = oauth;
         this.clients = clients;
         this.props = props;
-    }
-
-    void rejections(CredentialRejections rejections) {
-        this.rejections = rejections;
+        this.rejections = new CredentialRejections(this, store, oauth, alerts, catalog, directory);
     }
 
     /** The page where a person adds or renews their own credential for one server (signed in to Gatehouse). */
@@ -249,8 +246,7 @@ public class IdentityVault implements UpstreamCredentials {
 
     @Override
     public Presented rejected(String connectionId, String gatewayId, ServerDef server, String presented) {
-        CredentialRejections r = rejections;
-        return r == null ? new None() : r.rejected(connectionId, gatewayId, server, presented);
+        return rejections.rejected(connectionId, gatewayId, server, presented);
     }
 
     /** The credential a connection presents for a server (shared or its own), if any; never cached. */
