@@ -38,7 +38,8 @@ final class Gazetteer {
             "Road", "Order", "Invoice", "Ticket", "Version", "Release", "Build", "Customer", "Patient", "User", "Account",
             "Card", "Number", "Phone", "Name", "Team", "Project", "Inc", "Ltd", "LLC", "Corp", "Company", "Bank", "Group",
             "University", "Hospital", "Center", "Service", "Services", "North", "South", "East", "West", "New", "Saint", "St",
-            "Lake", "Mount", "Fort", "Port", "San", "Los", "Las", "Via", "Per", "Re", "Fwd", "Note", "Notes", "Total", "Amount");
+            "Lake", "Mount", "Fort", "Port", "San", "Los", "Las", "Via", "Per", "Re", "Fwd", "Note", "Notes", "Total", "Amount",
+            "Jr", "Sr", "Yesterday", "Today", "Tomorrow", "Visit", "Many", "Some", "All", "Grand");
 
     /** Words that begin a place name when a capitalised word follows ("North Jaimie", "Port Ismaelview"). */
     static final Set<String> DIRECTIONS = Set.of("North", "South", "East", "West", "New", "Port", "Lake", "Mount", "Fort", "Saint", "St",
@@ -47,6 +48,31 @@ final class Gazetteer {
     static final Set<String> PERSON_VERBS = Set.of("moved", "said", "says", "wrote", "writes", "asked", "told", "joined", "left", "lives",
             "lived", "works", "worked", "replied", "signed", "met", "visited", "reported", "approved", "emailed", "thanked",
             "confirmed", "booked", "paid", "resigned", "married", "retired", "died");
+    /** Nouns that make a run of capitalised words a place (or an organisation), never a person. */
+    static final Set<String> PLACE_WORDS = Set.of("Islands", "Island", "Isles", "Republic", "Democratic", "Kingdom", "States", "United",
+            "Federation", "Territory", "Territories", "Canyon", "Valley", "River", "Bay", "Mountains", "Mountain", "Park", "Airport",
+            "Station", "Bridge", "Museum", "Beach", "Coast", "Desert", "Forest", "Heights", "Harbor", "Harbour",
+            "Peninsula", "Polynesia", "Guiana", "Emirates", "Arab", "Atoll");
+    /** Nouns that make a run of capitalised words an organisation or a product: neither person nor place. */
+    static final Set<String> ORG_WORDS = Set.of("Web", "Cloud", "Services", "Systems", "Labs", "Software", "Solutions", "Technologies",
+            "Partners", "Holdings", "Foundation", "Institute", "Association", "Committee", "Council", "Department", "Office", "Agency");
+
+    /** Whether one of the words in {@code text[s, e)} is in {@code words}. */
+    static boolean hasWord(Set<String> words, String text, int s, int e) {
+        int k = s;
+        while (k < e) {
+            int w = k;
+            while (w < e && text.charAt(w) != ' ') {
+                w++;
+            }
+            if (words.contains(text.substring(k, w))) {
+                return true;
+            }
+            k = w + 1;
+        }
+        return false;
+    }
+
     /** Endings of English place names ("-town", "-ville", "-port"): a capitalised word with one is a place candidate. */
     private static final String[] PLACE_SUFFIXES = {"town", "ville", "burgh", "burg", "borough", "bury", "port", "side", "mouth",
         "shire", "land", "stad", "chester", "view", "haven", "field", "ford", "furt", "berg", "fort", "stead", "wick", "ham"};

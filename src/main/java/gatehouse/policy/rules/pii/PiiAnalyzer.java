@@ -655,12 +655,23 @@ public final class PiiAnalyzer {
                 int ne = wordEnd(text, next);
                 if (gazetteer.surnames.contains(text.substring(next, ne).toLowerCase(Locale.ROOT))) {
                     out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, i) ? 0.5 : 0.6));
-                } else if (properWord(text, i, e) && !afterCapitalWord(text, i)) {
+                } else if (properWord(text, i, e) && !afterCapitalWord(text, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
+                        || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
                     // two or three capitalised words no list knows: weak evidence, raised by a person cue before
                     // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
                     int end = properRun(text, i, 3);
-                    if (end > e) {
-                        out.add(new Finding(Recognizers.PERSON, i, end, personVerbAfter(text, end) ? 0.6 : 0.35));
+                    if (end > e && Gazetteer.hasWord(Gazetteer.ORG_WORDS, text, i, end)) {
+                        return; // "Google Cloud", "Control Systems": an organisation or a product
+                    }
+                    if (end > e && Gazetteer.hasWord(Gazetteer.PLACE_WORDS, text, i, end)) {
+                        // "Cayman Islands": a place by its common noun, not a person; weak until a cue raises it
+                        if (locations) {
+                            out.add(new Finding(Recognizers.LOCATION, i, end, 0.35));
+                        }
+                    } else if (end > e) {
+                        // mid-sentence, capitalised words that no list calls common are a name as often as not
+                        double score = personVerbAfter(text, end) ? 0.6 : sentenceStart(text, i) || afterCommonWord(text, i) ? 0.35 : 0.5;
+                        out.add(new Finding(Recognizers.PERSON, i, end, score));
                     }
                 }
             }
@@ -709,6 +720,18 @@ public final class PiiAnalyzer {
         }
         return Character.isUpperCase(text.charAt(k)) && Character.isLetter(text.charAt(i - 2))
                 && !Gazetteer.NOT_NAMES.contains(text.substring(k, i - 1));
+    }
+
+    /** Whether a common capitalised word ("Meet", "Yesterday") stands right before {@code i}, as a sentence's first word would. */
+    private static boolean afterCommonWord(String text, int i) {
+        if (i < 2 || text.charAt(i - 1) != ' ' || !Character.isLetter(text.charAt(i - 2))) {
+            return false;
+        }
+        int k = i - 2;
+        while (k > 0 && Character.isLetter(text.charAt(k - 1))) {
+            k--;
+        }
+        return Character.isUpperCase(text.charAt(k)) && sentenceStart(text, k);
     }
 
     private static boolean personVerbAfter(String text, int end) {
