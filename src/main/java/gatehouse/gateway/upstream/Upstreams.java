@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -78,7 +77,10 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(props.mcp().connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                // The client's own steps (write the request, parse the response, hand bytes to the
+                // body's reader) run on the thread that drives them: its selector or the caller.
+                // None of them blocks, and a thread per step cost more than the steps themselves.
+                .executor(Runnable::run)
                 .build();
     }
 
