@@ -23,6 +23,7 @@ import gatehouse.catalog.IdentityScheme;
 import gatehouse.catalog.ServerDef;
 import gatehouse.identity.Credential;
 import gatehouse.identity.Directory;
+import gatehouse.identity.CredentialRefresh;
 import gatehouse.identity.IdentityVault;
 import gatehouse.platform.ProblemException;
 
@@ -36,9 +37,11 @@ import gatehouse.platform.ProblemException;
 class IdentitiesController {
     private final CatalogService catalog;
     private final IdentityVault vault;
+    private final CredentialRefresh refresh;
     private final Directory directory;
 
-    IdentitiesController(CatalogService catalog, IdentityVault vault, Directory directory) {
+    IdentitiesController(CatalogService catalog, IdentityVault vault, Directory directory, CredentialRefresh refresh) {
+        this.refresh = refresh;
         this.catalog = catalog;
         this.vault = vault;
         this.directory = directory;
@@ -63,7 +66,7 @@ class IdentitiesController {
                     List<Row> rows = vault.states(c).stream().map(s -> {
                         ServerDef server = snap.servers().get(s.serverId());
                         return new Row(c.id(), s.serverId(), server == null ? s.serverId() : server.name(), s.state(), s.expiresAt(),
-                                s.error(), vault.refreshable(c, s.serverId()));
+                                s.error(), refresh.refreshable(c, s.serverId()));
                     }).toList();
                     return new ConnectionRows(c.id(), g == null ? c.gatewayId() : g.name(), hostNames.getOrDefault(c.hostId(), c.hostId()),
                             c.createdAt(), rows);
@@ -80,7 +83,7 @@ class IdentitiesController {
         Connection c = own(connectionId, serverId, auth);
         String name = serverName(serverId);
         try {
-            Credential cr = vault.refresh(c, serverId);
+            Credential cr = refresh.refresh(c, serverId);
             if ("ok".equals(cr.state())) {
                 flash.addFlashAttribute("info", "Refreshed your credential for '" + name + "'; "
                         + (cr.expiresAt() == null ? "it does not expire." : "expires at " + cr.expiresAt() + "."));

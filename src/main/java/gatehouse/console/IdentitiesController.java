@@ -25,6 +25,7 @@ import gatehouse.catalog.GatewayDef;
 import gatehouse.catalog.Host;
 import gatehouse.catalog.IdentityScheme;
 import gatehouse.identity.Credential;
+import gatehouse.identity.CredentialRefresh;
 import gatehouse.identity.IdentityVault;
 import gatehouse.platform.ProblemException;
 import gatehouse.policy.access.Permission;
@@ -44,9 +45,11 @@ class IdentitiesController {
     private final ConsoleAudit audit;
     private final CatalogService catalog;
     private final IdentityVault vault;
+    private final CredentialRefresh refresh;
     private final LogQuery logs;
 
-    IdentitiesController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, IdentityVault vault, LogQuery logs) {
+    IdentitiesController(ConsoleAccess access, ConsoleAudit audit, CatalogService catalog, IdentityVault vault, LogQuery logs, CredentialRefresh refresh) {
+        this.refresh = refresh;
         this.access = access;
         this.audit = audit;
         this.catalog = catalog;
@@ -121,7 +124,7 @@ class IdentitiesController {
         String who = c.userId() == null ? null : nameOf(c.userId());
         Host host = c.hostId() == null ? null : hosts.get(c.hostId());
         List<Map<String, Object>> last = logs.find(new LogQuery.Filter(null, c.id(), null, serverId, null, null, null, 1));
-        boolean refreshable = cr.isPresent() && vault.refreshable(c, serverId);
+        boolean refreshable = cr.isPresent() && refresh.refreshable(c, serverId);
         boolean revocable = cr.isPresent() && !"revoked".equals(state);
         String server = snap.servers().containsKey(serverId) ? snap.servers().get(serverId).name() : serverId;
         return new IdentityRow(g.id(), g.name(), c.id(), who, host == null ? null : host.name(), serverId, server, state,
@@ -143,7 +146,7 @@ class IdentitiesController {
     String refresh(@ModelAttribute("viewer") ConsoleAccess.Viewer viewer, @PathVariable String cid, @PathVariable String sid,
                    RedirectAttributes flash, jakarta.servlet.http.HttpServletRequest req) {
         Connection c = manageable(viewer, cid);
-        Credential after = vault.refresh(c, sid);
+        Credential after = refresh.refresh(c, sid);
         audit.record(viewer, "POST /connections/{}/identities/{}/refresh", "/connections/" + cid + "/identities/" + sid, null, after.state());
         if ("ok".equals(after.state())) {
             flash.addFlashAttribute("info", "Credential refreshed" + (after.expiresAt() == null ? "." : "; valid until " + after.expiresAt() + "."));

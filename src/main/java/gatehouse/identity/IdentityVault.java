@@ -40,7 +40,7 @@ public class IdentityVault implements UpstreamCredentials {
 
     private final CredentialStore store;
     private final CatalogService catalog;
-    private final UpstreamOAuth oauth;
+    private final CredentialRefresh refresh;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final CredentialRejections rejections;
     private final UpstreamClients clients;
@@ -50,11 +50,11 @@ public class IdentityVault implements UpstreamCredentials {
     private record Cached(Presented presented, Instant until, long generation) {
     }
 
-    IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, UpstreamClients clients,
+    IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, CredentialRefresh refresh, UpstreamClients clients,
                   gatehouse.platform.GatehouseProperties props, gatehouse.alerts.AlertService alerts, Directory directory) {
         this.store = store;
         this.catalog = catalog;
-        this.oauth = oauth;
+        this.refresh = refresh;
         this.clients = clients;
         this.props = props;
         this.rejections = new CredentialRejections(this, store, oauth, alerts, catalog, directory);
@@ -227,7 +227,7 @@ public class IdentityVault implements UpstreamCredentials {
 
     /** A usable credential as the upstream takes it: OAuth tokens as a bearer, a static key in the server's key header. */
     private Presented presentedFor(Credential cr, ServerDef server) {
-        String token = usableToken(cr);
+        String token = refresh.tokenToPresent(cr);
         if (OAUTH.equals(cr.kind())) {
             return new Bearer(token);
         }
@@ -268,20 +268,6 @@ public class IdentityVault implements UpstreamCredentials {
         store.changed();
     }
 
-    /** The token to send now: an OAuth access token about to expire is refreshed first. */
-    private String usableToken(Credential cr) {
-        if (OAUTH.equals(cr.kind()) && cr.expiresAt() != null
-                && cr.expiresAt().isBefore(Instant.now().plus(UpstreamOAuth.REFRESH_AHEAD))) {
-            Credential refreshed = oauth.refresh(cr);
-            if (!"ok".equals(refreshed.state())) {
-                throw new IllegalStateException("refresh failed");
-            }
-            return store.token(refreshed);
-        }
-        return store.token(cr);
-    }
-
-    // --- writing
     // --- writing (the store keeps them)
 
     public Credential storePersonalToken(String userId, String serverId, String token) {
@@ -349,30 +335,5 @@ public class IdentityVault implements UpstreamCredentials {
     @Transactional
     public Credential revoke(Connection c, String serverId, String reason) {
         return store.mark(ofConnection(c, serverId), "revoked", reason);
-    }
-
-    /** Whether {@link #refresh} can work: an OAuth credential, not revoked, holding a refresh token. Never the secret itself. */
-    public boolean refreshable(Connection c, String serverId) {
-        Optional<Credential> cr = find(Owner.of(c), serverId);
-        if (cr.isEmpty() || !OAUTH.equals(cr.get().kind()) || "revoked".equals(cr.get().state())) {
-            return false;
-        }
-        try {
-            return UpstreamTokens.parse(store.secret(cr.get().id())).refreshToken() != null;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Refreshes an OAuth credential now; a static token cannot be refreshed. */
-    public Credential refresh(Connection c, String serverId) {
-        Credential cr = ofConnection(c, serverId);
-        if (!OAUTH.equals(cr.kind())) {
-            throw ProblemException.invalid("serverId", "this credential is a static token; it has nothing to refresh");
-        }
-        if ("revoked".equals(cr.state())) {
-            throw ProblemException.invalid("serverId", "this credential was revoked; the person must reconnect");
-        }
-        return oauth.refresh(cr);
     }
 }

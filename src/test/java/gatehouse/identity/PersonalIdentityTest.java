@@ -28,6 +28,8 @@ class PersonalIdentityTest extends GatewayTestSupport {
     @Autowired
     IdentityVault vault;
     @Autowired
+    CredentialRefresh refresher;
+    @Autowired
     AlertService alerts;
     @Autowired
     UpstreamOAuth oauth;
@@ -133,7 +135,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
         // A static token has nothing to refresh.
         AdminClient.Connection b = withToken("tok-static");
         assertThat(admin.send("POST", "/connections/" + b.id() + "/identities/" + serverId + "/refresh", null).status()).isEqualTo(400);
-        assertThat(vault.refreshable(catalog.connection(b.id()), serverId)).isFalse();
+        assertThat(refresher.refreshable(catalog.connection(b.id()), serverId)).isFalse();
     }
 
     @Test
@@ -194,7 +196,7 @@ class PersonalIdentityTest extends GatewayTestSupport {
         JsonNode state = identityOf(c.id());
         assertThat(state.path("state").asString()).isEqualTo("ok");
         assertThat(Instant.parse(state.path("expiresAt").asString())).isAfter(Instant.now().plusSeconds(3000));
-        assertThat(vault.refreshable(catalog.connection(c.id()), serverId)).as("holds a refresh token").isTrue();
+        assertThat(refresher.refreshable(catalog.connection(c.id()), serverId)).as("holds a refresh token").isTrue();
         // Forced by an administrator.
         AdminClient.Answer forced = admin.send("POST", "/connections/" + c.id() + "/identities/" + serverId + "/refresh", null);
         assertThat(forced.status()).as(forced.body().toString()).isEqualTo(200);

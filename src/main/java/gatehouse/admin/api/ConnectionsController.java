@@ -22,6 +22,7 @@ import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.Connection;
 import gatehouse.catalog.Host;
 import gatehouse.catalog.IdentityScheme;
+import gatehouse.identity.CredentialRefresh;
 import gatehouse.identity.IdentityVault;
 import gatehouse.platform.GatehouseProperties;
 import gatehouse.platform.ProblemException;
@@ -33,10 +34,12 @@ class ConnectionsController {
     private final CatalogService catalog;
     private final GatehouseProperties props;
     private final IdentityVault vault;
+    private final CredentialRefresh refresh;
 
     private final CheckedTokens checked;
 
-    ConnectionsController(CatalogService catalog, GatehouseProperties props, IdentityVault vault, CheckedTokens checked) {
+    ConnectionsController(CatalogService catalog, GatehouseProperties props, IdentityVault vault, CheckedTokens checked, CredentialRefresh refresh) {
+        this.refresh = refresh;
         this.checked = checked;
         this.vault = vault;
         this.catalog = catalog;
@@ -156,7 +159,7 @@ class ConnectionsController {
     @PostMapping("/connections/{id}/identities/{serverId}/refresh")
     IdentityView refreshIdentity(@PathVariable String id, @PathVariable String serverId) {
         Connection c = catalog.connection(id);
-        vault.refresh(c, serverId);
+        refresh.refresh(c, serverId);
         return identity(c, serverId);
     }
 
