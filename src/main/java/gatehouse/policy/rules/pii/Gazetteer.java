@@ -77,12 +77,23 @@ final class Gazetteer {
     private static final String[] PLACE_SUFFIXES = {"town", "ville", "burgh", "burg", "borough", "bury", "port", "side", "mouth",
         "shire", "land", "stad", "chester", "view", "haven", "field", "ford", "furt", "berg", "fort", "stead", "wick", "ham"};
 
+    /** {@link #PLACE_SUFFIXES} by their last letter: a word is compared only with the endings that end as it does. */
+    private static final String[][] SUFFIXES_BY_LAST = new String[128][];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            final char last = c;
+            String[] list = java.util.Arrays.stream(PLACE_SUFFIXES).filter(x -> x.charAt(x.length() - 1) == last).toArray(String[]::new);
+            SUFFIXES_BY_LAST[c] = list.length == 0 ? null : list;
+        }
+    }
+
     /** Whether the Latin-1 word {@code cs[s, e)}, six letters or more, ends with a place-name ending. */
     static boolean placeShaped(byte[] cs, int s, int e) {
-        if (e - s < 6) {
+        if (e - s < 6 || cs[e - 1] < 0 || SUFFIXES_BY_LAST[cs[e - 1]] == null) {
             return false;
         }
-        for (String suffix : PLACE_SUFFIXES) {
+        for (String suffix : SUFFIXES_BY_LAST[cs[e - 1]]) {
             int k = e - suffix.length();
             if (k <= s) {
                 continue;

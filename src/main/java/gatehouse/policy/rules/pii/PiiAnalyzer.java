@@ -670,7 +670,9 @@ public final class PiiAnalyzer {
                         }
                     } else if (end > e) {
                         // mid-sentence, capitalised words that no list calls common are a name as often as not
-                        double score = personVerbAfter(text, end) ? 0.6 : sentenceStart(text, i) || afterCommonWord(text, i) ? 0.35 : 0.5;
+                        // (not in title case: a capitalised word among the three before means a title, "For Whom the Bell Tolls")
+                        double score = personVerbAfter(text, end) ? 0.6
+                                : sentenceStart(text, i) || afterCommonWord(text, i) || titleCaseBefore(text, i) ? 0.35 : 0.5;
                         out.add(new Finding(Recognizers.PERSON, i, end, score));
                     }
                 }
@@ -732,6 +734,25 @@ public final class PiiAnalyzer {
             k--;
         }
         return Character.isUpperCase(text.charAt(k)) && sentenceStart(text, k);
+    }
+
+    /** Whether one of the three words before {@code i}, in the same sentence, is capitalised and not the sentence's first. */
+    private static boolean titleCaseBefore(String text, int i) {
+        int k = i;
+        for (int w = 0; w < 3; w++) {
+            if (k < 2 || text.charAt(k - 1) != ' ' || !Character.isLetter(text.charAt(k - 2))) {
+                return false;
+            }
+            int e = k - 1;
+            k = e;
+            while (k > 0 && (Character.isLetter(text.charAt(k - 1)) || text.charAt(k - 1) == '\'')) {
+                k--;
+            }
+            if (Character.isUpperCase(text.charAt(k)) && !sentenceStart(text, k) && !Gazetteer.TITLES.contains(text.substring(k, e))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean personVerbAfter(String text, int end) {
