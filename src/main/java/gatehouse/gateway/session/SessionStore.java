@@ -64,6 +64,8 @@ public class SessionStore implements DisposableBean {
     private final JdbcClient jdbc;
     private final SecretBox secrets;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Ended sessions whose row may not be deleted yet: never carried on, even while the DELETE is on its way. */
+    private final java.util.Set<String> ending = ConcurrentHashMap.newKeySet();
     private final Thread writer;
     private volatile boolean stopping;
 
@@ -90,12 +92,16 @@ public class SessionStore implements DisposableBean {
 
     /** Queues the removal of an ended session. */
     void remove(String sessionId) {
+        ending.add(sessionId);
         pending.put(sessionId, new Remove());
         LockSupport.unpark(writer);
     }
 
     /** The stored session with this id, if any; empty too when the database cannot be read now. */
     Optional<Stored> load(String sessionId) {
+        if (ending.contains(sessionId)) {
+            return Optional.empty(); // ended here; its row is being deleted
+        }
         String key = key(sessionId);
         try {
             return jdbc.sql("SELECT connection_id, gateway_id, protocol_version, state FROM mcp_sessions WHERE id_hash = ?").param(key)
@@ -174,7 +180,12 @@ public class SessionStore implements DisposableBean {
     private void write(String id, Pending p) {
         String key = key(id);
         switch (p) {
-            case Remove r -> jdbc.sql("DELETE FROM mcp_sessions WHERE id_hash = ?").param(key).update();
+            case Remove r -> {
+                jdbc.sql("DELETE FROM mcp_sessions WHERE id_hash = ?").param(key).update();
+                if (!(pending.get(id) instanceof Save)) {
+                    ending.remove(id);
+                }
+            }
             case Save(DownstreamSession s) -> {
                 if (s.closed()) {
                     return; // ended or left meanwhile: its removal (if any) is queued on its own

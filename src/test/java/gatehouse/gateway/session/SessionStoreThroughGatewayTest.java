@@ -42,6 +42,8 @@ class SessionStoreThroughGatewayTest extends GatewayTestSupport {
     SessionRegistry registry;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    javax.sql.DataSource dataSource;
 
     private HttpServer upstream;
     /** The upstream session each echoed text arrived on. */
@@ -126,6 +128,30 @@ class SessionStoreThroughGatewayTest extends GatewayTestSupport {
             await("the ended session is removed").atMost(WAIT).until(() -> stored(sid) == 0);
             registry.leaveAll();
             assertThat(c.callTool("st__echo", echo("three")).status()).as("ended is ended").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aSessionEndedByDeleteIsNeverCarriedOnWhileItsRowIsStillBeingDeleted() throws Exception {
+        Connection owner = admin.connect(gateway);
+        try (McpTestClient c = client(owner)) {
+            assertThat(c.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+            String sid = c.sessionId();
+            await("stored").atMost(WAIT).until(() -> stored(sid) == 1);
+            // Another transaction holds the row, so the background writer's DELETE waits (readers are not blocked).
+            try (java.sql.Connection lock = dataSource.getConnection()) {
+                lock.setAutoCommit(false);
+                try (var st = lock.prepareStatement("SELECT id_hash FROM mcp_sessions WHERE id_hash = ? FOR UPDATE")) {
+                    st.setString(1, SessionStore.key(sid));
+                    st.executeQuery().close();
+                }
+                assertThat(c.delete().status()).isEqualTo(204);
+                assertThat(stored(sid)).as("the row is still there").isEqualTo(1);
+                Result after = c.call("ping", null);
+                assertThat(after.status()).as("ended is ended, row or no row: %s", after.body()).isEqualTo(404);
+                lock.rollback();
+            }
+            await("the ended session is removed").atMost(WAIT).until(() -> stored(sid) == 0);
         }
     }
 
