@@ -145,6 +145,23 @@ public final class Bench {
             }
             runScenario(sc);
         }
+        if (options.containsKey("contextforge")) {
+            // Optional (--contextforge): IBM ContextForge in Gatehouse's place, in front of the same upstream.
+            ContextForge cf = ContextForge.start(work, Path.of(options.getOrDefault("contextforge-venv", "target/contextforge-venv")),
+                    freePort(), directA, "fast-a");
+            processes.add(cf.process);
+            notes.add("ContextForge " + cf.version + " (PyPI " + ContextForge.PACKAGE + ", one uvicorn worker, SQLite, JWT auth), "
+                    + "its CPU measured like Gatehouse's; its row's 'Gatehouse' columns are ContextForge's.");
+            String cfTool = ContextForge.toolName("fast-a", "echo");
+            double rate = Double.parseDouble(options.getOrDefault("contextforge-rate", "5"));
+            Scenario sc = new Scenario("IBM ContextForge in Gatehouse's place: small call, 2025 session, " + (int) rate + "/s", "call", 1,
+                    Math.max(20, n / 40), rate, 0,
+                    new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                    new Side(w -> callers(w, cf.mcpUrl, cf.token, false, cfTool, "hello", "hello"), List.of(a)), cf.process);
+            if (only == null || sc.name().contains(only)) {
+                runScenario(sc);
+            }
+        }
         if (only == null || "idle".contains(only)) {
             idleSessions(gwUrl, token, (int) Math.max(100, 1000 * Math.min(1, scale)));
         }
@@ -161,8 +178,13 @@ public final class Bench {
         return 0;
     }
 
+    /** {@code proxy}: the process in the gateway's place whose CPU is measured (null: Gatehouse itself). */
     record Scenario(String name, String unit, int workers, int callsPerWorker, double ratePerWorker, int unused, Side direct,
-                    Side gateway) {
+                    Side gateway, BenchProcess proxy) {
+        Scenario(String name, String unit, int workers, int callsPerWorker, double ratePerWorker, int unused, Side direct,
+                 Side gateway) {
+            this(name, unit, workers, callsPerWorker, ratePerWorker, unused, direct, gateway, null);
+        }
     }
 
     private void runScenario(Scenario sc) throws Exception {
@@ -186,11 +208,12 @@ public final class Bench {
             Load.Result d = Load.run(dw, sc.callsPerWorker(), sc.ratePerWorker());
             upstreamCpu += cpu(sc.direct().upstreams()) - upBefore;
             List<Load.Call> gw = sc.gateway().workers().apply(sc.workers());
-            double gwBefore = gatehouse.cpuSeconds();
-            double allocBefore = allocatedBytes();
+            BenchProcess measured = sc.proxy() == null ? gatehouse : sc.proxy();
+            double gwBefore = measured.cpuSeconds();
+            double allocBefore = sc.proxy() == null ? allocatedBytes() : 0;
             Load.Result g = Load.run(gw, sc.callsPerWorker(), sc.ratePerWorker());
-            gatewayCpu += gatehouse.cpuSeconds() - gwBefore;
-            alloc += allocatedBytes() - allocBefore;
+            gatewayCpu += measured.cpuSeconds() - gwBefore;
+            alloc += sc.proxy() == null ? allocatedBytes() - allocBefore : 0;
             direct.add(d.latencyMicros());
             gateway.add(g.latencyMicros());
             directSeconds += d.seconds();
