@@ -20,25 +20,58 @@ public final class Overlaps {
             .thenComparing(Comparator.comparingInt(Finding::length).reversed())
             .thenComparingInt(Finding::start);
 
-    /** Same-entity containment removal; the result is ordered by start. */
+    /**
+     * Same-entity containment removal; the result is ordered by start. A finding goes when a finding of
+     * its entity that comes before it in strength order contains it (whether that one stays or not: what
+     * contains it is then contained in a stronger one that stays). Only findings that start at most the
+     * entity's longest span before it can contain it, so each is compared with its neighbours only.
+     */
     public static List<Finding> removeDuplicates(List<Finding> findings) {
-        List<Finding> sorted = new ArrayList<>(findings);
-        sorted.sort(STRONGEST);
-        List<Finding> kept = new ArrayList<>();
-        for (Finding f : sorted) {
-            boolean keep = true;
-            for (Finding k : kept) {
-                if (f.entity().equals(k.entity()) && f.containedIn(k)) {
-                    keep = false;
-                    break;
-                }
+        int n = findings.size();
+        if (n < 2) {
+            return new ArrayList<>(findings);
+        }
+        Finding[] byStrength = findings.toArray(Finding[]::new);
+        java.util.Arrays.sort(byStrength, STRONGEST);
+        Integer[] order = new Integer[n];
+        for (int k = 0; k < n; k++) {
+            order[k] = k;
+        }
+        // positions of the strength order, sorted by start (then end) for the neighbour search
+        java.util.Arrays.sort(order, (a, b) -> {
+            Finding x = byStrength[a];
+            Finding y = byStrength[b];
+            return x.start() != y.start() ? Integer.compare(x.start(), y.start()) : Integer.compare(x.end(), y.end());
+        });
+        int longest = 0;
+        for (Finding f : byStrength) {
+            longest = Math.max(longest, f.length());
+        }
+        boolean[] dropped = new boolean[n];
+        for (int p = 0; p < n; p++) {
+            int rank = order[p];
+            Finding f = byStrength[rank];
+            // earlier starts within reach, and equal starts after it in start order
+            for (int q = p - 1; q >= 0 && byStrength[order[q]].start() >= f.start() - longest && !dropped[rank]; q--) {
+                dropped[rank] = contains(byStrength[order[q]], order[q], f, rank);
             }
-            if (keep) {
-                kept.add(f);
+            for (int q = p + 1; q < n && byStrength[order[q]].start() == f.start() && !dropped[rank]; q++) {
+                dropped[rank] = contains(byStrength[order[q]], order[q], f, rank);
+            }
+        }
+        List<Finding> kept = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            if (!dropped[k]) {
+                kept.add(byStrength[k]);
             }
         }
         kept.sort(PiiAnalyzer.BY_START);
         return kept;
+    }
+
+    /** Whether {@code k} (at strength rank {@code kRank}) comes before {@code f} in strength order and contains it, same entity. */
+    private static boolean contains(Finding k, int kRank, Finding f, int fRank) {
+        return kRank < fRank && f.entity().equals(k.entity()) && f.containedIn(k);
     }
 
     /** Non-overlapping findings of any entities, strongest first chosen; ordered by start. */
