@@ -243,7 +243,7 @@ public class AuditLog implements SmartLifecycle {
      * then carries many records instead of one or two. Shutdown and a caller waiting for a record
      * in the batch end the wait at once.
      */
-    private void gather(List<Queued> batch) throws InterruptedException {
+    private void gather(List<Queued> batch) {
         int max = props.batchSize();
         queue.drainTo(batch, max - batch.size());
         long lingerNanos = props.batchLinger().toNanos();
@@ -257,7 +257,12 @@ public class AuditLog implements SmartLifecycle {
                 return;
             }
             // short slices, so a caller that starts waiting meanwhile is noticed
-            Queued next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)), TimeUnit.NANOSECONDS);
+            Queued next;
+            try {
+                next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return; // what is gathered is written now; nothing taken from the queue is lost
+            }
             if (next != null) {
                 batch.add(next);
                 queue.drainTo(batch, max - batch.size());
