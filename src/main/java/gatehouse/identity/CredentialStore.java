@@ -57,6 +57,8 @@ class CredentialStore {
     /** Something about credentials changed: whatever was remembered of them is stale. */
     void changed() {
         generation.incrementAndGet();
+        // and again once the change is committed: an answer read between the two saw the old row
+        afterCommit(generation::incrementAndGet);
     }
 
     public List<Credential> ofUser(String userId) {

@@ -111,6 +111,10 @@ public class IdentityVault implements UpstreamCredentials {
         Instant now = Instant.now();
         long generation = store.generation();
         Cached c = cache.get(key);
+        if (c != null && c.generation() != generation) {
+            cache.clear(); // something changed: no opened credential outlives its change in memory
+            c = null;
+        }
         if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
             return c.presented();
         }
@@ -131,6 +135,10 @@ public class IdentityVault implements UpstreamCredentials {
         Instant now = Instant.now();
         long generation = store.generation();
         Cached c = cache.get(key);
+        if (c != null && c.generation() != generation) {
+            cache.clear(); // something changed: no opened credential outlives its change in memory
+            c = null;
+        }
         if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
             return c.presented();
         }

@@ -36,8 +36,14 @@ public class HeaderLimitValve extends ErrorReportValve {
 
     @Override
     protected void report(Request request, Response response, Throwable t) {
-        if (response.getStatus() != 400 || response.isCommitted()) {
+        // Only a 400 nobody wrote a body for (what Tomcat's parser refused); an application's own 400 keeps its answer.
+        if (response.getStatus() != 400 || response.isCommitted() || response.getContentWritten() > 0) {
             super.report(request, response, t);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean ioAllowed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        response.getCoyoteResponse().action(org.apache.coyote.ActionCode.IS_IO_ALLOWED, ioAllowed);
+        if (!ioAllowed.get() || !response.setErrorReported()) {
             return;
         }
         boolean headers = headersTooLarge(t);

@@ -60,6 +60,14 @@ class HeaderLimitValveTest extends GatewayTestSupport {
     }
 
     @Test
+    void anApplicationsOwn400KeepsItsBodyAndType() throws IOException {
+        String body = "{\"name\": \"\"}";
+        String answer = exchange("POST /api/v1/servers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_TOKEN
+                + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("\"detail\"").doesNotContain("not valid HTTP/1.1").doesNotContain("<html");
+    }
+
+    @Test
     void unreadableHttpGetsA400ThatSaysSoInsteadOfAnHtmlPage() throws IOException {
         String answer = exchange("POST /gateway/v1/mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: many\r\n\r\n{}");
         assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("<html");

@@ -122,7 +122,8 @@ public class ServerHealthBoard implements CatalogListener {
      * the latest case; updated when a new kind appears and at most once a minute otherwise, so a
      * flood costs no more than one database write a minute. An administrator resolves it.
      */
-    public void misbehaved(ServerDef server, String kind, String what) {
+    public void misbehaved(ServerDef server, String kind, String said) {
+        String what = gatehouse.platform.LogSafe.text(said);
         Instant now = clock.instant();
         boolean[] report = {false};
         Conduct after = conduct.compute(server.id(), (id, before) -> {

@@ -403,7 +403,10 @@ public final class DownstreamSession implements MessageSink {
             default -> null;
         };
         if (needed != null && !clientCan(needed)) {
-            from.misbehaved("uninvited-request", "sent " + method + " although the client declared no " + needed + " capability");
+            if (!gatehouse.gateway.upstream.Upstreams.shared(from.server())) {
+                // only a session opened with this client's own capabilities; a shared one was told it may ask
+                from.misbehaved("uninvited-request", "sent " + method + " although the client declared no " + needed + " capability");
+            }
             from.send(JsonRpc.error(request.get("id"), JsonRpc.METHOD_NOT_FOUND,
                     "the client behind this gateway does not support " + method));
             return false;

@@ -108,6 +108,11 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         if (raced != null) {
             return raced; // another request for it got here first; ours opened nothing
         }
+        if (store.ended(id)) {
+            sessions.remove(id, s); // ended while it was being read: ended is ended
+            s.close();
+            return null;
+        }
         s.resumed(true);
         lastSeenStored.put(id, s.lastSeen());
         s.onChange(() -> store.save(s));
@@ -149,15 +154,15 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
     }
 
     public boolean terminate(String id) {
+        if (store != null && sessions.containsKey(id)) {
+            store.remove(id); // marked ended before it leaves the map: a request in between must not carry it on from its row
+        }
         DownstreamSession s = sessions.remove(id);
         if (s == null) {
             return false;
         }
         s.close();
         lastSeenStored.remove(id);
-        if (store != null) {
-            store.remove(id);
-        }
         return true;
     }
 

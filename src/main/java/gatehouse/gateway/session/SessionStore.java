@@ -97,6 +97,11 @@ public class SessionStore implements DisposableBean {
         LockSupport.unpark(writer);
     }
 
+    /** Whether this session was ended here and its row may not be deleted yet. */
+    boolean ended(String sessionId) {
+        return ending.contains(sessionId);
+    }
+
     /** The stored session with this id, if any; empty too when the database cannot be read now. */
     Optional<Stored> load(String sessionId) {
         if (ending.contains(sessionId)) {
@@ -187,7 +192,7 @@ public class SessionStore implements DisposableBean {
                 }
             }
             case Save(DownstreamSession s) -> {
-                if (s.closed()) {
+                if (s.closed() || ending.contains(id)) {
                     return; // ended or left meanwhile: its removal (if any) is queued on its own
                 }
                 Map<String, ResumeState> upstreams = s.resumeStates();

@@ -86,10 +86,10 @@ final class PendingCalls {
         return out;
     }
 
-    /** Fails every call in flight, e.g. when the process died. */
-    void failAll(String why) {
+    /** Fails every call in flight, e.g. when the process died; {@code ours}: Gatehouse closed the session itself. */
+    void failAll(String why, boolean ours) {
         for (PendingCall call : pending.values()) {
-            call.fail(new UpstreamException(why));
+            call.fail(ours ? new SessionClosedException(why) : new UpstreamException(why));
         }
     }
 }

@@ -98,7 +98,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
     @Override
     protected void transmit(ObjectNode message, PendingCall call) {
         if (io.closed()) {
-            throw new UpstreamException("connection to upstream '" + server.name() + "' is closed");
+            throw new SessionClosedException("connection to upstream '" + server.name() + "' is closed");
         }
         if (call == null) {
             // Notifications and responses have nowhere to go: cancellation closes the request's
@@ -246,6 +246,6 @@ final class StatelessHttpUpstream extends UpstreamSession {
         if (!io.close()) {
             return;
         }
-        failAll("connection to upstream '" + server.name() + "' closed");
+        closedAll("connection to upstream '" + server.name() + "' closed");
     }
 }

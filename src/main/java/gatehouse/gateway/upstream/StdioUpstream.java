@@ -320,6 +320,6 @@ final class StdioUpstream extends UpstreamSession {
             }
             children.forEach(ProcessHandle::destroyForcibly);
         }
-        failAll("stdio server '" + server.name() + "' stopped");
+        closedAll("stdio server '" + server.name() + "' stopped");
     }
 }

@@ -61,7 +61,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
     @Override
     public void leave() {
         if (io.close()) {
-            failAll("session with upstream '" + server.name() + "' left to another replica");
+            closedAll("session with upstream '" + server.name() + "' left to another replica");
         }
     }
 
@@ -97,7 +97,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
     @Override
     protected void transmit(ObjectNode message, PendingCall call) {
         if (io.closed()) {
-            throw new UpstreamException("session with upstream '" + server.name() + "' is closed");
+            throw new SessionClosedException("session with upstream '" + server.name() + "' is closed");
         }
         HttpRequest req = withSession(io.post(Json.bytes(message))).build();
         if (call == null) {
@@ -231,7 +231,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
         if (!io.close()) {
             return;
         }
-        failAll("session with upstream '" + server.name() + "' closed");
+        closedAll("session with upstream '" + server.name() + "' closed");
         if (sessionId != null) {
             HttpRequest req = withSession(io.request(io.config().uri())).DELETE().timeout(io.config().connectTimeout()).build();
             io.config().http().sendAsync(req, HttpResponse.BodyHandlers.discarding());

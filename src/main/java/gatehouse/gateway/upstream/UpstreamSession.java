@@ -72,7 +72,7 @@ public abstract class UpstreamSession implements AutoCloseable {
     /** A call's failure as misbehaviour, unless it is about reaching the server or the caller's credential (alerted elsewhere). */
     private void callFailed(String method, RuntimeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof UpstreamUnreachableException || c instanceof UpstreamUnauthorizedException
+            if (c instanceof UpstreamUnreachableException || c instanceof UpstreamUnauthorizedException || c instanceof SessionClosedException
                     || c instanceof CredentialUnusableException || c instanceof McpException) {
                 return;
             }
@@ -313,7 +313,12 @@ public abstract class UpstreamSession implements AutoCloseable {
 
     /** Fails every call in flight, e.g. when the process died. */
     protected void failAll(String why) {
-        calls.failAll(why);
+        calls.failAll(why, false);
+    }
+
+    /** Fails every call in flight because Gatehouse closed or left this session (not the server's doing). */
+    protected void closedAll(String why) {
+        calls.failAll(why, true);
     }
 
     /** Routes one message received from the upstream. {@code context} is the call whose stream carried it, if known. */

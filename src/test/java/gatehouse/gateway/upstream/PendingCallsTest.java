@@ -57,7 +57,7 @@ class PendingCallsTest {
         assertThat(calls.latestInFlight()).isSameAs(b);
         assertThat(calls.inFlightWithCaller()).containsExactly(a);
 
-        calls.failAll("process died");
+        calls.failAll("process died", false);
         assertThat(a.result).isCompletedExceptionally();
         assertThat(b.result).isCompletedExceptionally();
         assertThat(calls.latestInFlight()).isNull();
