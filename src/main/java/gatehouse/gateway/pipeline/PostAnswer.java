@@ -69,10 +69,9 @@ final class PostAnswer {
             return;
         }
         try {
-            stream.event(null, bytes);
+            stream.last(bytes); // sent when the handler returns, after the exchange completes
         } catch (IOException e) {
             broken = true;
-        } finally {
             stream.close();
         }
     }

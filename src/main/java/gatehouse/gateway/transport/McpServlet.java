@@ -117,11 +117,17 @@ public class McpServlet extends HttpServlet {
             resp.setHeader(name, value);
         }
 
+        /**
+         * No Content-Length: with one, the container would send the answer the moment the last
+         * byte is written, before the exchange completes (its log record queued), and a client
+         * could see its answer, and a shutdown begin, before the record exists. Without it the
+         * container sends the answer when the handler returns (with a length when it fits the
+         * buffer, chunked otherwise).
+         */
         @Override
         public void json(int status, byte[] body) {
             resp.setStatus(status);
             resp.setContentType("application/json");
-            resp.setContentLength(body.length);
             try {
                 resp.getOutputStream().write(body);
             } catch (IOException e) {
@@ -183,6 +189,20 @@ public class McpServlet extends HttpServlet {
             out.flush();
         }
 
+        /** Written but not flushed: the container sends it, and ends the stream, when the handler returns. */
+        @Override
+        public synchronized void last(byte[] data) throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+            closed = true;
+            out.write("event: message\n".getBytes(StandardCharsets.UTF_8));
+            out.write(DATA);
+            out.write(data);
+            out.write('\n');
+            out.write('\n');
+        }
+
         @Override
         public synchronized void comment(String text) throws IOException {
             if (closed) {
@@ -194,6 +214,9 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public synchronized void close() {
+            if (closed) {
+                return; // ended already (after last(): the container sends the rest when the handler returns)
+            }
             closed = true;
             try {
                 out.flush();
