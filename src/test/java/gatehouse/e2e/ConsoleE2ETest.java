@@ -277,8 +277,8 @@ class ConsoleE2ETest {
         assertThat(url).isEqualTo(base + "/gateway/v1/mcp?gateway=" + gatewayId);
         Locator copy = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy the token"));
         copy.click();
-        // the clipboard is written asynchronously: the button says so for 1.5 s once it is done
-        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(copy).hasText("Copied");
+        // the clipboard is written asynchronously: what counts is what it holds (the button's "Copied"
+        // shows for 1.5 s only, a window a loaded machine can miss)
         await().atMost(WAIT).untilAsserted(() -> assertThat(page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(token));
         screenshot(page, "agent-token");
 
