@@ -38,15 +38,20 @@ class ShutdownKeepsEveryLogRecordE2ETest {
             connectionId = c.id();
             McpTestClient client = new McpTestClient(URI.create(first.baseUrl() + "/gateway/v1/mcp?gateway=" + gatewayId), c.token());
             assertThat(client.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
-            List<Future<Integer>> answers = new ArrayList<>();
+            List<Future<McpTestClient.Result>> answers = new ArrayList<>();
             try (ExecutorService burst = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < CALLS; i++) {
-                    answers.add(burst.submit(() -> client.call("ping", Json.object()).status()));
+                    answers.add(burst.submit(() -> client.call("ping", Json.object())));
                 }
             }
-            for (Future<Integer> a : answers) {
-                assertThat(a.get()).isEqualTo(200);
+            java.util.Set<String> answeredIds = new java.util.HashSet<>();
+            for (Future<McpTestClient.Result> a : answers) {
+                McpTestClient.Result r = a.get();
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(r.result()).as("a ping's result, not an error: %s", r.body()).isNotNull();
+                answeredIds.add(r.response().path("id").asString());
             }
+            assertThat(answeredIds).as("every ping got its own answer").hasSize(CALLS);
         } finally {
             first.close(); // SIGTERM right after the last answer
         }
