@@ -21,7 +21,7 @@ class GatehouseApplicationTest {
         assertThat(props).containsEntry("server.port", "8080")
                 .containsEntry("gatehouse.data-dir", dataDir.toString())
                 .containsEntry("gatehouse.public-url", "http://localhost:8080")
-                .containsEntry("spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("gatehouse") + ";DB_CLOSE_ON_EXIT=FALSE");
+                .containsEntry("spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("gatehouse") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
     }
 
     @Test
