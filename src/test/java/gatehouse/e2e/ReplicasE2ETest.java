@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +23,6 @@ import gatehouse.bench.FastUpstream;
 import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient;
 import gatehouse.testing.McpTestClient;
-import gatehouse.testing.TestPostgres;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -37,67 +32,34 @@ import tools.jackson.databind.node.ObjectNode;
  * replica learns of the other's changes arrives through PostgreSQL's LISTEN/NOTIFY.
  */
 class ReplicasE2ETest {
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-
     private static HttpServer upstream;
+    private static BalancedReplicas replicas;
     private static GatehouseJar a;
     private static GatehouseJar b;
-    private static Process haproxy;
     private static String balancer;
 
     @BeforeAll
     static void start() throws Exception {
-        RequiredTools.require(HAPROXY, "haproxy (Debian package haproxy; .ci/run installs it)");
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         upstream.createContext("/mcp", FastUpstream.handlerFor(false, "replicated"));
         upstream.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         upstream.start();
-
-        String db = TestPostgres.newDatabase();
-        int lbPort = GatehouseJar.freePort();
-        balancer = "http://127.0.0.1:" + lbPort;
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> env = Map.of("GATEHOUSE_DB_URL", db, "GATEHOUSE_DB_USER", "postgres", "GATEHOUSE_DB_PASSWORD", "",
-                "GATEHOUSE_MASTER_KEY", Base64.getEncoder().encodeToString(key), "GATEHOUSE_PUBLIC_URL", balancer);
-        Path dir = GatehouseJar.workDir("replicas");
-        a = GatehouseJar.start(Files.createDirectories(dir.resolve("a")), env, "--gatehouse.catalog-refresh=10m");
-        b = GatehouseJar.start(Files.createDirectories(dir.resolve("b")), env, "--gatehouse.catalog-refresh=10m");
-
-        Path cfg = dir.resolve("haproxy.cfg");
-        Files.writeString(cfg, """
-                global
-                    maxconn 256
-                defaults
-                    mode http
-                    timeout connect 5s
-                    timeout client 60s
-                    timeout server 60s
-                frontend gatehouse
-                    bind 127.0.0.1:%d
-                    default_backend replicas
-                backend replicas
-                    balance roundrobin
-                    option http-server-close
-                    server a 127.0.0.1:%d
-                    server b 127.0.0.1:%d
-                """.formatted(lbPort, a.port(), b.port()));
-        haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN).raw("GET", "/healthz", null).status() == 200);
+        replicas = BalancedReplicas.start("replicas", """
+                timeout client 60s
+                timeout server 60s
+                """, """
+                balance roundrobin
+                option http-server-close
+                """, "", "--gatehouse.catalog-refresh=10m");
+        a = replicas.a();
+        b = replicas.b();
+        balancer = replicas.balancer();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (haproxy != null) {
-            haproxy.destroy();
-            haproxy.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (GatehouseJar g : new GatehouseJar[] {a, b}) {
-            if (g != null) {
-                g.close();
-            }
+        if (replicas != null) {
+            replicas.close();
         }
         if (upstream != null) {
             upstream.stop(0);
@@ -204,23 +166,5 @@ class ReplicasE2ETest {
         meta.putObject("io.modelcontextprotocol/clientCapabilities");
         meta.putObject("io.modelcontextprotocol/clientInfo").put("name", "replicas-test").put("version", "1");
         return msg;
-    }
-
-    /** Fails under CI when a tool the test needs is missing, so a broken install step cannot pass silently. */
-    static final class RequiredTools {
-        static void require(Path tool, String what) {
-            if (Files.isExecutable(tool)) {
-                return;
-            }
-            String message = what + " is not installed at " + tool;
-            if ("true".equals(System.getenv("CI"))) {
-                throw new IllegalStateException(message);
-            }
-            System.out.println("[e2e] SKIPPED " + ReplicasE2ETest.class.getSimpleName() + ": " + message);
-            org.junit.jupiter.api.Assumptions.abort(message);
-        }
-
-        private RequiredTools() {
-        }
     }
 }

@@ -11,13 +11,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +28,6 @@ import com.sun.net.httpserver.HttpServer;
 import gatehouse.bench.FastUpstream;
 import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient;
-import gatehouse.testing.TestPostgres;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,67 +40,42 @@ import tools.jackson.databind.JsonNode;
  * and the GET stream the client re-opens there delivers a list change.
  */
 class SessionFailoverE2ETest {
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-
     private static HttpServer upstream;
     /** The upstream session id each echoed text arrived with. */
     private static final Map<String, String> upstreamSessionOf = new ConcurrentHashMap<>();
     private static final Set<String> upstreamInitializes = ConcurrentHashMap.newKeySet();
+    private static BalancedReplicas replicas;
     private static GatehouseJar a;
     private static GatehouseJar b;
-    private static Process haproxy;
     private static String balancer;
     private static String db;
     private static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        ReplicasE2ETest.RequiredTools.require(HAPROXY, "haproxy (Debian package haproxy; .ci/run installs it)");
         NodePeers.fromEnvironment();
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         upstream.createContext("/mcp", recording(FastUpstream.handlerFor(false, "sessions")));
         upstream.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         upstream.start();
-
-        db = TestPostgres.newDatabase();
-        int lbPort = GatehouseJar.freePort();
-        balancer = "http://127.0.0.1:" + lbPort;
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> env = Map.of("GATEHOUSE_DB_URL", db, "GATEHOUSE_DB_USER", "postgres", "GATEHOUSE_DB_PASSWORD", "",
-                "GATEHOUSE_MASTER_KEY", Base64.getEncoder().encodeToString(key), "GATEHOUSE_PUBLIC_URL", balancer);
-        dir = GatehouseJar.workDir("session-failover");
-        a = GatehouseJar.start(Files.createDirectories(dir.resolve("a")), env);
-        b = GatehouseJar.start(Files.createDirectories(dir.resolve("b")), env);
-
         // Hash on the session header (initialize has none: round robin), health-checked, and a
         // request that finds its replica dead is re-sent to the other ("redispatch").
-        Path cfg = dir.resolve("haproxy.cfg");
-        Files.writeString(cfg, """
-                global
-                    maxconn 256
-                defaults
-                    mode http
-                    timeout connect 5s
-                    timeout client 120s
-                    timeout server 120s
-                    retries 3
-                    option redispatch 1
-                frontend gatehouse
-                    bind 127.0.0.1:%d
-                    default_backend replicas
-                backend replicas
-                    balance hdr(Mcp-Session-Id)
-                    hash-type consistent
-                    option httpchk GET /livez
-                    http-response set-header X-Served-By %%[srv_name]
-                    server a 127.0.0.1:%d check inter 1s fall 2 rise 1
-                    server b 127.0.0.1:%d check inter 1s fall 2 rise 1
-                """.formatted(lbPort, a.port(), b.port()));
-        haproxy = new ProcessBuilder(HAPROXY.toString(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> new AdminClient(balancer, GatehouseJar.ADMIN_TOKEN).raw("GET", "/healthz", null).status() == 200);
+        replicas = BalancedReplicas.start("session-failover", """
+                timeout client 120s
+                timeout server 120s
+                retries 3
+                option redispatch 1
+                """, """
+                balance hdr(Mcp-Session-Id)
+                hash-type consistent
+                option httpchk GET /livez
+                http-response set-header X-Served-By %[srv_name]
+                """, "check inter 1s fall 2 rise 1");
+        a = replicas.a();
+        b = replicas.b();
+        balancer = replicas.balancer();
+        db = replicas.db();
+        dir = replicas.dir();
     }
 
     /** The fast upstream, noting which of its sessions each echo arrived on, and the SDK client's initializes. */
@@ -133,14 +105,8 @@ class SessionFailoverE2ETest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (haproxy != null) {
-            haproxy.destroy();
-            haproxy.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (GatehouseJar g : new GatehouseJar[] {a, b}) {
-            if (g != null) {
-                g.close();
-            }
+        if (replicas != null) {
+            replicas.close();
         }
         if (upstream != null) {
             upstream.stop(0);
