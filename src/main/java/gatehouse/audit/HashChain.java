@@ -16,22 +16,33 @@ import javax.crypto.spec.SecretKeySpec;
 final class HashChain {
     static final String GENESIS = "0".repeat(64);
 
-    private final byte[] key;
+    /**
+     * One keyed MAC per thread (the writer's, an export's, the verifier's): looking the algorithm up
+     * and initialising it per record cost more than the hash itself. {@code doFinal} resets it.
+     */
+    private final ThreadLocal<Mac> macs;
 
     HashChain(byte[] key) {
-        this.key = key.clone();
+        byte[] k = key.clone();
+        this.macs = ThreadLocal.withInitial(() -> newMac(k));
     }
 
-    String hash(String previous, StoredRecord r) {
+    private static Mac newMac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(previous.getBytes(StandardCharsets.US_ASCII));
-            mac.update(canonical(r).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(mac.doFinal());
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
+    }
+
+    String hash(String previous, StoredRecord r) {
+        Mac mac = macs.get();
+        mac.reset();
+        mac.update(previous.getBytes(StandardCharsets.US_ASCII));
+        mac.update(canonical(r).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(mac.doFinal());
     }
 
     /** Every stored field, each length-prefixed (so no separator inside a value can shift another). */

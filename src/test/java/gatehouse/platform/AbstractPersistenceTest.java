@@ -383,6 +383,41 @@ abstract class AbstractPersistenceTest {
                 .isEqualTo(n);
     }
 
+    /** Two writers on one database (two replicas) take turns on the chain head: one unbroken chain. */
+    @Test
+    void twoWritersOnOneDatabaseExtendOneChain() throws Exception {
+        AuditLog other = new AuditLog(jdbcTemplate, transactions, auditProperties, props, secrets, java.util.List.of(), null);
+        other.start();
+        try {
+            String gw = unique("two-writers");
+            Instant t0 = Instant.now();
+            int n = 400;
+            java.util.List<Thread> producers = new java.util.ArrayList<>();
+            for (AuditLog writer : java.util.List.of(auditLog, other)) {
+                producers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < n; i++) {
+                        writer.record(record(t0.plusMillis(i), gw, "conn-two", "tool-" + (i % 5), "ok"));
+                        if (i % 20 == 0) {
+                            Thread.onSpinWait();
+                            Thread.yield();
+                        }
+                    }
+                }));
+            }
+            for (Thread t : producers) {
+                t.join();
+            }
+            auditLog.awaitQueuedWritten(Duration.ofSeconds(60));
+            other.awaitQueuedWritten(Duration.ofSeconds(60));
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM log_records WHERE gateway_id = ?").param(gw).query(Long.class).single())
+                    .isEqualTo(2L * n);
+            LogVerifier.Result r = logVerifier.verify();
+            assertThat(r.ok()).as("one chain across both writers: %s", r.firstBroken()).isTrue();
+        } finally {
+            other.stop();
+        }
+    }
+
     @Test
     void theHashChainShowsTheFirstChangedOrRemovedRecord() {
         String gw = unique("chain");
