@@ -58,7 +58,7 @@ public class AuditLog implements SmartLifecycle {
     private final Object progress = new Object();
     private long lastWritten; // guarded by progress: the highest sequence the writer is done with
     private final AtomicLong dropped = new AtomicLong();
-    private final TokenCounter tokens = new TokenCounter();
+    private final TokenCounter tokens;
     private final HashChain chain;
     private final AuditSpool spool;
     private final List<LogRecordListener> listeners;
@@ -92,6 +92,7 @@ public class AuditLog implements SmartLifecycle {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
         this.props = props;
+        this.tokens = new TokenCounter(props.exactTokenChars());
         this.queue = new LinkedBlockingQueue<>(props.queueCapacity());
         this.chain = props.hashChain() ? new HashChain(secrets.derivedKey("audit-hash-chain")) : null;
         this.spool = new AuditSpool(Path.of(gatehouse.dataDir()).resolve(SPOOL_FILE), props.spoolMaxBytes());

@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batchLinger    how long the writer gathers records after the first before it writes them
  *                       (one transaction per batch; {@code 0}: write what is queued at once). A
  *                       caller waiting for its record ({@link AuditLog#awaitWritten}) cuts it short.
+ * @param exactTokenChars texts up to this many characters have their tokens counted exactly; a
+ *                       longer one is counted on evenly spread samples of that many characters in
+ *                       all and scaled to its length (tokenizing 100 KB took longer than relaying
+ *                       it); {@code 0}: always exact
  */
 @ConfigurationProperties("gatehouse.audit")
 public record AuditProperties(
@@ -25,11 +29,18 @@ public record AuditProperties(
         @DefaultValue("268435456") long spoolMaxBytes,
         @DefaultValue("100000") int queueCapacity,
         @DefaultValue("500") int batchSize,
-        @DefaultValue("50ms") Duration batchLinger) {
+        @DefaultValue("50ms") Duration batchLinger,
+        @DefaultValue("16384") int exactTokenChars) {
 
     /** The settings without a linger: each batch is what is queued when the writer looks. */
     public AuditProperties(Duration retention, boolean hashChain, long spoolMaxBytes, int queueCapacity, int batchSize) {
         this(retention, hashChain, spoolMaxBytes, queueCapacity, batchSize, Duration.ZERO);
+    }
+
+    /** The settings with the default bound on exact token counts. */
+    public AuditProperties(Duration retention, boolean hashChain, long spoolMaxBytes, int queueCapacity, int batchSize,
+                           Duration batchLinger) {
+        this(retention, hashChain, spoolMaxBytes, queueCapacity, batchSize, batchLinger, TokenCounter.DEFAULT_EXACT_CHARS);
     }
 
     @org.springframework.boot.context.properties.bind.ConstructorBinding
@@ -42,6 +53,10 @@ public record AuditProperties(
         }
         if (batchLinger == null || batchLinger.isNegative() || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("gatehouse.audit.batch-linger must be between 0 and 1s");
+        }
+        if (exactTokenChars != 0 && exactTokenChars < TokenCounter.MIN_EXACT_CHARS) {
+            throw new IllegalArgumentException("gatehouse.audit.exact-token-chars must be 0 (always exact) or at least "
+                    + TokenCounter.MIN_EXACT_CHARS);
         }
     }
 }

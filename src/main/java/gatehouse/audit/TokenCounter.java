@@ -12,11 +12,43 @@ import tools.jackson.databind.JsonNode;
  * it: a tool's result is the text of its content blocks (and its structured content), a prompt is
  * the text of its messages, a resource the text of its contents. Binary blocks (images, audio)
  * are not text tokens and are not counted. Anything else (call arguments, lists of tool
- * definitions the model reads as JSON) is counted as compact JSON. Runs on the audit writer's
+ * definitions the model reads as JSON) is counted as compact JSON. A text longer than
+ * {@code gatehouse.audit.exact-token-chars} is estimated from samples (see {@link #count}); lists
+ * up to 256 K characters are always exact (and remembered). Runs on the audit writer's
  * thread, never on the request path.
  */
 final class TokenCounter {
+    static final int DEFAULT_EXACT_CHARS = 16 * 1024;
+    static final int MIN_EXACT_CHARS = 1024;
+    /** How many places a long text is sampled at. */
+    static final int SAMPLES = 8;
+
     private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private final int exactChars;
+
+    TokenCounter() {
+        this(DEFAULT_EXACT_CHARS);
+    }
+
+    /** {@code exactChars}: the longest text counted exactly ({@code 0}: every text). */
+    TokenCounter(int exactChars) {
+        this.exactChars = exactChars;
+    }
+    /**
+     * Counts of recent list answers by their exact text: a gateway's merged lists repeat verbatim
+     * until something changes, and tokenizing tens of kilobytes of tool definitions on every
+     * {@code tools/list} cost more than answering it. Only lists: a tool result is counted afresh.
+     * Used by the one writer thread.
+     */
+    private final java.util.Map<String, Integer> listCounts = new java.util.LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Integer> eldest) {
+            return size() > LIST_COUNTS;
+        }
+    };
+    static final int LIST_COUNTS = 32;
+    /** Larger lists are counted afresh (bounds what the memory holds: 32 × 256 K characters). */
+    static final int LIST_COUNT_MAX_CHARS = 256 * 1024;
 
     Integer input(String method, JsonNode input) {
         return present(input) ? count(Json.string(input)) : null;
@@ -44,13 +76,84 @@ final class TokenCounter {
                     appendText(c.path("text"), text);
                 }
             }
-            default -> text.append(Json.string(output));
+            default -> {
+                String json = Json.string(output);
+                if (method != null && method.endsWith("/list")) {
+                    return countList(json);
+                }
+                text.append(json);
+            }
         }
         return count(text.toString());
     }
 
+    private int countList(String json) {
+        if (json.length() > LIST_COUNT_MAX_CHARS) {
+            return count(json);
+        }
+        synchronized (listCounts) {
+            Integer known = listCounts.get(json);
+            if (known != null) {
+                return known;
+            }
+        }
+        int n = exact(json);
+        synchronized (listCounts) {
+            listCounts.put(json, n);
+        }
+        return n;
+    }
+
     int count(String text) {
+        if (text.isEmpty()) {
+            return 0;
+        }
+        if (exactChars == 0 || text.length() <= exactChars) {
+            return encoding.countTokensOrdinary(text);
+        }
+        return estimate(text);
+    }
+
+    int exact(String text) {
         return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+    }
+
+    /**
+     * A long text's count from {@link #SAMPLES} windows spread evenly over it, {@code exactChars}
+     * characters in all, each cut at whitespace so no word is split, scaled by length: o200k's
+     * pre-tokenizing regular expression costs ~0.1 µs per character, which made the writer's token
+     * counting of a 100 KB result cost more than the rest of its exchange.
+     */
+    private int estimate(String text) {
+        int n = text.length();
+        int window = exactChars / SAMPLES;
+        long sampledTokens = 0;
+        long sampledChars = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            int start = wordStart(text, (int) ((long) (n - window) * i / (SAMPLES - 1)));
+            int end = wordStart(text, Math.min(n, start + window));
+            if (end <= start) {
+                continue;
+            }
+            String part = text.substring(start, end);
+            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledChars += part.length();
+        }
+        if (sampledChars == 0) {
+            return encoding.countTokensOrdinary(text);
+        }
+        return (int) Math.round((double) sampledTokens * n / sampledChars);
+    }
+
+    /** The next whitespace at or after {@code i} (within 64 characters, else {@code i} itself), or the end. */
+    private static int wordStart(String text, int i) {
+        int limit = Math.min(text.length(), i + 64);
+        for (int j = i; j < limit; j++) {
+            if (Character.isWhitespace(text.charAt(j))) {
+                return j;
+            }
+        }
+        return Math.min(i, text.length());
     }
 
     private static void contentText(JsonNode blocks, StringBuilder text) {

@@ -30,4 +30,41 @@ class TokenCounterTest {
         assertThat(tokens.input("tools/call", Json.tree("{\"q\":\"x\"}"))).isPositive();
         assertThat(tokens.input("tools/call", null)).isNull();
     }
+
+    /** A repeated list answer is counted from memory, and exactly as a fresh count; a changed one afresh. */
+    @Test
+    void repeatedListsCountTheSameAsFreshOnesAndChangesAreCountedAgain() {
+        var list = Json.tree("{\"tools\":[{\"name\":\"a__search\",\"description\":\"Searches the web for pages\"}]}");
+        int first = tokens.output("tools/list", list);
+        assertThat(tokens.output("tools/list", list.deepCopy())).isEqualTo(first).isEqualTo(tokens.count(Json.string(list)));
+        var changed = Json.tree("{\"tools\":[{\"name\":\"a__search\",\"description\":\"Searches the whole web for pages and images\"}]}");
+        assertThat(tokens.output("tools/list", changed)).isEqualTo(tokens.count(Json.string(changed))).isGreaterThan(first);
+        for (int i = 0; i < TokenCounter.LIST_COUNTS + 5; i++) {
+            var other = Json.tree("{\"tools\":[{\"name\":\"t" + i + "\",\"description\":\"" + "word ".repeat(i) + "\"}]}");
+            assertThat(tokens.output("tools/list", other)).isEqualTo(tokens.count(Json.string(other)));
+        }
+        assertThat(tokens.output("tools/list", list)).isEqualTo(first);
+    }
+
+    /** Up to the bound a count is exact; a longer text is estimated from samples, close to the exact count; 0 keeps every count exact. */
+    @Test
+    void longTextsAreEstimatedCloseToTheExactCountUnlessEveryCountIsExact() {
+        java.util.Random random = new java.util.Random(7);
+        String[] words = {"the", "gateway", "relays", "tool", "calls", "between", "clients", "and", "servers,", "records", "every",
+                "decision;", "Zürich", "2026-12-06", "{\"id\":", "42}", "naïve", "token", "counting", "costs."};
+        StringBuilder b = new StringBuilder();
+        while (b.length() < 100_000) {
+            b.append(words[random.nextInt(words.length)]).append(random.nextInt(12) == 0 ? "\n" : " ");
+        }
+        String text = b.toString();
+        TokenCounter exact = new TokenCounter(0);
+        int truth = exact.count(text);
+        int estimated = new TokenCounter(16 * 1024).count(text);
+        assertThat(estimated).isBetween((int) (truth * 0.95), (int) (truth * 1.05)).isNotEqualTo(0);
+        String shorter = text.substring(0, 16 * 1024);
+        assertThat(new TokenCounter(16 * 1024).count(shorter)).isEqualTo(exact.count(shorter));
+        assertThat(exact.count(text)).isEqualTo(truth);
+        var result = Json.tree("{\"content\":[{\"type\":\"text\",\"text\":" + Json.string(text) + "}]}");
+        assertThat(new TokenCounter(16 * 1024).output("tools/call", result)).isEqualTo(estimated);
+    }
 }
