@@ -43,6 +43,27 @@ public final class Json {
         return MAPPER.writeValueAsBytes(node);
     }
 
+    /** How many bytes {@link #bytes} would give, counted as they are written instead of kept. */
+    public static int size(JsonNode node) {
+        Counting out = new Counting();
+        MAPPER.writeValue(out, node);
+        return out.count;
+    }
+
+    private static final class Counting extends java.io.OutputStream {
+        int count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
     public static String string(Object value) {
         return MAPPER.writeValueAsString(value);
     }

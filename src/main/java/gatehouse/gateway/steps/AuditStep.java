@@ -80,9 +80,9 @@ public class AuditStep implements Step {
     static final Duration LATER_DECISIONS_WAIT = Duration.ofSeconds(60);
 
     /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */
-    private static Integer argumentsBytes(JsonNode params) {
+    static Integer argumentsBytes(JsonNode params) {
         JsonNode args = params.has("arguments") ? params.get("arguments") : params;
-        return Json.bytes(args).length;
+        return Json.size(args);
     }
 
     /** The decisions as the log record's JSON array; null when there were none. */

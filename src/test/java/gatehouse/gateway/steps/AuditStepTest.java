@@ -26,4 +26,14 @@ class AuditStepTest {
         assertThat(array.get(0).path("details").path("entity").asString()).isEqualTo("EMAIL");
         assertThat(array.get(1).path("details").isEmpty()).isTrue();
     }
+
+    /** The record's size is the compact UTF-8 JSON of the arguments (or of the params without any), multi-byte text included. */
+    @Test
+    void argumentsBytesAreTheCompactUtf8SizeOfTheArguments() {
+        JsonNode call = Json.tree("{ \"name\" : \"t\", \"arguments\" : { \"city\" : \"Zürich \\u00e9\", \"n\" : [1, 2.5, null, true] } }");
+        assertThat(AuditStep.argumentsBytes(call)).isEqualTo("{\"city\":\"Zürich é\",\"n\":[1,2.5,null,true]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isEqualTo(Json.bytes(call.get("arguments")).length);
+        JsonNode read = Json.tree("{\"uri\": \"file:///a\"}");
+        assertThat(AuditStep.argumentsBytes(read)).isEqualTo("{\"uri\":\"file:///a\"}".length());
+    }
 }
