@@ -13,6 +13,17 @@ import gatehouse.platform.GatehouseProperties;
 class McpEndpointConfig {
     static final String PATH = "/gateway/v1/mcp";
 
+    /**
+     * No generic HTTP observation (timer, tags, context) per MCP message: the pipeline measures,
+     * traces and logs every message itself (McpMetrics, the telemetry and audit steps), and the
+     * servlet-wide observation cost more than the rest of a small call's filters.
+     */
+    @Bean
+    io.micrometer.observation.ObservationPredicate mcpEndpointNotObservedTwice() {
+        return (name, context) -> !(context instanceof org.springframework.http.server.observation.ServerRequestObservationContext c
+                && PATH.equals(c.getCarrier().getRequestURI()));
+    }
+
     @Bean
     ServletRegistrationBean<McpServlet> mcpServlet(McpHandler pipeline, GatehouseProperties props,
                                                    @Value("${gatehouse.mcp.body-read-timeout:30s}") Duration readTimeout,

@@ -63,9 +63,21 @@ public class McpServlet extends HttpServlet {
             return req.getHeader(name);
         }
 
+        /**
+         * The query's own parameter. A plain query (no escapes) is read directly, which spares the
+         * container's parameter parsing on every message; anything escaped goes to the container,
+         * so both paths decode alike.
+         */
         @Override
         public String query(String name) {
-            return req.getParameter(name);
+            String q = req.getQueryString();
+            if (q == null) {
+                return null;
+            }
+            if (q.indexOf('%') >= 0 || q.indexOf('+') >= 0) {
+                return req.getParameter(name);
+            }
+            return plainParameter(q, name);
         }
 
         @Override
@@ -103,6 +115,25 @@ public class McpServlet extends HttpServlet {
                 reading.release();
             }
         }
+    }
+
+    /** The first value of {@code name} in an unescaped query string ({@code ""} for a name without '='), else null. */
+    static String plainParameter(String query, String name) {
+        int start = 0;
+        int n = query.length();
+        while (start <= n) {
+            int end = query.indexOf('&', start);
+            if (end < 0) {
+                end = n;
+            }
+            int eq = query.indexOf('=', start);
+            int nameEnd = eq < 0 || eq > end ? end : eq;
+            if (nameEnd - start == name.length() && query.startsWith(name, start)) {
+                return nameEnd == end ? "" : query.substring(nameEnd + 1, end);
+            }
+            start = end + 1;
+        }
+        return null;
     }
 
     private static final class Response implements McpHttpResponse {
