@@ -11,15 +11,27 @@ import java.util.HexFormat;
  * map look-up instead of a slow KDF.
  */
 public final class TokenHashes {
+    /** Cloned per use: cheaper than looking the algorithm up among the providers on every request. */
+    private static final MessageDigest PROTOTYPE = prototype();
+
     private TokenHashes() {
     }
 
-    public static String sha256(String token) {
+    private static MessageDigest prototype() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static String sha256(String token) {
+        MessageDigest digest;
+        try {
+            digest = (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = prototype();
+        }
+        return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 }
