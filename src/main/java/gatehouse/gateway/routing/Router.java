@@ -33,6 +33,16 @@ public class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     private final Upstreams upstreams;
+    /**
+     * The last prefixed copy of each assignment's list part, reused while the admitted part is the
+     * very same array (upstream lists are cached, the steps' filters return the same array while
+     * nothing changed): a list of many tools is not copied item by item on every call. Items are
+     * never changed in place once listed (a step that changes a message copies it).
+     */
+    private final java.util.Map<String, Renamed> renamed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Renamed(ArrayNode source, String prefix, ArrayNode out) {
+    }
 
     public Router(Upstreams upstreams) {
         this.upstreams = upstreams;
@@ -103,24 +113,37 @@ public class Router {
             // What the gateway does not expose is left out here, before the merge, as if the server
             // did not have it.
             ArrayNode items = filter.admit(a, server, kind, up.list(kind, upstreams.callTimeout()));
-            ArrayNode out = Json.array();
-            boolean rename = "tools".equals(kind) || "prompts".equals(kind);
-            for (JsonNode item : items) {
-                if (rename && !a.prefix().isEmpty() && item instanceof ObjectNode o) {
-                    ObjectNode copy = o.deepCopy();
-                    copy.put("name", a.expose(o.path("name").asString()));
-                    out.add(copy);
-                } else {
-                    out.add(item);
-                }
-            }
-            setPart(parts, index, out);
+            boolean rename = ("tools".equals(kind) || "prompts".equals(kind)) && !a.prefix().isEmpty();
+            setPart(parts, index, rename ? prefixed(a, kind, items) : items);
         } catch (RuntimeException e) {
             synchronized (failures) {
                 failures.add(server.name() + ": " + e.getMessage());
             }
             log.info("gateway {}: {} of server {} left out: {}", session.gatewayId(), kind, server.name(), e.getMessage());
         }
+    }
+
+    private ArrayNode prefixed(Assignment a, String kind, ArrayNode items) {
+        String key = a.gatewayId() + "\n" + a.serverId() + "\n" + kind;
+        Renamed last = renamed.get(key);
+        if (last != null && last.source() == items && last.prefix().equals(a.prefix())) {
+            return last.out();
+        }
+        ArrayNode out = Json.array();
+        for (JsonNode item : items) {
+            if (item instanceof ObjectNode o) {
+                ObjectNode copy = o.deepCopy();
+                copy.put("name", a.expose(o.path("name").asString()));
+                out.add(copy);
+            } else {
+                out.add(item);
+            }
+        }
+        if (renamed.size() > 10_000) {
+            renamed.clear(); // assignments come and go; the memo only has to hold the current ones
+        }
+        renamed.put(key, new Renamed(items, a.prefix(), out));
+        return out;
     }
 
     private static void setPart(List<ArrayNode> parts, int index, ArrayNode value) {
