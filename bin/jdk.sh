@@ -20,3 +20,11 @@ gatehouse_select_jdk() {
   export JAVA_HOME="$best_home"
   export PATH="$JAVA_HOME/bin:$PATH"
 }
+
+# What an AOT cache made by bin/aot belongs to: the jar it was extracted from and the JDK that
+# trained it. bin/start uses target/aot/ only when this matches target/aot/stamp.
+gatehouse_aot_stamp() {
+  local jar=$1 runtime
+  runtime=$(sed -n 's/^JAVA_RUNTIME_VERSION="\([^"]*\)"/\1/p' "$JAVA_HOME/release")
+  echo "jar-sha256=$(sha256sum "$jar" | cut -c1-64) java=${runtime:-unknown} home=$JAVA_HOME"
+}

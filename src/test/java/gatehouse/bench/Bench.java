@@ -145,6 +145,9 @@ public final class Bench {
             }
             runScenario(sc);
         }
+        if (options.containsKey("aot") && (only == null || "small call, first calls after start".contains(only))) {
+            aotColdStarts(n, new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)), directA);
+        }
         if (options.containsKey("contextforge")) {
             // Optional (--contextforge): IBM ContextForge in Gatehouse's place, in front of the same upstream.
             ContextForge cf = ContextForge.start(work, Path.of(options.getOrDefault("contextforge-venv", "target/contextforge-venv")),
@@ -333,9 +336,49 @@ public final class Bench {
         return p;
     }
 
+    /**
+     * {@code --aot[=DIR]}: the first calls after start of gateways started from bin/aot's layout
+     * (DIR, default target/aot), without and with its AOT cache, each a fresh process set up as the
+     * main one; the main gateway stays up meanwhile and is measured again afterwards.
+     */
+    private void aotColdStarts(int n, Side direct, String upstreamUrl) throws Exception {
+        Path dir = Path.of(options.get("aot").equals("true") ? "target/aot" : options.get("aot")).toAbsolutePath();
+        Path app = dir.resolve("app/gatehouse.jar");
+        Path cache = dir.resolve("gatehouse.aot");
+        if (!Files.isRegularFile(app) || !Files.isRegularFile(cache)) {
+            throw new IllegalStateException("--aot: no " + app + " or " + cache + " (run bin/aot first)");
+        }
+        BenchProcess main = gatehouse;
+        String mainBase = gatehouseBase;
+        try {
+            // -XX:AOTMode=on: a cache the JVM cannot use stops the start instead of measuring a start without it.
+            for (List<String> flags : List.of(List.<String>of(), List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on"))) {
+                String label = flags.isEmpty() ? "extracted, no AOT cache" : "extracted, AOT cache";
+                startGatehouse(label, flags, app.toString());
+                String gw = createGateway("bench-cold");
+                assign(gw, createServer("fast-a", upstreamUrl), "a");
+                String token = connect(gw);
+                String url = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw;
+                runScenario(new Scenario("small call, first calls after start (" + label + ")", "call", 1, n / 4, 400, 0, direct,
+                        new Side(w -> callers(w, url, token, false, "a__echo", "hello", "hello"), direct.upstreams())));
+                gatehouse.close();
+                processes.remove(gatehouse);
+            }
+        } finally {
+            gatehouse = main;
+            gatehouseBase = mainBase;
+        }
+    }
+
     private void startGatehouse() throws Exception {
+        startGatehouse(null, List.of(), options.getOrDefault("jar", "target/gatehouse.jar"));
+    }
+
+    /** {@code label}: another gateway than the main one (its own data directory and log); {@code jar} as given to -jar. */
+    private void startGatehouse(String label, List<String> flags, String jar) throws Exception {
         int port = freePort();
-        Path data = work.resolve("data");
+        String tag = label == null ? "" : "-" + label.replaceAll("[^a-zA-Z0-9]+", "-");
+        Path data = work.resolve("data" + tag);
         deleteTree(data);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GATEHOUSE_PORT", Integer.toString(port));
@@ -346,14 +389,16 @@ public final class Bench {
         if (jvm != null) {
             cmd.addAll(List.of(jvm.split(" ")));
         }
-        cmd.addAll(List.of("-jar", options.getOrDefault("jar", "target/gatehouse.jar")));
-        gatehouse = BenchProcess.start("gatehouse", cmd, env, work.resolve("gatehouse.log"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-jar", jar));
+        gatehouse = BenchProcess.start("gatehouse" + tag, cmd, env, work.resolve("gatehouse" + tag + ".log"));
         processes.add(gatehouse);
         gatehouseBase = "http://127.0.0.1:" + port;
         Instant t0 = Instant.now();
         waitFor(() -> admin.send(HttpRequest.newBuilder(URI.create(gatehouseBase + "/healthz")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200, "gatehouse");
-        notes.add("Gatehouse started and answered /healthz in " + Duration.between(t0, Instant.now()).toMillis() + " ms.");
+        notes.add("Gatehouse" + (label == null ? "" : " (" + label + ")") + " started and answered /healthz in "
+                + Duration.between(t0, Instant.now()).toMillis() + " ms.");
     }
 
     private interface Check {
