@@ -23,10 +23,25 @@ final class Gazetteer {
     /** Place names by their first word, each with its word count, longest first. */
     final Map<String, int[]> placeLengths;
     final Set<String> places;
-    /** Prefilter: lower-case given names, titles and first words of places (a capitalised word that may start a finding). */
-    final WordHashes nameStarts;
-    /** Prefilter: lower-case family names. */
-    final WordHashes surnameHashes;
+    /** Every case-sensitive list below, as bits of one table: {@link #NOT_NAME} ... {@link #PLACE_START}. */
+    final Lexicon exact;
+    /** The lower-case lists ({@link #FIRST_NAME}, {@link #SURNAME}, {@link #NAME_START}), asked without regard to ASCII case. */
+    final Lexicon folded;
+
+    static final int NOT_NAME = 1;
+    static final int TITLE = 1 << 1;
+    static final int DIRECTION = 1 << 2;
+    static final int PERSON_VERB = 1 << 3;
+    static final int PLACE_WORD = 1 << 4;
+    static final int ORG_WORD = 1 << 5;
+    /** In {@link #places} (a whole place name, one word or several). */
+    static final int PLACE = 1 << 6;
+    /** A key of {@link #placeLengths} (the first word of a place name); the table holds its lengths. */
+    static final int PLACE_START = 1 << 7;
+    static final int FIRST_NAME = 1;
+    static final int SURNAME = 1 << 1;
+    /** A given name, title or first word of a place, in lower case: a capitalised word that may start a finding. */
+    static final int NAME_START = 1 << 2;
 
     static final Set<String> TITLES = Set.of("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Madam", "Mx");
     /** Capitalised words that are not names even when a known surname follows. */
@@ -57,15 +72,15 @@ final class Gazetteer {
     static final Set<String> ORG_WORDS = Set.of("Web", "Cloud", "Services", "Systems", "Labs", "Software", "Solutions", "Technologies",
             "Partners", "Holdings", "Foundation", "Institute", "Association", "Committee", "Council", "Department", "Office", "Agency");
 
-    /** Whether one of the words in {@code text[s, e)} is in {@code words}. */
-    static boolean hasWord(Set<String> words, String text, int s, int e) {
+    /** Whether one of the space-separated words in {@code cs[s, e)} is in a list of {@code bit}. */
+    boolean hasWord(int bit, byte[] cs, int s, int e) {
         int k = s;
         while (k < e) {
             int w = k;
-            while (w < e && text.charAt(w) != ' ') {
+            while (w < e && cs[w] != ' ') {
                 w++;
             }
-            if (words.contains(text.substring(k, w))) {
+            if ((exact.flags(cs, k, w) & bit) != 0) {
                 return true;
             }
             k = w + 1;
@@ -109,15 +124,6 @@ final class Gazetteer {
         return false;
     }
 
-    static boolean placeShaped(String text, int s, int e) {
-        for (String suffix : PLACE_SUFFIXES) {
-            if (e - s > suffix.length() && text.startsWith(suffix, e - suffix.length())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** After the constant sets above: static fields initialise in order. */
     static final Gazetteer DEFAULT = new Gazetteer();
 
@@ -133,11 +139,23 @@ final class Gazetteer {
         }
         placeLengths = new HashMap<>();
         lengths.forEach((k, v) -> placeLengths.put(k, v.stream().sorted((a, b) -> b - a).mapToInt(Integer::intValue).toArray()));
-        Set<String> starts = new HashSet<>(firstNames);
-        starts.addAll(placeLengths.keySet());
-        starts.addAll(TITLES);
-        nameStarts = new WordHashes(starts);
-        surnameHashes = new WordHashes(surnames);
+        Map<String, Integer> cased = new HashMap<>();
+        Lexicon.mark(cased, NOT_NAMES, NOT_NAME);
+        Lexicon.mark(cased, TITLES, TITLE);
+        Lexicon.mark(cased, DIRECTIONS, DIRECTION);
+        Lexicon.mark(cased, PERSON_VERBS, PERSON_VERB);
+        Lexicon.mark(cased, PLACE_WORDS, PLACE_WORD);
+        Lexicon.mark(cased, ORG_WORDS, ORG_WORD);
+        Lexicon.mark(cased, places, PLACE);
+        Lexicon.mark(cased, placeLengths.keySet(), PLACE_START);
+        exact = Lexicon.exact(cased, placeLengths);
+        Map<String, Integer> lower = new HashMap<>();
+        Lexicon.mark(lower, firstNames, FIRST_NAME);
+        Lexicon.mark(lower, surnames, SURNAME);
+        Lexicon.mark(lower, firstNames, NAME_START);
+        Lexicon.mark(lower, placeLengths.keySet().stream().map(w -> w.toLowerCase(Locale.ROOT)).toList(), NAME_START);
+        Lexicon.mark(lower, TITLES.stream().map(w -> w.toLowerCase(Locale.ROOT)).toList(), NAME_START);
+        folded = Lexicon.folded(lower);
     }
 
     private static Set<String> words(String file) {

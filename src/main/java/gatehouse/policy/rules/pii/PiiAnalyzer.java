@@ -197,7 +197,7 @@ public final class PiiAnalyzer {
                         email(text, i, raw);
                     }
                 } else if (punctuationStarts[c] && !afterWord(text, cs, i)) {
-                    general(text, (char) c, i, matchers, raw);
+                    general(text, cs, (char) c, i, matchers, raw);
                 }
                 i++;
                 continue;
@@ -240,9 +240,9 @@ public final class PiiAnalyzer {
                     // a plain word ("service", "Service") followed by a space or ordinary punctuation: no pattern
                     // can start here except "Bearer <token>" and a month before a year; names are looked up by hash
                     if (maybePattern(cs, c, i, e, n)) {
-                        general(text, (char) c, i, matchers, raw);
+                        general(text, cs, (char) c, i, matchers, raw);
                     } else if ((persons || locations) && c <= 'Z' && mayBeName(text, cs, i, e, n)) {
-                        names(text, i, raw);
+                        names(text, cs, i, raw);
                     }
                 } else if (digit && !letter && e - i < 7 && quietAfterNumber(text, cs, e, n)) {
                     // a short number ("1923", "34") not followed by more digits, a separator or a month: too short for
@@ -250,7 +250,7 @@ public final class PiiAnalyzer {
                     i = e;
                     continue;
                 } else {
-                    general(text, (char) c, i, matchers, raw);
+                    general(text, cs, (char) c, i, matchers, raw);
                 }
             }
             i = e;
@@ -258,7 +258,7 @@ public final class PiiAnalyzer {
         if (raw.isEmpty()) {
             return List.of();
         }
-        return finish(text, raw);
+        return finish(text, cs, raw);
     }
 
     /**
@@ -289,6 +289,7 @@ public final class PiiAnalyzer {
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH = 0x8080808080808080L;
     private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_LAST = 0x8000000000000000L;
 
     /** Per byte of {@code x7} (every byte below 128): its high bit set when the byte is in {@code [lo, hi]}. */
     private static long inRange(long x7, int lo, int hi) {
@@ -330,7 +331,8 @@ public final class PiiAnalyzer {
             // a full stop before a blank in the same eight bytes ends a word as quietly as a space does
             long seps = blanks | inRange(x7, ',', ',') | (inRange(x7, '.', '.') & (blanks >>> 8));
             long other = (~(inRange(x7, 'a', 'z') | seps) | x) & HIGH;
-            long bs = inRange(x7, 'b', 'b') & ~other;
+            // only a 'b' before an 'e' (or in the last byte, whose next is unread) can begin "bearer"
+            long bs = inRange(x7, 'b', 'b') & ((inRange(x7, 'e', 'e') >>> 8) | HIGH_LAST) & ~other;
             while (bs != 0) {
                 int at = p + (Long.numberOfTrailingZeros(bs) >>> 3);
                 if (at + 8 > n || ((long) LONGS.get(cs, at) & SIX_BYTES) == BEARER) {
@@ -353,6 +355,12 @@ public final class PiiAnalyzer {
         return lastSeparator < 0 ? i : lastSeparator + 1;
     }
 
+    /** Whether the character at {@code i} is a letter or digit (the byte answers unless it may stand for another character). */
+    private static boolean letterOrDigit(String text, byte[] cs, int i) {
+        int b = cs[i];
+        return b >= 0 && b != '?' ? CLASS[b] != 0 : Character.isLetterOrDigit(text.charAt(i));
+    }
+
     private static boolean afterWord(String text, byte[] cs, int i) {
         if (i == 0) {
             return false;
@@ -362,7 +370,7 @@ public final class PiiAnalyzer {
     }
 
     /** Every recognizer that can begin with {@code c}, phones and names: the path for anything not plainly harmless. */
-    private void general(String text, char c, int i, Matcher[][] matchers, List<Finding> raw) {
+    private void general(String text, byte[] cs, char c, int i, Matcher[][] matchers, List<Finding> raw) {
         Recognizer[] rs = byFirstChar[c];
         if (rs != null) {
             int[] idx = indexByFirstChar[c];
@@ -382,7 +390,7 @@ public final class PiiAnalyzer {
             phone(text, i, raw);
         }
         if ((persons || locations) && c >= 'A' && c <= 'Z') {
-            names(text, i, raw);
+            names(text, cs, i, raw);
         }
     }
 
@@ -436,7 +444,7 @@ public final class PiiAnalyzer {
 
     /** Prefilter for {@link #names}: the word may be a given name, title or place, or a family name follows it. */
     private boolean mayBeName(String text, byte[] cs, int i, int e, int n) {
-        if (gazetteer.nameStarts.mayContain(cs, i, e)) {
+        if ((gazetteer.folded.flags(cs, i, e) & Gazetteer.NAME_START) != 0) {
             return true;
         }
         if (persons && e + 1 < n && cs[e] == ' ' && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z') {
@@ -561,20 +569,6 @@ public final class PiiAnalyzer {
         }
     }
 
-    private static int wordEnd(String text, int i) {
-        int n = text.length();
-        int e = i;
-        while (e < n) {
-            char c = text.charAt(e);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ((c == '\'' || c == '-') && e + 1 < n && Character.isLetter(text.charAt(e + 1)))) {
-                e++;
-            } else {
-                break;
-            }
-        }
-        return e;
-    }
-
     /** The start of the next capitalised word after {@code e} (one space or ". " for an initial), or -1. */
     private static int nextCapital(String text, int e) {
         int n = text.length();
@@ -584,86 +578,90 @@ public final class PiiAnalyzer {
         return -1;
     }
 
-    private void names(String text, int i, List<Finding> out) {
-        int e = wordEnd(text, i);
-        if (e - i < 2 && !(e < text.length() && text.charAt(e) == '.')) {
+    private void names(String text, byte[] cs, int i, List<Finding> out) {
+        int n = cs.length;
+        int e = wordEnd(text, cs, i, n);
+        if (e - i < 2 && !(e < n && cs[e] == '.')) {
             return;
         }
-        String word = text.substring(i, e);
+        // words come from wordEnd: ASCII letters, apostrophes and hyphens, so the byte slices are the words
+        Lexicon lex = gazetteer.exact;
+        int word = lex.flags(cs, i, e);
         if (locations) {
             // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
-            if (Gazetteer.DIRECTIONS.contains(word)) {
+            if ((word & Gazetteer.DIRECTION) != 0) {
                 int next = nextCapital(text, e);
-                if (next > 0 && properWord(text, next, wordEnd(text, next)) && !Gazetteer.NOT_NAMES.contains(text.substring(next, wordEnd(text, next)))) {
-                    out.add(new Finding(Recognizers.LOCATION, i, wordEnd(text, next), 0.4));
+                if (next > 0) {
+                    int ne = wordEnd(text, cs, next, n);
+                    if (properWord(text, next, ne) && (lex.flags(cs, next, ne) & Gazetteer.NOT_NAME) == 0) {
+                        out.add(new Finding(Recognizers.LOCATION, i, ne, 0.4));
+                    }
                 }
-            } else if (e - i >= 6 && !gazetteer.placeLengths.containsKey(word) && Gazetteer.placeShaped(text, i, e) && !afterCapitalWord(text, i)) {
+            } else if (e - i >= 6 && (word & Gazetteer.PLACE_START) == 0 && Gazetteer.placeShaped(cs, i, e) && !afterCapitalWord(text, cs, i)) {
                 out.add(new Finding(Recognizers.LOCATION, i, e, 0.35));
             }
         }
-        if (locations) {
-            int[] lens = gazetteer.placeLengths.get(word);
-            if (lens != null) {
-                for (int len : lens) {
-                    int end = e;
-                    int k = 1;
-                    while (k < len) {
-                        int next = nextWordAny(text, end);
-                        if (next < 0) {
-                            break;
-                        }
-                        end = wordEnd(text, next);
-                        if (end == next) {
-                            break;
-                        }
-                        k++;
-                    }
-                    if (k == len && gazetteer.places.contains(text.substring(i, end))) {
-                        out.add(new Finding(Recognizers.LOCATION, i, end, len > 1 ? 0.85 : 0.6));
+        if (locations && (word & Gazetteer.PLACE_START) != 0) {
+            int[] lens = lex.lengths(cs, i, e);
+            for (int len : lens) {
+                int end = e;
+                int k = 1;
+                while (k < len) {
+                    int next = nextWordAny(text, end);
+                    if (next < 0) {
                         break;
                     }
+                    end = wordEnd(text, cs, next, n);
+                    if (end == next) {
+                        break;
+                    }
+                    k++;
+                }
+                if (k == len && (lex.flags(cs, i, end) & Gazetteer.PLACE) != 0) {
+                    out.add(new Finding(Recognizers.LOCATION, i, end, len > 1 ? 0.85 : 0.6));
+                    break;
                 }
             }
         }
         if (!persons) {
             return;
         }
-        if (Gazetteer.TITLES.contains(word)) {
-            int s = e < text.length() && text.charAt(e) == '.' ? e + 1 : e;
+        if ((word & Gazetteer.TITLE) != 0) {
+            int s = e < n && cs[e] == '.' ? e + 1 : e;
             int first = nextCapital(text, s);
             if (first > 0) {
-                int end = capitalRun(text, first, 3);
+                int end = capitalRun(text, cs, first, 3);
                 out.add(new Finding(Recognizers.PERSON, first, end, 0.85));
             }
             return;
         }
-        String lower = word.toLowerCase(Locale.ROOT);
-        if (gazetteer.firstNames.contains(lower) && !Gazetteer.NOT_NAMES.contains(word)) {
+        Lexicon folded = gazetteer.folded;
+        if ((folded.flags(cs, i, e) & Gazetteer.FIRST_NAME) != 0 && (word & Gazetteer.NOT_NAME) == 0) {
             int next = nextCapital(text, e);
-            if (next > 0 && !Gazetteer.NOT_NAMES.contains(text.substring(next, wordEnd(text, next)))) {
-                int end = capitalRun(text, next, 2);
-                String last = text.substring(lastWordStart(text, end), end).toLowerCase(Locale.ROOT);
-                out.add(new Finding(Recognizers.PERSON, i, end, gazetteer.surnames.contains(last) ? 0.85 : 0.7));
+            if (next > 0 && (lex.flags(cs, next, wordEnd(text, cs, next, n)) & Gazetteer.NOT_NAME) == 0) {
+                int end = capitalRun(text, cs, next, 2);
+                boolean surname = (folded.flags(cs, lastWordStart(text, end), end) & Gazetteer.SURNAME) != 0;
+                out.add(new Finding(Recognizers.PERSON, i, end, surname ? 0.85 : 0.7));
             } else {
                 out.add(new Finding(Recognizers.PERSON, i, e, 0.3));
             }
             return;
         }
-        if (!Gazetteer.NOT_NAMES.contains(word) && !gazetteer.places.contains(word)) {
+        if ((word & (Gazetteer.NOT_NAME | Gazetteer.PLACE)) == 0) {
             int next = nextCapital(text, e);
             if (next > 0) {
-                int ne = wordEnd(text, next);
-                if (gazetteer.surnames.contains(text.substring(next, ne).toLowerCase(Locale.ROOT))) {
+                int ne = wordEnd(text, cs, next, n);
+                if ((folded.flags(cs, next, ne) & Gazetteer.SURNAME) != 0) {
                     out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, i) ? 0.5 : 0.6));
-                } else if (properWord(text, i, e) && !afterCapitalWord(text, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
+                } else if (properWord(text, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
                         || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
                     // two or three capitalised words no list knows: weak evidence, raised by a person cue before
                     // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
-                    int end = properRun(text, i, 3);
-                    if (end > e && Gazetteer.hasWord(Gazetteer.ORG_WORDS, text, i, end)) {
+                    int end = properRun(text, cs, i, 3);
+                    if (end > e && gazetteer.hasWord(Gazetteer.ORG_WORD, cs, i, end)) {
                         return; // "Google Cloud", "Control Systems": an organisation or a product
                     }
-                    if (end > e && Gazetteer.hasWord(Gazetteer.PLACE_WORDS, text, i, end)) {
+                    if (end > e && gazetteer.hasWord(Gazetteer.PLACE_WORD, cs, i, end)) {
                         // "Cayman Islands": a place by its common noun, not a person; weak until a cue raises it
                         if (locations) {
                             out.add(new Finding(Recognizers.LOCATION, i, end, 0.35));
@@ -671,8 +669,8 @@ public final class PiiAnalyzer {
                     } else if (end > e) {
                         // mid-sentence, capitalised words that no list calls common are a name as often as not
                         // (not in title case: a capitalised word among the three before means a title, "For Whom the Bell Tolls")
-                        double score = personVerbAfter(text, end) ? 0.6
-                                : sentenceStart(text, i) || afterCommonWord(text, i) || titleCaseBefore(text, i) ? 0.35 : 0.5;
+                        double score = personVerbAfter(text, cs, end) ? 0.6
+                                : sentenceStart(text, i) || afterCommonWord(text, i) || titleCaseBefore(text, cs, i) ? 0.35 : 0.5;
                         out.add(new Finding(Recognizers.PERSON, i, end, score));
                     }
                 }
@@ -694,16 +692,17 @@ public final class PiiAnalyzer {
     }
 
     /** Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place. */
-    private int properRun(String text, int s, int max) {
-        int end = wordEnd(text, s);
+    private int properRun(String text, byte[] cs, int s, int max) {
+        int n = cs.length;
+        int end = wordEnd(text, cs, s, n);
         for (int k = 1; k < max; k++) {
             int next = nextCapital(text, end);
             if (next < 0) {
                 break;
             }
-            int ne = wordEnd(text, next);
-            String w = text.substring(next, ne);
-            if (!properWord(text, next, ne) || Gazetteer.NOT_NAMES.contains(w) || Gazetteer.TITLES.contains(w) || gazetteer.placeLengths.containsKey(w)) {
+            int ne = wordEnd(text, cs, next, n);
+            if (!properWord(text, next, ne)
+                    || (gazetteer.exact.flags(cs, next, ne) & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
                 break;
             }
             end = ne;
@@ -712,7 +711,7 @@ public final class PiiAnalyzer {
     }
 
     /** Whether the word before {@code i} (one space back) is capitalised: {@code i} is inside a run of them, not its start. */
-    private static boolean afterCapitalWord(String text, int i) {
+    private boolean afterCapitalWord(String text, byte[] cs, int i) {
         if (i < 2 || text.charAt(i - 1) != ' ') {
             return false;
         }
@@ -721,7 +720,7 @@ public final class PiiAnalyzer {
             k--;
         }
         return Character.isUpperCase(text.charAt(k)) && Character.isLetter(text.charAt(i - 2))
-                && !Gazetteer.NOT_NAMES.contains(text.substring(k, i - 1));
+                && (gazetteer.exact.flags(cs, k, i - 1) & Gazetteer.NOT_NAME) == 0;
     }
 
     /** Whether a common capitalised word ("Meet", "Yesterday") stands right before {@code i}, as a sentence's first word would. */
@@ -737,7 +736,7 @@ public final class PiiAnalyzer {
     }
 
     /** Whether one of the three words before {@code i}, in the same sentence, is capitalised and not the sentence's first. */
-    private static boolean titleCaseBefore(String text, int i) {
+    private boolean titleCaseBefore(String text, byte[] cs, int i) {
         int k = i;
         for (int w = 0; w < 3; w++) {
             if (k < 2 || text.charAt(k - 1) != ' ' || !Character.isLetter(text.charAt(k - 2))) {
@@ -748,19 +747,19 @@ public final class PiiAnalyzer {
             while (k > 0 && (Character.isLetter(text.charAt(k - 1)) || text.charAt(k - 1) == '\'')) {
                 k--;
             }
-            if (Character.isUpperCase(text.charAt(k)) && !sentenceStart(text, k) && !Gazetteer.TITLES.contains(text.substring(k, e))) {
+            if (Character.isUpperCase(text.charAt(k)) && !sentenceStart(text, k) && (gazetteer.exact.flags(cs, k, e) & Gazetteer.TITLE) == 0) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean personVerbAfter(String text, int end) {
-        if (end + 1 >= text.length() || text.charAt(end) != ' ') {
+    private boolean personVerbAfter(String text, byte[] cs, int end) {
+        if (end + 1 >= cs.length || cs[end] != ' ') {
             return false;
         }
-        int ne = wordEnd(text, end + 1);
-        return ne > end + 1 && Gazetteer.PERSON_VERBS.contains(text.substring(end + 1, ne));
+        int ne = wordEnd(text, cs, end + 1, cs.length);
+        return ne > end + 1 && (gazetteer.exact.flags(cs, end + 1, ne) & Gazetteer.PERSON_VERB) != 0;
     }
 
     private static int nextWordAny(String text, int e) {
@@ -768,8 +767,9 @@ public final class PiiAnalyzer {
     }
 
     /** Up to {@code max} capitalised words (an initial with a dot counts) from {@code s}; returns the end. */
-    private static int capitalRun(String text, int s, int max) {
-        int end = wordEnd(text, s);
+    private int capitalRun(String text, byte[] cs, int s, int max) {
+        int n = cs.length;
+        int end = wordEnd(text, cs, s, n);
         if (end < text.length() && end - s == 1 && text.charAt(end) == '.') {
             end++;
         }
@@ -778,8 +778,8 @@ public final class PiiAnalyzer {
             if (next < 0) {
                 break;
             }
-            int ne = wordEnd(text, next);
-            if (ne == next || Gazetteer.NOT_NAMES.contains(text.substring(next, ne))) {
+            int ne = wordEnd(text, cs, next, n);
+            if (ne == next || (gazetteer.exact.flags(cs, next, ne) & Gazetteer.NOT_NAME) != 0) {
                 break;
             }
             if (ne < text.length() && ne - next == 1 && text.charAt(ne) == '.') {
@@ -809,15 +809,24 @@ public final class PiiAnalyzer {
         return k < 0 || ".!?:\n\r\t\"".indexOf(text.charAt(k)) >= 0;
     }
 
-    private List<Finding> finish(String text, List<Finding> raw) {
+    private List<Finding> finish(String text, byte[] cs, List<Finding> raw) {
         List<Finding> kept = new ArrayList<>(raw.size());
+        // findings come in runs of one entity: its context words and threshold are looked up once per run
+        String entity = null;
+        Set<String> ctx = null;
+        WordHashes hashes = null;
+        double threshold = 0;
         for (Finding f : raw) {
+            if (f.entity() != entity) {
+                entity = f.entity();
+                ctx = contextByEntity.get(entity);
+                hashes = contextHashes.get(entity);
+                threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(entity, DEFAULT_THRESHOLD);
+            }
             double score = f.score();
-            Set<String> ctx = contextByEntity.get(f.entity());
-            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, f.start(), ctx, contextHashes.get(f.entity()))) {
+            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, cs, f.start(), ctx, hashes)) {
                 score = Math.max(Math.min(1.0, score + CONTEXT_BOOST), MIN_WITH_CONTEXT);
             }
-            double threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(f.entity(), DEFAULT_THRESHOLD);
             if (score < threshold || score <= 0) {
                 continue;
             }
@@ -834,26 +843,40 @@ public final class PiiAnalyzer {
 
     /** Whether one of the five words before {@code start} is a context word (case-insensitive, trailing {@code :#} ignored). */
     static boolean hasContext(String text, int start, Set<String> ctx) {
-        return hasContext(text, start, ctx, null);
+        return hasContext(text, latin1(text), start, ctx, null);
     }
 
     /** As {@link #hasContext(String, int, Set)}; an ASCII word whose hash {@code hashes} refuses is not looked up. */
-    private static boolean hasContext(String text, int start, Set<String> ctx, WordHashes hashes) {
+    private static boolean hasContext(String text, byte[] cs, int start, Set<String> ctx, WordHashes hashes) {
         int k = start;
         int words = 0;
         int floor = Math.max(0, start - 120);
         while (k > floor && words < CONTEXT_WORDS) {
-            while (k > floor && !Character.isLetterOrDigit(text.charAt(k - 1))) {
+            while (k > floor && !letterOrDigit(text, cs, k - 1)) {
                 k--;
             }
             int e = k;
-            while (k > floor && (Character.isLetterOrDigit(text.charAt(k - 1)) || text.charAt(k - 1) == '\'' || text.charAt(k - 1) == '-')) {
+            boolean ascii = true;
+            while (k > floor) {
+                int b = cs[k - 1];
+                if (b >= 0 && b != '?') {
+                    if (CLASS[b] == 0 && b != '\'' && b != '-') {
+                        break;
+                    }
+                } else {
+                    char ch = text.charAt(k - 1);
+                    if (!Character.isLetterOrDigit(ch) && ch != '\'' && ch != '-') {
+                        break;
+                    }
+                    ascii &= ch < 128;
+                }
                 k--;
             }
             if (e > k) {
                 words++;
-                if (hashes != null && WordHashes.ascii(text, k, e) && !hashes.mayContain(text, k, e)
-                        && !((text.charAt(e - 1) | 0x20) == 's' && hashes.mayContain(text, k, e - 1))) {
+                // the byte slice is the word when it is ASCII (the same hash as the word's)
+                if (hashes != null && ascii && !hashes.mayContain(cs, k, e)
+                        && !((cs[e - 1] | 0x20) == 's' && hashes.mayContain(cs, k, e - 1))) {
                     continue;
                 }
                 String w = text.substring(k, e).toLowerCase(Locale.ROOT);
