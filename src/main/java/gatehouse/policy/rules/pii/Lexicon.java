@@ -27,6 +27,11 @@ final class Lexicon {
     private final int[][] lengths;
     private final int mask;
     private final boolean folded;
+    /**
+     * One bit per (first byte, last byte, length) of the keys, each byte's low six bits (after the fold):
+     * 8 KB, so most words that are in no list are refused before any hash is computed.
+     */
+    private final long[] shapes = new long[64 * 64 * 16 / 64];
 
     private Lexicon(Map<String, Integer> words, Map<String, int[]> lengthsByWord, boolean folded) {
         this.folded = folded;
@@ -48,6 +53,8 @@ final class Lexicon {
             }
             hashes[slot] = h;
             keys[slot] = k;
+            int shape = shape(k, 0, k.length);
+            shapes[shape >>> 6] |= 1L << shape;
             flags[slot] = f;
             lengths[slot] = lengthsByWord.get(w);
         });
@@ -86,6 +93,10 @@ final class Lexicon {
         if (e <= s) {
             return -1;
         }
+        int shape = shape(cs, s, e);
+        if ((shapes[shape >>> 6] & (1L << shape)) == 0) {
+            return -1;
+        }
         long h = hash(cs, s, e, folded);
         int slot = (int) (h ^ (h >>> 32)) & mask;
         byte[] k;
@@ -96,6 +107,12 @@ final class Lexicon {
             slot = (slot + 1) & mask;
         }
         return -1;
+    }
+
+    /** Index of the (first, last, length) bit of {@code b[s, e)}; a byte and its fold (when folded) give the same index. */
+    private int shape(byte[] b, int s, int e) {
+        int fold = folded ? 0x20 : 0;
+        return (((b[s] | fold) & 0x3F) << 10) | (((b[e - 1] | fold) & 0x3F) << 4) | Math.min(e - s, 15);
     }
 
     /** Whether {@code cs[s, s + k.length)}, with A-Z taken as a-z, is the lower-case key {@code k}. */
@@ -126,11 +143,16 @@ final class Lexicon {
         }
         int r = e - k;
         if (r > 0) {
-            long x = 0;
-            for (int j = r - 1; j >= 0; j--) {
-                x = (x << 8) | (b[k + j] & 0xFF);
-            }
             long m = -1L >>> (64 - 8 * r);
+            long x;
+            if (k + 8 <= b.length) {
+                x = (long) LONGS.get(b, k) & m; // the bytes after the slice are in the array: read eight, keep r
+            } else {
+                x = 0;
+                for (int j = r - 1; j >= 0; j--) {
+                    x = (x << 8) | (b[k + j] & 0xFF);
+                }
+            }
             h = mix(h ^ (x | (fold & m)));
         }
         return h;

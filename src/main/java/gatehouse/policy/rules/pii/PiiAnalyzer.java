@@ -298,6 +298,11 @@ public final class PiiAnalyzer {
         return atLeastLo & ~aboveHi & HIGH;
     }
 
+    /** Per byte of {@code x7} (every byte below 128): its high bit set when the byte is {@code c}. */
+    private static long eq(long x7, int c) {
+        return ~((x7 ^ (c * ONES)) + 0x7F7F7F7F7F7F7F7FL) & HIGH;
+    }
+
     /** Bytes of plain prose: small ASCII letters and the separators that end a word quietly (space, comma, line feed; a full stop before a blank). */
     private static final boolean[] PLAIN = new boolean[128];
 
@@ -327,12 +332,12 @@ public final class PiiAnalyzer {
         while (p + 8 <= n) {
             long x = (long) LONGS.get(cs, p);
             long x7 = x & ~HIGH;
-            long blanks = inRange(x7, ' ', ' ') | inRange(x7, '\n', '\n');
+            long blanks = eq(x7, ' ') | eq(x7, '\n');
             // a full stop before a blank in the same eight bytes ends a word as quietly as a space does
-            long seps = blanks | inRange(x7, ',', ',') | (inRange(x7, '.', '.') & (blanks >>> 8));
+            long seps = blanks | eq(x7, ',') | (eq(x7, '.') & (blanks >>> 8));
             long other = (~(inRange(x7, 'a', 'z') | seps) | x) & HIGH;
             // only a 'b' before an 'e' (or in the last byte, whose next is unread) can begin "bearer"
-            long bs = inRange(x7, 'b', 'b') & ((inRange(x7, 'e', 'e') >>> 8) | HIGH_LAST) & ~other;
+            long bs = eq(x7, 'b') & ((eq(x7, 'e') >>> 8) | HIGH_LAST) & ~other;
             while (bs != 0) {
                 int at = p + (Long.numberOfTrailingZeros(bs) >>> 3);
                 if (at + 8 > n || ((long) LONGS.get(cs, at) & SIX_BYTES) == BEARER) {
