@@ -105,6 +105,9 @@ public final class TrainingRun {
         say("training run: " + String.join(" ", cmd));
         long t0 = System.nanoTime();
         Process app = pb.start();
+        // Interrupted (Ctrl-C on bin/aot): the half-trained gateway goes too, and no cache is written.
+        Thread reaper = new Thread(app::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(reaper);
         try (TrainingUpstream upstream = new TrainingUpstream()) {
             awaitReady(app);
             say(String.format("ready after %.1f s; sending traffic (%d calls per protocol generation)", seconds(t0), calls));
@@ -126,6 +129,7 @@ public final class TrainingRun {
             throw new IllegalStateException("the JVM wrote no AOT cache at " + cache + " (exit " + app.exitValue() + "; log: "
                     + work.resolve("training.log") + ")");
         }
+        Runtime.getRuntime().removeShutdownHook(reaper);
         say(String.format("AOT cache %s (%d MB) written %.1f s after SIGTERM", cache, Files.size(cache) >> 20, seconds(t1)));
         return 0;
     }
