@@ -63,13 +63,12 @@ final class PostAnswer {
         }
         finished = true;
         ObjectNode shaped = shape.finish(response);
-        byte[] bytes = Json.bytes(shaped);
         if (stream == null) {
-            http.json(status > 0 ? status : shape.status(shaped), bytes);
+            http.json(status > 0 ? status : shape.status(shaped), shaped);
             return;
         }
         try {
-            stream.last(bytes); // sent when the handler returns, after the exchange completes
+            stream.last(Json.bytes(shaped)); // sent when the handler returns, after the exchange completes
         } catch (IOException e) {
             broken = true;
             stream.close();

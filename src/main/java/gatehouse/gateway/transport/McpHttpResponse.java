@@ -8,6 +8,14 @@ public interface McpHttpResponse {
 
     void json(int status, byte[] body);
 
+    /**
+     * The same, serialized straight into the response instead of into a byte array first (a
+     * 100 KB answer was copied twice on its way out).
+     */
+    default void json(int status, tools.jackson.databind.JsonNode body) {
+        json(status, gatehouse.platform.Json.bytes(body));
+    }
+
     void empty(int status);
 
     /** Switches to text/event-stream (status 200). Writes are serialised by the caller. */

@@ -167,6 +167,17 @@ public class McpServlet extends HttpServlet {
         }
 
         @Override
+        public void json(int status, tools.jackson.databind.JsonNode body) {
+            resp.setStatus(status);
+            resp.setContentType("application/json");
+            try {
+                gatehouse.platform.Json.MAPPER.writeValue(new Unclosable(resp.getOutputStream()), body);
+            } catch (IOException | tools.jackson.core.JacksonException e) {
+                // the client went away; nothing left to tell it
+            }
+        }
+
+        @Override
         public void empty(int status) {
             resp.setStatus(status);
             resp.setContentLength(0);
@@ -191,6 +202,39 @@ public class McpServlet extends HttpServlet {
             } catch (IOException e) {
                 throw new HttpProblem(500, -32603, "could not open the event stream");
             }
+        }
+    }
+
+    /**
+     * The response's stream as the serializer sees it: writes go through, but neither its flush nor
+     * its close reaches the container, which sends the answer when the handler returns (see
+     * {@link Response#json(int, byte[])}).
+     */
+    private static final class Unclosable extends OutputStream {
+        private final OutputStream out;
+
+        Unclosable(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() {
+            // left to the container
+        }
+
+        @Override
+        public void close() {
+            // left to the container
         }
     }
 
