@@ -27,6 +27,11 @@ final class BoundedLineReader implements AutoCloseable {
         return maxBytes;
     }
 
+    /** How many bytes were read ahead of the lines returned so far. */
+    int buffered() {
+        return len - pos;
+    }
+
     /** The next byte, or -1 at the end of the stream. */
     private int read() throws IOException {
         if (pos == len) {

@@ -2,9 +2,8 @@ package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.ProtocolVersions;
@@ -33,15 +32,10 @@ final class GenerationProbe {
         ObjectNode params = Json.object();
         params.set("_meta", StatelessHttpUpstream.envelope(config.clientInit(), null));
         ObjectNode request = JsonRpc.request("gatehouse-discover", "server/discover", params);
-        HttpRequest req = io.post(Json.bytes(request))
-                .header("MCP-Protocol-Version", ProtocolVersions.LATEST_STATELESS)
-                .header("Mcp-Method", "server/discover")
-                .timeout(config.connectTimeout())
-                .build();
-        HttpResponse<InputStream> resp = io.send(req, HttpResponse.BodyHandlers.ofInputStream(), null, config.connectTimeout(),
-                config.uri());
-        int status = resp.statusCode();
-        String type = resp.headers().firstValue("Content-Type").orElse("");
+        MessageClient.Response resp = io.postMessage(Json.bytes(request), List.of("MCP-Protocol-Version", ProtocolVersions.LATEST_STATELESS,
+                "Mcp-Method", "server/discover"), null, config.connectTimeout());
+        int status = resp.status();
+        String type = resp.header("Content-Type") == null ? "" : resp.header("Content-Type");
         try (InputStream in = resp.body()) {
             if (status == 401) {
                 throw new UpstreamUnauthorizedException(config.name());

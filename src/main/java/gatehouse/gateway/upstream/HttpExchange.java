@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,11 +40,13 @@ final class HttpExchange {
             Thread.ofPlatform().name("upstream-drain-watchdog").daemon(true).factory());
 
     private final HttpUpstreamConfig config;
+    private final URI uri;
     private volatile boolean closed;
     private volatile StreamListener listener;
 
     HttpExchange(HttpUpstreamConfig config) {
         this.config = config;
+        this.uri = config.uri();
     }
 
     HttpUpstreamConfig config() {
@@ -67,6 +71,52 @@ final class HttpExchange {
                 .header("Accept", "application/json, text/event-stream")
                 .timeout(config.requestTimeout())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /**
+     * POSTs one JSON-RPC message to the server's URL with the {@link MessageClient}, on this thread,
+     * accepting JSON or an event stream: the server's headers as they are now, those the client
+     * request being served adds ({@link OutgoingHeaders}), then {@code extra} (name, value, ...).
+     * Waits at most {@code wait} for the response head. With a {@code call}, aborting it (a cancel,
+     * its deadline) closes the connection whatever the exchange is doing, and the body is read for
+     * as long as the caller wants; without, every read is bounded by {@code wait}. Returns null when
+     * {@code call} was cancelled meanwhile; an unreachable upstream is an {@link UpstreamException}
+     * naming the server and its redacted URL.
+     */
+    MessageClient.Response postMessage(byte[] body, List<String> extra, PendingCall call, Duration wait) {
+        List<String> h = new ArrayList<>(16 + extra.size());
+        config.headers().forEach((k, v) -> set(h, k, v));
+        OutgoingHeaders.current().forEach((k, v) -> set(h, k, v));
+        set(h, "Content-Type", "application/json");
+        set(h, "Accept", "application/json, text/event-stream");
+        for (int i = 0; i < extra.size(); i += 2) {
+            set(h, extra.get(i), extra.get(i + 1));
+        }
+        MessageClient.Abort abort = new MessageClient.Abort();
+        if (call != null) {
+            call.onAbort(abort::abort);
+        }
+        try {
+            return config.messages().post(uri, h, body, wait, call == null, abort);
+        } catch (IOException e) {
+            if (call != null && call.cancelled) {
+                return null;
+            }
+            throw new UpstreamUnreachableException("cannot reach upstream '" + config.name() + "' at " + UpstreamIo.redact(uri)
+                    + ": " + UpstreamIo.describe(e), e);
+        }
+    }
+
+    /** Sets header {@code name} in a name, value list, replacing one of the same name (any case). */
+    static void set(List<String> headers, String name, String value) {
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equalsIgnoreCase(name)) {
+                headers.set(i + 1, value);
+                return;
+            }
+        }
+        headers.add(name);
+        headers.add(value);
     }
 
     /**
@@ -121,25 +171,41 @@ final class HttpExchange {
 
     /**
      * Reads an event stream, handing each {@code message} event's JSON object to {@code onMessage}
-     * until the stream ends or {@code call} has its answer. Malformed events are skipped.
-     * {@code drainAfterAnswer}: the rest of the stream is still read (and handed over) for a bounded
-     * time, so the HTTP connection goes back to the pool instead of being torn down; else the
-     * stream is left at once (its connection is closed, never reused).
+     * until the stream ends or {@code call} has its answer. Malformed events are skipped. The
+     * stream is this method's: it is closed, or left to the drain. When the stream ends right after
+     * the answer (the usual case), its connection is kept for the next request. Else, with
+     * {@code drainAfterAnswer}, the rest is read (and handed over) on a thread of its own for a
+     * bounded time, so the caller has its answer at once and the connection may still be kept;
+     * without, the stream is left at once (its connection closed).
      */
     void readEvents(InputStream in, PendingCall call, boolean drainAfterAnswer, Consumer<ObjectNode> onMessage) throws IOException {
-        try (SseReader sse = new SseReader(in, config.maxMessageBytes())) {
+        SseReader sse = new SseReader(in, config.maxMessageBytes());
+        boolean handedOff = false;
+        try {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
                 ObjectNode m = message(ev);
                 if (m != null) {
                     onMessage.accept(m);
                     if (call != null && call.done()) {
-                        if (drainAfterAnswer) {
-                            drain(sse, in, onMessage);
+                        boolean ended = sse.buffered() == 0 && in instanceof MessageClient.Body b && b.endsWithoutWaiting();
+                        if (!ended && drainAfterAnswer) {
+                            handedOff = true;
+                            Thread.ofVirtual().name("upstream-drain-" + config.name()).start(() -> {
+                                try (sse) {
+                                    drain(sse, in, onMessage);
+                                } catch (IOException e) {
+                                    // closing is best effort
+                                }
+                            });
                         }
                         return;
                     }
                 }
+            }
+        } finally {
+            if (!handedOff) {
+                sse.close();
             }
         }
     }

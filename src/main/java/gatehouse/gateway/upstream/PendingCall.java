@@ -13,6 +13,8 @@ public final class PendingCall {
     final CompletableFuture<ObjectNode> result = new CompletableFuture<>();
     private volatile Runnable abort;
     volatile boolean cancelled;
+    /** Its deadline passed while its exchange was under way (see {@link #timeOut}). */
+    volatile boolean timedOut;
 
     PendingCall(long upstreamId, MessageSink related, JsonNode clientProgressToken) {
         this.upstreamId = upstreamId;
@@ -34,6 +36,19 @@ public final class PendingCall {
 
     boolean done() {
         return result.isDone();
+    }
+
+    /**
+     * The deadline passed: ends the transport's exchange (from the timer's thread: closing a
+     * connection never blocks); the caller's thread then reports the timeout.
+     */
+    void timeOut() {
+        if (done()) {
+            return;
+        }
+        timedOut = true;
+        cancelled = true;
+        abortTransport();
     }
 
     void abortTransport() {

@@ -79,6 +79,11 @@ final class SseReader implements AutoCloseable {
                 + " bytes (gatehouse.mcp.max-upstream-message-bytes)");
     }
 
+    /** How many bytes were read ahead of the events returned so far. */
+    int buffered() {
+        return reader.buffered();
+    }
+
     String lastEventId() {
         return lastEventId;
     }

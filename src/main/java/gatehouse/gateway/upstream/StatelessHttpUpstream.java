@@ -3,7 +3,6 @@ package gatehouse.gateway.upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,16 +141,20 @@ final class StatelessHttpUpstream extends UpstreamSession {
         } else {
             meta.put(StatelessEnvelope.PROTOCOL_VERSION, ProtocolVersions.LATEST_STATELESS);
         }
-        HttpRequest.Builder b = stateless(io.post(Json.bytes(out))).header("Mcp-Method", method);
+        List<String> headers = new ArrayList<>(8);
+        headers.add("MCP-Protocol-Version");
+        headers.add(ProtocolVersions.LATEST_STATELESS);
+        headers.add("Mcp-Method");
+        headers.add(method);
         String field = NAME_SOURCE.get(method);
         if (field != null && p.get(field) != null && p.get(field).isString()) {
-            b.header("Mcp-Name", StatelessEnvelope.encodeHeaderValue(p.get(field).stringValue()));
+            headers.add("Mcp-Name");
+            headers.add(StatelessEnvelope.encodeHeaderValue(p.get(field).stringValue()));
         }
         if ("tools/call".equals(method) && p.get("name") != null && p.get("name").isString()) {
-            paramHeaders(p.get("name").stringValue(), p.get("arguments")).forEach(b::header);
+            paramHeaders(p.get("name").stringValue(), p.get("arguments")).forEach((k, v) -> HttpExchange.set(headers, k, v));
         }
-        HttpRequest req = b.build();
-        io.inBackground(call, () -> exchange(req, call));
+        exchange(Json.bytes(out), headers, call);
     }
 
     /**
@@ -175,20 +178,27 @@ final class StatelessHttpUpstream extends UpstreamSession {
         dispatch(JsonRpc.result(request.get("id"), result), call);
     }
 
-    private void exchange(HttpRequest req, PendingCall call) {
-        HttpResponse<InputStream> resp = io.send(req, call);
+    /**
+     * The request's exchange, on the caller's thread: a cancel or the call's deadline ends it by
+     * closing its connection ({@link PendingCall#abortTransport}).
+     */
+    private void exchange(byte[] body, List<String> headers, PendingCall call) {
+        MessageClient.Response resp = io.postMessage(body, headers, call, io.config().requestTimeout());
         if (resp == null) {
             return; // cancelled
         }
-        int status = resp.statusCode();
-        String type = resp.headers().firstValue("Content-Type").orElse("");
-        try (InputStream in = resp.body()) {
-            call.onAbort(() -> HttpExchange.closeQuietly(in));
+        int status = resp.status();
+        String contentType = resp.header("Content-Type");
+        String type = contentType == null ? "" : contentType;
+        InputStream in = resp.body();
+        boolean streamed = false;
+        try {
             if (status == 401) {
                 throw new UpstreamUnauthorizedException(server.name());
             }
             if (type.startsWith("text/event-stream") && status == 200) {
-                // Left at the answer, as this client always did: the connection is not reused after a stream.
+                // Left at the answer: the connection is kept only when the stream ended with it.
+                streamed = true; // the stream is readEvents' from here on
                 io.readEvents(in, call, false, m -> dispatch(m, call));
                 if (!call.done()) {
                     throw new UpstreamException("upstream '" + server.name() + "' closed its response stream before answering");
@@ -217,6 +227,10 @@ final class StatelessHttpUpstream extends UpstreamSession {
                 return;
             }
             throw new UpstreamException("upstream '" + server.name() + "' broke off the response: " + UpstreamIo.describe(e), e);
+        } finally {
+            if (!streamed) {
+                HttpExchange.closeQuietly(in);
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.slf4j.Logger;
@@ -94,39 +96,53 @@ final class StreamableHttpUpstream extends UpstreamSession {
         return b;
     }
 
+    /** The session's headers for a message POST: its id and the negotiated version. */
+    private List<String> sessionHeaders() {
+        List<String> h = new ArrayList<>(4);
+        String sid = sessionId;
+        if (sid != null) {
+            h.add("Mcp-Session-Id");
+            h.add(sid);
+        }
+        String pv = protocolVersion;
+        if (pv != null) {
+            h.add("MCP-Protocol-Version");
+            h.add(pv);
+        }
+        return h;
+    }
+
+    /**
+     * POSTs the message on the caller's thread. A request's exchange runs until its answer is read
+     * (or handed on); a cancel or the call's deadline ends it by closing its connection
+     * ({@link PendingCall#abortTransport}). A notification or response waits at most the request
+     * timeout for the response head; what the upstream sends back is read elsewhere.
+     */
     @Override
     protected void transmit(ObjectNode message, PendingCall call) {
         if (io.closed()) {
             throw new SessionClosedException("session with upstream '" + server.name() + "' is closed");
         }
-        HttpRequest req = withSession(io.post(Json.bytes(message))).build();
-        if (call == null) {
-            exchange(req, null); // bounded: requestTimeout for the headers, and nothing read after them here
-        } else {
-            io.inBackground(call, () -> exchange(req, call));
-        }
-    }
-
-    private void exchange(HttpRequest req, PendingCall call) {
-        HttpResponse<InputStream> resp = io.send(req, call);
+        MessageClient.Response resp = io.postMessage(Json.bytes(message), sessionHeaders(), call, io.config().requestTimeout());
         if (resp == null) {
             return; // cancelled
         }
-        resp.headers().firstValue("Mcp-Session-Id").ifPresent(sid -> {
-            if (sessionId == null) {
-                sessionId = sid;
-            }
-        });
-        int status = resp.statusCode();
-        String type = resp.headers().firstValue("Content-Type").orElse("");
+        String sid = resp.header("Mcp-Session-Id");
+        if (sid != null && sessionId == null) {
+            sessionId = sid;
+        }
+        int status = resp.status();
+        String contentType = resp.header("Content-Type");
+        String type = contentType == null ? "" : contentType;
         if (call == null) {
             // A notification or a response: whatever the upstream sends back is read elsewhere, so
             // the sender (a client's answer, a cancel) never waits on the upstream's body.
             answerToNotification(resp, status, type);
             return;
         }
-        try (InputStream in = resp.body()) {
-            call.onAbort(() -> HttpExchange.closeQuietly(in));
+        InputStream in = resp.body();
+        boolean streamed = false;
+        try {
             if (status == 404 && sessionId != null) {
                 throw new SessionLostException("upstream '" + server.name() + "' answered 404 for our session");
             }
@@ -137,6 +153,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 return;
             }
             if (type.startsWith("text/event-stream") && status == 200) {
+                streamed = true; // the stream is readEvents' from here on
                 io.readEvents(in, call, true, m -> dispatch(m, call));
                 if (!call.done()) {
                     throw new UpstreamException("upstream '" + server.name() + "' closed its response stream before answering");
@@ -180,11 +197,15 @@ final class StreamableHttpUpstream extends UpstreamSession {
         } catch (JacksonException e) {
             log.debug("upstream {} sent malformed JSON: {}", server.name(), e.getOriginalMessage());
             throw new UpstreamException("upstream '" + server.name() + "' sent malformed JSON", e);
+        } finally {
+            if (!streamed) {
+                HttpExchange.closeQuietly(in);
+            }
         }
     }
 
     /** The upstream's answer to a notification or response: a stream is read on its own thread; an error is reported. */
-    private void answerToNotification(HttpResponse<InputStream> resp, int status, String type) {
+    private void answerToNotification(MessageClient.Response resp, int status, String type) {
         InputStream in = resp.body();
         if (status >= 400 || status == 202 || status == 204) {
             HttpExchange.closeQuietly(in);
@@ -197,13 +218,16 @@ final class StreamableHttpUpstream extends UpstreamSession {
             return;
         }
         Thread.ofVirtual().name("upstream-" + server.name()).start(() -> {
-            try (in) {
+            try {
                 if (type.startsWith("text/event-stream")) {
                     io.readEvents(in, null, true, m -> dispatch(m, null));
                 } else {
-                    io.readBody(in);
+                    try (in) {
+                        io.readBody(in);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
+                HttpExchange.closeQuietly(in);
                 log.debug("upstream {}: the answer to a notification broke off: {}", server.name(), e.getMessage());
             }
         });

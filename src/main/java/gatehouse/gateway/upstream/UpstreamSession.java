@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -247,18 +248,31 @@ public abstract class UpstreamSession implements AutoCloseable {
             handle.bind(this, call);
         }
         try {
-            transmit(request, call);
-            ObjectNode response = call.result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // HTTP transports exchange on this thread: at the deadline the timer closes the
+            // exchange's connection, and the timeout is reported here.
+            ScheduledFuture<?> timer = MessageClient.TIMER.schedule(call::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                transmit(request, call);
+            } catch (RuntimeException e) {
+                if (!call.cancelled) {
+                    throw e;
+                }
+                // cancelled or timed out meanwhile: what the exchange saw of it does not matter
+            } finally {
+                timer.cancel(false);
+            }
+            if (call.timedOut && !call.done()) {
+                throw timedOut(call, request, timeout);
+            }
+            ObjectNode response = call.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (response == null) {
                 return null; // cancelled
             }
             response.set("id", clientId);
             return response;
         } catch (TimeoutException e) {
-            cancel(call, "timed out after " + timeout.toSeconds() + "s");
-            misbehaved("silence", JsonRpc.method(request) + ": no answer within " + timeout.toSeconds() + "s");
-            throw new McpException(JsonRpc.REQUEST_TIMEOUT, "Upstream server '" + server.name() + "' did not answer within "
-                    + timeout.toSeconds() + "s");
+            throw timedOut(call, request, timeout);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             RuntimeException failure = cause instanceof RuntimeException re ? re
@@ -278,6 +292,14 @@ public abstract class UpstreamSession implements AutoCloseable {
                 meta.set("progressToken", clientToken);
             }
         }
+    }
+
+    /** Cancels a call whose deadline passed (the upstream is told) and reports it as the upstream's silence. */
+    private McpException timedOut(PendingCall call, ObjectNode request, Duration timeout) {
+        cancel(call, "timed out after " + timeout.toSeconds() + "s");
+        misbehaved("silence", JsonRpc.method(request) + ": no answer within " + timeout.toSeconds() + "s");
+        return new McpException(JsonRpc.REQUEST_TIMEOUT, "Upstream server '" + server.name() + "' did not answer within "
+                + timeout.toSeconds() + "s");
     }
 
     /** Sends a notification (or a response to a server request); failures are logged, not thrown. */

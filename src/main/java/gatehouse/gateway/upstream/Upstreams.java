@@ -40,6 +40,8 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     private final GatehouseProperties props;
     private final HttpClient http;
+    /** The client of message POSTs: connections kept per upstream address, one thread per exchange (the caller's). */
+    private final MessageClient messages;
     private final Map<String, StdioUpstream> stdio = new ConcurrentHashMap<>();
     /** Which generation each Streamable HTTP server spoke when last asked, so the probe is not repeated per session. */
     private final Map<String, Generation> generations = new ConcurrentHashMap<>();
@@ -82,6 +84,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
                 // None of them blocks, and a thread per step cost more than the steps themselves.
                 .executor(Runnable::run)
                 .build();
+        this.messages = new MessageClient(props.mcp().connectTimeout());
     }
 
     /** The credential store upstream sessions of clients present from. */
@@ -223,7 +226,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
 
     /** The one configuration every HTTP upstream client of {@code server} is built from. */
     private HttpUpstreamConfig config(ServerDef server, ObjectNode clientInit, Map<String, String> headers) {
-        return new HttpUpstreamConfig(server, http, headers, clientInit, props.mcp().connectTimeout(),
+        return new HttpUpstreamConfig(server, http, messages, headers, clientInit, props.mcp().connectTimeout(),
                 props.mcp().upstreamTimeout(), props.mcp().maxUpstreamMessageBytes());
     }
 
@@ -411,6 +414,7 @@ public class Upstreams implements CatalogListener, ServerProbe, DisposableBean {
     public void destroy() {
         stdio.values().parallelStream().forEach(StdioUpstream::close);
         stdio.clear();
+        messages.close();
     }
 
     private static void sleep(long ms) {

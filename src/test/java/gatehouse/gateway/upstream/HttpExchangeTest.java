@@ -133,13 +133,15 @@ class HttpExchangeTest {
 
                 """;
         PendingCall call = new PendingCall(1, null, null);
-        List<String> handed = new ArrayList<>();
+        List<String> handed = new CopyOnWriteArrayList<>();
         io.readEvents(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), call, true, m -> {
             handed.add(JsonRpc.isResponse(m) ? "response" : JsonRpc.method(m));
             if (JsonRpc.isResponse(m)) {
                 call.result.complete(m);
             }
         });
+        // The rest is read on a thread of its own, so the caller has its answer at once.
+        await().atMost(Duration.ofSeconds(60)).until(() -> handed.size() == 3);
         assertThat(handed).containsExactly("notifications/progress", "response", "notifications/message");
 
         PendingCall left = new PendingCall(2, null, null);
