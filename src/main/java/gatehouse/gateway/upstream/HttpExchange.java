@@ -41,6 +41,8 @@ final class HttpExchange {
 
     private final HttpUpstreamConfig config;
     private final URI uri;
+    /** Where message POSTs go, parsed at the first one. */
+    private volatile MessageClient.Target target;
     private volatile boolean closed;
     private volatile StreamListener listener;
 
@@ -96,8 +98,13 @@ final class HttpExchange {
         if (call != null) {
             call.onAbort(abort::abort);
         }
+        MessageClient.Target t = target;
+        if (t == null) {
+            t = new MessageClient.Target(uri);
+            target = t;
+        }
         try {
-            return config.messages().post(uri, h, body, wait, call == null, abort);
+            return config.messages().post(t, h, body, wait, call == null, abort);
         } catch (IOException e) {
             if (call != null && call.cancelled) {
                 return null;

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -60,7 +59,7 @@ final class MessageClient implements AutoCloseable {
     private static final int PER_ROUTE = 64;
     private static final int MAX_HEAD_BYTES = 64 * 1024;
     private static final int MAX_LINE_BYTES = 16 * 1024;
-    private static final Set<String> MANAGED = Set.of("host", "content-length", "transfer-encoding", "connection", "expect",
+    private static final List<String> MANAGED = List.of("host", "content-length", "transfer-encoding", "connection", "expect",
             "upgrade", "te", "trailer", "keep-alive");
 
     /** The timer of every pool's sweep (and of the upstream calls' deadlines, see {@link UpstreamSession}). */
@@ -207,16 +206,36 @@ final class MessageClient implements AutoCloseable {
         }
     }
 
+    /** Where POSTs go, parsed once: the route and the request line with its Host header. */
+    static final class Target {
+        private final Route route;
+        private final byte[] start;
+
+        Target(URI uri) {
+            this.route = Route.of(uri);
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+            this.start = ("POST " + path + query + " HTTP/1.1\r\nHost: " + route.authority() + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** As {@link #post(Target, List, byte[], Duration, boolean, Abort)} to {@code uri}. */
+    Response post(URI uri, List<String> headers, byte[] body, Duration headTimeout, boolean boundBody, Abort abort)
+            throws IOException {
+        return post(new Target(uri), headers, body, headTimeout, boundBody, abort);
+    }
+
     /**
-     * POSTs {@code body} to {@code uri} with {@code headers} (name, value, name, value, ...), waiting
+     * POSTs {@code body} to {@code target} with {@code headers} (name, value, name, value, ...), waiting
      * at most {@code headTimeout} for the response head. {@code boundBody}: each read of the body is
      * bounded by the same time (else the body is read for as long as the caller wants, and a deadline
      * ends it through {@code abort}).
      */
-    Response post(URI uri, List<String> headers, byte[] body, Duration headTimeout, boolean boundBody, Abort abort)
+    Response post(Target target, List<String> headers, byte[] body, Duration headTimeout, boolean boundBody, Abort abort)
             throws IOException {
-        Route route = Route.of(uri);
-        byte[] head = head(uri, route, headers, body.length);
+        Route route = target.route;
+        byte[] request = request(target, headers, body);
         int headMs = (int) Math.clamp(headTimeout.toMillis(), 1, Integer.MAX_VALUE);
         Conn conn = take(route);
         if (conn == null) {
@@ -228,14 +247,9 @@ final class MessageClient implements AutoCloseable {
         }
         try {
             conn.socket.setSoTimeout(headMs);
-            if (head.length + body.length <= 16 * 1024) {
-                byte[] all = new byte[head.length + body.length];
-                System.arraycopy(head, 0, all, 0, head.length);
-                System.arraycopy(body, 0, all, head.length, body.length);
-                conn.out.write(all);
-            } else {
-                conn.out.write(head);
-                conn.out.write(body);
+            conn.out.write(request);
+            if (request.length < body.length) {
+                conn.out.write(body); // a large body is written from where it is
             }
             conn.out.flush();
             Response r = readHead(conn, abort);
@@ -260,33 +274,76 @@ final class MessageClient implements AutoCloseable {
         conn.close();
     }
 
-    private static byte[] head(URI uri, Route route, List<String> headers, int contentLength) {
-        StringBuilder h = new StringBuilder(512);
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        h.append("POST ").append(path);
-        if (uri.getRawQuery() != null) {
-            h.append('?').append(uri.getRawQuery());
-        }
-        h.append(" HTTP/1.1\r\nHost: ").append(route.authority).append("\r\n");
+    private static final byte[] USER_AGENT = "User-Agent: Gatehouse\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.ISO_8859_1);
+    private static final int INLINE_BODY = 16 * 1024;
+
+    /**
+     * The request's head, and its body too when small (one write): the request line, the headers
+     * (each checked: a name this client does not manage, no control characters), a User-Agent
+     * unless given, the Content-Length.
+     */
+    private static byte[] request(Target target, List<String> headers, byte[] body) {
         boolean agent = false;
+        int size = target.start.length + CONTENT_LENGTH.length + 24;
+        for (int i = 0; i < headers.size(); i += 2) {
+            String name = headers.get(i);
+            checkName(name);
+            agent |= name.equalsIgnoreCase("user-agent");
+            size += name.length() + headers.get(i + 1).length() + 4;
+        }
+        size += agent ? 0 : USER_AGENT.length;
+        boolean inline = body.length <= INLINE_BODY;
+        byte[] out = new byte[size + (inline ? body.length : 0)];
+        int n = put(out, 0, target.start);
         for (int i = 0; i < headers.size(); i += 2) {
             String name = headers.get(i);
             String value = headers.get(i + 1);
-            checkHeader(name, value);
-            agent |= name.equalsIgnoreCase("user-agent");
-            h.append(name).append(": ").append(value).append("\r\n");
+            n = latin1(out, n, name);
+            out[n++] = ':';
+            out[n++] = ' ';
+            for (int j = 0; j < value.length(); j++) {
+                char c = value.charAt(j);
+                if ((c < ' ' && c != '\t') || c == 0x7f || c > 0xff) {
+                    throw new IllegalArgumentException("invalid value for header '" + name + "'");
+                }
+                out[n++] = (byte) c;
+            }
+            out[n++] = '\r';
+            out[n++] = '\n';
         }
         if (!agent) {
-            h.append("User-Agent: Gatehouse\r\n");
+            n = put(out, n, USER_AGENT);
         }
-        h.append("Content-Length: ").append(contentLength).append("\r\n\r\n");
-        return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        n = put(out, n, CONTENT_LENGTH);
+        n = latin1(out, n, Integer.toString(body.length));
+        out[n++] = '\r';
+        out[n++] = '\n';
+        out[n++] = '\r';
+        out[n++] = '\n';
+        if (inline) {
+            System.arraycopy(body, 0, out, n, body.length);
+            n += body.length;
+        }
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
-    /** A header this client may send: a token name it does not manage itself, a value without control characters. */
-    private static void checkHeader(String name, String value) {
-        if (name.isEmpty() || MANAGED.contains(name.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("header '" + name + "' cannot be set on an upstream request");
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    private static int latin1(byte[] out, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            out[at++] = (byte) s.charAt(i);
+        }
+        return at;
+    }
+
+    /** A header name this client may send: a token it does not manage itself. */
+    private static void checkName(String name) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("empty header name");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
@@ -294,10 +351,9 @@ final class MessageClient implements AutoCloseable {
                 throw new IllegalArgumentException("invalid header name '" + name + "'");
             }
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < ' ' && c != '\t') || c == 0x7f || c > 0xff) {
-                throw new IllegalArgumentException("invalid value for header '" + name + "'");
+        for (String managed : MANAGED) {
+            if (managed.equalsIgnoreCase(name)) {
+                throw new IllegalArgumentException("header '" + name + "' cannot be set on an upstream request");
             }
         }
     }
@@ -460,6 +516,7 @@ final class MessageClient implements AutoCloseable {
         int len;
         long keptSince;
         long keepNanos;
+        private final ByteBuffer peek = ByteBuffer.allocate(1);
 
         Conn(Route route, SocketChannel channel) {
             this.route = route;
@@ -528,7 +585,7 @@ final class MessageClient implements AutoCloseable {
                 channel.configureBlocking(false);
                 int n;
                 try {
-                    n = channel.read(ByteBuffer.allocate(1));
+                    n = channel.read(peek);
                 } finally {
                     channel.configureBlocking(true);
                 }

@@ -15,6 +15,8 @@ public final class PendingCall {
     volatile boolean cancelled;
     /** Its deadline passed while its exchange was under way (see {@link #timeOut}). */
     volatile boolean timedOut;
+    /** When {@link CallDeadlines} times it out ({@link System#nanoTime}). */
+    volatile long deadlineNanos;
 
     PendingCall(long upstreamId, MessageSink related, JsonNode clientProgressToken) {
         this.upstreamId = upstreamId;

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -249,9 +248,9 @@ public abstract class UpstreamSession implements AutoCloseable {
         }
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
-            // HTTP transports exchange on this thread: at the deadline the timer closes the
-            // exchange's connection, and the timeout is reported here.
-            ScheduledFuture<?> timer = MessageClient.TIMER.schedule(call::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // HTTP transports exchange on this thread: at the deadline the exchange's connection
+            // is closed (CallDeadlines), and the timeout is reported here.
+            CallDeadlines.watch(call, deadline);
             try {
                 transmit(request, call);
             } catch (RuntimeException e) {
@@ -260,7 +259,7 @@ public abstract class UpstreamSession implements AutoCloseable {
                 }
                 // cancelled or timed out meanwhile: what the exchange saw of it does not matter
             } finally {
-                timer.cancel(false);
+                CallDeadlines.release(call);
             }
             if (call.timedOut && !call.done()) {
                 throw timedOut(call, request, timeout);
