@@ -30,7 +30,7 @@ public record AuditProperties(
         @DefaultValue("100000") int queueCapacity,
         @DefaultValue("500") int batchSize,
         @DefaultValue("50ms") Duration batchLinger,
-        @DefaultValue("16384") int exactTokenChars) {
+        @DefaultValue("4096") int exactTokenChars) {
 
     /** The settings without a linger: each batch is what is queued when the writer looks. */
     public AuditProperties(Duration retention, boolean hashChain, long spoolMaxBytes, int queueCapacity, int batchSize) {

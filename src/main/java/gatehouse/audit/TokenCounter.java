@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  * thread, never on the request path.
  */
 final class TokenCounter {
-    static final int DEFAULT_EXACT_CHARS = 16 * 1024;
+    static final int DEFAULT_EXACT_CHARS = 4 * 1024;
     static final int MIN_EXACT_CHARS = 1024;
     /** How many places a long text is sampled at. */
     static final int SAMPLES = 8;

@@ -61,6 +61,7 @@ class TokenCounterTest {
         int truth = exact.count(text);
         int estimated = new TokenCounter(16 * 1024).count(text);
         assertThat(estimated).isBetween((int) (truth * 0.95), (int) (truth * 1.05)).isNotEqualTo(0);
+        assertThat(new TokenCounter().count(text)).as("with the default bound").isBetween((int) (truth * 0.95), (int) (truth * 1.05));
         String shorter = text.substring(0, 16 * 1024);
         assertThat(new TokenCounter(16 * 1024).count(shorter)).isEqualTo(exact.count(shorter));
         assertThat(exact.count(text)).isEqualTo(truth);
