@@ -68,8 +68,8 @@ public final class PiiAnalyzer {
     private final Recognizer email;
     private final List<Recognizer> recognizers;
     private final Map<String, Set<String>> contextByEntity = new HashMap<>();
-    /** {@link #contextByEntity} as hashes: most words before a finding are refused without a substring. */
-    private final Map<String, WordHashes> contextHashes = new HashMap<>();
+    /** {@link #contextByEntity} as byte-keyed tables: words before a finding are looked up without a substring. */
+    private final Map<String, Lexicon> contextWords = new HashMap<>();
     private final Double minScore;
     private final Set<String> allowExact;
     private final List<Pattern> allowPatterns;
@@ -157,7 +157,11 @@ public final class PiiAnalyzer {
                 "customer", "employee", "user", "called", "regards", "thanks", "attn", "client", "mr", "mrs", "ms", "dr",
                 "call", "meet", "met", "ask", "tell", "cc", "assigned", "by", "author", "owner", "manager", "colleague"));
         contextByEntity.put(Recognizers.LOCATION, Set.of("in", "from", "at", "to", "near", "city", "country", "visit", "moved", "lives", "based"));
-        contextByEntity.forEach((entity, words) -> contextHashes.put(entity, new WordHashes(words)));
+        contextByEntity.forEach((entity, words) -> {
+            Map<String, Integer> keys = new HashMap<>();
+            Lexicon.mark(keys, words, 1);
+            contextWords.put(entity, Lexicon.folded(keys));
+        });
     }
 
     /** The entity types this analyzer reports. */
@@ -819,17 +823,17 @@ public final class PiiAnalyzer {
         // findings come in runs of one entity: its context words and threshold are looked up once per run
         String entity = null;
         Set<String> ctx = null;
-        WordHashes hashes = null;
+        Lexicon words = null;
         double threshold = 0;
         for (Finding f : raw) {
             if (f.entity() != entity) {
                 entity = f.entity();
                 ctx = contextByEntity.get(entity);
-                hashes = contextHashes.get(entity);
+                words = contextWords.get(entity);
                 threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(entity, DEFAULT_THRESHOLD);
             }
             double score = f.score();
-            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, cs, f.start(), ctx, hashes)) {
+            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, cs, f.start(), ctx, words)) {
                 score = Math.max(Math.min(1.0, score + CONTEXT_BOOST), MIN_WITH_CONTEXT);
             }
             if (score < threshold || score <= 0) {
@@ -851,8 +855,8 @@ public final class PiiAnalyzer {
         return hasContext(text, latin1(text), start, ctx, null);
     }
 
-    /** As {@link #hasContext(String, int, Set)}; an ASCII word whose hash {@code hashes} refuses is not looked up. */
-    private static boolean hasContext(String text, byte[] cs, int start, Set<String> ctx, WordHashes hashes) {
+    /** As {@link #hasContext(String, int, Set)}; an ASCII word is answered by {@code table} (the same set as a table) without a substring. */
+    private static boolean hasContext(String text, byte[] cs, int start, Set<String> ctx, Lexicon table) {
         int k = start;
         int words = 0;
         int floor = Math.max(0, start - 120);
@@ -879,9 +883,11 @@ public final class PiiAnalyzer {
             }
             if (e > k) {
                 words++;
-                // the byte slice is the word when it is ASCII (the same hash as the word's)
-                if (hashes != null && ascii && !hashes.mayContain(cs, k, e)
-                        && !((cs[e - 1] | 0x20) == 's' && hashes.mayContain(cs, k, e - 1))) {
+                if (table != null && ascii) {
+                    // the byte slice is the word, and the table answers exactly what the set would (ASCII case ignored)
+                    if (table.flags(cs, k, e) != 0 || ((cs[e - 1] | 0x20) == 's' && table.flags(cs, k, e - 1) != 0)) {
+                        return true;
+                    }
                     continue;
                 }
                 String w = text.substring(k, e).toLowerCase(Locale.ROOT);
