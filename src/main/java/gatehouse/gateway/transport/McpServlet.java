@@ -172,7 +172,7 @@ public class McpServlet extends HttpServlet {
             resp.setContentType("application/json");
             try {
                 gatehouse.platform.Json.MAPPER.writeValue(new Unclosable(resp.getOutputStream()), body);
-            } catch (IOException | tools.jackson.core.JacksonException e) {
+            } catch (IOException | tools.jackson.core.exc.JacksonIOException e) {
                 // the client went away; nothing left to tell it
             }
         }

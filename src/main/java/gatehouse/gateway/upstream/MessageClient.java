@@ -59,6 +59,7 @@ final class MessageClient implements AutoCloseable {
     private static final int PER_ROUTE = 64;
     private static final int MAX_HEAD_BYTES = 64 * 1024;
     private static final int MAX_LINE_BYTES = 16 * 1024;
+    private static final int MAX_INTERIM = 8;
     private static final List<String> MANAGED = List.of("host", "content-length", "transfer-encoding", "connection", "expect",
             "upgrade", "te", "trailer", "keep-alive");
 
@@ -78,6 +79,7 @@ final class MessageClient implements AutoCloseable {
     private final Map<Route, ArrayDeque<Conn>> idle = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
     private final ScheduledFuture<?> sweep;
+    private volatile boolean closed;
 
     /** {@code tls}: the factory TLS connections come from; null: the JVM's default context. */
     MessageClient(Duration connectTimeout, Duration idleLimit, SSLSocketFactory tls) {
@@ -130,6 +132,7 @@ final class MessageClient implements AutoCloseable {
     /** Closes every kept connection and stops the sweep; exchanges under way go on. */
     @Override
     public void close() {
+        closed = true;
         sweep.cancel(false);
         for (ArrayDeque<Conn> q : idle.values()) {
             List<Conn> all;
@@ -148,6 +151,9 @@ final class MessageClient implements AutoCloseable {
     static final class Abort {
         private static final Object ABORTED = new Object();
         private final AtomicReference<Object> state = new AtomicReference<>();
+        private volatile long headDeadlineNanos;
+        /** Set when {@link HeadDeadlines} ended the exchange (a timeout, not a cancel). */
+        private volatile boolean headTimedOut;
 
         void abort() {
             Object s = state.getAndSet(ABORTED);
@@ -184,6 +190,17 @@ final class MessageClient implements AutoCloseable {
 
         int status() {
             return status;
+        }
+
+        /** Every value of header {@code name} (any case), in order. */
+        List<String> all(String name) {
+            List<String> values = new ArrayList<>(1);
+            for (int i = 0; i < headers.size(); i += 2) {
+                if (headers.get(i).equalsIgnoreCase(name)) {
+                    values.add(headers.get(i + 1));
+                }
+            }
+            return values;
         }
 
         /** The first value of header {@code name} (any case), or null. */
@@ -245,11 +262,12 @@ final class MessageClient implements AutoCloseable {
             conn.close();
             throw new IOException("cancelled");
         }
+        HeadDeadlines.watch(abort, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(headMs));
         try {
             conn.socket.setSoTimeout(headMs);
             conn.out.write(request);
-            if (request.length < body.length) {
-                conn.out.write(body); // a large body is written from where it is
+            if (body.length > INLINE_BODY) {
+                conn.out.write(body); // a large body is written from where it is, after its head
             }
             conn.out.flush();
             Response r = readHead(conn, abort);
@@ -262,16 +280,63 @@ final class MessageClient implements AutoCloseable {
             throw new HttpTimeoutException("request timed out");
         } catch (IOException | RuntimeException e) {
             dropAfterFailure(conn, abort);
+            if (abort.headTimedOut) {
+                throw new HttpTimeoutException("request timed out");
+            }
             if (abort.aborted()) {
                 throw new IOException("cancelled", e);
             }
             throw e;
+        } finally {
+            HeadDeadlines.release(abort);
         }
     }
 
+    /**
+     * The bound on writing a request and reading its response head, whatever the server does
+     * meanwhile (reads nothing of a large body, sends interim answers or a head byte by byte): the
+     * socket's read timeout bounds each read only. One sweep of the shared timer aborts the
+     * exchanges past their bound, as {@link CallDeadlines} does for calls.
+     */
+    static final class HeadDeadlines {
+        private static final java.util.Set<Abort> WATCHED = ConcurrentHashMap.newKeySet();
+
+        static {
+            TIMER.scheduleWithFixedDelay(HeadDeadlines::sweep, CallDeadlines.TICK_MS, CallDeadlines.TICK_MS, TimeUnit.MILLISECONDS);
+        }
+
+        private HeadDeadlines() {
+        }
+
+        static void watch(Abort abort, long deadlineNanos) {
+            abort.headDeadlineNanos = deadlineNanos;
+            WATCHED.add(abort);
+        }
+
+        static void release(Abort abort) {
+            WATCHED.remove(abort);
+        }
+
+        private static void sweep() {
+            long now = System.nanoTime();
+            for (Abort a : WATCHED) {
+                if (now - a.headDeadlineNanos >= 0 && WATCHED.remove(a)) {
+                    a.headTimedOut = true;
+                    a.abort();
+                }
+            }
+        }
+    }
+
+    /**
+     * Closes the exchange's connection after a failure, if it is still this exchange's: an abort
+     * closed it already, or the exchange released it (to the pool, where another call may hold it
+     * now) before a late close, e.g. a drain's watchdog, arrived.
+     */
     private void dropAfterFailure(Conn conn, Abort abort) {
-        abort.detach(conn);
-        conn.close();
+        if (abort.detach(conn)) {
+            conn.close();
+        }
     }
 
     private static final byte[] USER_AGENT = "User-Agent: Gatehouse\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -471,7 +536,7 @@ final class MessageClient implements AutoCloseable {
     private void give(Conn c, long keepNanos) {
         c.keptSince = System.nanoTime();
         c.keepNanos = Math.min(keepNanos, idleLimitNanos);
-        if (c.keepNanos <= 0) {
+        if (c.keepNanos <= 0 || closed) {
             c.close();
             return;
         }
@@ -607,12 +672,14 @@ final class MessageClient implements AutoCloseable {
     // --- responses
 
     private Response readHead(Conn conn, Abort abort) throws IOException {
+        int interim = 0;
         while (true) {
             String status = conn.line();
             if (status == null) {
                 throw new IOException("the server closed the connection without answering");
             }
-            if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' ') {
+            if (!(status.startsWith("HTTP/1.1 ") || status.startsWith("HTTP/1.0 ")) || status.length() < 12
+                    || (status.length() > 12 && status.charAt(12) != ' ')) {
                 throw new IOException("the server did not answer HTTP/1.1");
             }
             int code;
@@ -636,13 +703,13 @@ final class MessageClient implements AutoCloseable {
                 if (headBytes > MAX_HEAD_BYTES) {
                     throw new IOException("the answer's head is longer than " + MAX_HEAD_BYTES + " bytes");
                 }
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    headers.add(line.substring(0, colon).trim());
-                    headers.add(line.substring(colon + 1).trim());
-                }
+                headers.add(fieldName(line));
+                headers.add(line.substring(headers.getLast().length() + 1).strip());
             }
             if (code >= 100 && code < 200) {
+                if (++interim > MAX_INTERIM) {
+                    throw new IOException("the server sent more than " + MAX_INTERIM + " interim (1xx) answers");
+                }
                 continue; // an interim answer (103 Early Hints, an unasked 100): the real one follows
             }
             Response r = new Response(code, headers, null);
@@ -650,33 +717,71 @@ final class MessageClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The name of a header line: a token followed directly by ':' (RFC 9112 section 5). A line
+     * folded onto the one before, whitespace before the colon or a line without one is refused:
+     * servers and intermediaries that read such a head differently could frame the answer
+     * differently from this client, on a connection that is then kept for other calls.
+     */
+    static String fieldName(String line) throws IOException {
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+            throw new IOException("malformed header line in the answer");
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = line.charAt(i);
+            if (c <= ' ' || c >= 0x7f || "\"(),/;<=>?@[\\]{}".indexOf(c) >= 0) {
+                throw new IOException("malformed header name in the answer");
+            }
+        }
+        return line.substring(0, colon);
+    }
+
+    /**
+     * How the body is framed (RFC 9112 section 6.3), strictly: a Transfer-Encoding whose last coding
+     * is exactly {@code chunked} is read as chunks; any other Transfer-Encoding is read to the end of
+     * the connection; Content-Length values must all be the same run of digits. Anything else is an
+     * error and the connection is closed; a connection is kept only for framing without doubt.
+     */
     private Body body(Conn conn, Abort abort, Response head, boolean http10) throws IOException {
         String connection = head.header("Connection");
         boolean keep = !http10 && (connection == null || !connection.toLowerCase(Locale.ROOT).contains("close"));
         long keepNanos = keep ? keepAliveNanos(head.header("Keep-Alive")) : 0;
-        String te = head.header("Transfer-Encoding");
+        List<String> te = head.all("Transfer-Encoding");
+        List<String> cl = head.all("Content-Length");
         if (head.status == 204 || head.status == 304) {
             return new Body(this, conn, abort, Body.LENGTH, 0, keepNanos);
         }
-        if (te != null) {
-            if (!te.toLowerCase(Locale.ROOT).endsWith("chunked")) {
+        if (!te.isEmpty()) {
+            String last = null;
+            for (String v : te) {
+                for (String coding : v.split(",", -1)) {
+                    String c = coding.strip();
+                    if (c.isEmpty()) {
+                        throw new IOException("malformed Transfer-Encoding in the answer");
+                    }
+                    last = c;
+                }
+            }
+            if (http10 || !"chunked".equalsIgnoreCase(last)) {
                 return new Body(this, conn, abort, Body.TO_END, 0, 0);
             }
             // With a Content-Length too, the chunks count; such a connection is not kept.
-            return new Body(this, conn, abort, Body.CHUNKED, 0, head.header("Content-Length") == null ? keepNanos : 0);
+            return new Body(this, conn, abort, Body.CHUNKED, 0, cl.isEmpty() ? keepNanos : 0);
         }
-        String cl = head.header("Content-Length");
-        if (cl != null) {
-            long n;
-            try {
-                n = Long.parseLong(cl.trim());
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed Content-Length");
+        if (!cl.isEmpty()) {
+            String value = null;
+            for (String v : cl) {
+                for (String part : v.split(",", -1)) {
+                    String p = part.strip();
+                    if (p.isEmpty() || p.length() > 18 || !p.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+                            || (value != null && !value.equals(p))) {
+                        throw new IOException("malformed Content-Length in the answer");
+                    }
+                    value = p;
+                }
             }
-            if (n < 0) {
-                throw new IOException("malformed Content-Length");
-            }
-            return new Body(this, conn, abort, Body.LENGTH, n, keepNanos);
+            return new Body(this, conn, abort, Body.LENGTH, Long.parseLong(value), keepNanos);
         }
         return new Body(this, conn, abort, Body.TO_END, 0, 0);
     }
@@ -728,7 +833,7 @@ final class MessageClient implements AutoCloseable {
         /** LENGTH: bytes left; CHUNKED: bytes left in the current chunk. */
         private long left;
         private boolean firstChunk = true;
-        private boolean done;
+        private volatile boolean done;
 
         private Body(MessageClient client, Conn conn, Abort abort, int kind, long length, long keepNanos) {
             this.client = client;

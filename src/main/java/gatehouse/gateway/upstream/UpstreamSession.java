@@ -327,9 +327,11 @@ public abstract class UpstreamSession implements AutoCloseable {
         if (reason != null) {
             params.put("reason", reason);
         }
-        send(JsonRpc.notification("notifications/cancelled", params));
+        // The call ends and its connection closes first: telling the server may take as long as
+        // its request timeout when the server is slow, and the caller must not wait for that.
         call.result.complete(null);
         call.abortTransport();
+        send(JsonRpc.notification("notifications/cancelled", params));
     }
 
     /** Fails every call in flight, e.g. when the process died. */

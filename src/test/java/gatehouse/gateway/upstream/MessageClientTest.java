@@ -307,10 +307,12 @@ class MessageClientTest {
         assertThat(client.idleConnections()).as("a server keeping it 1 s: not kept at all").isZero();
 
         RawServer keeping = new RawServer((n, head, body, out, s) -> json(out, "{}"));
-        MessageClient brief = new MessageClient(LONG, Duration.ofMillis(200), null);
+        // An idle limit of seconds, not milliseconds: the connection must still be there when it is
+        // counted right after the call, even on a machine that stalls for a moment.
+        MessageClient brief = new MessageClient(LONG, Duration.ofSeconds(3), null);
         cleanup.add(brief);
         assertThat(post(brief, keeping.uri(), "{}")).isEqualTo("200 {}");
-        assertThat(brief.idleConnections()).isEqualTo(1);
+        assertThat(brief.idleConnections()).as("kept after the call").isEqualTo(1);
         await().atMost(LONG).until(() -> brief.idleConnections() == 0);
         assertThat(keeping.connectionEnded.await(60, TimeUnit.SECONDS)).as("the sweep closed it").isTrue();
         assertThat(MessageClient.keepAliveNanos("timeout=5, max=100")).isEqualTo(TimeUnit.SECONDS.toNanos(4));
@@ -409,5 +411,131 @@ class MessageClientTest {
         URI byAddress = URI.create("https://127.0.0.1:" + port + "/mcp");
         assertThatThrownBy(() -> post(client, byAddress, "{}")).isInstanceOf(IOException.class);
         assertThat(server.requests.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aLargeBodyIsSentWholeEvenWhenItsHeadIsLarger() throws IOException {
+        RawServer server = new RawServer((n, head, body, out, s) -> json(out, "{\"got\":" + body.length + "}"));
+        MessageClient client = client();
+        byte[] body = ("{\"x\":\"" + "b".repeat(20_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        try (MessageClient.Response r = client.post(server.uri(), List.of("Mcp-Param-Big", "v".repeat(30_000)), body,
+                Duration.ofSeconds(20), true,
+                new MessageClient.Abort())) {
+            assertThat(new String(r.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"got\":" + body.length + "}");
+        }
+    }
+
+    @Test
+    void interimAnswersWithoutEndAreRefused() throws IOException {
+        RawServer server = new RawServer((n, head, body, out, s) -> {
+            for (int i = 0; i < 50; i++) {
+                write(out, "HTTP/1.1 100 Continue\r\n\r\n");
+            }
+            return json(out, "{}");
+        });
+        assertThatThrownBy(() -> post(client(), server.uri(), "{}")).isInstanceOf(IOException.class)
+                .hasMessageContaining("interim");
+    }
+
+    @Test
+    void theWaitForTheHeadIsBoundedAsAWholeNotPerRead() throws Exception {
+        // A server that keeps every single read short of the bound (an interim answer and then a
+        // header byte by byte) but never finishes its head.
+        CountDownLatch release = new CountDownLatch(1);
+        RawServer server = new RawServer((n, head, body, out, s) -> {
+            write(out, "HTTP/1.1 200 OK\r\n");
+            for (int i = 0; i < 100 && release.getCount() > 0; i++) { // 10 s, then the connection ends
+                write(out, "X");
+                Thread.sleep(100);
+            }
+            return false;
+        });
+        MessageClient client = client();
+        try {
+            assertThatThrownBy(() -> client.post(server.uri(), List.of(), "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(500),
+                    true, new MessageClient.Abort())).isInstanceOf(java.net.http.HttpTimeoutException.class);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aServerThatReadsNothingOfALargeBodyCannotHoldTheWriterForever() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = silent.accept()) {
+                    release.await(20, TimeUnit.SECONDS); // reads nothing, then ends the connection
+                } catch (Exception e) {
+                    // done
+                }
+            });
+            URI uri = URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/mcp");
+            byte[] body = new byte[64 * 1024 * 1024];
+            java.util.Arrays.fill(body, (byte) 'a');
+            try {
+                assertThatThrownBy(() -> client().post(uri, List.of(), body, Duration.ofMillis(500), true, new MessageClient.Abort()))
+                        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "Content-Length: 2\r\nContent-Length: 3",
+            "Content-Length: 2, 3",
+            "Content-Length: +2",
+            "Content-Length : 2",
+            "Content-Length: 2\r\n X-Folded: yes",
+            "Content-Length: -1",
+            "Content-Length: 0x2",
+    })
+    void ambiguousFramingIsRefusedAndTheConnectionNotKept(String framing) throws IOException {
+        RawServer server = new RawServer((n, head, body, out, s) -> {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + framing + "\r\n\r\n{}");
+            return true;
+        });
+        MessageClient client = client();
+        assertThatThrownBy(() -> post(client, server.uri(), "{}")).isInstanceOf(IOException.class);
+        assertThat(client.idleConnections()).isZero();
+    }
+
+    @Test
+    void onlyAFinalChunkedCodingIsReadAsChunks() throws IOException {
+        // "xchunked" and "chunked, gzip" do not end in the chunked coding: the body is what the
+        // connection carries until it closes, and the connection is not kept.
+        for (String te : List.of("xchunked", "chunked, gzip")) {
+            RawServer server = new RawServer((n, head, body, out, s) -> {
+                write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + te + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+                return false;
+            });
+            MessageClient client = client();
+            assertThat(post(client, server.uri(), "{}")).as(te).isEqualTo("200 2\r\n{}\r\n0\r\n\r\n");
+            assertThat(client.idleConnections()).as(te).isZero();
+        }
+    }
+
+    @Test
+    void aStatusLineOfAnotherVersionIsRefused() throws IOException {
+        RawServer server = new RawServer((n, head, body, out, s) -> {
+            write(out, "HTTP/1.7 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+            return true;
+        });
+        assertThatThrownBy(() -> post(client(), server.uri(), "{}")).isInstanceOf(IOException.class).hasMessageContaining("HTTP/1.1");
+    }
+
+    @Test
+    void aLateCloseOfAReleasedBodyLeavesThePooledConnectionAlone() throws IOException {
+        RawServer server = new RawServer((n, head, body, out, s) -> json(out, "{}"));
+        MessageClient client = client();
+        MessageClient.Response r = client.post(server.uri(), List.of(), "{}".getBytes(StandardCharsets.UTF_8), LONG, true,
+                new MessageClient.Abort());
+        assertThat(r.body().readAllBytes()).hasSize(2);
+        assertThat(client.idleConnections()).isEqualTo(1);
+        r.body().close(); // e.g. a watchdog's close arriving after the body was read to its end
+        assertThat(post(client, server.uri(), "{}")).isEqualTo("200 {}");
+        assertThat(server.accepted.get()).as("the released connection was kept and reused").isEqualTo(1);
     }
 }
