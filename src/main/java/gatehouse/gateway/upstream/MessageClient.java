@@ -63,7 +63,7 @@ final class MessageClient implements AutoCloseable {
     private static final List<String> MANAGED = List.of("host", "content-length", "transfer-encoding", "connection", "expect",
             "upgrade", "te", "trailer", "keep-alive");
 
-    /** The timer of every pool's sweep (and of the upstream calls' deadlines, see {@link UpstreamSession}). */
+    /** The timer of every pool's sweep (and of the deadlines, see {@link Deadlines}). */
     static final ScheduledThreadPoolExecutor TIMER;
 
     static {
@@ -152,7 +152,7 @@ final class MessageClient implements AutoCloseable {
         private static final Object ABORTED = new Object();
         private final AtomicReference<Object> state = new AtomicReference<>();
         private volatile long headDeadlineNanos;
-        /** Set when {@link HeadDeadlines} ended the exchange (a timeout, not a cancel). */
+        /** Set when {@link #HEADS} ended the exchange (a timeout, not a cancel). */
         private volatile boolean headTimedOut;
 
         void abort() {
@@ -262,7 +262,7 @@ final class MessageClient implements AutoCloseable {
             conn.close();
             throw new IOException("cancelled");
         }
-        HeadDeadlines.watch(abort, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(headMs));
+        HEADS.watch(abort, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(headMs));
         try {
             conn.socket.setSoTimeout(headMs);
             conn.out.write(request);
@@ -288,45 +288,19 @@ final class MessageClient implements AutoCloseable {
             }
             throw e;
         } finally {
-            HeadDeadlines.release(abort);
+            HEADS.release(abort);
         }
     }
 
     /**
      * The bound on writing a request and reading its response head, whatever the server does
      * meanwhile (reads nothing of a large body, sends interim answers or a head byte by byte): the
-     * socket's read timeout bounds each read only. One sweep of the shared timer aborts the
-     * exchanges past their bound, as {@link CallDeadlines} does for calls.
+     * socket's read timeout bounds each read only. Past it the exchange is aborted as timed out.
      */
-    static final class HeadDeadlines {
-        private static final java.util.Set<Abort> WATCHED = ConcurrentHashMap.newKeySet();
-
-        static {
-            TIMER.scheduleWithFixedDelay(HeadDeadlines::sweep, CallDeadlines.TICK_MS, CallDeadlines.TICK_MS, TimeUnit.MILLISECONDS);
-        }
-
-        private HeadDeadlines() {
-        }
-
-        static void watch(Abort abort, long deadlineNanos) {
-            abort.headDeadlineNanos = deadlineNanos;
-            WATCHED.add(abort);
-        }
-
-        static void release(Abort abort) {
-            WATCHED.remove(abort);
-        }
-
-        private static void sweep() {
-            long now = System.nanoTime();
-            for (Abort a : WATCHED) {
-                if (now - a.headDeadlineNanos >= 0 && WATCHED.remove(a)) {
-                    a.headTimedOut = true;
-                    a.abort();
-                }
-            }
-        }
-    }
+    static final Deadlines<Abort> HEADS = new Deadlines<>(a -> a.headDeadlineNanos, (a, d) -> a.headDeadlineNanos = d, a -> {
+        a.headTimedOut = true;
+        a.abort();
+    });
 
     /**
      * Closes the exchange's connection after a failure, if it is still this exchange's: an abort

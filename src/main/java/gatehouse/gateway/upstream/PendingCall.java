@@ -15,7 +15,7 @@ public final class PendingCall {
     volatile boolean cancelled;
     /** Its deadline passed while its exchange was under way (see {@link #timeOut}). */
     volatile boolean timedOut;
-    /** When {@link CallDeadlines} times it out ({@link System#nanoTime}). */
+    /** When {@link Deadlines#CALLS} times it out ({@link System#nanoTime}). */
     volatile long deadlineNanos;
 
     PendingCall(long upstreamId, MessageSink related, JsonNode clientProgressToken) {

@@ -249,8 +249,8 @@ public abstract class UpstreamSession implements AutoCloseable {
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             // HTTP transports exchange on this thread: at the deadline the exchange's connection
-            // is closed (CallDeadlines), and the timeout is reported here.
-            CallDeadlines.watch(call, deadline);
+            // is closed (Deadlines.CALLS), and the timeout is reported here.
+            Deadlines.CALLS.watch(call, deadline);
             try {
                 transmit(request, call);
             } catch (RuntimeException e) {
@@ -259,7 +259,7 @@ public abstract class UpstreamSession implements AutoCloseable {
                 }
                 // cancelled or timed out meanwhile: what the exchange saw of it does not matter
             } finally {
-                CallDeadlines.release(call);
+                Deadlines.CALLS.release(call);
             }
             if (call.timedOut && !call.done()) {
                 throw timedOut(call, request, timeout);
