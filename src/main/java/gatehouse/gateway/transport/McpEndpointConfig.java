@@ -2,16 +2,29 @@ package gatehouse.gateway.transport;
 
 import java.time.Duration;
 
+import org.apache.catalina.Container;
+import org.apache.catalina.Wrapper;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.HttpStatusRequestRejectedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+
+import gatehouse.platform.EdgeFilter;
 import gatehouse.platform.GatehouseProperties;
 
 @Configuration
 class McpEndpointConfig {
     static final String PATH = "/gateway/v1/mcp";
+    static final String SERVLET_NAME = "mcp";
 
     /**
      * No generic HTTP observation (timer, tags, context) per MCP message: the pipeline measures,
@@ -30,9 +43,29 @@ class McpEndpointConfig {
                                                    @Value("${gatehouse.mcp.max-concurrent-body-reads:256}") int maxConcurrentReads) {
         McpServlet.BodyLimits limits = new McpServlet.BodyLimits(props.mcp().maxBodyBytes(), readTimeout, maxConcurrentReads);
         ServletRegistrationBean<McpServlet> bean = new ServletRegistrationBean<>(new McpServlet(pipeline, limits), PATH);
-        bean.setName("mcp");
+        bean.setName(SERVLET_NAME);
         bean.setLoadOnStartup(1);
         bean.setAsyncSupported(true);
         return bean;
+    }
+
+    /**
+     * Puts {@link McpValve} on the MCP servlet's own pipeline when Tomcat adds the servlet, so the
+     * endpoint meets the edge filter and the firewall (the same instances and kinds as the generic
+     * chain) and nothing else.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> mcpValve(ServletRegistrationBean<McpServlet> mcpServlet,
+                                                                       FilterRegistrationBean<EdgeFilter> edgeFilter,
+                                                                       ObjectProvider<HttpFirewall> firewall,
+                                                                       ObjectProvider<RequestRejectedHandler> rejected) {
+        McpValve valve = new McpValve(PATH, mcpServlet.getServlet(), edgeFilter.getFilter(),
+                firewall.getIfAvailable(StrictHttpFirewall::new), rejected.getIfAvailable(HttpStatusRequestRejectedHandler::new));
+        return factory -> factory.addContextCustomizers(context -> context.addContainerListener(event -> {
+            if (Container.ADD_CHILD_EVENT.equals(event.getType()) && event.getData() instanceof Wrapper w
+                    && SERVLET_NAME.equals(w.getName())) {
+                w.getPipeline().addValve(valve);
+            }
+        }));
     }
 }

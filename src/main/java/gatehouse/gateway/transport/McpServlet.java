@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.security.web.firewall.RequestRejectedException;
+
 import gatehouse.gateway.protocol.EventStream;
 
 
@@ -58,9 +60,18 @@ public class McpServlet extends HttpServlet {
     }
 
     private record Request(HttpServletRequest req, BodyLimits limits, Semaphore reading) implements McpHttpRequest {
+        /**
+         * The header's value. One the firewall refuses (a control or unassigned character) is the
+         * client's error, answered with 400 and the header's name; its value (it may be a token) is
+         * neither echoed nor logged.
+         */
         @Override
         public String header(String name) {
-            return req.getHeader(name);
+            try {
+                return req.getHeader(name);
+            } catch (RequestRejectedException e) {
+                throw new HttpProblem(400, -32600, "the " + name + " header holds characters that are not allowed in a header value");
+            }
         }
 
         /**
