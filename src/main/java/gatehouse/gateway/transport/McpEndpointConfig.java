@@ -55,11 +55,10 @@ class McpEndpointConfig {
      * chain) and nothing else.
      */
     @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> mcpValve(ServletRegistrationBean<McpServlet> mcpServlet,
-                                                                       FilterRegistrationBean<EdgeFilter> edgeFilter,
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> mcpValve(FilterRegistrationBean<EdgeFilter> edgeFilter,
                                                                        ObjectProvider<HttpFirewall> firewall,
                                                                        ObjectProvider<RequestRejectedHandler> rejected) {
-        McpValve valve = new McpValve(PATH, mcpServlet.getServlet(), edgeFilter.getFilter(),
+        McpValve valve = new McpValve(PATH, edgeFilter.getFilter(),
                 firewall.getIfAvailable(StrictHttpFirewall::new), rejected.getIfAvailable(HttpStatusRequestRejectedHandler::new));
         return factory -> factory.addContextCustomizers(context -> context.addContainerListener(event -> {
             if (Container.ADD_CHILD_EVENT.equals(event.getType()) && event.getData() instanceof Wrapper w

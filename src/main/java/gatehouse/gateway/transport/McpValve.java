@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.apache.catalina.connector.ClientAbortException;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
+import org.apache.catalina.core.StandardWrapper;
 import org.apache.catalina.valves.ValveBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -39,15 +41,13 @@ final class McpValve extends ValveBase {
     private static final Logger log = LoggerFactory.getLogger(McpValve.class);
 
     private final String path;
-    private final Servlet servlet;
     private final Filter edge;
     private final HttpFirewall firewall;
     private final RequestRejectedHandler rejected;
 
-    McpValve(String path, Servlet servlet, Filter edge, HttpFirewall firewall, RequestRejectedHandler rejected) {
+    McpValve(String path, Filter edge, HttpFirewall firewall, RequestRejectedHandler rejected) {
         super(true);
         this.path = path;
-        this.servlet = servlet;
         this.edge = edge;
         this.firewall = firewall;
         this.rejected = rejected;
@@ -66,9 +66,15 @@ final class McpValve extends ValveBase {
         }
         HttpServletRequest req = request.getRequest();
         HttpServletResponse resp = response.getResponse();
+        // Allocated from the wrapper as Tomcat's wrapper valve does: a graceful shutdown waits while
+        // a servlet is allocated, so it waits for the endpoint's requests in flight too.
+        StandardWrapper wrapper = (StandardWrapper) getContainer();
+        Servlet servlet = null;
         try {
+            servlet = wrapper.allocate();
+            Servlet target = servlet;
             try {
-                edge.doFilter(req, resp, (rq, rs) -> servlet.service(
+                edge.doFilter(req, resp, (rq, rs) -> target.service(
                         firewall.getFirewalledRequest((HttpServletRequest) rq), firewall.getFirewalledResponse((HttpServletResponse) rs)));
             } catch (RuntimeException | IOException | ServletException e) {
                 RequestRejectedException refused = rejection(e);
@@ -79,9 +85,15 @@ final class McpValve extends ValveBase {
             }
         } catch (ClientAbortException e) {
             failed(request, response, e);
+        } catch (UnavailableException e) { // as Tomcat's wrapper valve: 503 while the servlet is unavailable
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         } catch (Throwable e) { // as Tomcat's wrapper valve: logged, then 500 through the error page
             log.error("the MCP endpoint failed on {} {}", request.getMethod(), path, e);
             failed(request, response, e);
+        } finally {
+            if (servlet != null) {
+                wrapper.deallocate(servlet);
+            }
         }
     }
 

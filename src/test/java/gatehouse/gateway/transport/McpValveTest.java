@@ -1,12 +1,14 @@
 package gatehouse.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 
 import org.apache.catalina.Context;
@@ -56,6 +58,30 @@ class McpValveTest extends GatewayTestSupport {
         assertThat(answer).startsWith("HTTP/1.1 200").contains("Mcp-Session-Id").contains("\"protocolVersion\"");
         // Tomcat's wrapper valve (which builds the filter chain) counts what it serves: it never saw this one.
         assertThat(wrapper.getRequestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aRequestInFlightKeepsTheServletAllocatedSoAGracefulShutdownWaitsForIt() throws Exception {
+        StandardWrapper wrapper = mcpWrapper();
+        byte[] body = INIT.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(60_000);
+            String head = "POST /gateway/v1/mcp?gateway=" + conn.gatewayId() + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nConnection: close\r\nAccept: application/json, text/event-stream\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + conn.token() + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+            OutputStream out = s.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body, 0, 10); // the rest is held back: the request waits in the servlet for its body
+            out.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> wrapper.getCountAllocated() > 0);
+
+            out.write(body, 10, body.length - 10);
+            out.flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            s.getInputStream().transferTo(all);
+            assertThat(all.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> wrapper.getCountAllocated() == 0);
     }
 
     @Test
