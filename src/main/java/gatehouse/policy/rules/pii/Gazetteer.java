@@ -103,9 +103,23 @@ final class Gazetteer {
         }
     }
 
+    /** One bit per (next-to-last byte, last byte) that ends a {@link #PLACE_SUFFIXES} entry, by their low seven bits (2 KB). */
+    private static final long[] LAST_TWO = new long[128 * 128 / 64];
+
+    static {
+        for (String suffix : PLACE_SUFFIXES) {
+            int k = (suffix.charAt(suffix.length() - 2) << 7) | suffix.charAt(suffix.length() - 1);
+            LAST_TWO[k >>> 6] |= 1L << k;
+        }
+    }
+
     /** Whether the Latin-1 word {@code cs[s, e)}, six letters or more, ends with a place-name ending. */
     static boolean placeShaped(byte[] cs, int s, int e) {
-        if (e - s < 6 || cs[e - 1] < 0 || SUFFIXES_BY_LAST[cs[e - 1]] == null) {
+        if (e - s < 6) {
+            return false;
+        }
+        int lastTwo = ((cs[e - 2] & 0x7F) << 7) | (cs[e - 1] & 0x7F);
+        if ((LAST_TWO[lastTwo >>> 6] & (1L << lastTwo)) == 0 || cs[e - 1] < 0 || SUFFIXES_BY_LAST[cs[e - 1]] == null) {
             return false;
         }
         for (String suffix : SUFFIXES_BY_LAST[cs[e - 1]]) {

@@ -32,6 +32,11 @@ final class Lexicon {
      * 8 KB, so most words that are in no list are refused before any hash is computed.
      */
     private final long[] shapes = new long[64 * 64 * 16 / 64];
+    /**
+     * One bit per top 16 bits of a key's hash (8 KB): a word whose shape passes is refused here before the
+     * probe reads the slot arrays, which are large enough that a random slot is a cache miss.
+     */
+    private final long[] hashBits = new long[(1 << 16) / 64];
 
     private Lexicon(Map<String, Integer> words, Map<String, int[]> lengthsByWord, boolean folded) {
         this.folded = folded;
@@ -55,6 +60,8 @@ final class Lexicon {
             keys[slot] = k;
             int shape = shape(k, 0, k.length);
             shapes[shape >>> 6] |= 1L << shape;
+            int top = (int) (h >>> 48);
+            hashBits[top >>> 6] |= 1L << top;
             flags[slot] = f;
             lengths[slot] = lengthsByWord.get(w);
         });
@@ -98,6 +105,10 @@ final class Lexicon {
             return -1;
         }
         long h = hash(cs, s, e, folded);
+        int top = (int) (h >>> 48);
+        if ((hashBits[top >>> 6] & (1L << top)) == 0) {
+            return -1;
+        }
         int slot = (int) (h ^ (h >>> 32)) & mask;
         byte[] k;
         while ((k = keys[slot]) != null) {

@@ -188,7 +188,7 @@ public final class PiiAnalyzer {
             if (PLAIN[c]) {
                 // a stretch of small letters, spaces, commas and line breaks: every word in it that a separator ends
                 // finds nothing, so jump to the last word, the one the next other character may continue
-                int k = skipPlain(cs, i, n);
+                int k = skipPlain(text, cs, i, n);
                 if (k > i) {
                     i = k;
                     continue;
@@ -324,15 +324,18 @@ public final class PiiAnalyzer {
     private static final long SIX_BYTES = 0x0000FFFFFFFFFFFFL;
 
     /**
-     * From {@code i} (a word start or a separator), the start of the last word of the longest stretch of
-     * {@link #PLAIN} bytes read eight at a time, or {@code i} when no separator ends a word in it. A small-letter
-     * word that a separator ends is no finding's start (only "bearer" is, and a stretch stops before one) and
-     * the scanner keeps no state between words, so skipping those words changes nothing. Exactly the bytes
-     * from the returned position on are left to the word-by-word scan.
+     * From {@code i} (a word start or a separator), the position where the word-by-word scan must resume
+     * after the longest stretch of {@link #PLAIN} bytes read eight at a time, or {@code i} when no separator
+     * ends a word in it. A small-letter word that a separator ends is no finding's start (only "bearer" is,
+     * and a stretch stops before one) and the scanner keeps no state between words, so skipping those
+     * words changes nothing. A capitalised word after a blank ("Officia", a sentence's first word) is
+     * passed too when {@link #quietCapital} shows that the word-by-word scan would find nothing at it;
+     * otherwise the stretch stops there. Exactly the bytes from the returned position on are left to the
+     * word-by-word scan.
      */
-    private static int skipPlain(byte[] cs, int i, int n) {
+    private int skipPlain(String text, byte[] cs, int i, int n) {
         int p = i;
-        int lastSeparator = -1;
+        int resume = i;
         while (p + 8 <= n) {
             long x = (long) LONGS.get(cs, p);
             long x7 = x & ~HIGH;
@@ -354,14 +357,52 @@ public final class PiiAnalyzer {
             long keep = other == 0 ? -1L : (1L << Long.numberOfTrailingZeros(other)) - 1;
             long s = seps & keep;
             if (s != 0) {
-                lastSeparator = p + ((63 - Long.numberOfLeadingZeros(s)) >>> 3);
+                resume = p + ((63 - Long.numberOfLeadingZeros(s)) >>> 3) + 1;
             }
             if (other != 0) {
+                int q = p + (Long.numberOfTrailingZeros(other) >>> 3);
+                int b = cs[q];
+                if (b >= 'A' && b <= 'Z' && resume == q && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {
+                    int e = quietCapital(text, cs, q, n);
+                    if (e > q) {
+                        resume = e;
+                        p = e;
+                        continue;
+                    }
+                }
                 break;
             }
             p += 8;
         }
-        return lastSeparator < 0 ? i : lastSeparator + 1;
+        return resume;
+    }
+
+    /**
+     * The end of the capitalised word at {@code q} (a capital after a blank) when the word-by-word scan would
+     * find nothing at it: small letters after the capital, a quiet end ({@link #quietEnd}), no pattern
+     * ({@link #maybePattern}) and no name ({@link #mayBeName}), the same tests the scan applies; else -1.
+     */
+    private int quietCapital(String text, byte[] cs, int q, int n) {
+        int e = q + 1;
+        while (e + 8 <= n) {
+            long x = (long) LONGS.get(cs, e);
+            long notLower = (~inRange(x & ~HIGH, 'a', 'z') | x) & HIGH;
+            if (notLower != 0) {
+                e += Long.numberOfTrailingZeros(notLower) >>> 3;
+                break;
+            }
+            e += 8;
+        }
+        while (e < n && cs[e] >= 'a' && cs[e] <= 'z') {
+            e++;
+        }
+        if (e >= n || CLASS[cs[e] & 0xFF] != 0 || !quietEnd(text, cs, e, n)) {
+            return -1;
+        }
+        if (maybePattern(cs, cs[q], q, e, n) || ((persons || locations) && mayBeName(text, cs, q, e, n))) {
+            return -1;
+        }
+        return e;
     }
 
     /** Whether the character at {@code i} is a letter or digit (the byte answers unless it may stand for another character). */
@@ -435,12 +476,25 @@ public final class PiiAnalyzer {
         }
     }
 
+    /**
+     * The month names and abbreviations of the month-first date patterns ({@link Recognizers}): those patterns
+     * are case-sensitive and continue a month only with {@code .} or a space, so a word must be one of these.
+     */
+    private static final Lexicon MONTHS;
+
+    static {
+        Map<String, Integer> months = new HashMap<>();
+        Lexicon.mark(months, List.of("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"), 1);
+        MONTHS = Lexicon.exact(months, Map.of());
+    }
+
     /** The only patterns a plain word can begin: a bearer token, and a month name with a number soon after. */
     private boolean maybePattern(byte[] cs, int c, int i, int e, int n) {
         if (e - i == 6 && (c == 'b' || c == 'B') && bearer && new String(cs, i, 6, StandardCharsets.ISO_8859_1).equalsIgnoreCase("bearer")) {
             return true;
         }
-        if (dates && MONTH_INITIAL[c] && e - i <= 9) {
+        if (dates && MONTH_INITIAL[c] && e - i <= 9 && MONTHS.flags(cs, i, e) != 0) {
             int end = Math.min(n, i + 12);
             for (int k = e; k < end; k++) {
                 if (cs[k] >= '0' && cs[k] <= '9') {
@@ -453,13 +507,13 @@ public final class PiiAnalyzer {
 
     /** Prefilter for {@link #names}: the word may be a given name, title or place, or a family name follows it. */
     private boolean mayBeName(String text, byte[] cs, int i, int e, int n) {
-        if ((gazetteer.folded.flags(cs, i, e) & Gazetteer.NAME_START) != 0) {
-            return true;
-        }
         if (persons && e + 1 < n && cs[e] == ' ' && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z') {
             return true; // two capitalised words in a row: a known family name, or a name by its cues
         }
-        return locations && Gazetteer.placeShaped(cs, i, e);
+        if (locations && Gazetteer.placeShaped(cs, i, e)) {
+            return true;
+        }
+        return (gazetteer.folded.flags(cs, i, e) & Gazetteer.NAME_START) != 0;
     }
 
     private static int wordEnd(String text, byte[] cs, int i, int n) {

@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * without PII, and the latency a 100 KB tool result gains through a PII rule (median and p99 of
  * whole-message evaluation: text extraction, scan, and the copy when something is replaced).
  * Times are the thread's CPU time, so a busy shared machine does not distort them.
- * A harness, not a test: it asserts nothing. Run with {@code bin/pii-bench}.
+ * A harness, not a test: it asserts nothing. Run with {@code bin/pii-bench}; {@code --scan-only} stops
+ * after the scan and the bare loop, {@code --rounds=N} sets the number of paired rounds (default 30).
  */
 public final class ScanBenchmark {
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -43,6 +44,20 @@ public final class ScanBenchmark {
     }
 
     public static void main(String[] args) {
+        boolean scanOnly = false;
+        int rounds = 30;
+        for (String a : args) {
+            if (a.equals("--scan-only")) {
+                scanOnly = true;
+            } else if (a.startsWith("--rounds=")) {
+                rounds = Integer.parseInt(a.substring("--rounds=".length()));
+                if (rounds < 1) {
+                    throw new IllegalArgumentException("--rounds must be at least 1");
+                }
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + a + "'; known: --scan-only, --rounds=N");
+            }
+        }
         Faker faker = new Faker(Locale.US, new Random(7));
         StringBuilder prose = new StringBuilder();
         while (prose.length() < 4_000_000) {
@@ -63,7 +78,6 @@ public final class ScanBenchmark {
         }
         // scan and bare loop alternate, round by round, so both see the same minute of a shared machine;
         // the ratio of each pair is the figure least moved by the neighbours
-        int rounds = 30;
         long[] scan = new long[rounds];
         long[] bare = new long[rounds];
         double[] ratio = new double[rounds];
@@ -85,6 +99,9 @@ public final class ScanBenchmark {
                 bytes / secs / 1e6, rounds, bytes / (scan[0] / 1e9) / 1e6, bytes / (scan[rounds - 1] / 1e9) / 1e6, bytes / 1e6, found);
         System.out.printf(Locale.ROOT, "bare loop on the same text (copy + one comparison per character): %.0f MB/s per core; the scan costs %.2fx that (median of the paired rounds' ratios) (%d)%n",
                 bytes / bareSecs / 1e6, ratio[rounds / 2], spaces % 10);
+        if (scanOnly) {
+            System.exit(0);
+        }
 
         StringBuilder result = new StringBuilder();
         while (result.length() < 100_000) {
