@@ -362,8 +362,14 @@ public final class PiiAnalyzer {
             if (other != 0) {
                 int q = p + (Long.numberOfTrailingZeros(other) >>> 3);
                 int b = cs[q];
-                if (b >= 'A' && b <= 'Z' && resume == q && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {
-                    int e = quietCapital(text, cs, q, n);
+                if (b == '.' && q + 1 < n && (cs[q + 1] == ' ' || cs[q + 1] == '\n')) {
+                    // a full stop in the last of the eight bytes, a blank after it: as quiet as one inside them
+                    resume = q + 1;
+                    p = q + 1;
+                    continue;
+                }
+                if (q > i && resume == q && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {
+                    int e = b >= 'A' && b <= 'Z' ? quietCapital(text, cs, q, n) : b >= '0' && b <= '9' ? quietNumber(text, cs, q, n) : -1;
                     if (e > q) {
                         resume = e;
                         p = e;
@@ -375,6 +381,21 @@ public final class PiiAnalyzer {
             p += 8;
         }
         return resume;
+    }
+
+    /**
+     * The end of the number at {@code q} (a digit after a blank) when the word-by-word scan would pass it: fewer
+     * than seven digits, nothing of a word after them, and {@link #quietAfterNumber}, the same tests; else -1.
+     */
+    private static int quietNumber(String text, byte[] cs, int q, int n) {
+        int e = q + 1;
+        while (e < n && e - q < 7 && cs[e] >= '0' && cs[e] <= '9') {
+            e++;
+        }
+        if (e >= n || e - q >= 7 || CLASS[cs[e] & 0xFF] != 0 || !quietAfterNumber(text, cs, e, n)) {
+            return -1;
+        }
+        return e;
     }
 
     /**
@@ -954,5 +975,6 @@ public final class PiiAnalyzer {
     }
 
     /** Orders findings by position for callers that want a stable order. */
-    static final Comparator<Finding> BY_START = Comparator.comparingInt(Finding::start).thenComparingInt(Finding::end);
+    static final Comparator<Finding> BY_START = (a, b) -> a.start() != b.start() ? Integer.compare(a.start(), b.start())
+            : Integer.compare(a.end(), b.end());
 }
