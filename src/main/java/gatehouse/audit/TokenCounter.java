@@ -77,14 +77,39 @@ final class TokenCounter {
                 }
             }
             default -> {
-                String json = Json.string(output);
                 if (method != null && method.endsWith("/list")) {
-                    return countList(json);
+                    return countList(output);
                 }
-                text.append(json);
+                text.append(Json.string(output));
             }
         }
         return count(text.toString());
+    }
+
+    /**
+     * The gateway hands the very same result node again for a list that did not change (those are
+     * never changed once answered): its count is remembered by identity first, so the list is not
+     * even serialized again.
+     */
+    private final JsonNode[] listNodes = new JsonNode[LIST_COUNTS];
+    private final int[] listNodeCounts = new int[LIST_COUNTS];
+    private int nextListNode;
+
+    private int countList(JsonNode output) {
+        synchronized (listNodes) {
+            for (int i = 0; i < listNodes.length; i++) {
+                if (listNodes[i] == output) {
+                    return listNodeCounts[i];
+                }
+            }
+        }
+        int n = countList(Json.string(output));
+        synchronized (listNodes) {
+            listNodes[nextListNode] = output;
+            listNodeCounts[nextListNode] = n;
+            nextListNode = (nextListNode + 1) % listNodes.length;
+        }
+        return n;
     }
 
     private int countList(String json) {

@@ -17,6 +17,7 @@ import gatehouse.catalog.ServerDef;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
 import gatehouse.gateway.protocol.ProtocolVersions;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.gateway.routing.Route;
 import gatehouse.gateway.routing.Router;
 import gatehouse.gateway.session.DownstreamSession;
@@ -43,6 +44,7 @@ class Dispatcher {
     private final ListenStreams listenStreams;
     private final StepRunner steps;
     private final Duration listTtl;
+    private final ListAnswers listAnswers = new ListAnswers();
     private final Map<String, MethodHandler> handlers = new HashMap<>();
     private final Map<String, MethodHandler> statelessHandlers = new HashMap<>();
 
@@ -202,7 +204,10 @@ class Dispatcher {
     private static ObjectNode forward(Exchange x, DownstreamSession session, PostAnswer reply) {
         long started = System.nanoTime();
         try {
-            return x.strategy().forward(x, session, x.route(), reply);
+            ObjectNode response = x.strategy().forward(x, session, x.route(), reply);
+            // the result's bytes as read on this thread, if it read them (the answer checks they are this result's)
+            x.rawResult(RawResults.take());
+            return response;
         } finally {
             x.addUpstreamNanos(System.nanoTime() - started);
         }
@@ -226,6 +231,12 @@ class Dispatcher {
     private ObjectNode list(Exchange x, DownstreamSession session, String kind) {
         CatalogSnapshot catalog = x.caller().catalog();
         Router.Merged merged = router.list(catalog, session, kind, steps.listFilter(x));
+        if (merged.failures().isEmpty() && x.strategy().answersAsIs()) {
+            // the same parts as an earlier answer: the same result, its JSON text written as it is
+            ListAnswers.Answer known = listAnswers.answer(session.gatewayId(), kind, merged);
+            x.rawResult(known.raw());
+            return JsonRpc.result(id(x), known.result());
+        }
         ObjectNode result = Json.object();
         result.set(kind, merged.items());
         if (!merged.failures().isEmpty()) {

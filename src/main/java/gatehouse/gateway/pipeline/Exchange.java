@@ -1,5 +1,7 @@
 package gatehouse.gateway.pipeline;
 
+import gatehouse.gateway.protocol.RawResults;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -211,12 +213,27 @@ public final class Exchange {
     }
 
     /** The final JSON-RPC response; null until there is one. */
+    private RawResults.Raw rawResult;
+
     public ObjectNode response() {
         return response;
     }
 
     public void response(ObjectNode message) {
         this.response = message;
+    }
+
+    /**
+     * The bytes of the response's result as the upstream sent them (or as the gateway serialized
+     * them once, for a list it keeps): the answer copies them instead of serializing the result
+     * again while the response still holds that very result node. Null when there are none.
+     */
+    RawResults.Raw rawResult() {
+        return rawResult;
+    }
+
+    void rawResult(RawResults.Raw raw) {
+        this.rawResult = raw;
     }
 
     /** Time spent waiting on the upstream, in nanoseconds (0 when none was called). */

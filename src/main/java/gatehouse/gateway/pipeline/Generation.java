@@ -45,4 +45,9 @@ sealed interface Generation permits SessionGeneration, StatelessGeneration {
 
     default void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
     }
+
+    /** Whether answers go to the client as they are (no list decoration, no shaping in place). */
+    default boolean answersAsIs() {
+        return true;
+    }
 }

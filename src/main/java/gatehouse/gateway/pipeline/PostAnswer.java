@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import gatehouse.gateway.transport.McpHttpResponse;
 import gatehouse.gateway.protocol.EventStream;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -58,17 +59,31 @@ final class PostAnswer {
      * stay in-band with 200. {@code -1} lets the shape decide.
      */
     synchronized void finish(ObjectNode response, int status) {
+        finish(response, status, null);
+    }
+
+    /**
+     * The same; {@code raw}, when the response still holds its result node, gives that result's
+     * bytes, copied instead of serialized again. Only for answers that go out as they are: a shape
+     * that changes results in place would make the bytes stale.
+     */
+    synchronized void finish(ObjectNode response, int status, RawResults.Raw raw) {
         if (finished) {
             return;
         }
         finished = true;
         ObjectNode shaped = shape.finish(response);
+        byte[] bytes = shape == AnswerShape.AS_IS ? RawResults.write(shaped, raw) : null;
         if (stream == null) {
-            http.json(status > 0 ? status : shape.status(shaped), shaped);
+            if (bytes != null) {
+                http.json(status > 0 ? status : shape.status(shaped), bytes);
+            } else {
+                http.json(status > 0 ? status : shape.status(shaped), shaped);
+            }
             return;
         }
         try {
-            stream.last(Json.bytes(shaped)); // sent when the handler returns, after the exchange completes
+            stream.last(bytes != null ? bytes : Json.bytes(shaped)); // sent when the handler returns, after the exchange completes
         } catch (IOException e) {
             broken = true;
             stream.close();

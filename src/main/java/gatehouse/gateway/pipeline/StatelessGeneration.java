@@ -155,6 +155,11 @@ final class StatelessGeneration implements Generation {
     }
 
     @Override
+    public boolean answersAsIs() {
+        return false; // lists are decorated, every result shaped in place (StatelessAnswerShape)
+    }
+
+    @Override
     public void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
         result.put("ttlMs", dispatcher.freshness(x.caller().catalog(), session, kind));
         result.put("cacheScope", "private"); // the merged view is this connection's

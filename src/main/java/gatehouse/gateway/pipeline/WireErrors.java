@@ -153,7 +153,7 @@ public final class WireErrors implements ErrorReplies {
             reply.finish(x.response(), 429);
             return;
         }
-        reply.finish(x.response(), statusOf(x));
+        reply.finish(x.response(), statusOf(x), x.rawResult());
     }
 
     static long retryAfterSeconds(java.time.Duration wait) {

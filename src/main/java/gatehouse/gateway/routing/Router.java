@@ -48,57 +48,98 @@ public class Router {
         this.upstreams = upstreams;
     }
 
-    /** Result of a merged list: the items, and the servers that could not answer. */
-    public record Merged(ArrayNode items, List<String> failures) {
+    /**
+     * Result of a merged list: each assignment's admitted part in gateway order (null for a server
+     * that could not answer), and the servers that could not answer. The parts are the very arrays
+     * the upstream sessions' caches and the steps' filters returned, so the same parts mean the same
+     * list; the merge itself is made on first use.
+     */
+    public static final class Merged {
+        private final List<ArrayNode> parts;
+        private final List<String> failures;
+        private final String kind;
+        private final String gatewayId;
+        private ArrayNode items;
+
+        Merged(List<ArrayNode> parts, List<String> failures, String kind, String gatewayId) {
+            this.parts = parts.stream().map(p -> p == null ? NONE : p).toList();
+            this.failures = List.copyOf(failures);
+            this.kind = kind;
+            this.gatewayId = gatewayId;
+        }
+
+        /** The parts, in gateway order (an empty array for a server that could not answer). */
+        public List<ArrayNode> parts() {
+            return parts;
+        }
+
+        public List<String> failures() {
+            return failures;
+        }
+
+        /** The merged items: each key once, the first server in gateway order winning. */
+        public synchronized ArrayNode items() {
+            if (items == null) {
+                items = merge();
+            }
+            return items;
+        }
+
+        private ArrayNode merge() {
+            ArrayNode merged = Json.array();
+            Set<String> seen = new HashSet<>();
+            for (ArrayNode part : parts) {
+                for (JsonNode item : part) {
+                    String key = item.path(keyField(kind)).asString("");
+                    if (seen.add(key)) {
+                        merged.add(item);
+                    } else {
+                        log.warn("gateway {}: duplicate {} '{}' hidden; give one of the servers a prefix", gatewayId, kind, key);
+                    }
+                }
+            }
+            return merged;
+        }
     }
+
+    /** Stands for a missing part (never handed out to be changed). */
+    private static final ArrayNode NONE = Json.array();
 
     /**
      * Lists {@code kind} ({@code tools}, {@code prompts}, {@code resources},
      * {@code resourceTemplates}) across the gateway, prefixing tool and prompt names. An
-     * unreachable server drops out of the list; it does not fail the whole list.
+     * unreachable server drops out of the list; it does not fail the whole list. Servers whose list
+     * is cached are read on the calling thread; the others are asked in parallel.
      */
     public Merged list(CatalogSnapshot catalog, DownstreamSession session, String kind, ListFilter filter) {
         List<Assignment> assignments = catalog.assignments(session.gatewayId());
-        List<ArrayNode> parts = new ArrayList<>();
+        List<ArrayNode> parts = new ArrayList<>(assignments.size());
         List<String> failures = new ArrayList<>();
-        if (assignments.size() == 1) {
-            Assignment a = assignments.getFirst();
-            collect(catalog, session, kind, filter, a, parts, failures, 0);
-        } else {
-            for (int i = 0; i < assignments.size(); i++) {
-                parts.add(null);
-            }
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < assignments.size(); i++) {
-                int index = i;
-                Assignment a = assignments.get(i);
+        for (int i = 0; i < assignments.size(); i++) {
+            parts.add(null);
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < assignments.size(); i++) {
+            int index = i;
+            Assignment a = assignments.get(i);
+            UpstreamSession open = session.openUpstream(a.serverId());
+            if (assignments.size() == 1 || (open != null && open.listCached(kind))) {
+                collect(catalog, session, kind, filter, a, parts, failures, index);
+            } else {
                 threads.add(Thread.ofVirtual().start(() -> collect(catalog, session, kind, filter, a, parts, failures, index)));
             }
-            for (Thread t : threads) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new McpException(JsonRpc.INTERNAL_ERROR, "interrupted");
-                }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new McpException(JsonRpc.INTERNAL_ERROR, "interrupted");
             }
         }
-        ArrayNode merged = Json.array();
-        Set<String> seen = new HashSet<>();
-        for (ArrayNode part : parts) {
-            if (part == null) {
-                continue;
-            }
-            for (JsonNode item : part) {
-                String key = item.path(keyField(kind)).asString("");
-                if (seen.add(key)) {
-                    merged.add(item);
-                } else {
-                    log.warn("gateway {}: duplicate {} '{}' hidden; give one of the servers a prefix", session.gatewayId(), kind, key);
-                }
-            }
+        synchronized (parts) {
+            return new Merged(parts, failures, kind, session.gatewayId());
         }
-        return new Merged(merged, failures);
     }
 
     private void collect(CatalogSnapshot catalog, DownstreamSession session, String kind, ListFilter filter, Assignment a,
@@ -107,7 +148,7 @@ public class Router {
         try {
             UpstreamSession up = session.upstream(server);
             if (!up.hasCapability(capabilityOf(kind))) {
-                setPart(parts, index, Json.array());
+                setPart(parts, index, NONE);
                 return;
             }
             // What the gateway does not expose is left out here, before the merge, as if the server

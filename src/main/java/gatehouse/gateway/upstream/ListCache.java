@@ -37,9 +37,8 @@ final class ListCache {
      * announces changes of a kind.
      */
     ArrayNode list(String kind, Function<ObjectNode, ObjectNode> call, Predicate<String> changesNotified) {
-        ArrayNode cached = lists.get(kind);
-        Long until = expiry.get(kind);
-        if (cached != null && (until == null || until > System.currentTimeMillis())) {
+        ArrayNode cached = cached(kind);
+        if (cached != null) {
             return cached;
         }
         String method = method(kind);
@@ -80,6 +79,13 @@ final class ListCache {
         }
         lists.put(kind, all);
         return all;
+    }
+
+    /** The {@code kind} list while it is cached and fresh; null when {@link #list} would ask the upstream. */
+    ArrayNode cached(String kind) {
+        ArrayNode cached = lists.get(kind);
+        Long until = expiry.get(kind);
+        return cached != null && (until == null || until > System.currentTimeMillis()) ? cached : null;
     }
 
     private static String method(String kind) {

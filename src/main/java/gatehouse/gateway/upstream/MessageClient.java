@@ -821,6 +821,11 @@ final class MessageClient implements AutoCloseable {
             }
         }
 
+        /** The bytes still to come when the answer declared its length (Content-Length); -1 otherwise. */
+        long declaredLeft() {
+            return kind == LENGTH ? (done ? 0 : left) : -1;
+        }
+
         private void end() {
             done = true;
             client.finished(conn, abort, kind == TO_END ? 0 : keepNanos);

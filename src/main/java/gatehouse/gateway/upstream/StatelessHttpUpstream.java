@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.gateway.protocol.McpParamHeaders;
 import gatehouse.gateway.protocol.ProtocolVersions;
 import gatehouse.gateway.protocol.StatelessEnvelope;
@@ -236,6 +237,10 @@ final class StatelessHttpUpstream extends UpstreamSession {
 
     /** The JSON objects of a body, one after another (usually one); empty when it is anything else. */
     static List<ObjectNode> messages(byte[] bytes) {
+        ObjectNode one = RawResults.readObject(bytes); // the usual case: one message (its result's bytes kept)
+        if (one != null) {
+            return List.of(one);
+        }
         List<ObjectNode> all = new ArrayList<>();
         try (MappingIterator<JsonNode> it = Json.MAPPER.readerFor(JsonNode.class).readValues(bytes)) {
             while (it.hasNextValue()) {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -168,7 +169,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 throw new SessionLostException("upstream '" + server.name() + "' no longer knows our session (HTTP 400)");
             }
             if (type.contains("json") && bytes.length > 0) {
-                JsonNode parsed = Json.MAPPER.readTree(bytes);
+                JsonNode parsed = RawResults.read(bytes); // its result's bytes kept for the way out
                 if (parsed instanceof ObjectNode m && (status < 400 || JsonRpc.isResponse(m))) {
                     dispatch(m, call);
                     return;

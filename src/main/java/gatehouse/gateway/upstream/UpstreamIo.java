@@ -65,11 +65,40 @@ final class UpstreamIo {
 
     /** The whole body, or {@link MessageTooLargeException} when it holds more than {@code max} bytes. */
     static byte[] readBounded(InputStream in, long max, String server) throws IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        if (bytes.length > max) {
+        long declared = in instanceof MessageClient.Body b ? b.declaredLeft() : -1;
+        if (declared > max) {
             throw tooLarge(server, max);
         }
-        return bytes;
+        if (declared >= 0) {
+            // A declared length is read into one array of that size: no 8 K pieces joined at the end.
+            byte[] bytes = new byte[(int) declared];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            return n == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, n);
+        }
+        return readGrowing(in, (int) Math.min(Integer.MAX_VALUE - 8, max), server, max);
+    }
+
+    /** A body of unknown length, in one array that doubles as it fills (at most {@code limit} bytes, else too large). */
+    private static byte[] readGrowing(InputStream in, int limit, String server, long max) throws IOException {
+        byte[] buf = new byte[Math.min(limit + 1, 16 * 1024)];
+        int len = 0;
+        while (true) {
+            if (len == buf.length) {
+                if (len > limit) {
+                    throw tooLarge(server, max);
+                }
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min((long) limit + 1, (long) buf.length * 2));
+            }
+            int n = in.read(buf, len, buf.length - len);
+            if (n < 0) {
+                break;
+            }
+            len += n;
+        }
+        if (len > limit) {
+            throw tooLarge(server, max);
+        }
+        return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
     }
 
     static MessageTooLargeException tooLarge(String server, long max) {

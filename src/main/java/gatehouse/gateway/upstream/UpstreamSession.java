@@ -384,6 +384,11 @@ public abstract class UpstreamSession implements AutoCloseable {
         return lists.list(kind, request -> call(request, timeout, null, null), this::listChangesNotified);
     }
 
+    /** Whether {@link #list} would answer {@code kind} from the cache, without asking the upstream. */
+    public boolean listCached(String kind) {
+        return lists.cached(kind) != null;
+    }
+
     /** Whether the upstream announces changes of {@code kind} lists (so a cached list stays until it does). */
     protected boolean listChangesNotified(String kind) {
         return true;

@@ -122,6 +122,58 @@ class AccessStepPipelineTest extends GatewayTestSupport {
                 .as("log records of the gateway").anyMatch(r -> r.path("decisions").toString().contains("\"access\"")));
     }
 
+    /**
+     * Repeated lists are answered from what the gateway merged and serialized before (only the id
+     * is new): two people whose teams see different subsets, alternating, each always get their own
+     * list, and a change between two calls shows in the very next one.
+     */
+    @Test
+    void alternatingCallersWithDifferentSubsetsEachGetTheirOwnListAndEveryChangeShowsAtOnce() {
+        String dora = unique("dora");
+        String erin = unique("erin");
+        AdminClient.Person d = admin.person(dora, PASSWORD, "dora@example.com");
+        AdminClient.Person e = admin.person(erin, PASSWORD, "erin@example.com");
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + d.teamId(), Map.of("tools", List.of("fx__test_simple_text")));
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + e.teamId(), null);
+        McpTestClient doraClient = personConnects(dora);
+        McpTestClient erinClient = personConnects(erin);
+        McpTestClient agent = client(admin.connect(gateway, unique("agent")));
+        assertThat(agent.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+
+        List<String> all = tools(erinClient);
+        assertThat(all).contains("fx__test_simple_text", "fx__test_image_content").hasSizeGreaterThan(2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(tools(doraClient)).containsExactly("fx__test_simple_text");
+            assertThat(tools(erinClient)).containsExactlyElementsOf(all);
+            assertThat(tools(agent)).containsExactlyElementsOf(all);
+        }
+
+        // one team's subset changes between two calls
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + d.teamId(), Map.of("tools", List.of("fx__test_image_content")));
+        for (int i = 0; i < 2; i++) {
+            assertThat(tools(doraClient)).containsExactly("fx__test_image_content");
+            assertThat(tools(erinClient)).containsExactlyElementsOf(all);
+        }
+
+        // the team that saw everything gets a subset, then loses it again
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + e.teamId(), Map.of("tools", List.of("fx__test_simple_text")));
+        assertThat(tools(erinClient)).containsExactly("fx__test_simple_text");
+        assertThat(tools(doraClient)).containsExactly("fx__test_image_content");
+        assertThat(tools(agent)).containsExactlyElementsOf(all);
+        admin.expect(200, "PUT", "/gateways/" + gateway + "/teams/" + e.teamId(), null);
+        assertThat(tools(erinClient)).containsExactlyElementsOf(all);
+
+        // the gateway's provisioning blocks every tool, then allows them again: every caller follows
+        admin.expect(200, "PATCH", "/gateways/" + gateway + "/provisioning", Map.of("tools", "block-all"));
+        assertThat(tools(erinClient)).isEmpty();
+        assertThat(tools(agent)).isEmpty();
+        assertThat(tools(doraClient)).isEmpty();
+        admin.expect(200, "PATCH", "/gateways/" + gateway + "/provisioning", Map.of("tools", "allow-all"));
+        assertThat(tools(agent)).containsExactlyElementsOf(all);
+        assertThat(tools(erinClient)).containsExactlyElementsOf(all);
+        assertThat(tools(doraClient)).containsExactly("fx__test_image_content");
+    }
+
     private static List<String> listed(McpTestClient client, String method, String kind, String field) {
         return client.call(method, Json.object()).result().path(kind).valueStream().map(t -> t.path(field).asString()).toList();
     }

@@ -286,6 +286,27 @@ abstract class UpstreamContractTest extends GatewayTestSupport {
     }
 
     @Test
+    void anUpstreamsListChangeShowsInTheNextMergedListNeverAnEarlierAnswer() {
+        Connection conn = gateway("list-change", Map.of("fx", primary, "fx2", secondary));
+        admin.expect(200, "PATCH", "/gateways/" + conn.gatewayId(), Map.of("autoApprove", true)); // a new tool shows at once
+        McpTestClient c = session(conn);
+        String dynamic = "fx__test_dynamic_tool";
+        JsonNode first = c.call("tools/list", Json.object()).result();
+        assertThat(c.call("tools/list", Json.object()).result()).as("the same list again").isEqualTo(first);
+        List<String> before = values(first.path("tools"), "name");
+        assertThat(before).doesNotContain(dynamic).contains("fx__test_simple_text", "fx2__test_simple_text");
+
+        // the fixture adds a tool and announces it; then removes it again (other tests expect its usual list)
+        assertThat(c.callTool("fx__test_trigger_tool_change", null).response().has("result")).isTrue();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> values(c.call("tools/list", Json.object()).result().path("tools"), "name").contains(dynamic));
+        assertThat(c.callTool("fx__test_trigger_tool_change", null).response().has("result")).isTrue();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> !values(c.call("tools/list", Json.object()).result().path("tools"), "name").contains(dynamic));
+        assertThat(values(c.call("tools/list", Json.object()).result().path("tools"), "name")).containsExactlyElementsOf(before);
+    }
+
+    @Test
     void toolsCallIsRoutedToTheUpstreamAndRelayedBack() {
         McpTestClient c = session(single);
 

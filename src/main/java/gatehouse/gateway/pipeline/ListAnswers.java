@@ -1,0 +1,74 @@
+package gatehouse.gateway.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import gatehouse.gateway.protocol.RawResults;
+import gatehouse.gateway.routing.Router;
+import gatehouse.platform.Json;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The merged list results a gateway gave lately, with their JSON text, so a repeated
+ * {@code tools/list} (or any {@code *}{@code /list}) is neither merged nor serialized again: only
+ * the JSON-RPC id around it is new. An answer is found by the <em>identity</em> of the parts it was
+ * merged from, never by versions: upstream sessions keep one array per list until the upstream
+ * announces a change, and the steps' list filters return the array they were given while they
+ * hide nothing (a team subset, a provisioning view, a prefix that hides or renames anything gives
+ * a new array). So a changed list, a caller who sees another subset, a changed catalogue or
+ * provisioning view can never be answered from here. Results held here are never changed: an
+ * answer shaped in place (2026-07-28 clients) does not use them.
+ */
+final class ListAnswers {
+    /** Answers kept per gateway and kind (callers seeing different subsets each have their own). */
+    static final int PER_LIST = 8;
+    /** Bounds the map when gateways come and go. */
+    static final int MAX_LISTS = 4096;
+
+    /** One answer: the parts it was merged from, the result and its JSON text. */
+    record Answer(List<ArrayNode> parts, ObjectNode result, RawResults.Raw raw) {
+    }
+
+    private final Map<String, Answer[]> byList = new ConcurrentHashMap<>();
+
+    /** The result {@code {kind: items}} for {@code merged}: the one given last for the very same parts, else a new one. */
+    Answer answer(String gatewayId, String kind, Router.Merged merged) {
+        if (byList.size() > MAX_LISTS) {
+            byList.clear();
+        }
+        Answer[] recent = byList.computeIfAbsent(gatewayId + "\n" + kind, k -> new Answer[PER_LIST]);
+        synchronized (recent) {
+            for (int i = 0; i < recent.length; i++) {
+                Answer a = recent[i];
+                if (a != null && sameParts(a.parts(), merged.parts())) {
+                    System.arraycopy(recent, 0, recent, 1, i); // most recent first
+                    recent[0] = a;
+                    return a;
+                }
+            }
+        }
+        ObjectNode result = Json.object();
+        result.set(kind, merged.items());
+        byte[] text = Json.bytes(result);
+        Answer made = new Answer(merged.parts(), result, new RawResults.Raw(result, text, 0, text.length));
+        synchronized (recent) {
+            System.arraycopy(recent, 0, recent, 1, recent.length - 1);
+            recent[0] = made;
+        }
+        return made;
+    }
+
+    private static boolean sameParts(List<ArrayNode> a, List<ArrayNode> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,80 @@
+package gatehouse.gateway.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import gatehouse.platform.Json;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+class RawResultsTest {
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theResultGoesOutAsItCameWithTheRestSerializedFromTheTree() {
+        String result = "{ \"content\" : [ {\"type\":\"text\",\"text\":\"h\\u00e9llo \\\"x\\\" ünï\"} ], \"isError\":false, \"n\": 1.50 }";
+        byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":17,\"result\":" + result + "}");
+        JsonNode parsed = RawResults.read(body);
+        assertThat(parsed).isEqualTo(Json.MAPPER.readTree(body));
+        RawResults.Raw raw = RawResults.take();
+        assertThat(raw).isNotNull();
+        assertThat(RawResults.take()).as("taken once").isNull();
+        assertThat(raw.result()).isSameAs(parsed.get("result"));
+
+        ObjectNode response = (ObjectNode) parsed;
+        response.put("id", "client-7"); // the id is restored in place on the way back
+        byte[] out = RawResults.write(response, raw);
+        assertThat(new String(out, StandardCharsets.UTF_8))
+                .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"client-7\",\"result\":" + result + "}");
+        assertThat(Json.MAPPER.readTree(out)).isEqualTo(response);
+    }
+
+    @Test
+    void aReplacedResultIsSerializedFromTheTree() {
+        byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"secret@example.com\"}]}}");
+        ObjectNode parsed = (ObjectNode) RawResults.read(body);
+        RawResults.Raw raw = RawResults.take();
+        ObjectNode copy = parsed.deepCopy(); // what a step that changes a message does
+        ((ObjectNode) copy.get("result").get("content").get(0)).put("text", "<EMAIL>");
+        assertThat(RawResults.write(copy, raw)).isNull();
+        parsed.set("result", copy.get("result"));
+        assertThat(RawResults.write(parsed, raw)).isNull();
+        assertThat(RawResults.write(parsed, null)).isNull();
+    }
+
+    @Test
+    void aRepeatedNameKeepsNoBytesSoNothingTheStepsDidNotSeeGoesOut() {
+        byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"a@b.example\"}],"
+                + "\"content\":[{\"type\":\"text\",\"text\":\"clean\"}]}}");
+        JsonNode parsed = RawResults.read(body);
+        assertThat(parsed).isEqualTo(Json.MAPPER.readTree(body)); // last one wins, as readTree has it
+        assertThat(RawResults.take()).isNull();
+    }
+
+    @Test
+    void anythingButOneObjectIsReadAsReadTreeReadsIt() {
+        assertThat(RawResults.readObject(utf8("{\"id\":1,\"result\":{}} {\"id\":2}"))).isNull();
+        assertThat(RawResults.take()).isNull();
+        assertThat(RawResults.read(utf8("[{\"id\":1,\"result\":{}}]")).isArray()).isTrue();
+        assertThat(RawResults.take()).isNull();
+        assertThat(RawResults.read(utf8("{\"id\":1,\"result\":\"text\"}")).get("result").asString()).isEqualTo("text");
+        assertThat(RawResults.take()).as("only object results are kept").isNull();
+        assertThatThrownBy(() -> RawResults.read(utf8("{\"id\":1,\"result\":{"))).isInstanceOf(JacksonException.class);
+        assertThat(RawResults.take()).isNull();
+    }
+
+    @Test
+    void aNewReadForgetsTheLastOne() {
+        RawResults.read(utf8("{\"id\":1,\"result\":{\"a\":1}}"));
+        RawResults.read(utf8("{\"id\":2,\"error\":{\"code\":1,\"message\":\"x\"}}"));
+        assertThat(RawResults.take()).isNull();
+    }
+}
