@@ -251,6 +251,29 @@ class OAuthFlowTest extends GatewayTestSupport {
     }
 
     @Test
+    void aTokenThatWorkedIsRefusedOnceItExpires() throws Exception {
+        Grant g = connect(new OAuthDriver(baseUrl()), alice, gwA);
+        JsonNode c = g.tokens().claims();
+        JWTClaimsSet shortLived = new JWTClaimsSet.Builder().issuer(PUBLIC_URL).subject(aliceId).audience(resource(gwA))
+                .claim("cid", c.path("cid").asString()).jwtID("short-lived-1")
+                .issueTime(java.util.Date.from(Instant.now())).expirationTime(java.util.Date.from(Instant.now().plusSeconds(3)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKeys.jwk().getKeyID()).build(), shortLived);
+        jwt.sign(new RSASSASigner(signingKeys.jwk()));
+        Instant expiry = Instant.now().plusSeconds(3);
+
+        Result first = initialize(gwA, jwt.serialize());
+        if (Instant.now().isBefore(expiry)) { // (a very slow machine may pass the expiry before the first call)
+            assertThat(first.status()).as(first.body()).isEqualTo(200);
+        }
+        // the gateway remembered the verified token; once it expires it is refused all the same
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> Instant.now().isAfter(expiry.plusSeconds(1)));
+        Result r = initialize(gwA, jwt.serialize());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).contains("invalid_token").contains("expired");
+    }
+
+    @Test
     void anExpiredTokenIsRefused() throws Exception {
         Grant g = connect(new OAuthDriver(baseUrl()), alice, gwA);
         JsonNode c = g.tokens().claims();

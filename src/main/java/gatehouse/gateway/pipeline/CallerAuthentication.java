@@ -26,6 +26,10 @@ class CallerAuthentication {
     private final AccessTokens accessTokens;
     private final Directory directory;
     private final String resourceMetadataUrl;
+    /** Access tokens verified before, by their hash (never the token itself); bounded. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AccessTokens.Verified> verifiedTokens =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_VERIFIED_TOKENS = 10_000;
 
     CallerAuthentication(CatalogService catalog, AccessTokens accessTokens, Directory directory, GatehouseProperties props) {
         this.catalog = catalog;
@@ -75,7 +79,7 @@ class CallerAuthentication {
         AccessTokens.Verified oauth = null;
         if (c == null && AccessTokens.looksLikeJwt(token)) {
             try {
-                oauth = accessTokens.verify(token);
+                oauth = verified(token, tokenHash);
             } catch (AccessTokens.InvalidTokenException e) {
                 throw unauthorized(req, e.getMessage(), "invalid_token");
             }
@@ -116,6 +120,33 @@ class CallerAuthentication {
             x.stillAuthorized(stillAuthorized(c, oauth, tokenHash));
         }
         return caller;
+    }
+
+    /**
+     * The access token, verified. Its signature, issuer and claims are checked once per token (they
+     * cannot change: the same bytes under the same key), remembered under the token's hash; expiry
+     * and revocation are checked on every request, and a token that fails them is verified in full
+     * again, so the answer names why.
+     */
+    private AccessTokens.Verified verified(String token, String tokenHash) {
+        AccessTokens.Verified known = verifiedTokens.get(tokenHash);
+        if (known != null) {
+            if (accessTokens.stillValid(known, java.time.Instant.now())) {
+                return known;
+            }
+            verifiedTokens.remove(tokenHash);
+        }
+        AccessTokens.Verified fresh = accessTokens.verify(token);
+        if (fresh.expiresAt() != null) {
+            if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
+                verifiedTokens.values().removeIf(v -> !accessTokens.stillValid(v, java.time.Instant.now()));
+                if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
+                    verifiedTokens.clear();
+                }
+            }
+            verifiedTokens.put(tokenHash, fresh);
+        }
+        return fresh;
     }
 
     private java.util.function.BooleanSupplier stillAuthorized(Connection authenticated, AccessTokens.Verified oauth, String tokenHash) {
