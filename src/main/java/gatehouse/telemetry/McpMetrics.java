@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.stereotype.Component;
@@ -69,6 +70,63 @@ class McpMetrics implements LogRecordListener {
         });
     }
 
+    /** The labels of one series of the per-message meters. */
+    private record Series(String gateway, String server, String method, String tool, String status) {
+    }
+
+    /**
+     * The meters of one series, registered once and then only counted. The token counters are
+     * registered when first counted, as before: a series that never carried tokens has none.
+     * Registering is idempotent, so two threads racing on a token counter get the same meter.
+     */
+    private final class Meters {
+        final Counter calls;
+        final Counter errors; // null: the status is not a failure
+        final Timer duration;
+        private final Tags tags;
+        private volatile Counter inputTokens;
+        private volatile Counter outputTokens;
+
+        Meters(Tags tags, Counter calls, Counter errors, Timer duration) {
+            this.tags = tags;
+            this.calls = calls;
+            this.errors = errors;
+            this.duration = duration;
+        }
+
+        Counter inputTokens() {
+            Counter c = inputTokens;
+            if (c == null) {
+                inputTokens = c = tokens(tags, "input");
+            }
+            return c;
+        }
+
+        Counter outputTokens() {
+            Counter c = outputTokens;
+            if (c == null) {
+                outputTokens = c = tokens(tags, "output");
+            }
+            return c;
+        }
+    }
+
+    private record UpstreamSeries(String gateway, String server, String tool) {
+    }
+
+    private record DecisionSeries(String gateway, String step, String action, String rule) {
+    }
+
+    /*
+     * Meters by their labels: registering by builder costs a registry lookup with a new id, sorted
+     * tags and a map probe for every meter of every record; these maps hold exactly the series the
+     * registry holds (labels are bounded, see above), so counting a record is a probe and increments.
+     * Nothing removes these meters from the registry; if something ever does, the cache must too.
+     */
+    private final Map<Series, Meters> series = new ConcurrentHashMap<>();
+    private final Map<UpstreamSeries, Timer> upstreamTimers = new ConcurrentHashMap<>();
+    private final Map<DecisionSeries, Counter> decisionCounters = new ConcurrentHashMap<>();
+
     @Override
     public void recorded(StoredRecord r) {
         String gateway = value(r.gatewayId());
@@ -76,27 +134,21 @@ class McpMetrics implements LogRecordListener {
         String method = r.method() != null && METHODS.contains(r.method()) ? r.method() : "other";
         String tool = tool(r);
         String status = value(r.status());
-        Tags tags = Tags.of("gateway", gateway, "server", server, "method", method, "tool", tool);
-        Counter.builder("gatehouse.mcp.calls").description("MCP messages handled, by outcome").tags(tags).tag("status", status)
-                .register(registry).increment();
-        if (ERRORS.contains(r.status())) {
-            Counter.builder("gatehouse.mcp.errors").description("MCP requests that failed or were refused").tags(tags)
-                    .tag("status", status).register(registry).increment();
+        Meters m = series.computeIfAbsent(new Series(gateway, server, method, tool, status), this::meters);
+        m.calls.increment();
+        if (m.errors != null) {
+            m.errors.increment();
         }
-        Timer.builder("gatehouse.mcp.duration").description("time from a client message to its answer").tags(tags)
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(Duration.ofNanos((long) (r.durationMs() * 1_000_000)));
+        m.duration.record((long) (r.durationMs() * 1_000_000), TimeUnit.NANOSECONDS);
         if (r.upstreamMs() != null) {
-            Timer.builder("gatehouse.upstream.duration").description("time waiting on the upstream server")
-                    .tags("gateway", gateway, "server", server, "tool", tool).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry)
-                    .record(Duration.ofNanos((long) (r.upstreamMs() * 1_000_000)));
+            upstreamTimers.computeIfAbsent(new UpstreamSeries(gateway, server, tool), this::upstreamTimer)
+                    .record((long) (r.upstreamMs() * 1_000_000), TimeUnit.NANOSECONDS);
         }
         if (r.inputTokens() != null) {
-            tokens(tags, "input", r.inputTokens());
+            m.inputTokens().increment(r.inputTokens());
         }
         if (r.outputTokens() != null) {
-            tokens(tags, "output", r.outputTokens());
+            m.outputTokens().increment(r.outputTokens());
         }
         if (r.serverId() != null && r.method() != null && !r.method().startsWith("notifications/")) {
             // an upstream that answered (even with an error of its own) is up; one we could not reach is not
@@ -106,9 +158,29 @@ class McpMetrics implements LogRecordListener {
         ruleHits(gateway, r.decisions());
     }
 
-    private void tokens(Tags tags, String direction, int n) {
-        Counter.builder("gatehouse.mcp.tokens").description("tokens the model reads (o200k_base)").tags(tags).tag("direction", direction)
-                .register(registry).increment(n);
+    private Meters meters(Series s) {
+        Tags tags = Tags.of("gateway", s.gateway(), "server", s.server(), "method", s.method(), "tool", s.tool());
+        Counter calls = Counter.builder("gatehouse.mcp.calls").description("MCP messages handled, by outcome").tags(tags)
+                .tag("status", s.status()).register(registry);
+        Counter errors = ERRORS.contains(s.status())
+                ? Counter.builder("gatehouse.mcp.errors").description("MCP requests that failed or were refused").tags(tags)
+                        .tag("status", s.status()).register(registry)
+                : null;
+        Timer duration = Timer.builder("gatehouse.mcp.duration").description("time from a client message to its answer").tags(tags)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        return new Meters(tags, calls, errors, duration);
+    }
+
+    private Timer upstreamTimer(UpstreamSeries s) {
+        return Timer.builder("gatehouse.upstream.duration").description("time waiting on the upstream server")
+                .tags("gateway", s.gateway(), "server", s.server(), "tool", s.tool()).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+    }
+
+    private Counter tokens(Tags tags, String direction) {
+        return Counter.builder("gatehouse.mcp.tokens").description("tokens the model reads (o200k_base)").tags(tags).tag("direction", direction)
+                .register(registry);
     }
 
     private void ruleHits(String gateway, String decisions) {
@@ -117,10 +189,11 @@ class McpMetrics implements LogRecordListener {
         }
         for (JsonNode d : Json.tree(decisions)) {
             String rule = d.path("details").path("rule").asString(d.path("details").path("ruleId").asString("-"));
-            Counter.builder("gatehouse.decisions").description("pipeline decisions (rule hits, refusals, hidden tools)")
-                    .tags("gateway", gateway, "step", d.path("step").asString("unknown"), "action", d.path("action").asString("unknown"),
-                            "rule", rule)
-                    .register(registry).increment();
+            decisionCounters.computeIfAbsent(new DecisionSeries(gateway, d.path("step").asString("unknown"),
+                    d.path("action").asString("unknown"), rule), s -> Counter.builder("gatehouse.decisions")
+                    .description("pipeline decisions (rule hits, refusals, hidden tools)")
+                    .tags("gateway", s.gateway(), "step", s.step(), "action", s.action(), "rule", s.rule()).register(registry))
+                    .increment();
         }
     }
 
