@@ -429,7 +429,7 @@ public class AuditLog implements SmartLifecycle {
         jdbc.batchUpdate("INSERT INTO log_records (time, correlation_id, session_id, connection_id, gateway_id, server_id, user_id, "
                         + "host_id, direction, kind, method, tool, duration_ms, upstream_ms, input_tokens, output_tokens, "
                         + "arguments_bytes, status, error_code, error_message, decisions, client_name, client_version, trace_id, "
-                        + "chain_prev, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "chain_prev, chain_hash, tokens_estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows, rows.size(), (ps, r) -> {
                     int i = index[0]++;
                     ps.setTimestamp(1, Timestamp.from(r.time()));
@@ -458,6 +458,7 @@ public class AuditLog implements SmartLifecycle {
                     ps.setString(24, r.traceId());
                     ps.setString(25, prev == null ? null : prev[i]);
                     ps.setString(26, hash == null ? null : hash[i]);
+                    ps.setObject(27, r.tokensEstimated(), Types.BOOLEAN);
                 });
     }
 

@@ -45,7 +45,10 @@ final class HashChain {
         return HexFormat.of().formatHex(mac.doFinal());
     }
 
-    /** Every stored field, each length-prefixed (so no separator inside a value can shift another). */
+    /**
+     * Every stored field, each length-prefixed (so no separator inside a value can shift another).
+     * Fields added after the first version come last and only when set, so older records hash as before.
+     */
     static String canonical(StoredRecord r) {
         StringBuilder b = new StringBuilder(256);
         long micros = Math.addExact(Math.multiplyExact(r.time().getEpochSecond(), 1_000_000L), r.time().getNano() / 1_000);
@@ -73,6 +76,10 @@ final class HashChain {
         field(b, r.clientName());
         field(b, r.clientVersion());
         field(b, r.traceId());
+        // added later: absent (null) in records written before it, so their hashes still verify
+        if (r.tokensEstimated() != null) {
+            field(b, r.tokensEstimated() ? "estimated" : "exact");
+        }
         return b.toString();
     }
 

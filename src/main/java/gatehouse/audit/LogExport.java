@@ -23,7 +23,7 @@ public class LogExport {
     /** The CSV columns, in order. */
     public static final List<String> CSV_COLUMNS = List.of("time", "connectionId", "gatewayId", "serverId", "method", "tool",
             "durationMs", "inputTokens", "outputTokens", "status", "decisions", "errorCode", "errorMessage", "sessionId", "kind",
-            "userId", "hostId", "clientName", "clientVersion", "argumentsBytes", "upstreamMs", "correlationId", "traceId", "id");
+            "userId", "hostId", "clientName", "clientVersion", "argumentsBytes", "upstreamMs", "correlationId", "traceId", "id", "tokensEstimated");
 
     private final LogQuery logs;
 

@@ -147,7 +147,15 @@ public class LogQuery {
             args.add(c[0]);
             args.add(c[1]);
         }
-        return sql.append(" ORDER BY time DESC, id DESC").toString();
+        // The filtered column of an index (x_id, time) leads the order: it holds one value, so the
+        // order is the same, but the embedded database reads such an index in order (and stops at
+        // the limit) only when the ORDER BY starts with the index's columns; otherwise it fetched and
+        // sorted every record of the gateway, user, … (4.7 s for a gateway with 60,000 of 300,000
+        // records; 10 ms this way). The most selective filter leads, which is the index the database
+        // picks. PostgreSQL plans both forms alike.
+        String leading = present(f.connection()) ? "connection_id DESC, " : present(f.user()) ? "user_id DESC, "
+                : present(f.server()) ? "server_id DESC, " : present(f.gateway()) ? "gateway_id DESC, " : "";
+        return sql.append(" ORDER BY ").append(leading).append("time DESC, id DESC").toString();
     }
 
     static String cursor(Instant time, long id) {
@@ -190,6 +198,7 @@ public class LogQuery {
         m.put("upstreamMs", rs.getObject("upstream_ms", Double.class));
         m.put("inputTokens", rs.getObject("input_tokens", Integer.class));
         m.put("outputTokens", rs.getObject("output_tokens", Integer.class));
+        m.put("tokensEstimated", rs.getObject("tokens_estimated", Boolean.class));
         m.put("status", rs.getString("status"));
         m.put("errorCode", rs.getObject("error_code", Integer.class));
         m.put("errorMessage", rs.getString("error_message"));
@@ -207,7 +216,12 @@ public class LogQuery {
                 rs.getDouble("duration_ms"), rs.getObject("upstream_ms", Double.class), rs.getObject("input_tokens", Integer.class),
                 rs.getObject("output_tokens", Integer.class), rs.getObject("arguments_bytes", Integer.class), rs.getString("status"),
                 rs.getObject("error_code", Integer.class), rs.getString("error_message"), rs.getString("decisions"),
-                rs.getString("client_name"), rs.getString("client_version"), rs.getString("trace_id"));
+                rs.getString("client_name"), rs.getString("client_version"), rs.getString("trace_id"), null,
+                rs.getObject("tokens_estimated", Boolean.class));
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isEmpty();
     }
 
     private static void eq(StringBuilder sql, List<Object> args, String column, String value) {

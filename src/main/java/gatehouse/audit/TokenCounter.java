@@ -50,11 +50,28 @@ final class TokenCounter {
     /** Larger lists are counted afresh (bounds what the memory holds: 32 × 256 K characters). */
     static final int LIST_COUNT_MAX_CHARS = 256 * 1024;
 
+    /** A count, and whether it is an estimate (a text over the exact bound, see {@link #count}). */
+    record Counted(int tokens, boolean estimated) {
+        static final Counted NONE = new Counted(0, false);
+    }
+
     Integer input(String method, JsonNode input) {
-        return present(input) ? count(Json.string(input)) : null;
+        Counted c = countInput(method, input);
+        return c == null ? null : c.tokens();
     }
 
     Integer output(String method, JsonNode output) {
+        Counted c = countOutput(method, output);
+        return c == null ? null : c.tokens();
+    }
+
+    /** The tokens of a request's input (compact JSON); null when there is none. */
+    Counted countInput(String method, JsonNode input) {
+        return present(input) ? counted(Json.string(input)) : null;
+    }
+
+    /** The tokens of what the model reads of an answer; null when there is none. */
+    Counted countOutput(String method, JsonNode output) {
         if (!present(output)) {
             return null;
         }
@@ -83,7 +100,16 @@ final class TokenCounter {
                 text.append(Json.string(output));
             }
         }
-        return count(text.toString());
+        return counted(text.toString());
+    }
+
+    private Counted counted(String text) {
+        return text.isEmpty() ? Counted.NONE : new Counted(count(text), estimates(text));
+    }
+
+    /** Whether {@link #count} estimates this text rather than counting it. */
+    boolean estimates(String text) {
+        return exactChars != 0 && text.length() > exactChars;
     }
 
     /**
@@ -92,10 +118,10 @@ final class TokenCounter {
      * even serialized again.
      */
     private final JsonNode[] listNodes = new JsonNode[LIST_COUNTS];
-    private final int[] listNodeCounts = new int[LIST_COUNTS];
+    private final Counted[] listNodeCounts = new Counted[LIST_COUNTS];
     private int nextListNode;
 
-    private int countList(JsonNode output) {
+    private Counted countList(JsonNode output) {
         synchronized (listNodes) {
             for (int i = 0; i < listNodes.length; i++) {
                 if (listNodes[i] == output) {
@@ -103,7 +129,7 @@ final class TokenCounter {
                 }
             }
         }
-        int n = countList(Json.string(output));
+        Counted n = countList(Json.string(output));
         synchronized (listNodes) {
             listNodes[nextListNode] = output;
             listNodeCounts[nextListNode] = n;
@@ -112,21 +138,22 @@ final class TokenCounter {
         return n;
     }
 
-    private int countList(String json) {
+    /** Lists up to {@link #LIST_COUNT_MAX_CHARS} are counted exactly (and remembered); larger ones like any text. */
+    private Counted countList(String json) {
         if (json.length() > LIST_COUNT_MAX_CHARS) {
-            return count(json);
+            return counted(json);
         }
         synchronized (listCounts) {
             Integer known = listCounts.get(json);
             if (known != null) {
-                return known;
+                return new Counted(known, false);
             }
         }
         int n = exact(json);
         synchronized (listCounts) {
             listCounts.put(json, n);
         }
-        return n;
+        return new Counted(n, false);
     }
 
     int count(String text) {

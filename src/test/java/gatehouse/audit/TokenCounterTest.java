@@ -68,4 +68,25 @@ class TokenCounterTest {
         var result = Json.tree("{\"content\":[{\"type\":\"text\",\"text\":" + Json.string(text) + "}]}");
         assertThat(new TokenCounter(16 * 1024).output("tools/call", result)).isEqualTo(estimated);
     }
+
+    /** Each count says whether it is an estimate: over the bound yes, up to it no, lists (up to 256 K) and bound 0 never. */
+    @Test
+    void aCountSaysWhetherItIsAnEstimate() {
+        TokenCounter counter = new TokenCounter(TokenCounter.MIN_EXACT_CHARS);
+        String atBound = "x".repeat(TokenCounter.MIN_EXACT_CHARS);
+        String over = "word ".repeat(TokenCounter.MIN_EXACT_CHARS);
+        var shortResult = Json.tree("{\"content\":[{\"type\":\"text\",\"text\":\"" + atBound + "\"}]}");
+        var longResult = Json.tree("{\"content\":[{\"type\":\"text\",\"text\":\"" + over + "\"}]}");
+
+        assertThat(counter.countOutput("tools/call", shortResult)).isEqualTo(new TokenCounter.Counted(counter.count(atBound), false));
+        assertThat(counter.countOutput("tools/call", longResult).estimated()).isTrue();
+        assertThat(counter.countOutput("tools/call", longResult).tokens()).isEqualTo(counter.count(over));
+        assertThat(counter.countInput("tools/call", Json.object().put("q", over)).estimated()).isTrue();
+        assertThat(counter.countInput("tools/call", Json.object().put("q", "short")).estimated()).isFalse();
+        assertThat(counter.countInput("tools/call", null)).isNull();
+        var list = Json.tree("{\"tools\":[{\"name\":\"t\",\"description\":\"" + over + "\"}]}");
+        assertThat(counter.countOutput("tools/list", list).estimated()).as("lists are counted exactly").isFalse();
+        assertThat(new TokenCounter(0).countOutput("tools/call", longResult).estimated()).isFalse();
+        assertThat(counter.countOutput("tools/call", Json.tree("{\"content\":[]}"))).isEqualTo(new TokenCounter.Counted(0, false));
+    }
 }

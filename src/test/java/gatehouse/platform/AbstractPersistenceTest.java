@@ -335,6 +335,7 @@ abstract class AbstractPersistenceTest {
                 .containsEntry("durationMs", 12.5).containsKeys("inputTokens", "outputTokens", "decisions");
         assertThat(((Number) newest.get("inputTokens")).intValue()).isPositive();
         assertThat(newest.get("outputTokens")).isNull();
+        assertThat(newest).containsEntry("tokensEstimated", false);
 
         assertThat(logQuery.find(new LogQuery.Filter(gw, "conn-a", null, null, null, null, null, 100)))
                 .extracting(r -> r.get("tool")).containsExactly("fetch", "search");
@@ -439,6 +440,11 @@ abstract class AbstractPersistenceTest {
         assertThat(r.firstBroken()).containsEntry("id", edited);
         assertThat((String) r.firstBroken().get("reason")).contains("changed");
         jdbcTemplate.update("UPDATE log_records SET tool = 'tool-2' WHERE id = ?", edited);
+        assertThat(logVerifier.verify().ok()).as("restored").isTrue();
+        // The estimate flag is covered too (these short counts are exact)
+        jdbcTemplate.update("UPDATE log_records SET tokens_estimated = TRUE WHERE id = ?", edited);
+        assertThat(logVerifier.verify().firstBroken()).containsEntry("id", edited);
+        jdbcTemplate.update("UPDATE log_records SET tokens_estimated = FALSE WHERE id = ?", edited);
         assertThat(logVerifier.verify().ok()).as("restored").isTrue();
 
         // An edited field with a recomputed plain SHA-256 in place of the keyed hash: still caught.
