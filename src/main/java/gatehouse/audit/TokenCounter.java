@@ -81,7 +81,7 @@ final class TokenCounter {
                 JsonNode blocks = output.path("content");
                 if (blocks.size() == 1 && !output.has("structuredContent") && "text".equals(blocks.get(0).path("type").asString(""))
                         && blocks.get(0).path("text").isString()) {
-                    return count(blocks.get(0).path("text").asString()); // the usual one text: counted where it is, not copied
+                    return counted(blocks.get(0).path("text").asString()); // the usual one text: counted where it is, not copied
                 }
                 contentText(blocks, text);
                 if (output.has("structuredContent") && text.isEmpty()) {
