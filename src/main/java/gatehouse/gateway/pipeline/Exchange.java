@@ -212,9 +212,9 @@ public final class Exchange {
         this.route = route;
     }
 
-    /** The final JSON-RPC response; null until there is one. */
     private RawResults.Raw rawResult;
 
+    /** The final JSON-RPC response; null until there is one. Steps change it only by a {@code Replace} with a copy. */
     public ObjectNode response() {
         return response;
     }

@@ -53,7 +53,12 @@ public interface Step {
     /**
      * The final answer to a client request, before it is sent: an upstream's result or error, or
      * one the gateway made itself (merged lists, {@code server/discover}, {@code input_required}).
-     * {@link Exchange#response()} is the JSON-RPC response. Replace to change what the client sees.
+     * {@link Exchange#response()} is the JSON-RPC response. Replace to change what the client sees,
+     * with a changed copy: never change the response, its result or anything inside it in place
+     * (nor return it with such a change). A 2025 session's answer carries the upstream's result as
+     * the bytes it arrived in while the response still holds that very result node, and a repeated
+     * merged list goes out from the text of the result kept for reuse; a change made in place
+     * would not reach the client (the redaction would leak) or would reach other callers.
      */
     default Verdict afterUpstream(Exchange exchange) {
         return Verdict.pass();
@@ -74,7 +79,9 @@ public interface Step {
      * One server's part of a list the gateway merges ({@code tools/list} and the like), before its
      * names are prefixed and merged: answer the items the client may see, in their order (the
      * given array when all may). Hiding here, before the merge, is as if the server did not have
-     * the item. Runs on a fan-out thread; must not change {@code part.items()} in place.
+     * the item. Runs on a fan-out thread; must not change {@code part.items()} (nor an item) in
+     * place, and may answer an array it answered before only when that holds exactly what this
+     * caller may see now: a merged list is reused for callers whose parts are the very same arrays.
      */
     default ArrayNode onList(Exchange exchange, ListPart part) {
         return part.items();

@@ -71,6 +71,24 @@ class RawResultsTest {
         assertThat(RawResults.take()).isNull();
     }
 
+    /**
+     * A thread that read an answer and never took its bytes (a list read while routing, a pooled
+     * thread) still holds them when its next call's answer arrives another way (stdio, an event
+     * stream): those bytes never go out for another result, however alike the two are.
+     */
+    @Test
+    void bytesLeftFromAnEarlierReadNeverGoOutForAnotherResult() {
+        byte[] earlier = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ann@example.com\"}]}}");
+        RawResults.read(earlier);
+        ObjectNode other = (ObjectNode) Json.MAPPER.readTree(earlier); // equal, not the same node
+        ((ObjectNode) other.get("result").get("content").get(0)).put("text", "<EMAIL_ADDRESS>");
+        RawResults.Raw stale = RawResults.take();
+        assertThat(stale).isNotNull();
+        assertThat(RawResults.write(other, stale)).isNull();
+        ObjectNode equal = (ObjectNode) Json.MAPPER.readTree(earlier);
+        assertThat(RawResults.write(equal, stale)).as("only the very node read from the bytes").isNull();
+    }
+
     @Test
     void aNewReadForgetsTheLastOne() {
         RawResults.read(utf8("{\"id\":1,\"result\":{\"a\":1}}"));

@@ -74,6 +74,23 @@ class RuleEngineTest {
         assertThat(MessageTexts.of(elicitAnswer).strings()).containsExactly("q@example.com", "x");
     }
 
+    /**
+     * A rewrite is a new message: the one given (whose result may go to a client as the bytes it
+     * arrived in, or be a list answer kept for reuse) is never changed, not even deep inside.
+     */
+    @Test
+    void aRewriteNeverChangesTheMessageItWasGiven() {
+        ObjectNode given = result("{\"content\":[{\"type\":\"text\",\"text\":\"mail ann@example.com\"}],"
+                + "\"structuredContent\":{\"to\":[\"bob@example.com\"]}}");
+        ObjectNode before = given.deepCopy();
+        Outcome o = RuleEngine.evaluate(List.of(pii("replace", "EMAIL_ADDRESS")), Flow.RESPONSE, given, KEY);
+        ObjectNode changed = ((Outcome.Changed) o).message();
+        assertThat(changed.toString()).doesNotContain("@example.com");
+        assertThat(given).isEqualTo(before);
+        assertThat(changed).isNotSameAs(given);
+        assertThat(changed.get("result")).isNotSameAs(given.get("result"));
+    }
+
     @Test
     void blockStopsTheMessageAndRecordsNoValue() {
         Outcome o = RuleEngine.evaluate(List.of(pii("block", "EMAIL_ADDRESS")), Flow.REQUEST, call("{\"to\":\"ann@example.com\"}"), KEY);
