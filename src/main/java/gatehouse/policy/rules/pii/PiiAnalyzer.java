@@ -654,9 +654,9 @@ public final class PiiAnalyzer {
     }
 
     /** The start of the next capitalised word after {@code e} (one space or ". " for an initial), or -1. */
-    private static int nextCapital(String text, int e) {
-        int n = text.length();
-        if (e + 1 < n && text.charAt(e) == ' ' && Character.isUpperCase(text.charAt(e + 1))) {
+    private static int nextCapital(String text, byte[] cs, int e) {
+        int n = cs.length;
+        if (e + 1 < n && cs[e] == ' ' && upper(text, cs, e + 1)) {
             return e + 1;
         }
         return -1;
@@ -674,10 +674,10 @@ public final class PiiAnalyzer {
         if (locations) {
             // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
             if ((word & Gazetteer.DIRECTION) != 0) {
-                int next = nextCapital(text, e);
+                int next = nextCapital(text, cs, e);
                 if (next > 0) {
                     int ne = wordEnd(text, cs, next, n);
-                    if (properWord(text, next, ne) && (lex.flags(cs, next, ne) & Gazetteer.NOT_NAME) == 0) {
+                    if (properWord(text, cs, next, ne) && (lex.flags(cs, next, ne) & Gazetteer.NOT_NAME) == 0) {
                         out.add(new Finding(Recognizers.LOCATION, i, ne, 0.4));
                     }
                 }
@@ -691,7 +691,7 @@ public final class PiiAnalyzer {
                 int end = e;
                 int k = 1;
                 while (k < len) {
-                    int next = nextWordAny(text, end);
+                    int next = nextWordAny(text, cs, end);
                     if (next < 0) {
                         break;
                     }
@@ -712,7 +712,7 @@ public final class PiiAnalyzer {
         }
         if ((word & Gazetteer.TITLE) != 0) {
             int s = e < n && cs[e] == '.' ? e + 1 : e;
-            int first = nextCapital(text, s);
+            int first = nextCapital(text, cs, s);
             if (first > 0) {
                 int end = capitalRun(text, cs, first, 3);
                 out.add(new Finding(Recognizers.PERSON, first, end, 0.85));
@@ -721,10 +721,10 @@ public final class PiiAnalyzer {
         }
         Lexicon folded = gazetteer.folded;
         if ((folded.flags(cs, i, e) & Gazetteer.FIRST_NAME) != 0 && (word & Gazetteer.NOT_NAME) == 0) {
-            int next = nextCapital(text, e);
+            int next = nextCapital(text, cs, e);
             if (next > 0 && (lex.flags(cs, next, wordEnd(text, cs, next, n)) & Gazetteer.NOT_NAME) == 0) {
                 int end = capitalRun(text, cs, next, 2);
-                boolean surname = (folded.flags(cs, lastWordStart(text, end), end) & Gazetteer.SURNAME) != 0;
+                boolean surname = (folded.flags(cs, lastWordStart(text, cs, end), end) & Gazetteer.SURNAME) != 0;
                 out.add(new Finding(Recognizers.PERSON, i, end, surname ? 0.85 : 0.7));
             } else {
                 out.add(new Finding(Recognizers.PERSON, i, e, 0.3));
@@ -732,12 +732,12 @@ public final class PiiAnalyzer {
             return;
         }
         if ((word & (Gazetteer.NOT_NAME | Gazetteer.PLACE)) == 0) {
-            int next = nextCapital(text, e);
+            int next = nextCapital(text, cs, e);
             if (next > 0) {
                 int ne = wordEnd(text, cs, next, n);
                 if ((folded.flags(cs, next, ne) & Gazetteer.SURNAME) != 0) {
-                    out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, i) ? 0.5 : 0.6));
-                } else if (properWord(text, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
+                    out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, cs, i) ? 0.5 : 0.6));
+                } else if (properWord(text, cs, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
                         || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
                     // two or three capitalised words no list knows: weak evidence, raised by a person cue before
                     // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
@@ -754,7 +754,7 @@ public final class PiiAnalyzer {
                         // mid-sentence, capitalised words that no list calls common are a name as often as not
                         // (not in title case: a capitalised word among the three before means a title, "For Whom the Bell Tolls")
                         double score = personVerbAfter(text, cs, end) ? 0.6
-                                : sentenceStart(text, i) || afterCommonWord(text, i) || titleCaseBefore(text, cs, i) ? 0.35 : 0.5;
+                                : sentenceStart(text, cs, i) || afterCommonWord(text, cs, i) || titleCaseBefore(text, cs, i) ? 0.35 : 0.5;
                         out.add(new Finding(Recognizers.PERSON, i, end, score));
                     }
                 }
@@ -763,12 +763,12 @@ public final class PiiAnalyzer {
     }
 
     /** A capitalised word with at least one small letter after its first ("Kessler", "VonRueden", "O'Kon"; not "IV", "DDS"). */
-    private static boolean properWord(String text, int s, int e) {
-        if (e - s < 2 || !Character.isUpperCase(text.charAt(s))) {
+    private static boolean properWord(String text, byte[] cs, int s, int e) {
+        if (e - s < 2 || !upper(text, cs, s)) {
             return false;
         }
         for (int k = s + 1; k < e; k++) {
-            if (Character.isLowerCase(text.charAt(k))) {
+            if (lower(text, cs, k)) {
                 return true;
             }
         }
@@ -780,12 +780,12 @@ public final class PiiAnalyzer {
         int n = cs.length;
         int end = wordEnd(text, cs, s, n);
         for (int k = 1; k < max; k++) {
-            int next = nextCapital(text, end);
+            int next = nextCapital(text, cs, end);
             if (next < 0) {
                 break;
             }
             int ne = wordEnd(text, cs, next, n);
-            if (!properWord(text, next, ne)
+            if (!properWord(text, cs, next, ne)
                     || (gazetteer.exact.flags(cs, next, ne) & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
                 break;
             }
@@ -796,42 +796,42 @@ public final class PiiAnalyzer {
 
     /** Whether the word before {@code i} (one space back) is capitalised: {@code i} is inside a run of them, not its start. */
     private boolean afterCapitalWord(String text, byte[] cs, int i) {
-        if (i < 2 || text.charAt(i - 1) != ' ') {
+        if (i < 2 || cs[i - 1] != ' ') {
             return false;
         }
         int k = i - 2;
-        while (k > 0 && Character.isLetter(text.charAt(k - 1))) {
+        while (k > 0 && letter(text, cs, k - 1)) {
             k--;
         }
-        return Character.isUpperCase(text.charAt(k)) && Character.isLetter(text.charAt(i - 2))
+        return upper(text, cs, k) && letter(text, cs, i - 2)
                 && (gazetteer.exact.flags(cs, k, i - 1) & Gazetteer.NOT_NAME) == 0;
     }
 
     /** Whether a common capitalised word ("Meet", "Yesterday") stands right before {@code i}, as a sentence's first word would. */
-    private static boolean afterCommonWord(String text, int i) {
-        if (i < 2 || text.charAt(i - 1) != ' ' || !Character.isLetter(text.charAt(i - 2))) {
+    private static boolean afterCommonWord(String text, byte[] cs, int i) {
+        if (i < 2 || cs[i - 1] != ' ' || !letter(text, cs, i - 2)) {
             return false;
         }
         int k = i - 2;
-        while (k > 0 && Character.isLetter(text.charAt(k - 1))) {
+        while (k > 0 && letter(text, cs, k - 1)) {
             k--;
         }
-        return Character.isUpperCase(text.charAt(k)) && sentenceStart(text, k);
+        return upper(text, cs, k) && sentenceStart(text, cs, k);
     }
 
     /** Whether one of the three words before {@code i}, in the same sentence, is capitalised and not the sentence's first. */
     private boolean titleCaseBefore(String text, byte[] cs, int i) {
         int k = i;
         for (int w = 0; w < 3; w++) {
-            if (k < 2 || text.charAt(k - 1) != ' ' || !Character.isLetter(text.charAt(k - 2))) {
+            if (k < 2 || cs[k - 1] != ' ' || !letter(text, cs, k - 2)) {
                 return false;
             }
             int e = k - 1;
             k = e;
-            while (k > 0 && (Character.isLetter(text.charAt(k - 1)) || text.charAt(k - 1) == '\'')) {
+            while (k > 0 && (letter(text, cs, k - 1) || cs[k - 1] == '\'')) {
                 k--;
             }
-            if (Character.isUpperCase(text.charAt(k)) && !sentenceStart(text, k) && (gazetteer.exact.flags(cs, k, e) & Gazetteer.TITLE) == 0) {
+            if (upper(text, cs, k) && !sentenceStart(text, cs, k) && (gazetteer.exact.flags(cs, k, e) & Gazetteer.TITLE) == 0) {
                 return true;
             }
         }
@@ -846,8 +846,8 @@ public final class PiiAnalyzer {
         return ne > end + 1 && (gazetteer.exact.flags(cs, end + 1, ne) & Gazetteer.PERSON_VERB) != 0;
     }
 
-    private static int nextWordAny(String text, int e) {
-        return e + 1 < text.length() && text.charAt(e) == ' ' && Character.isLetter(text.charAt(e + 1)) ? e + 1 : -1;
+    private static int nextWordAny(String text, byte[] cs, int e) {
+        return e + 1 < cs.length && cs[e] == ' ' && letter(text, cs, e + 1) ? e + 1 : -1;
     }
 
     /** Up to {@code max} capitalised words (an initial with a dot counts) from {@code s}; returns the end. */
@@ -858,7 +858,7 @@ public final class PiiAnalyzer {
             end++;
         }
         for (int k = 1; k < max; k++) {
-            int next = nextCapital(text, end);
+            int next = nextCapital(text, cs, end);
             if (next < 0) {
                 break;
             }
@@ -877,20 +877,51 @@ public final class PiiAnalyzer {
         return end;
     }
 
-    private static int lastWordStart(String text, int end) {
+    private static int lastWordStart(String text, byte[] cs, int end) {
         int s = end;
-        while (s > 0 && Character.isLetter(text.charAt(s - 1))) {
+        while (s > 0 && letter(text, cs, s - 1)) {
             s--;
         }
         return s;
     }
 
-    private static boolean sentenceStart(String text, int i) {
+    private static boolean sentenceStart(String text, byte[] cs, int i) {
         int k = i - 1;
-        while (k >= 0 && text.charAt(k) == ' ') {
+        while (k >= 0 && cs[k] == ' ') {
             k--;
         }
-        return k < 0 || ".!?:\n\r\t\"".indexOf(text.charAt(k)) >= 0;
+        if (k < 0) {
+            return true;
+        }
+        int b = cs[k];
+        return b == '?' ? text.charAt(k) == '?' : b > 0 && SENTENCE_END[b];
+    }
+
+    /** What ends a sentence before a word: {@code . ! ? :}, line breaks, a tab, a closing quote. */
+    private static final boolean[] SENTENCE_END = new boolean[128];
+
+    static {
+        for (char c : ".!?:\n\r\t\"".toCharArray()) {
+            SENTENCE_END[c] = true;
+        }
+    }
+
+    /** {@link Character#isLetter} at {@code i}, from the byte when it is an ASCII character. */
+    private static boolean letter(String text, byte[] cs, int i) {
+        int b = cs[i];
+        return b >= 0 && b != '?' ? (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') : Character.isLetter(text.charAt(i));
+    }
+
+    /** {@link Character#isUpperCase} at {@code i}, from the byte when it is an ASCII character. */
+    private static boolean upper(String text, byte[] cs, int i) {
+        int b = cs[i];
+        return b >= 0 && b != '?' ? b >= 'A' && b <= 'Z' : Character.isUpperCase(text.charAt(i));
+    }
+
+    /** {@link Character#isLowerCase} at {@code i}, from the byte when it is an ASCII character. */
+    private static boolean lower(String text, byte[] cs, int i) {
+        int b = cs[i];
+        return b >= 0 && b != '?' ? b >= 'a' && b <= 'z' : Character.isLowerCase(text.charAt(i));
     }
 
     private List<Finding> finish(String text, byte[] cs, List<Finding> raw) {
