@@ -25,7 +25,8 @@ import gatehouse.policy.rules.RuleException;
  * Then, as Presidio's analyzer does: validators confirm or drop, context words in the five words
  * before a weak match raise it by 0.35 (to at least 0.4), scores under the entity's threshold and
  * allow-listed values go, and a finding contained in a stronger one of the same entity is removed.
- * Immutable and thread-safe; build one per rule.
+ * Thread-safe; build one per rule. Its only mutable state is a cache of capitalised words that can begin
+ * nothing (see {@link #quietWord}), which changes no answer.
  */
 public final class PiiAnalyzer {
     static final double CONTEXT_BOOST = 0.35;
@@ -420,11 +421,58 @@ public final class PiiAnalyzer {
         if (e >= n || CLASS[cs[e] & 0xFF] != 0 || !quietEnd(text, cs, e, n)) {
             return -1;
         }
+        int len = e - q;
+        if (len <= 8 && q + 8 <= n) {
+            // a word of up to eight letters is its own key (its bytes, zero after its end: letters are never zero)
+            long key = (long) LONGS.get(cs, q) & (-1L >>> (64 - 8 * len));
+            int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - QUIET_SLOTS_BITS));
+            if ((long) QUIET.getOpaque(quietWords, slot) == key) {
+                // no pattern, name or place can begin with this word; only a capitalised word after it could matter
+                return persons && cs[e] == ' ' && e + 1 < n && cs[e + 1] >= 'A' && cs[e + 1] <= 'Z' ? -1 : e;
+            }
+            if (maybePattern(cs, cs[q], q, e, n) || ((persons || locations) && mayBeName(text, cs, q, e, n))) {
+                return -1;
+            }
+            if (quietWord(cs, q, e)) {
+                QUIET.setOpaque(quietWords, slot, key);
+            }
+            return e;
+        }
         if (maybePattern(cs, cs[q], q, e, n) || ((persons || locations) && mayBeName(text, cs, q, e, n))) {
             return -1;
         }
         return e;
     }
+
+    /**
+     * Whether the capitalised word {@code cs[q, e)} can begin nothing wherever it stands: not "Bearer", not a
+     * month, not a place by its ending, no given name, title or first word of a place. What else
+     * {@link #maybePattern} and {@link #mayBeName} look at (a digit soon after a month, a capitalised word
+     * next) depends on the text around the word, not on the word.
+     */
+    private boolean quietWord(byte[] cs, int q, int e) {
+        int c = cs[q];
+        if (bearer && e - q == 6 && c == 'B' && new String(cs, q, 6, StandardCharsets.ISO_8859_1).equalsIgnoreCase("bearer")) {
+            return false;
+        }
+        if (dates && MONTH_INITIAL[c] && e - q <= 9 && MONTHS.flags(cs, q, e) != 0) {
+            return false;
+        }
+        if (persons || locations) {
+            return !(locations && Gazetteer.placeShaped(cs, q, e)) && (gazetteer.folded.flags(cs, q, e) & Gazetteer.NAME_START) == 0;
+        }
+        return true;
+    }
+
+    /**
+     * Capitalised words of up to eight letters that {@link #quietWord} said can begin nothing, each stored as its
+     * own bytes (a slot holds one word; a later word may replace it). Sentences keep beginning with the same few
+     * words, and this one read replaces their look-ups. Shared by the threads that use this analyzer: a slot is
+     * one 64-bit value read and written whole, and any value in it is a word that was found quiet.
+     */
+    private static final int QUIET_SLOTS_BITS = 10;
+    private final long[] quietWords = new long[1 << QUIET_SLOTS_BITS];
+    private static final java.lang.invoke.VarHandle QUIET = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
     /** Whether the character at {@code i} is a letter or digit (the byte answers unless it may stand for another character). */
     private static boolean letterOrDigit(String text, byte[] cs, int i) {

@@ -170,4 +170,16 @@ class PiiAnalyzerTest {
         List<Finding> r = Overlaps.resolve(List.of(new Finding("A", 0, 10, 0.5), new Finding("B", 5, 12, 0.9), new Finding("C", 12, 14, 0.1)));
         assertThat(r).extracting(Finding::entity).containsExactly("B", "C");
     }
+
+    @Test
+    void aCapitalisedWordRememberedAsQuietStillStartsANameBeforeAFamilyName() {
+        PiiAnalyzer fresh = new PiiAnalyzer(List.of(), null, List.of());
+        PiiAnalyzer warmed = new PiiAnalyzer(List.of(), null, List.of());
+        // "Officia" alone can begin nothing: the analyzer remembers it; before a family name it is a person's first word
+        warmed.analyze("Text one. Officia sequi nulla. Officia est, Officia quod. Done.");
+        String later = "Text two. Officia Kessler moved to Berlin in May 2021. Officia sequi.";
+        List<Finding> expected = fresh.analyze(later);
+        assertThat(expected).extracting(Finding::entity).contains("PERSON");
+        assertThat(warmed.analyze(later)).isEqualTo(expected);
+    }
 }
