@@ -40,6 +40,12 @@ public final class RawResults {
     private static final ObjectReader MEMBER = Json.MAPPER.readerFor(JsonNode.class)
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /**
+     * Bodies below this size are parsed and written the plain way: serializing a small result is
+     * cheaper than parsing member by member and writing the envelope apart.
+     */
+    static final int MIN_BYTES = 2048;
+
     /** The last answer read on this thread (the request thread reads its own call's answer). */
     private static final ThreadLocal<Raw> LAST = new ThreadLocal<>();
 
@@ -52,17 +58,28 @@ public final class RawResults {
      * {@link #take}. Malformed input throws like {@code readTree}.
      */
     public static JsonNode read(byte[] bytes) {
-        ObjectNode one = readObject(bytes);
+        return read(bytes, MIN_BYTES);
+    }
+
+    static JsonNode read(byte[] bytes, int minBytes) {
+        ObjectNode one = readObject(bytes, minBytes);
         return one != null ? one : Json.MAPPER.readTree(bytes);
     }
 
     /**
      * The one JSON object {@code bytes} hold, its {@code result}'s bytes remembered as by
      * {@link #read}; null (nothing remembered) when they hold anything else, more than one value,
-     * an object with a repeated name, or malformed JSON.
+     * an object with a repeated name, or malformed JSON, or are below {@link #MIN_BYTES}.
      */
     public static ObjectNode readObject(byte[] bytes) {
+        return readObject(bytes, MIN_BYTES);
+    }
+
+    static ObjectNode readObject(byte[] bytes, int minBytes) {
         LAST.remove();
+        if (bytes.length < minBytes) {
+            return null; // small: one plain parse and one plain write cost less than keeping the bytes
+        }
         ObjectNode message = Json.object();
         JsonNode result = null;
         int from = -1;

@@ -22,7 +22,7 @@ class RawResultsTest {
     void theResultGoesOutAsItCameWithTheRestSerializedFromTheTree() {
         String result = "{ \"content\" : [ {\"type\":\"text\",\"text\":\"h\\u00e9llo \\\"x\\\" ünï\"} ], \"isError\":false, \"n\": 1.50 }";
         byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":17,\"result\":" + result + "}");
-        JsonNode parsed = RawResults.read(body);
+        JsonNode parsed = RawResults.read(body, 0);
         assertThat(parsed).isEqualTo(Json.MAPPER.readTree(body));
         RawResults.Raw raw = RawResults.take();
         assertThat(raw).isNotNull();
@@ -40,7 +40,7 @@ class RawResultsTest {
     @Test
     void aReplacedResultIsSerializedFromTheTree() {
         byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"secret@example.com\"}]}}");
-        ObjectNode parsed = (ObjectNode) RawResults.read(body);
+        ObjectNode parsed = (ObjectNode) RawResults.read(body, 0);
         RawResults.Raw raw = RawResults.take();
         ObjectNode copy = parsed.deepCopy(); // what a step that changes a message does
         ((ObjectNode) copy.get("result").get("content").get(0)).put("text", "<EMAIL>");
@@ -54,20 +54,20 @@ class RawResultsTest {
     void aRepeatedNameKeepsNoBytesSoNothingTheStepsDidNotSeeGoesOut() {
         byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"a@b.example\"}],"
                 + "\"content\":[{\"type\":\"text\",\"text\":\"clean\"}]}}");
-        JsonNode parsed = RawResults.read(body);
+        JsonNode parsed = RawResults.read(body, 0);
         assertThat(parsed).isEqualTo(Json.MAPPER.readTree(body)); // last one wins, as readTree has it
         assertThat(RawResults.take()).isNull();
     }
 
     @Test
     void anythingButOneObjectIsReadAsReadTreeReadsIt() {
-        assertThat(RawResults.readObject(utf8("{\"id\":1,\"result\":{}} {\"id\":2}"))).isNull();
+        assertThat(RawResults.readObject(utf8("{\"id\":1,\"result\":{}} {\"id\":2}"), 0)).isNull();
         assertThat(RawResults.take()).isNull();
-        assertThat(RawResults.read(utf8("[{\"id\":1,\"result\":{}}]")).isArray()).isTrue();
+        assertThat(RawResults.read(utf8("[{\"id\":1,\"result\":{}}]"), 0).isArray()).isTrue();
         assertThat(RawResults.take()).isNull();
-        assertThat(RawResults.read(utf8("{\"id\":1,\"result\":\"text\"}")).get("result").asString()).isEqualTo("text");
+        assertThat(RawResults.read(utf8("{\"id\":1,\"result\":\"text\"}"), 0).get("result").asString()).isEqualTo("text");
         assertThat(RawResults.take()).as("only object results are kept").isNull();
-        assertThatThrownBy(() -> RawResults.read(utf8("{\"id\":1,\"result\":{"))).isInstanceOf(JacksonException.class);
+        assertThatThrownBy(() -> RawResults.read(utf8("{\"id\":1,\"result\":{"), 0)).isInstanceOf(JacksonException.class);
         assertThat(RawResults.take()).isNull();
     }
 
@@ -90,9 +90,20 @@ class RawResultsTest {
     }
 
     @Test
+    void aSmallAnswerIsReadAndWrittenThePlainWay() {
+        byte[] small = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[]}}");
+        assertThat(RawResults.read(small)).isEqualTo(Json.MAPPER.readTree(small));
+        assertThat(RawResults.take()).isNull();
+        byte[] large = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
+                + "x".repeat(RawResults.MIN_BYTES) + "\"}]}}");
+        assertThat(RawResults.read(large)).isEqualTo(Json.MAPPER.readTree(large));
+        assertThat(RawResults.take()).isNotNull();
+    }
+
+    @Test
     void aNewReadForgetsTheLastOne() {
-        RawResults.read(utf8("{\"id\":1,\"result\":{\"a\":1}}"));
-        RawResults.read(utf8("{\"id\":2,\"error\":{\"code\":1,\"message\":\"x\"}}"));
+        RawResults.read(utf8("{\"id\":1,\"result\":{\"a\":1}}"), 0);
+        RawResults.read(utf8("{\"id\":2,\"error\":{\"code\":1,\"message\":\"x\"}}"), 0);
         assertThat(RawResults.take()).isNull();
     }
 }
