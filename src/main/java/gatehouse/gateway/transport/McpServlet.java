@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.security.web.firewall.RequestRejectedException;
 
 import gatehouse.gateway.protocol.EventStream;
+import gatehouse.platform.RequestThreads;
 
 
 /**
@@ -49,9 +51,26 @@ public class McpServlet extends HttpServlet {
         pipeline.post(new Request(req, limits, reading), new Response(resp));
     }
 
+    /**
+     * A GET is the session's stream, open for as long as the client keeps it: on one of Tomcat's
+     * few platform request threads it moves to a virtual thread of its own (an asynchronous request
+     * without a timeout), so open streams never hold the threads short requests run on.
+     */
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
-        pipeline.get(new Request(req, limits, reading), new Response(resp));
+        if (!RequestThreads.onPlatformWorker()) {
+            pipeline.get(new Request(req, limits, reading), new Response(resp));
+            return;
+        }
+        AsyncContext async = req.startAsync(req, resp);
+        async.setTimeout(0);
+        Thread.ofVirtual().name("mcp-get-stream").start(() -> {
+            try {
+                pipeline.get(new Request(req, limits, reading), new Response(resp));
+            } finally {
+                async.complete();
+            }
+        });
     }
 
     @Override
