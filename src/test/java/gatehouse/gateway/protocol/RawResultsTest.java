@@ -79,7 +79,7 @@ class RawResultsTest {
     @Test
     void bytesLeftFromAnEarlierReadNeverGoOutForAnotherResult() {
         byte[] earlier = utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ann@example.com\"}]}}");
-        RawResults.read(earlier);
+        RawResults.read(earlier, 0);
         ObjectNode other = (ObjectNode) Json.MAPPER.readTree(earlier); // equal, not the same node
         ((ObjectNode) other.get("result").get("content").get(0)).put("text", "<EMAIL_ADDRESS>");
         RawResults.Raw stale = RawResults.take();
