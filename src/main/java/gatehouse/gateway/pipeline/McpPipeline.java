@@ -3,6 +3,7 @@ package gatehouse.gateway.pipeline;
 import org.springframework.stereotype.Component;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.gateway.routing.Route;
@@ -83,6 +84,7 @@ public class McpPipeline implements McpHandler {
         } finally {
             // Completion: telemetry and the audit record see every message, answered or refused.
             steps.complete(x);
+            RawResults.take(); // no answer's bytes stay on a pooled request thread after its exchange
         }
     }
 

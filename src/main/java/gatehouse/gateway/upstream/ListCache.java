@@ -6,6 +6,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import gatehouse.gateway.protocol.JsonRpc;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -51,6 +52,7 @@ final class ListCache {
                 params.put("cursor", cursor);
             }
             ObjectNode response = call.apply(JsonRpc.request(0L, method, params));
+            RawResults.take(); // a list page's bytes are never relayed: not kept on this (possibly pooled) thread
             if (response == null || response.has("error")) {
                 throw new UpstreamException("upstream '" + serverName + "' refused " + method + ": "
                         + (response == null ? "cancelled" : response.get("error").path("message").asString()));
