@@ -1,6 +1,9 @@
 package gatehouse.gateway.pipeline;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import org.springframework.stereotype.Component;
 
@@ -27,8 +30,8 @@ class CallerAuthentication {
     private final Directory directory;
     private final String resourceMetadataUrl;
     /** Access tokens verified before, by their hash (never the token itself); bounded. */
-    private final java.util.concurrent.ConcurrentHashMap<String, AccessTokens.Verified> verifiedTokens =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AccessTokens.Verified> verifiedTokens =
+            new ConcurrentHashMap<>();
     private static final int MAX_VERIFIED_TOKENS = 10_000;
 
     CallerAuthentication(CatalogService catalog, AccessTokens accessTokens, Directory directory, GatehouseProperties props) {
@@ -131,7 +134,7 @@ class CallerAuthentication {
     private AccessTokens.Verified verified(String token, String tokenHash) {
         AccessTokens.Verified known = verifiedTokens.get(tokenHash);
         if (known != null) {
-            if (accessTokens.stillValid(known, java.time.Instant.now())) {
+            if (accessTokens.stillValid(known, Instant.now())) {
                 return known;
             }
             verifiedTokens.remove(tokenHash);
@@ -139,7 +142,7 @@ class CallerAuthentication {
         AccessTokens.Verified fresh = accessTokens.verify(token);
         if (fresh.expiresAt() != null) {
             if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
-                verifiedTokens.values().removeIf(v -> !accessTokens.stillValid(v, java.time.Instant.now()));
+                verifiedTokens.values().removeIf(v -> !accessTokens.stillValid(v, Instant.now()));
                 if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
                     verifiedTokens.clear();
                 }
@@ -149,7 +152,7 @@ class CallerAuthentication {
         return fresh;
     }
 
-    private java.util.function.BooleanSupplier stillAuthorized(Connection authenticated, AccessTokens.Verified oauth, String tokenHash) {
+    private BooleanSupplier stillAuthorized(Connection authenticated, AccessTokens.Verified oauth, String tokenHash) {
         String connectionId = authenticated.id();
         String gatewayId = authenticated.gatewayId();
         String userId = authenticated.userId();
@@ -160,7 +163,7 @@ class CallerAuthentication {
                 return false;
             }
             boolean credential = oauth != null
-                    ? accessTokens.stillValid(oauth, java.time.Instant.now())
+                    ? accessTokens.stillValid(oauth, Instant.now())
                     : now.connectionsByTokenHash().get(tokenHash) instanceof Connection byToken && byToken.id().equals(connectionId);
             return credential && (userId == null || directory.snapshot().holds(userId, gatewayId));
         };
