@@ -13,6 +13,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.web.firewall.RequestRejectedException;
 
 import gatehouse.gateway.protocol.EventStream;
@@ -38,6 +40,7 @@ public class McpServlet extends HttpServlet {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(McpServlet.class);
     private final transient Semaphore reading;
 
     public McpServlet(McpHandler pipeline, BodyLimits limits) {
@@ -67,8 +70,14 @@ public class McpServlet extends HttpServlet {
         Thread.ofVirtual().name("mcp-get-stream").start(() -> {
             try {
                 pipeline.get(new Request(req, limits, reading), new Response(resp));
+            } catch (RuntimeException e) { // as the container would: logged; the stream ends below
+                log.error("the MCP GET stream failed", e);
             } finally {
-                async.complete();
+                try {
+                    async.complete();
+                } catch (IllegalStateException e) {
+                    // the container ended the request first (the client went away while the stream was open)
+                }
             }
         });
     }
