@@ -205,6 +205,32 @@ public final class NodePeers {
             return new Run(process.exitValue(), read(out), read(err), Duration.ofNanos(System.nanoTime() - started));
         }
 
+        /**
+         * The string {@code field} of a JSON line the peer printed (a server announcing its URL);
+         * fails when the peer exits first or prints none within {@code timeout}.
+         */
+        public String awaitPrinted(String field, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String quoted = "\"" + field + "\"";
+            while (true) {
+                for (String line : read(out).split("\n")) {
+                    if (line.startsWith("{") && line.contains(quoted)) {
+                        return gatehouse.platform.Json.tree(line).path(field).asString();
+                    }
+                }
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("peer " + (process.isAlive() ? "printed no " : "exited before printing ") + field
+                            + " within " + timeout + "; see " + out + "\n" + read(err));
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+
         /** Stops it (used when a test fails half way). */
         public void kill() {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

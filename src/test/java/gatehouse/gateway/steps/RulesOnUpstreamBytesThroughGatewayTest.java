@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,18 +42,8 @@ class RulesOnUpstreamBytesThroughGatewayTest extends GatewayTestSupport {
         Path logs = Files.createTempDirectory("sdk2-rules-bytes");
         upstream = peers.start("sdk2-server", List.of(peers.node(), peers.dir().resolve("sdk2-server.mjs").toString(), "--port", "0"),
                 peers.dir(), Map.of(), logs);
-        Path out = logs.resolve("sdk2-server.out");
-        String[] url = new String[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            assertThat(upstream.isAlive()).as("sdk2-server exited; see %s", logs).isTrue();
-            for (String line : Files.exists(out) ? Files.readAllLines(out, StandardCharsets.UTF_8) : List.<String>of()) {
-                if (line.startsWith("{") && line.contains("\"url\"")) {
-                    url[0] = Json.tree(line).path("url").asString();
-                }
-            }
-            return url[0] != null;
-        });
-        String server = admin.createHttpServer(unique("sdk2-bytes"), "streamable-http", url[0]);
+        String url = upstream.awaitPrinted("url", WAIT);
+        String server = admin.createHttpServer(unique("sdk2-bytes"), "streamable-http", url);
         gateway = admin.createGateway(unique("rules-bytes-gw"));
         admin.assign(gateway, server, "v2");
         rule(Map.of("name", "emails-out", "type", "pii", "entities", List.of("EMAIL_ADDRESS"), "action", "replace",

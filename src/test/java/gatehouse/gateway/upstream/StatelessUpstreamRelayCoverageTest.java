@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,18 +49,8 @@ class StatelessUpstreamRelayCoverageTest extends GatewayTestSupport {
         Path logs = Files.createTempDirectory("sdk2-relay-coverage");
         upstream = peers.start("sdk2-server", List.of(peers.node(), peers.dir().resolve("sdk2-server.mjs").toString(), "--port", "0"),
                 peers.dir(), Map.of(), logs);
-        Path out = logs.resolve("sdk2-server.out");
-        String[] url = new String[1];
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            assertThat(upstream.isAlive()).as("sdk2-server exited; see %s", logs).isTrue();
-            for (String line : Files.exists(out) ? Files.readAllLines(out, StandardCharsets.UTF_8) : List.<String>of()) {
-                if (line.startsWith("{") && line.contains("\"url\"")) {
-                    url[0] = Json.tree(line).path("url").asString();
-                }
-            }
-            return url[0] != null;
-        });
-        String server = admin.createHttpServer(unique("sdk2"), "streamable-http", url[0]);
+        String url = upstream.awaitPrinted("url", WAIT);
+        String server = admin.createHttpServer(unique("sdk2"), "streamable-http", url);
         gateway = admin.createGateway(unique("relay-2026"));
         admin.assign(gateway, server, "v2");
     }
