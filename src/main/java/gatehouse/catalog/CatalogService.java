@@ -20,6 +20,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import gatehouse.platform.Commits;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 import gatehouse.platform.TokenHashes;
@@ -93,8 +94,14 @@ public class CatalogService implements gatehouse.platform.Reloadable {
         events.publishEvent(new CatalogChanged(old, fresh)); // every CatalogListener, each failure logged apart
     }
 
-    private void changed() {
+    /**
+     * A change made here is in force before its caller gets an answer: published now (inside the
+     * transaction) and compared again once committed, since a periodic reload may have read the
+     * tables between the two and published the old content.
+     */
+    private synchronized void changed() {
         publish(load());
+        Commits.againAfterCommit(this::reload);
     }
 
     // --- servers

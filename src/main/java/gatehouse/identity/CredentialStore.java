@@ -12,11 +12,10 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import gatehouse.alerts.AlertService;
 import gatehouse.catalog.CatalogService;
+import gatehouse.platform.Commits;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 import gatehouse.platform.SecretBox;
@@ -58,7 +57,7 @@ class CredentialStore {
     void changed() {
         generation.incrementAndGet();
         // and again once the change is committed: an answer read between the two saw the old row
-        afterCommit(generation::incrementAndGet);
+        Commits.afterCommit(generation::incrementAndGet);
     }
 
     public List<Credential> ofUser(String userId) {
@@ -131,7 +130,7 @@ class CredentialStore {
                             + "created_at, updated_at) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'ok', NULL, NULL, ?, ?)")
                     .params(id, serverId, gatewayId, STATIC_TOKEN, secrets.encrypt(t, sealedFor(id)), Timestamp.from(now), Timestamp.from(now))
                     .update();
-            afterCommit(() -> discoverWithNewCredential(serverId));
+            Commits.afterCommit(() -> discoverWithNewCredential(serverId));
             renewed(serverId, replaced);
         }
         changed();
@@ -171,7 +170,7 @@ class CredentialStore {
         } else {
             jdbc.sql("DELETE FROM identities WHERE connection_id = ? AND server_id = ?").params(owner.connectionId(), serverId).update();
         }
-        afterCommit(() -> discoverWithNewCredential(serverId));
+        Commits.afterCommit(() -> discoverWithNewCredential(serverId));
         String id = Ids.id("idn");
         jdbc.sql("INSERT INTO identities (id, server_id, user_id, connection_id, gateway_id, kind, secret_sealed, state, error, expires_at, "
                         + "created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, 'ok', NULL, ?, ?, ?)")
@@ -239,19 +238,6 @@ class CredentialStore {
     private void discoverWithNewCredential(String serverId) {
         changed();
         events.publishEvent(new CredentialAdded(serverId)); // discovery listens, on this thread
-    }
-
-    private static void afterCommit(Runnable r) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    r.run();
-                }
-            });
-        } else {
-            r.run();
-        }
     }
 
     private static String checked(String token) {

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import gatehouse.catalog.CatalogService;
+import gatehouse.platform.Commits;
 import gatehouse.platform.Ids;
 import gatehouse.platform.ProblemException;
 
@@ -72,9 +73,13 @@ public class Directory implements gatehouse.platform.Reloadable {
     @Scheduled(fixedDelayString = "${gatehouse.catalog-refresh:5s}")
     @Override
     public void reload() {
-        DirectorySnapshot before = snapshot;
-        DirectorySnapshot after = load();
-        snapshot = after;
+        DirectorySnapshot before;
+        DirectorySnapshot after;
+        synchronized (this) {
+            before = snapshot;
+            after = load();
+            snapshot = after;
+        }
         // Changes made elsewhere (another replica, SCIM, a sign-in's group sync) reach this
         // replica's sessions too: their lists changed.
         Set<String> changed = before == null ? Set.of() : DirectorySnapshot.gatewaysSeenDifferently(before, after);
@@ -109,8 +114,16 @@ public class Directory implements gatehouse.platform.Reloadable {
         return new DirectorySnapshot(enabled, Map.copyOf(frozen), Map.copyOf(teamsByUser), Map.copyOf(frozenSubsets), repo.administrators());
     }
 
+    /**
+     * A change made here is in force before its caller gets an answer: read now (inside the
+     * transaction) and again once committed, since a periodic reload may have read the tables
+     * between the two and put the old snapshot back.
+     */
     private void changed() {
-        snapshot = load();
+        synchronized (this) {
+            snapshot = load();
+        }
+        Commits.againAfterCommit(this::reload);
     }
 
     // --- users

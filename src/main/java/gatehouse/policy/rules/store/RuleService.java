@@ -15,6 +15,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import gatehouse.platform.Commits;
 import gatehouse.platform.Ids;
 import gatehouse.platform.Json;
 import gatehouse.platform.ProblemException;
@@ -81,6 +82,16 @@ public class RuleService {
         stamps = now;
     }
 
+    /**
+     * This replica's own change is in force before its caller gets an answer: read now (inside the
+     * transaction) and again once committed, since a periodic reload may have read the table
+     * between the two and put the old rules back.
+     */
+    private void reloadNowAndAfterCommit() {
+        reload();
+        Commits.againAfterCommit(this::reload);
+    }
+
     private RuleSpec spec(RuleRepository.Row r) {
         RuleInput in = Json.MAPPER.readValue(box.decrypt(r.definitionSealed()), RuleInput.class);
         return in.toSpec(r.id(), r.gatewayId(), r.createdAt(), r.updatedAt());
@@ -118,7 +129,7 @@ public class RuleService {
             throw ProblemException.conflict("name", "this gateway already has a rule named '" + spec.name() + "'");
         }
         repo.insert(new RuleRepository.Row(id, gatewayId, spec.name(), repo.nextPosition(gatewayId), seal(spec), now, now));
-        reload();
+        reloadNowAndAfterCommit();
         return spec;
     }
 
@@ -141,7 +152,7 @@ public class RuleService {
             throw ProblemException.conflict("name", "this gateway already has a rule named '" + spec.name() + "'");
         }
         repo.update(new RuleRepository.Row(id, gatewayId, spec.name(), 0, seal(spec), old.createdAt(), now));
-        reload();
+        reloadNowAndAfterCommit();
         return spec;
     }
 
@@ -150,7 +161,7 @@ public class RuleService {
         if (!repo.delete(gatewayId, id)) {
             throw ProblemException.notFound("rule", id);
         }
-        reload();
+        reloadNowAndAfterCommit();
     }
 
     private String seal(RuleSpec spec) {
