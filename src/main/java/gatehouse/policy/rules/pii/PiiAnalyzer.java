@@ -294,7 +294,6 @@ public final class PiiAnalyzer {
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH = 0x8080808080808080L;
     private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_LAST = 0x8000000000000000L;
 
     /** Per byte of {@code x7} (every byte below 128): its high bit set when the byte is in {@code [lo, hi]}. */
     private static long inRange(long x7, int lo, int hi) {
@@ -321,67 +320,93 @@ public final class PiiAnalyzer {
         PLAIN['.'] = true;
     }
 
-    private static final long BEARER = 0x0000726572616562L; // "bearer", little-endian
-    private static final long SIX_BYTES = 0x0000FFFFFFFFFFFFL;
 
     /**
      * From {@code i} (a word start or a separator), the position where the word-by-word scan must resume
-     * after the longest stretch of {@link #PLAIN} bytes read eight at a time, or {@code i} when no separator
-     * ends a word in it. A small-letter word that a separator ends is no finding's start (only "bearer" is,
-     * and a stretch stops before one) and the scanner keeps no state between words, so skipping those
-     * words changes nothing. A capitalised word after a blank ("Officia", a sentence's first word) is
-     * passed too when {@link #quietCapital} shows that the word-by-word scan would find nothing at it;
-     * otherwise the stretch stops there. Exactly the bytes from the returned position on are left to the
-     * word-by-word scan.
+     * after the longest stretch of {@link #PLAIN} bytes, or {@code i} when no separator ends a word in it.
+     * A small-letter word that a separator ends is no finding's start (only "bearer" before a token is, see
+     * {@link #bearerAt}) and the scanner keeps no state between words, so skipping those words changes
+     * nothing. A capitalised word or a short number after a blank is passed too when {@link #quietCapital}
+     * or {@link #quietNumber} shows that the word-by-word scan would find nothing at it; otherwise the
+     * stretch stops there. Exactly the bytes from the returned position on are left to the word-by-word scan.
+     * <p>
+     * Prose is mostly small letters and spaces, so the loop over eight bytes at a time tests only for
+     * those (a dozen operations per eight bytes, one predictable branch); every other byte leaves it, and
+     * the few that are quiet (a comma, a line break, a full stop before a blank, a quiet capitalised word or
+     * number) are passed one by one before it resumes. Where the scan resumes is worked out once, at the
+     * end, from the last word's start, not tracked in the loop.
      */
     private int skipPlain(String text, byte[] cs, int i, int n) {
         int p = i;
-        int resume = i;
+        // the end of the last thing passed outside the eight-byte loop: the bytes from here to p are small
+        // letters and spaces only, so the last word before p starts after a space or here
+        int floor = i;
         while (p + 8 <= n) {
             long x = (long) LONGS.get(cs, p);
             long x7 = x & ~HIGH;
-            long blanks = eq(x7, ' ') | eq(x7, '\n');
-            // a full stop before a blank in the same eight bytes ends a word as quietly as a space does
-            long seps = blanks | eq(x7, ',') | (eq(x7, '.') & (blanks >>> 8));
-            long other = (~(inRange(x7, 'a', 'z') | seps) | x) & HIGH;
-            // only a 'b' before an 'e' (or in the last byte, whose next is unread) can begin "bearer"
-            long bs = eq(x7, 'b') & ((eq(x7, 'e') >>> 8) | HIGH_LAST) & ~other;
-            while (bs != 0) {
-                int at = p + (Long.numberOfTrailingZeros(bs) >>> 3);
-                if (at + 8 > n || ((long) LONGS.get(cs, at) & SIX_BYTES) == BEARER) {
-                    long bit = 0x80L << ((at - p) << 3);
-                    other |= bit;
-                    break;
-                }
-                bs &= bs - 1;
-            }
-            long keep = other == 0 ? -1L : (1L << Long.numberOfTrailingZeros(other)) - 1;
-            long s = seps & keep;
-            if (s != 0) {
-                resume = p + ((63 - Long.numberOfLeadingZeros(s)) >>> 3) + 1;
-            }
-            if (other != 0) {
-                int q = p + (Long.numberOfTrailingZeros(other) >>> 3);
-                int b = cs[q];
-                if (b == '.' && q + 1 < n && (cs[q + 1] == ' ' || cs[q + 1] == '\n')) {
-                    // a full stop in the last of the eight bytes, a blank after it: as quiet as one inside them
-                    resume = q + 1;
-                    p = q + 1;
-                    continue;
-                }
-                if (q > i && resume == q && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {
-                    int e = b >= 'A' && b <= 'Z' ? quietCapital(text, cs, q, n) : b >= '0' && b <= '9' ? quietNumber(text, cs, q, n) : -1;
-                    if (e > q) {
-                        resume = e;
-                        p = e;
-                        continue;
+            long spaces = eq(x7, ' ');
+            long other = (~(inRange(x7, 'a', 'z') | spaces) | x) & HIGH;
+            if (other == 0) {
+                // eight small letters: perhaps a token after "bearer" (it has at least sixteen, so every such token
+                // fills one of these eight-byte windows wholly; shorter words never get here)
+                if (spaces == 0 && bearer) {
+                    int b = bearerAt(cs, floor, p);
+                    if (b >= 0) {
+                        return b;
                     }
                 }
-                break;
+                p += 8;
+                continue;
             }
-            p += 8;
+            int q = p + (Long.numberOfTrailingZeros(other) >>> 3);
+            int b = cs[q];
+            if (b == ',' || b == '\n' || (b == '.' && q + 1 < n && (cs[q + 1] == ' ' || cs[q + 1] == '\n'))) {
+                floor = p = q + 1;
+                continue;
+            }
+            if (q > i && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {
+                int e = b >= 'A' && b <= 'Z' ? quietCapital(text, cs, q, n) : b >= '0' && b <= '9' ? quietNumber(text, cs, q, n) : -1;
+                if (e > q) {
+                    floor = p = e;
+                    continue;
+                }
+            }
+            p = q;
+            break;
         }
-        return resume;
+        if (bearer) {
+            // the stop may be inside a token after "bearer" (its capitals or digits stop the loop): resume at "bearer"
+            int b = bearerAt(cs, floor, p);
+            if (b >= 0) {
+                return b;
+            }
+        }
+        // resume at the start of the word the stop (or the end) is in: the bytes from floor to p are small letters and spaces
+        while (p > floor && cs[p - 1] != ' ') {
+            p--;
+        }
+        return p;
+    }
+
+    /**
+     * Where "bearer" (small letters) begins, before the word of small letters that reaches {@code p}, one or more
+     * spaces apart, as a word of its own; -1 if it does not. Looks no further back than {@code floor}: the bytes
+     * from there to {@code p} are small letters and spaces, and a word before {@code floor} was the scan's.
+     */
+    private static int bearerAt(byte[] cs, int floor, int p) {
+        int w = p;
+        while (w > floor && cs[w - 1] != ' ') {
+            w--;
+        }
+        int k = w;
+        while (k > floor && cs[k - 1] == ' ') {
+            k--;
+        }
+        int b = k - 6;
+        if (k == w || b < floor || cs[b] != 'b' || cs[b + 1] != 'e' || cs[b + 2] != 'a' || cs[b + 3] != 'r' || cs[b + 4] != 'e' || cs[b + 5] != 'r') {
+            return -1;
+        }
+        return b == floor || cs[b - 1] == ' ' ? b : -1;
     }
 
     /**

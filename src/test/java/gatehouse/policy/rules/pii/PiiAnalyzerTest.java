@@ -182,4 +182,32 @@ class PiiAnalyzerTest {
         assertThat(expected).extracting(Finding::entity).contains("PERSON");
         assertThat(warmed.analyze(later)).isEqualTo(expected);
     }
+
+    @Test
+    void aLowerCaseBearerTokenInPlainProseIsFoundWhereverItFallsInTheEightByteWindows() {
+        // the prose skip reads small letters and spaces eight at a time: a token after "bearer" must stop it whether the
+        // token is all small letters (it fills a whole window), carries capitals or digits (the window stops inside it),
+        // or ends the text (the last bytes are not read eight at a time)
+        List<String> tokens = List.of("abcdefghijklmnopqrstuvwx", "abcdefghijklmnopQRSTUV1234", "abcdefghijklmnop");
+        for (int pad = 0; pad < 16; pad++) {
+            String before = "plain words come first" + " ".repeat(1 + pad % 3) + "x".repeat(pad) + " then ";
+            for (String token : tokens) {
+                for (String after : List.of(" and plain words come after it too", "")) {
+                    for (String gap : List.of(" ", "   ")) {
+                        String text = before + "bearer" + gap + token + after;
+                        assertThat(found(text)).as(text).contains("BEARER_TOKEN=" + token);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void bearerInsideAWordOrAWordAwayFromTheTokenFindsNoToken() {
+        for (int pad = 0; pad < 8; pad++) {
+            String before = "plain words " + "y".repeat(pad) + " then ";
+            assertThat(found(before + "the subearer abcdefghijklmnopqrstuvwx and more words after it")).isEmpty();
+            assertThat(found(before + "a bearer of abcdefghijklmnopqrstuvwx and more words after it")).isEmpty();
+        }
+    }
 }
