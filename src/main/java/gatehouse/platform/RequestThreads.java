@@ -3,8 +3,10 @@ package gatehouse.platform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,13 @@ import org.springframework.core.Ordered;
  */
 public final class RequestThreads implements Executor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestThreads.class);
+    /** A worker's slot once the executor has closed: nothing more is handed to it. */
+    private static final Runnable CLOSED = () -> { };
 
-    private final LinkedTransferQueue<Runnable> idle = new LinkedTransferQueue<>();
+    /** Idle platform threads, the one idle the shortest time first. */
+    private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     private final ThreadFactory overflow = Thread.ofVirtual().name("tomcat-handler-", 0).factory();
-    private final List<Thread> workers = new ArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
     private volatile boolean closed;
 
     /** {@code platform} threads; 0 = every request on a new virtual thread. */
@@ -42,7 +47,10 @@ public final class RequestThreads implements Executor, AutoCloseable {
             throw new IllegalArgumentException("gatehouse.http.platform-threads must be 0 or more");
         }
         for (int i = 0; i < platform; i++) {
-            workers.add(Thread.ofPlatform().name("http-worker-" + i).daemon(true).start(this::work));
+            Worker w = new Worker();
+            workers.add(w);
+            w.thread = Thread.ofPlatform().name("http-worker-" + i).daemon(true).unstarted(w::work);
+            w.thread.start();
         }
     }
 
@@ -51,28 +59,55 @@ public final class RequestThreads implements Executor, AutoCloseable {
         return !Thread.currentThread().isVirtual() && Thread.currentThread().getName().startsWith("http-worker-");
     }
 
+    /**
+     * Hands the task to the platform thread that became idle last (its stack and data are still in
+     * the core's caches; handing to the longest idle, as a queue would, cycles every thread through
+     * them), else starts a virtual thread. Never queued.
+     */
     @Override
     public void execute(Runnable task) {
-        // handed over only to a platform thread waiting for work, never queued
-        if (closed || !idle.tryTransfer(task)) {
-            overflow.newThread(task).start();
+        if (!closed) {
+            for (Worker w = idle.pollFirst(); w != null; w = idle.pollFirst()) {
+                if (w.slot.compareAndSet(null, task)) {
+                    LockSupport.unpark(w.thread);
+                    return;
+                }
+            }
         }
+        overflow.newThread(task).start();
     }
 
-    private void work() {
-        while (!closed) {
-            Runnable task;
-            try {
-                task = idle.take();
-            } catch (InterruptedException e) {
-                continue; // closed, or a stray interrupt: the loop condition decides
+    /** One platform thread: its slot is empty while it waits, holds the task handed to it, or CLOSED. */
+    private final class Worker {
+        final AtomicReference<Runnable> slot = new AtomicReference<>();
+        volatile Thread thread;
+
+        void work() {
+            while (true) {
+                idle.addFirst(this);
+                Runnable task;
+                while ((task = slot.get()) == null && !closed) {
+                    LockSupport.park(this);
+                    Thread.interrupted(); // a stray interrupt must not make the wait spin
+                }
+                if (task == null && !slot.compareAndSet(null, CLOSED)) {
+                    task = slot.get(); // handed over just as the executor closed: it still runs
+                }
+                if (task == null || task == CLOSED) {
+                    idle.remove(this);
+                    return;
+                }
+                try {
+                    task.run();
+                } catch (Throwable t) {
+                    log.error("a request task failed", t);
+                }
+                Thread.interrupted(); // a task's interrupt ends with the task
+                slot.set(closed ? CLOSED : null);
+                if (closed) {
+                    return;
+                }
             }
-            try {
-                task.run();
-            } catch (Throwable t) {
-                log.error("a request task failed", t);
-            }
-            Thread.interrupted(); // a task's interrupt ends with the task
         }
     }
 
@@ -82,13 +117,13 @@ public final class RequestThreads implements Executor, AutoCloseable {
 
     /** Platform threads waiting for a request now. */
     public int idleThreads() {
-        return idle.getWaitingConsumerCount();
+        return idle.size();
     }
 
     @Override
     public void close() {
         closed = true;
-        workers.forEach(Thread::interrupt);
+        workers.forEach(w -> LockSupport.unpark(w.thread));
     }
 
     @Configuration

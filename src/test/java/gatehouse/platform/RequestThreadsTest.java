@@ -42,6 +42,31 @@ class RequestThreadsTest {
     }
 
     @Test
+    void theThreadIdleTheShortestTimeTakesTheNextRequest() throws Exception {
+        try (RequestThreads threads = new RequestThreads(4)) {
+            await().atMost(WAIT).until(() -> threads.idleThreads() == 4);
+            Thread first = runOn(threads, new CountDownLatch(0)).get(60, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) {
+                await().atMost(WAIT).until(() -> threads.idleThreads() == 4);
+                // a queue would hand it to the thread idle the longest, cycling all four
+                assertThat(runOn(threads, new CountDownLatch(0)).get(60, TimeUnit.SECONDS)).isSameAs(first);
+            }
+        }
+    }
+
+    @Test
+    void closingWhileIdleEndsEveryPlatformThread() throws Exception {
+        RequestThreads threads = new RequestThreads(3);
+        await().atMost(WAIT).until(() -> threads.idleThreads() == 3);
+        Thread t = runOn(threads, new CountDownLatch(0)).get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> threads.idleThreads() == 3);
+        threads.close();
+        t.join(60_000);
+        assertThat(t.isAlive()).isFalse();
+        await().atMost(WAIT).until(() -> threads.idleThreads() == 0);
+    }
+
+    @Test
     void whenEveryPlatformThreadIsBusyTheRequestRunsOnAVirtualThreadAtOnce() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
         try (RequestThreads threads = new RequestThreads(2)) {
