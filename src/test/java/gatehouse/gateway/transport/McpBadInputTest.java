@@ -282,6 +282,36 @@ class McpBadInputTest extends GatewayTestSupport {
     }
 
     @Test
+    void aSmallBodyThatArrivesInPiecesIsReadWhole() throws Exception {
+        McpTestClient c = session(conn);
+        byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":\"pieces-1\",\"method\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
+            String head = "POST /gateway/v1/mcp?gateway=" + conn.gatewayId() + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Authorization: Bearer " + conn.token() + "\r\n"
+                    + "Mcp-Session-Id: " + c.sessionId() + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Accept: application/json, text/event-stream\r\n"
+                    + "Connection: close\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(300); // the rest arrives later, in two more pieces
+            out.write(body, 10, 20);
+            out.flush();
+            Thread.sleep(300);
+            out.write(body, 30, body.length - 30);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            assertThat(answer).contains("\"id\":\"pieces-1\"").contains("\"result\":{}");
+        }
+    }
+
+    @Test
     void anAnonymousRequestIsRefusedBeforeItsBodyArrives() throws Exception {
         // Headers that announce a huge body, and no body at all: the answer must not wait for it.
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
