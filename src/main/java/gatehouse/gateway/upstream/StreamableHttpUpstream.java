@@ -258,8 +258,18 @@ final class StreamableHttpUpstream extends UpstreamSession {
         }
         closedAll("session with upstream '" + server.name() + "' closed");
         if (sessionId != null) {
-            HttpRequest req = withSession(io.request(io.config().uri())).DELETE().timeout(io.config().connectTimeout()).build();
-            io.config().http().sendAsync(req, HttpResponse.BodyHandlers.discarding());
+            // Ending the session upstream is a courtesy, sent from a thread of its own: its headers
+            // may need the credential looked up in the database, and a close must never wait for
+            // that (a shutdown closes every session, possibly with the database already gone).
+            Thread.ofVirtual().name("upstream-session-end").start(() -> {
+                try {
+                    HttpRequest req = withSession(io.request(io.config().uri())).DELETE()
+                            .timeout(io.config().connectTimeout()).build();
+                    io.config().http().sendAsync(req, HttpResponse.BodyHandlers.discarding());
+                } catch (RuntimeException e) {
+                    log.debug("could not end the session with upstream '{}': {}", server.name(), e.toString());
+                }
+            });
         }
     }
 
