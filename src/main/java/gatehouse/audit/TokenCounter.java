@@ -5,7 +5,12 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
 import gatehouse.platform.Json;
+import gatehouse.platform.JsonText;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.POJONode;
 
 /**
  * Counts tokens (o200k_base, jtokkit) of what a model reads, not of the JSON-RPC envelope around
@@ -75,6 +80,9 @@ final class TokenCounter {
         if (!present(output)) {
             return null;
         }
+        if (output instanceof POJONode pojo && pojo.getPojo() instanceof JsonText text) {
+            return countOutput(method, text);
+        }
         StringBuilder text = new StringBuilder();
         switch (method == null ? "" : method) {
             case "tools/call" -> {
@@ -106,6 +114,175 @@ final class TokenCounter {
             }
         }
         return counted(text.toString());
+    }
+
+    /**
+     * An answer passed through as its bytes: the usual tool result of one text block is counted
+     * from the bytes of that text (a long one from samples decoded alone, see
+     * {@link #estimateBytes}); anything else is parsed and counted as a tree.
+     */
+    Counted countOutput(String method, JsonText output) {
+        if ("tools/call".equals(method)) {
+            int[] text = oneText(output);
+            if (text != null) {
+                Counted c = countJsonString(output.bytes(), text[0], text[1]);
+                if (c != null) {
+                    return c;
+                }
+            }
+        }
+        return countOutput(method, Json.MAPPER.readTree(output.bytes(), output.from(), output.length()));
+    }
+
+    /**
+     * Where the text of a tool result's one text block lies (between its quotes) when the result
+     * has exactly one block, of type {@code text}, and no structured content; else null.
+     */
+    static int[] oneText(JsonText result) {
+        byte[] bytes = result.bytes();
+        try (JsonParser p = Json.MAPPER.createParser(bytes, result.from(), result.length())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            int blocks = 0;
+            int textAt = -1;
+            boolean isText = false;
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("structuredContent".equals(name)) {
+                    return null;
+                }
+                if (!"content".equals(name)) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (value != JsonToken.START_ARRAY) {
+                    return null;
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    if (++blocks > 1) {
+                        return null;
+                    }
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String member = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if ("type".equals(member)) {
+                            isText = v == JsonToken.VALUE_STRING && "text".equals(p.getString());
+                        } else if ("text".equals(member) && v == JsonToken.VALUE_STRING) {
+                            textAt = (int) p.currentTokenLocation().getByteOffset() + result.from();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                if (p.currentToken() != JsonToken.END_ARRAY) {
+                    return null;
+                }
+            }
+            if (blocks != 1 || !isText || textAt < result.from() || bytes[textAt] != '"') {
+                return null;
+            }
+            int end = closingQuote(bytes, textAt + 1, result.to());
+            return end < 0 ? null : new int[] {textAt + 1, end};
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
+    /** The index of the quote that ends a JSON string whose text starts at {@code i}; -1 if none before {@code to}. */
+    private static int closingQuote(byte[] bytes, int i, int to) {
+        for (int j = i; j < to; j++) {
+            if (bytes[j] == '\\') {
+                j++;
+            } else if (bytes[j] == '"') {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The count of the JSON string text {@code bytes[from, to)} (escaped, without quotes): a short
+     * one decoded and counted like any text; a long one estimated by {@link #estimateBytes}. Null
+     * when it cannot be decoded.
+     */
+    private Counted countJsonString(byte[] bytes, int from, int to) {
+        int n = to - from;
+        if (exactChars == 0 || n <= 3 * exactChars) {
+            String text = decode(bytes, from, to);
+            return text == null ? null : counted(text);
+        }
+        Integer estimate = estimateBytes(bytes, from, to);
+        if (estimate == null) {
+            String text = decode(bytes, from, to);
+            return text == null ? null : counted(text);
+        }
+        return new Counted(estimate, true);
+    }
+
+    /**
+     * {@link #estimate} on the escaped bytes of a long text: the same {@link #SAMPLES} windows,
+     * placed by byte and cut at spaces (a space byte is never inside an escape or a multi-byte
+     * character, so each window decodes alone), scaled by bytes. For ASCII text without escapes
+     * the same count as {@link #estimate} of the decoded text; null (count the decoded text) when
+     * a window finds no space within 64 bytes.
+     */
+    Integer estimateBytes(byte[] bytes, int from, int to) {
+        int n = to - from;
+        int window = exactChars / SAMPLES;
+        long sampledTokens = 0;
+        long sampledBytes = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            int start = spaceAt(bytes, from + (int) ((long) (n - window) * i / (SAMPLES - 1)), to);
+            if (start < 0) {
+                return null;
+            }
+            int end = spaceAt(bytes, Math.min(to, start + window), to);
+            if (end < 0) {
+                return null;
+            }
+            if (end <= start) {
+                continue;
+            }
+            String part = decode(bytes, start, end);
+            if (part == null) {
+                return null;
+            }
+            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledBytes += end - start;
+        }
+        if (sampledBytes == 0) {
+            return null;
+        }
+        return (int) Math.round((double) sampledTokens * n / sampledBytes);
+    }
+
+    /** The next space byte at or after {@code i} within 64 bytes; {@code to} at the end; -1 if none. */
+    private static int spaceAt(byte[] bytes, int i, int to) {
+        if (i >= to) {
+            return to;
+        }
+        int limit = Math.min(to, i + 64);
+        for (int j = i; j < limit; j++) {
+            if (bytes[j] == ' ') {
+                return j;
+            }
+        }
+        return limit == to ? to : -1;
+    }
+
+    /** The text of the escaped JSON string content {@code bytes[from, to)}; null if it is not one. */
+    private static String decode(byte[] bytes, int from, int to) {
+        byte[] quoted = new byte[to - from + 2];
+        quoted[0] = '"';
+        System.arraycopy(bytes, from, quoted, 1, to - from);
+        quoted[quoted.length - 1] = '"';
+        try (JsonParser p = Json.MAPPER.createParser(quoted)) {
+            return p.nextToken() == JsonToken.VALUE_STRING && p.nextToken() == null ? p.getString() : null;
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     private Counted counted(String text) {

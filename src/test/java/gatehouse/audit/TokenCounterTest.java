@@ -89,4 +89,54 @@ class TokenCounterTest {
         assertThat(new TokenCounter(0).countOutput("tools/call", longResult).estimated()).isFalse();
         assertThat(counter.countOutput("tools/call", Json.tree("{\"content\":[]}"))).isEqualTo(new TokenCounter.Counted(0, false));
     }
+
+    private static TokenCounter.Counted fromBytes(TokenCounter counter, String method, String json) {
+        byte[] bytes = ("{\"id\":1,\"result\":" + json + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int from = "{\"id\":1,\"result\":".length();
+        var text = new gatehouse.platform.JsonText(bytes, from, bytes.length - 1);
+        return counter.countOutput(method, Json.MAPPER.getNodeFactory().pojoNode(text));
+    }
+
+    /**
+     * A result passed through unread reaches the writer as its bytes: counted from them, the same
+     * as from its tree for ASCII text (exact or estimated), close for escaped and non-ASCII text,
+     * and through the tree for any other shape.
+     */
+    @Test
+    void aResultGivenAsItsBytesCountsAsItsTree() {
+        TokenCounter counter = new TokenCounter();
+        String lorem = "lorem ipsum dolor sit amet consectetur ".repeat(2600).substring(0, 100_000);
+        for (String text : java.util.List.of("short text", "word ".repeat(700), lorem)) {
+            String json = "{\"content\":[{\"type\":\"text\",\"text\":" + Json.string(text) + "}],\"isError\":false}";
+            assertThat(fromBytes(counter, "tools/call", json)).as("%d chars", text.length())
+                    .isEqualTo(counter.countOutput("tools/call", Json.tree(json)));
+        }
+        assertThat(fromBytes(counter, "tools/call", "{\"content\":[{\"type\":\"text\",\"text\":" + Json.string(lorem) + "}]}")
+                .estimated()).isTrue();
+        byte[] padded = ("xx{\"content\":[{\"type\":\"text\",\"text\":\"a b\"}]}yy").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int[] where = TokenCounter.oneText(new gatehouse.platform.JsonText(padded, 2, padded.length - 2));
+        assertThat(where).as("the text is found in the bytes, not parsed").isNotNull();
+        assertThat(new String(padded, where[0], where[1] - where[0], java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a b");
+
+        StringBuilder b = new StringBuilder();
+        java.util.Random random = new java.util.Random(11);
+        String[] words = {"Zürich", "naïve", "\"quoted\"", "tab\there", "line\nbreak", "日本語の", "text", "€", "a\\b"};
+        while (b.length() < 60_000) {
+            b.append(words[random.nextInt(words.length)]).append(' ');
+        }
+        String mixed = b.toString();
+        String mixedJson = "{\"content\":[{\"text\":" + Json.string(mixed) + ",\"type\":\"text\"}]}";
+        int truth = new TokenCounter(0).count(mixed);
+        assertThat(fromBytes(counter, "tools/call", mixedJson).tokens()).isBetween((int) (truth * 0.9), (int) (truth * 1.1));
+
+        for (String other : java.util.List.of(
+                "{\"content\":[{\"type\":\"text\",\"text\":\"one\"},{\"type\":\"text\",\"text\":\"two\"}]}",
+                "{\"content\":[{\"type\":\"image\",\"data\":\"AAAA\",\"mimeType\":\"image/png\"}]}",
+                "{\"content\":[],\"structuredContent\":{\"a\":\"b c d\"}}",
+                "{\"content\":[{\"type\":\"text\",\"text\":\"x\"}],\"structuredContent\":{\"a\":1}}")) {
+            assertThat(fromBytes(counter, "tools/call", other)).as(other).isEqualTo(counter.countOutput("tools/call", Json.tree(other)));
+        }
+        String prompt = "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"hello there\"}}]}";
+        assertThat(fromBytes(counter, "prompts/get", prompt)).isEqualTo(counter.countOutput("prompts/get", Json.tree(prompt)));
+    }
 }

@@ -201,10 +201,13 @@ class Dispatcher {
     }
 
     /** Sends the routed request upstream, the generation's way, timing the wait. */
-    private static ObjectNode forward(Exchange x, DownstreamSession session, PostAnswer reply) {
+    private ObjectNode forward(Exchange x, DownstreamSession session, PostAnswer reply) {
         long started = System.nanoTime();
         try {
-            ObjectNode response = x.strategy().forward(x, session, x.route(), reply);
+            // a result nothing here reads is read in summary and goes out as its bytes came
+            ObjectNode response = x.strategy().answersAsIs() && "tools/call".equals(x.method()) && steps.leavesResultsAlone(x)
+                    ? RawResults.passThrough(() -> x.strategy().forward(x, session, x.route(), reply))
+                    : x.strategy().forward(x, session, x.route(), reply);
             // the result's bytes as read on this thread, if it read them (the answer checks they are this result's)
             x.rawResult(RawResults.take());
             return response;

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import gatehouse.gateway.transport.McpHttpResponse;
 import gatehouse.gateway.protocol.EventStream;
+import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import tools.jackson.databind.node.ObjectNode;
@@ -73,7 +74,14 @@ final class PostAnswer {
         }
         finished = true;
         ObjectNode shaped = shape.finish(response);
-        byte[] bytes = shape == AnswerShape.AS_IS ? RawResults.write(shaped, raw) : null;
+        byte[] bytes;
+        try {
+            bytes = shape == AnswerShape.AS_IS ? RawResults.write(shaped, raw) : null;
+        } catch (IllegalStateException summaryCopied) {
+            // a step replaced a result it was told it could not read (Step.readsResults): nothing partial goes out
+            bytes = null;
+            shaped = JsonRpc.error(shaped.get("id"), JsonRpc.INTERNAL_ERROR, "the answer could not be relayed");
+        }
         if (stream == null) {
             if (bytes != null) {
                 http.json(status > 0 ? status : shape.status(shaped), bytes);

@@ -65,6 +65,17 @@ public interface Step {
     }
 
     /**
+     * Whether {@link #afterUpstream} reads the content of this exchange's result (asked before the
+     * request goes upstream, only of steps that override {@link #afterUpstream}). When no step
+     * does, a {@code tools/call} result is not parsed: the response holds a summary of it (only
+     * {@code isError}) and the client gets the upstream's bytes. Answer false only when the hook
+     * looks at nothing but {@code error} and {@code isError} for this exchange.
+     */
+    default boolean readsResults(Exchange exchange) {
+        return true;
+    }
+
+    /**
      * Every other message that crosses the gateway while this exchange is open, in either
      * direction: server-to-client requests and the client's answers, notifications (progress,
      * logging, list changes, resource updates), GET and {@code subscriptions/listen} stream

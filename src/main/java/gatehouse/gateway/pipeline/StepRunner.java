@@ -24,9 +24,33 @@ final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
 
     private final List<Step> steps;
+    /** The steps that look at final answers (they override {@link Step#afterUpstream}). */
+    private final List<Step> answerReaders;
 
     StepRunner(PipelineSteps steps) {
         this.steps = steps.all();
+        this.answerReaders = this.steps.stream().filter(StepRunner::looksAtAnswers).toList();
+    }
+
+    private static boolean looksAtAnswers(Step s) {
+        try {
+            return s.getClass().getMethod("afterUpstream", Exchange.class).getDeclaringClass() != Step.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Whether no step reads the content of this exchange's result: every step that looks at final
+     * answers says it does not ({@link Step#readsResults}). Then the result may be read in summary.
+     */
+    boolean leavesResultsAlone(Exchange x) {
+        for (Step s : answerReaders) {
+            if (s.readsResults(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Before routing; a denial throws {@link StepDeniedException}. */

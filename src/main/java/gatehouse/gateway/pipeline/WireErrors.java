@@ -7,6 +7,7 @@ import org.springframework.stereotype.Component;
 import gatehouse.gateway.protocol.ErrorReplies;
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.gateway.protocol.McpException;
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.gateway.session.SessionLimitException;
 import gatehouse.gateway.transport.BodyTooLargeException;
 import gatehouse.gateway.transport.HttpProblem;
@@ -14,6 +15,7 @@ import gatehouse.gateway.transport.McpHttpResponse;
 import gatehouse.gateway.upstream.UpstreamException;
 import gatehouse.platform.Ids;
 import gatehouse.platform.Json;
+import gatehouse.platform.JsonText;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -135,7 +137,11 @@ public final class WireErrors implements ErrorReplies {
             return;
         }
         JsonNode result = response.get("result");
-        x.counted(counted ? x.input() : null, counted ? result : null);
+        RawResults.Raw raw = x.rawResult();
+        // a result read in summary is counted from its bytes (on the log writer)
+        JsonNode output = raw != null && raw.summary() && raw.result() == result
+                ? Json.MAPPER.getNodeFactory().pojoNode(new JsonText(raw.bytes(), raw.from(), raw.to())) : result;
+        x.counted(counted ? x.input() : null, counted ? output : null);
         if ("input_required".equals(result == null ? "" : result.path("resultType").asString(""))) {
             x.status("input-required");
         } else {

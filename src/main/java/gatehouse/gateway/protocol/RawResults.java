@@ -1,6 +1,7 @@
 package gatehouse.gateway.protocol;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 import gatehouse.platform.Json;
 import tools.jackson.core.JacksonException;
@@ -22,12 +23,21 @@ import tools.jackson.databind.node.ObjectNode;
  * step saw.
  */
 public final class RawResults {
-    /** The {@code result} node of a parsed message and where its JSON text lies in {@code bytes}. */
-    public record Raw(JsonNode result, byte[] bytes, int from, int to) {
+    /**
+     * The {@code result} node of a parsed message and where its JSON text lies in {@code bytes}.
+     * {@code summary}: the node is not the whole result but only what the gateway itself reads of
+     * it ({@code isError}); the bytes are the result (see {@link #passThrough}).
+     */
+    public record Raw(JsonNode result, byte[] bytes, int from, int to, boolean summary) {
         public Raw {
             if (result == null || bytes == null || from < 0 || to > bytes.length || from >= to) {
                 throw new IllegalArgumentException("not a slice of the bytes");
             }
+        }
+
+        /** The bytes of a result parsed whole. */
+        public Raw(JsonNode result, byte[] bytes, int from, int to) {
+            this(result, bytes, from, to, false);
         }
 
         int length() {
@@ -48,6 +58,11 @@ public final class RawResults {
 
     /** The last answer read on this thread (the request thread reads its own call's answer). */
     private static final ThreadLocal<Raw> LAST = new ThreadLocal<>();
+    /** Set while a call runs whose result nothing on the gateway reads (see {@link #passThrough}). */
+    private static final ThreadLocal<Boolean> PASS_THROUGH = new ThreadLocal<>();
+
+    /** The one method whose results are read in summary when passed through. */
+    static final String TOOLS_CALL = "tools/call";
 
     private RawResults() {
     }
@@ -59,6 +74,91 @@ public final class RawResults {
      */
     public static JsonNode read(byte[] bytes) {
         return read(bytes, MIN_BYTES);
+    }
+
+    /**
+     * Like {@link #read(byte[])} for the answer to a request of {@code method}: inside
+     * {@link #passThrough} the answer to a {@code tools/call} is read in summary.
+     */
+    public static JsonNode read(byte[] bytes, String method) {
+        if (TOOLS_CALL.equals(method) && PASS_THROUGH.get() != null && bytes.length >= MIN_BYTES) {
+            ObjectNode summary = readSummary(bytes);
+            if (summary != null) {
+                return summary;
+            }
+        }
+        return read(bytes, MIN_BYTES);
+    }
+
+    /**
+     * Runs {@code call} (a routed request sent upstream on this thread) so that the answer to a
+     * {@code tools/call} read by {@link #read(byte[], String)} meanwhile is not parsed into a
+     * tree: only its envelope is, and its {@code result} becomes a summary holding its
+     * {@code isError}, with the result's bytes remembered (a {@link Raw} whose {@code summary} is
+     * true) to go out as they came. Only for a call whose result nothing on the gateway reads: no
+     * rule covers answers, no step reads them, and the answer goes out as it is. A result that
+     * asks for more ({@code resultType}) is always read whole.
+     */
+    public static <T> T passThrough(Supplier<T> call) {
+        PASS_THROUGH.set(Boolean.TRUE);
+        try {
+            return call.get();
+        } finally {
+            PASS_THROUGH.remove();
+        }
+    }
+
+    /**
+     * The envelope of {@code bytes} as a tree whose {@code result} is a summary (only its
+     * {@code isError}, the rest skipped without decoding), the result's bytes remembered; null
+     * (nothing remembered) when they do not hold exactly one object with an object result, when a
+     * name repeats anywhere, when the result has a {@code resultType}, or when they are malformed.
+     */
+    static ObjectNode readSummary(byte[] bytes) {
+        LAST.remove();
+        ObjectNode message = Json.object();
+        ObjectNode summary = null;
+        int from = -1;
+        int to = -1;
+        try (JsonParser p = STRICT.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.START_OBJECT && "result".equals(name)) {
+                    from = (int) p.currentTokenLocation().getByteOffset();
+                    summary = Json.object();
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String member = p.currentName();
+                        p.nextToken();
+                        if ("resultType".equals(member)) {
+                            return null; // an answer that asks for more is read whole
+                        }
+                        if ("isError".equals(member)) {
+                            summary.set(member, MEMBER.readValue(p));
+                        } else {
+                            p.skipChildren(); // names still checked for repeats, texts not decoded
+                        }
+                    }
+                    to = (int) p.currentLocation().getByteOffset();
+                    message.set(name, summary);
+                } else {
+                    message.set(name, MEMBER.readValue(p));
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+        } catch (JacksonException e) {
+            return null;
+        }
+        if (summary == null || from < 0 || to > bytes.length || to <= from || bytes[from] != '{' || bytes[to - 1] != '}') {
+            return null;
+        }
+        LAST.set(new Raw(summary, bytes, from, to, true));
+        return message;
     }
 
     static JsonNode read(byte[] bytes, int minBytes) {
@@ -128,6 +228,10 @@ public final class RawResults {
      */
     public static byte[] write(ObjectNode message, Raw raw) {
         if (raw == null || message.get("result") != raw.result()) {
+            if (raw != null && raw.summary() && raw.result().equals(message.get("result"))) {
+                // a copy of a summary: serializing it would drop the result's content
+                throw new IllegalStateException("a result read in summary was replaced by a copy");
+            }
             return null;
         }
         byte[][] parts = new byte[message.size()][];

@@ -65,6 +65,20 @@ public class RulesStep implements Step {
         return check(exchange, exchange.response(), Flow.RESPONSE, exchange.method());
     }
 
+    /** Only when a rule of the caller's gateway covers answers (a gateway without rules never does). */
+    @Override
+    public boolean readsResults(Exchange exchange) {
+        if (exchange.caller() == null) {
+            return true;
+        }
+        for (CompiledRule r : rules.view().rules(exchange.caller().gatewayId())) {
+            if (r.spec().enabled() && r.spec().direction().covers(Flow.RESPONSE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Verdict onRelay(Exchange exchange, Relayed message) {
         Flow flow = message.direction() == Relayed.Direction.TO_UPSTREAM ? Flow.REQUEST : Flow.RESPONSE;

@@ -113,6 +113,12 @@ public class TelemetryStep implements Step {
         return Verdict.pass();
     }
 
+    /** Ends a span: reads nothing of the result. */
+    @Override
+    public boolean readsResults(Exchange x) {
+        return false;
+    }
+
     @Override
     public void onComplete(Exchange x) {
         try {

@@ -169,7 +169,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
                 throw new SessionLostException("upstream '" + server.name() + "' no longer knows our session (HTTP 400)");
             }
             if (type.contains("json") && bytes.length > 0) {
-                JsonNode parsed = RawResults.read(bytes); // its result's bytes kept for the way out
+                JsonNode parsed = RawResults.read(bytes, JsonRpc.method(message)); // its result's bytes kept for the way out
                 if (parsed instanceof ObjectNode m && (status < 400 || JsonRpc.isResponse(m))) {
                     dispatch(m, call);
                     return;

@@ -106,4 +106,69 @@ class RawResultsTest {
         RawResults.read(utf8("{\"id\":2,\"error\":{\"code\":1,\"message\":\"x\"}}"), 0);
         assertThat(RawResults.take()).isNull();
     }
+
+    private static final String BIG = "lorem ipsum dolor sit amet ".repeat(200);
+
+    private static byte[] answer(String result) {
+        return utf8("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":" + result + "}");
+    }
+
+    /**
+     * Inside a pass-through a tool result is not parsed: the response holds a summary with its
+     * isError only, and the client gets exactly the bytes that came; outside one, and for any
+     * other method, the whole tree is built as before.
+     */
+    @Test
+    void aPassedThroughToolResultIsReadInSummaryAndGoesOutAsItCame() {
+        String result = "{\"content\":[{\"type\":\"text\",\"text\":\"" + BIG + "\"}],\"isError\":true,\"_meta\":{\"k\":[1,2]}}";
+        byte[] body = answer(result);
+        ObjectNode message = (ObjectNode) RawResults.passThrough(() -> RawResults.read(body, "tools/call"));
+        assertThat(message.get("result")).isEqualTo(Json.object().put("isError", true));
+        assertThat(message.get("id").asInt()).isEqualTo(5);
+        RawResults.Raw raw = RawResults.take();
+        assertThat(raw.summary()).isTrue();
+        assertThat(raw.result()).isSameAs(message.get("result"));
+        message.put("id", "c-1");
+        assertThat(new String(RawResults.write(message, raw), StandardCharsets.UTF_8))
+                .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"c-1\",\"result\":" + result + "}");
+
+        assertThat(RawResults.read(body, "tools/call")).as("outside a pass-through").isEqualTo(Json.MAPPER.readTree(body));
+        assertThat(RawResults.take().summary()).isFalse();
+        assertThat(RawResults.passThrough(() -> RawResults.read(body, "resources/read"))).isEqualTo(Json.MAPPER.readTree(body));
+        assertThat(RawResults.take().summary()).isFalse();
+        assertThat(RawResults.passThrough(() -> RawResults.read(body, "initialize"))).isEqualTo(Json.MAPPER.readTree(body));
+        assertThat(RawResults.take().summary()).isFalse();
+    }
+
+    /** What the gateway must see whole is read whole even inside a pass-through. */
+    @Test
+    void aResultThatAsksForMoreARepeatedNameOrAnErrorIsReadWhole() {
+        byte[] asks = answer("{\"resultType\":\"input_required\",\"inputRequests\":{\"a\":{\"method\":\"x\"}},\"pad\":\"" + BIG + "\"}");
+        assertThat(RawResults.passThrough(() -> RawResults.read(asks, "tools/call"))).isEqualTo(Json.MAPPER.readTree(asks));
+        assertThat(RawResults.take().summary()).isFalse();
+
+        byte[] repeated = answer("{\"content\":[{\"type\":\"text\",\"text\":\"a@b.example\",\"text\":\"" + BIG + "\"}]}");
+        assertThat(RawResults.passThrough(() -> RawResults.read(repeated, "tools/call"))).isEqualTo(Json.MAPPER.readTree(repeated));
+        assertThat(RawResults.take()).as("a repeated name deep in the result keeps no bytes").isNull();
+        byte[] repeatedIsError = answer("{\"isError\":false,\"content\":[],\"isError\":true,\"pad\":\"" + BIG + "\"}");
+        assertThat(RawResults.passThrough(() -> RawResults.read(repeatedIsError, "tools/call")))
+                .isEqualTo(Json.MAPPER.readTree(repeatedIsError));
+        assertThat(RawResults.take()).isNull();
+
+        byte[] error = utf8("{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":{\"code\":-1,\"message\":\"" + BIG + "\"}}");
+        assertThat(RawResults.passThrough(() -> RawResults.read(error, "tools/call"))).isEqualTo(Json.MAPPER.readTree(error));
+        assertThat(RawResults.take()).isNull();
+        byte[] broken = utf8("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"content\":[\"" + BIG + "\"}}");
+        assertThatThrownBy(() -> RawResults.passThrough(() -> RawResults.read(broken, "tools/call"))).isInstanceOf(JacksonException.class);
+    }
+
+    /** A summary is never sent as the result: a copy of it (a step that changed the answer) fails loudly instead. */
+    @Test
+    void aCopyOfASummaryIsNeverSerializedAsTheResult() {
+        byte[] body = answer("{\"content\":[{\"type\":\"text\",\"text\":\"" + BIG + "\"}]}");
+        ObjectNode message = (ObjectNode) RawResults.passThrough(() -> RawResults.read(body, "tools/call"));
+        RawResults.Raw raw = RawResults.take();
+        ObjectNode copy = message.deepCopy();
+        assertThatThrownBy(() -> RawResults.write(copy, raw)).isInstanceOf(IllegalStateException.class);
+    }
 }
