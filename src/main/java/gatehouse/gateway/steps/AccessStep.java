@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import gatehouse.catalog.Assignment;
 import gatehouse.gateway.pipeline.Decision;
 import gatehouse.gateway.pipeline.Exchange;
 import gatehouse.gateway.pipeline.Step;
@@ -134,6 +135,11 @@ public class AccessStep implements Step {
         if (access instanceof ToolAccess.All) {
             return part.items();
         }
+        Filtered known = filtered(part, access);
+        if (known != null) {
+            exchange.decide(List.of(new Decision(NAME, "hide", Map.of("server", part.server().id(), part.kind(), known.hidden()))));
+            return known.kept();
+        }
         ArrayNode kept = Json.array();
         int hidden = 0;
         for (JsonNode item : part.items()) {
@@ -147,7 +153,44 @@ public class AccessStep implements Step {
             return part.items();
         }
         exchange.decide(List.of(new Decision(NAME, "hide", Map.of("server", part.server().id(), part.kind(), hidden))));
+        remember(new Filtered(part.items(), part.kind(), part.assignment(), access, kept, hidden));
         return kept;
+    }
+
+    /**
+     * A list part as filtered for a subset: the very same source array (an upstream session keeps
+     * one until its list changes), kind, assignment (its prefix names the items) and access give
+     * the same filtered array again, so the steps after this one and the merged answer built from
+     * it ({@code ListAnswers}) are reused for a restricted team as for everyone else. Anything
+     * else (a changed list, subset, prefix) misses and is filtered afresh. Never changed once made.
+     */
+    private record Filtered(ArrayNode source, String kind, Assignment assignment, ToolAccess access, ArrayNode kept, int hidden) {
+        boolean answers(ListPart part, ToolAccess now) {
+            return source == part.items() && kind.equals(part.kind()) && assignment.equals(part.assignment()) && access.equals(now);
+        }
+    }
+
+    /** How many filtered parts are kept (callers of a gateway with different subsets, times its servers and kinds). */
+    static final int FILTERED = 64;
+    private final Filtered[] recent = new Filtered[FILTERED];
+    private int nextRecent;
+
+    private Filtered filtered(ListPart part, ToolAccess access) {
+        synchronized (recent) {
+            for (Filtered f : recent) {
+                if (f != null && f.answers(part, access)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void remember(Filtered f) {
+        synchronized (recent) {
+            recent[nextRecent] = f;
+            nextRecent = (nextRecent + 1) % recent.length;
+        }
     }
 
     /** What a subset names an item of a list by: the exposed name, the URI, the URI template. */

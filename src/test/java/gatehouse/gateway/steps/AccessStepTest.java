@@ -241,4 +241,47 @@ class AccessStepTest {
         assertThat(step.beforeUpstream(exchange("usr_a", null, "prompts/get", req))).as("other requests were decided before routing")
                 .isEqualTo(Verdict.pass());
     }
+
+    /**
+     * A restricted caller's list part is the same array again while its source, subset and prefix
+     * stay (so the merged answer made from it is reused), and a new one the moment any of them
+     * changes: a reused part never shows what the caller's subset hides now.
+     */
+    @Test
+    void aRestrictedPartIsReusedOnlyForTheSameSourceSubsetAndPrefix() {
+        directory(Set.of("fs__read"));
+        ArrayNode items = (ArrayNode) listAnswer().path("result").path("tools");
+        Exchange first = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        ArrayNode kept = step.onList(first, new Step.ListPart(UNPREFIXED, SERVER, "tools", items));
+        Exchange second = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(second, new Step.ListPart(UNPREFIXED, SERVER, "tools", items))).isSameAs(kept);
+        assertThat(second.decisions()).as("the hidden tools are still recorded").singleElement()
+                .satisfies(d -> assertThat(d.details()).containsEntry("tools", 2));
+
+        Exchange all = exchange("usr_c", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(all, new Step.ListPart(UNPREFIXED, SERVER, "tools", items))).isSameAs(items);
+
+        directory(Set.of("git__log"));
+        Exchange changed = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        ArrayNode now = step.onList(changed, new Step.ListPart(UNPREFIXED, SERVER, "tools", items));
+        assertThat(now.valueStream().map(t -> t.path("name").asString()).toList()).containsExactly("git__log");
+
+        ArrayNode fresh = (ArrayNode) listAnswer().path("result").path("tools");
+        fresh.remove(2);
+        Exchange newList = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(newList, new Step.ListPart(UNPREFIXED, SERVER, "tools", fresh))).as("a changed list is filtered afresh")
+                .isEmpty();
+
+        Assignment prefixed = new Assignment("gw_1", "srv_1", IdentityScheme.SHARED, "git", Instant.EPOCH);
+        ArrayNode upstream = Json.array();
+        upstream.addObject().put("name", "log");
+        upstream.addObject().put("name", "push");
+        Exchange byPrefix = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(byPrefix, new Step.ListPart(prefixed, SERVER, "tools", upstream)).valueStream()
+                .map(t -> t.path("name").asString()).toList()).containsExactly("log");
+        Assignment other = new Assignment("gw_1", "srv_1", IdentityScheme.SHARED, "fs", Instant.EPOCH);
+        Exchange otherPrefix = exchange("usr_a", null, "tools/list", Json.object().put("method", "tools/list"));
+        assertThat(step.onList(otherPrefix, new Step.ListPart(other, SERVER, "tools", upstream))).as("another prefix names other tools")
+                .isEmpty();
+    }
 }
