@@ -362,6 +362,16 @@ public final class PiiAnalyzer {
             int b = cs[q];
             if (b == ',' || b == '\n' || (b == '.' && q + 1 < n && (cs[q + 1] == ' ' || cs[q + 1] == '\n'))) {
                 floor = p = q + 1;
+                if (b == '.' && q + 2 < n && cs[q + 2] >= 'A' && cs[q + 2] <= 'Z') {
+                    // a sentence's end and the next one's first word, the commonest pair in prose: the capital is
+                    // looked at now rather than after another trip round the loop (the branch there mispredicts)
+                    int e = quietCapital(text, cs, q + 2, n);
+                    if (e < 0) {
+                        floor = p = q + 2;
+                        break;
+                    }
+                    floor = p = e;
+                }
                 continue;
             }
             if (q > i && (cs[q - 1] == ' ' || cs[q - 1] == '\n')) {

@@ -210,4 +210,15 @@ class PiiAnalyzerTest {
             assertThat(found(before + "a bearer of abcdefghijklmnopqrstuvwx and more words after it")).isEmpty();
         }
     }
+
+    @Test
+    void aNameThatBeginsASentenceInPlainProseIsFoundAfterEitherBlank() {
+        // the prose skip looks at the capital after ". " at once: when it can begin a name, the scan must resume there
+        for (int pad = 0; pad < 16; pad++) {
+            for (String blank : List.of(" ", "\n")) {
+                String text = "plain words come first " + "x".repeat(pad) + " and end." + blank + "Mary Johnson moved to Berlin. Quia dolor est.";
+                assertThat(found(text)).as(text).contains("PERSON=Mary Johnson", "LOCATION=Berlin");
+            }
+        }
+    }
 }
