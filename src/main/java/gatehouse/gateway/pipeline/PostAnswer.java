@@ -74,24 +74,24 @@ final class PostAnswer {
         }
         finished = true;
         ObjectNode shaped = shape.finish(response);
-        byte[] bytes;
+        RawResults.Parts parts;
         try {
-            bytes = shape == AnswerShape.AS_IS ? RawResults.write(shaped, raw) : null;
+            parts = shape == AnswerShape.AS_IS ? RawResults.parts(shaped, raw) : null;
         } catch (IllegalStateException summaryCopied) {
             // a step replaced a result it was told it could not read (Step.readsResults): nothing partial goes out
-            bytes = null;
+            parts = null;
             shaped = JsonRpc.error(shaped.get("id"), JsonRpc.INTERNAL_ERROR, "the answer could not be relayed");
         }
         if (stream == null) {
-            if (bytes != null) {
-                http.json(status > 0 ? status : shape.status(shaped), bytes);
+            if (parts != null) {
+                http.json(status > 0 ? status : shape.status(shaped), parts.length(), parts::writeTo); // the result's bytes written as they are
             } else {
                 http.json(status > 0 ? status : shape.status(shaped), shaped);
             }
             return;
         }
         try {
-            stream.last(bytes != null ? bytes : Json.bytes(shaped)); // sent when the handler returns, after the exchange completes
+            stream.last(parts != null ? parts.toArray() : Json.bytes(shaped)); // sent when the handler returns, after the exchange completes
         } catch (IOException e) {
             broken = true;
             stream.close();

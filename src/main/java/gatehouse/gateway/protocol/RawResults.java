@@ -1,5 +1,8 @@
 package gatehouse.gateway.protocol;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -223,59 +226,69 @@ public final class RawResults {
     }
 
     /**
+     * A message whose {@code result} goes out as the bytes it arrived in: the members before it and
+     * the members after it serialized from the tree, the result copied in between as it is written.
+     */
+    public record Parts(byte[] before, Raw raw, byte[] after) {
+        public long length() {
+            return (long) before.length + raw.length() + after.length;
+        }
+
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(before);
+            out.write(raw.bytes(), raw.from(), raw.length());
+            out.write(after);
+        }
+
+        public byte[] toArray() {
+            byte[] out = new byte[Math.toIntExact(length())];
+            System.arraycopy(before, 0, out, 0, before.length);
+            System.arraycopy(raw.bytes(), raw.from(), out, before.length, raw.length());
+            System.arraycopy(after, 0, out, before.length + raw.length(), after.length);
+            return out;
+        }
+    }
+
+    /**
      * The message as compact JSON, its {@code result} copied from {@code raw} when that is still
      * the message's result (every other member serialized from the tree); null when it is not.
      */
     public static byte[] write(ObjectNode message, Raw raw) {
+        Parts parts = parts(message, raw);
+        return parts == null ? null : parts.toArray();
+    }
+
+    /**
+     * {@link #write} in {@link Parts}, nothing of the result copied yet; null when {@code raw} is
+     * not the message's result. A copy of a summary (a step that replaced a result it may not
+     * read) throws: serializing it would drop the result's content.
+     */
+    public static Parts parts(ObjectNode message, Raw raw) {
         if (raw == null || message.get("result") != raw.result()) {
             if (raw != null && raw.summary() && raw.result().equals(message.get("result"))) {
-                // a copy of a summary: serializing it would drop the result's content
                 throw new IllegalStateException("a result read in summary was replaced by a copy");
             }
             return null;
         }
-        byte[][] parts = new byte[message.size()][];
-        int size = 2 + Math.max(0, message.size() - 1);
-        int i = 0;
+        ByteArrayOutputStream before = new ByteArrayOutputStream(64);
+        ByteArrayOutputStream after = new ByteArrayOutputStream(16);
+        ByteArrayOutputStream at = before;
+        at.write('{');
+        boolean first = true;
         for (Map.Entry<String, JsonNode> e : message.properties()) {
-            byte[] name = Json.MAPPER.writeValueAsBytes(e.getKey());
-            size += name.length + 1;
+            if (!first) {
+                at.write(',');
+            }
+            first = false;
+            at.writeBytes(Json.MAPPER.writeValueAsBytes(e.getKey()));
+            at.write(':');
             if (e.getValue() == raw.result()) {
-                parts[i] = name;
-                size += raw.length();
+                at = after;
             } else {
-                byte[] value = Json.bytes(e.getValue());
-                byte[] member = new byte[name.length + 1 + value.length];
-                System.arraycopy(name, 0, member, 0, name.length);
-                member[name.length] = ':';
-                System.arraycopy(value, 0, member, name.length + 1, value.length);
-                parts[i] = member;
-                size += value.length;
+                at.writeBytes(Json.bytes(e.getValue()));
             }
-            i++;
         }
-        byte[] out = new byte[size];
-        int at = 0;
-        out[at++] = '{';
-        i = 0;
-        for (Map.Entry<String, JsonNode> e : message.properties()) {
-            if (i > 0) {
-                out[at++] = ',';
-            }
-            byte[] part = parts[i];
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
-            if (e.getValue() == raw.result()) {
-                out[at++] = ':';
-                System.arraycopy(raw.bytes(), raw.from(), out, at, raw.length());
-                at += raw.length();
-            }
-            i++;
-        }
-        out[at++] = '}';
-        if (at != out.length) {
-            throw new IllegalStateException("size mismatch");
-        }
-        return out;
+        at.write('}');
+        return new Parts(before.toByteArray(), raw, after.toByteArray());
     }
 }

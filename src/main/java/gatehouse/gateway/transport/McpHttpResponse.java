@@ -16,6 +16,26 @@ public interface McpHttpResponse {
         json(status, gatehouse.platform.Json.bytes(body));
     }
 
+    /**
+     * A JSON body of {@code length} bytes that {@code body} writes into the response as it goes:
+     * an answer relayed from the upstream's bytes is never assembled into one array first.
+     */
+    default void json(int status, long length, Body body) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) length);
+        try {
+            body.writeTo(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        json(status, out.toByteArray());
+    }
+
+    /** Writes a body to a stream. */
+    @FunctionalInterface
+    interface Body {
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
     void empty(int status);
 
     /** Switches to text/event-stream (status 200). Writes are serialised by the caller. */

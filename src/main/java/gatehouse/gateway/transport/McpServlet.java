@@ -232,6 +232,18 @@ public class McpServlet extends HttpServlet {
         }
 
         @Override
+        public void json(int status, long length, Body body) {
+            resp.setStatus(status);
+            resp.setContentType("application/json");
+            resp.setContentLengthLong(length);
+            try {
+                body.writeTo(resp.getOutputStream());
+            } catch (IOException e) {
+                // the client went away; nothing left to tell it
+            }
+        }
+
+        @Override
         public void json(int status, tools.jackson.databind.JsonNode body) {
             resp.setStatus(status);
             resp.setContentType("application/json");

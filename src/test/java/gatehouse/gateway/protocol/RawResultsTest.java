@@ -171,4 +171,20 @@ class RawResultsTest {
         ObjectNode copy = message.deepCopy();
         assertThatThrownBy(() -> RawResults.write(copy, raw)).isInstanceOf(IllegalStateException.class);
     }
+
+    /** The answer is written in three parts (envelope before, the result's bytes, envelope after), never one array. */
+    @Test
+    void thePartsWriteTheSameBytesAsTheWholeAnswer() throws Exception {
+        String result = "{\"content\":[{\"type\":\"text\",\"text\":\"" + BIG + "\"}]}";
+        byte[] body = utf8("{\"jsonrpc\":\"2.0\",\"result\":" + result + ",\"id\":5}");
+        ObjectNode message = (ObjectNode) RawResults.passThrough(() -> RawResults.read(body, "tools/call"));
+        RawResults.Raw raw = RawResults.take();
+        RawResults.Parts parts = RawResults.parts(message, raw);
+        assertThat(new String(parts.before(), StandardCharsets.UTF_8)).isEqualTo("{\"jsonrpc\":\"2.0\",\"result\":");
+        assertThat(new String(parts.after(), StandardCharsets.UTF_8)).isEqualTo(",\"id\":5}");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        parts.writeTo(out);
+        assertThat(out.toByteArray()).isEqualTo(body).isEqualTo(RawResults.write(message, raw));
+        assertThat(parts.length()).isEqualTo(body.length);
+    }
 }
