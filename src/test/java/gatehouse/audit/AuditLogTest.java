@@ -178,4 +178,26 @@ class AuditLogTest {
         assertThat(log.isRunning()).isFalse();
         assertThat(log.lastWritten()).isZero();
     }
+    /** What the request's arguments measure is taken by the writer: the request thread only queues the node. */
+    @Test
+    void theArgumentsAreMeasuredOnTheWritersThreadNotTheCallers() {
+        JdbcTemplate jdbc = database(true);
+        AuditLog log = start(jdbc, WAIT);
+        List<String> serializedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Object watched = new Object() {
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String value() {
+                serializedOn.add(Thread.currentThread().getName());
+                return "Zürich";
+            }
+        };
+        tools.jackson.databind.node.ObjectNode arguments = gatehouse.platform.Json.object();
+        arguments.set("city", gatehouse.platform.Json.MAPPER.getNodeFactory().pojoNode(watched));
+        LogRecord r = record("measured").withTiming(arguments, 0.5, null);
+        log.awaitWritten(log.record(r), WAIT);
+        assertThat(serializedOn).as("threads that serialized the arguments").isNotEmpty()
+                .allMatch("audit-writer"::equals);
+        assertThat(jdbc.queryForObject("SELECT arguments_bytes FROM log_records WHERE correlation_id = 'measured'", Integer.class))
+                .as("UTF-8 size of {\"city\":\"Zürich\"}").isEqualTo("{\"city\":\"Zürich\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
 }

@@ -54,7 +54,7 @@ public class AuditStep implements Step {
                 x.errorCode(), x.errorMessage(), decisions(decisions), x.input(), x.output())
                 .withClient(caller == null ? null : caller.hostId(), client == null ? null : client.path("name").asString(null),
                         client == null ? null : client.path("version").asString(null))
-                .withTiming(request != null && request.has("params") ? argumentsBytes(request.get("params")) : null,
+                .withTiming(request != null && request.has("params") ? arguments(request.get("params")) : null,
                         x.upstreamNanos() > 0 ? x.upstreamNanos() / 1e6 : null, x.attribute(TelemetryStep.TRACE_ID))
                 .withSpan(x.attribute(TelemetryStep.TRACE_ID), x.attribute(TelemetryStep.SPAN_ID));
         List<CompletableFuture<List<Decision>>> later = x.laterDecisions();
@@ -79,10 +79,12 @@ public class AuditStep implements Step {
     /** How long a log record waits for decisions made after the message went on (above every remote engine's timeout). */
     static final Duration LATER_DECISIONS_WAIT = Duration.ofSeconds(60);
 
-    /** The size of what the caller sent: a call's arguments, otherwise its params (UTF-8 JSON). */
-    static Integer argumentsBytes(JsonNode params) {
-        JsonNode args = params.has("arguments") ? params.get("arguments") : params;
-        return Json.size(args);
+    /**
+     * What the caller sent, whose UTF-8 JSON size the record gets: a call's arguments, otherwise its
+     * params. The log writer measures it, so the request thread does not serialize it again.
+     */
+    static JsonNode arguments(JsonNode params) {
+        return params.has("arguments") ? params.get("arguments") : params;
     }
 
     /** The decisions as the log record's JSON array; null when there were none. */
