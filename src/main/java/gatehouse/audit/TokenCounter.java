@@ -279,7 +279,11 @@ final class TokenCounter {
         System.arraycopy(bytes, from, quoted, 1, to - from);
         quoted[quoted.length - 1] = '"';
         try (JsonParser p = Json.MAPPER.createParser(quoted)) {
-            return p.nextToken() == JsonToken.VALUE_STRING && p.nextToken() == null ? p.getString() : null;
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String text = p.getString();
+            return p.nextToken() == null ? text : null;
         } catch (JacksonException e) {
             return null;
         }

@@ -117,6 +117,9 @@ class TokenCounterTest {
         int[] where = TokenCounter.oneText(new gatehouse.platform.JsonText(padded, 2, padded.length - 2));
         assertThat(where).as("the text is found in the bytes, not parsed").isNotNull();
         assertThat(new String(padded, where[0], where[1] - where[0], java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a b");
+        byte[] loremBytes = Json.string(lorem).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(counter.estimateBytes(loremBytes, 1, loremBytes.length - 1)).as("estimated from the bytes, not decoded whole")
+                .isEqualTo(counter.count(lorem));
 
         StringBuilder b = new StringBuilder();
         java.util.Random random = new java.util.Random(11);
