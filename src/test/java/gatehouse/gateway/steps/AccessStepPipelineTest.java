@@ -189,10 +189,16 @@ class AccessStepPipelineTest extends GatewayTestSupport {
         meta.put(StatelessEnvelope.PROTOCOL_VERSION, "2026-07-28");
         meta.set(StatelessEnvelope.CLIENT_CAPABILITIES, Json.object());
         List<ObjectNode> events = new CopyOnWriteArrayList<>();
-        stateless.postAsync(Json.bytes(stateless.request("subscriptions/listen", p)),
+        java.util.concurrent.CompletableFuture<McpTestClient.Result> answer = stateless.postAsync(
+                Json.bytes(stateless.request("subscriptions/listen", p)),
                 Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "subscriptions/listen"), events::add);
-        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream()
-                .anyMatch(m -> "notifications/subscriptions/acknowledged".equals(m.path("method").asString(null))));
+        java.util.function.BooleanSupplier acknowledged = () -> events.stream()
+                .anyMatch(m -> "notifications/subscriptions/acknowledged".equals(m.path("method").asString(null)));
+        // an answer that ends the POST instead of a stream is shown at once, not after the wait
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.getAsBoolean() || answer.isDone());
+        assertThat(acknowledged.getAsBoolean()).as("the listen stream was acknowledged; the POST ended with %s, events %s",
+                answer.isDone() ? answer.handle((r, e) -> e != null ? e.toString() : r.status() + " " + r.body()).join() : "nothing yet",
+                events).isTrue();
         return events;
     }
 
