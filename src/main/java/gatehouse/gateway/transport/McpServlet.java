@@ -262,7 +262,11 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public boolean committed() {
-            return resp.isCommitted();
+            try {
+                return resp.isCommitted();
+            } catch (IllegalStateException recycled) {
+                return true; // the container already ended the request (the client went away): nothing more goes out
+            }
         }
 
         @Override
@@ -315,13 +319,38 @@ public class McpServlet extends HttpServlet {
         }
     }
 
-    private static final class Stream implements EventStream {
+    /**
+     * An event stream over the response's output. When the client goes away, the container may end
+     * the request and recycle its objects before this stream learns of it; a write then fails with
+     * the container's NullPointerException or IllegalStateException instead of an IOException.
+     * Either way the client is gone: every failure of a write is reported as an IOException and the
+     * stream counts as closed, so callers end the stream quietly instead of logging an internal error.
+     */
+    static final class Stream implements EventStream {
         private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
         private final OutputStream out;
         private volatile boolean closed;
 
         Stream(OutputStream out) {
             this.out = out;
+        }
+
+        /** Writes through {@code write}, turning the container's failure after the client left into an IOException. */
+        private void guarded(Writes write) throws IOException {
+            try {
+                write.run();
+            } catch (IOException e) {
+                closed = true;
+                throw e;
+            } catch (RuntimeException e) {
+                closed = true;
+                throw new IOException("the client is gone (the container ended the request)", e);
+            }
+        }
+
+        @FunctionalInterface
+        private interface Writes {
+            void run() throws IOException;
         }
 
         @Override
@@ -333,12 +362,14 @@ public class McpServlet extends HttpServlet {
             if (id != null) {
                 head.append("id: ").append(id).append('\n');
             }
-            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-            out.write(DATA);
-            out.write(data); // compact JSON has no raw newlines
-            out.write('\n');
-            out.write('\n');
-            out.flush();
+            guarded(() -> {
+                out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+                out.write(DATA);
+                out.write(data); // compact JSON has no raw newlines
+                out.write('\n');
+                out.write('\n');
+                out.flush();
+            });
         }
 
         /** Written but not flushed: the container sends it, and ends the stream, when the handler returns. */
@@ -347,12 +378,14 @@ public class McpServlet extends HttpServlet {
             if (closed) {
                 throw new IOException("stream closed");
             }
+            guarded(() -> {
+                out.write("event: message\n".getBytes(StandardCharsets.UTF_8));
+                out.write(DATA);
+                out.write(data);
+                out.write('\n');
+                out.write('\n');
+            });
             closed = true;
-            out.write("event: message\n".getBytes(StandardCharsets.UTF_8));
-            out.write(DATA);
-            out.write(data);
-            out.write('\n');
-            out.write('\n');
         }
 
         @Override
@@ -360,8 +393,10 @@ public class McpServlet extends HttpServlet {
             if (closed) {
                 throw new IOException("stream closed");
             }
-            out.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            guarded(() -> {
+                out.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            });
         }
 
         @Override
@@ -372,8 +407,8 @@ public class McpServlet extends HttpServlet {
             closed = true;
             try {
                 out.flush();
-            } catch (IOException ignored) {
-                // best effort
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: the client may be gone
             }
         }
     }
