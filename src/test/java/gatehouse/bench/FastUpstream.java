@@ -1,5 +1,6 @@
 package gatehouse.bench;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,6 +69,38 @@ public final class FastUpstream {
     /** The server's handler, for tests that run it inside their own JVM on an {@link HttpServer} of their own. */
     public static com.sun.net.httpserver.HttpHandler handlerFor(boolean stateless, String name) {
         return new FastUpstream(stateless, name)::handle;
+    }
+
+    /** What a test sees of each POST before the fixture answers it: it may answer itself (true) or leave it to the fixture. */
+    @FunctionalInterface
+    public interface PostHook {
+        boolean answered(HttpExchange exchange, JsonNode message) throws IOException;
+    }
+
+    /**
+     * A 2025 fixture upstream on a loopback port of its own, in the test's JVM, whose POSTs pass
+     * {@code hook} first. Stop it with {@code stop(0)}.
+     */
+    public static HttpServer startWithHook(String name, PostHook hook) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        var inner = handlerFor(false, name);
+        server.createContext("/mcp", ex -> {
+            if ("POST".equals(ex.getRequestMethod())) {
+                byte[] body;
+                try (InputStream in = ex.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                if (hook.answered(ex, Json.MAPPER.readTree(body))) {
+                    ex.close();
+                    return;
+                }
+                ex.setStreams(new ByteArrayInputStream(body), null);
+            }
+            inner.handle(ex);
+        });
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        return server;
     }
 
     public static void main(String[] args) throws IOException {

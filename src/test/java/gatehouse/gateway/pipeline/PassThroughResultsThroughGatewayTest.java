@@ -3,14 +3,10 @@ package gatehouse.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +19,6 @@ import gatehouse.platform.Json;
 import gatehouse.testing.AdminClient;
 import gatehouse.testing.GatewayTestSupport;
 import gatehouse.testing.McpTestClient;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -44,36 +39,23 @@ class PassThroughResultsThroughGatewayTest extends GatewayTestSupport {
 
     @BeforeAll
     void world() throws Exception {
-        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        var inner = FastUpstream.handlerFor(false, "pass");
-        upstream.createContext("/mcp", ex -> {
-            if ("POST".equals(ex.getRequestMethod())) {
-                byte[] body;
-                try (InputStream in = ex.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                JsonNode msg = Json.MAPPER.readTree(body);
-                String text = msg.path("params").path("arguments").path("text").asString("");
-                if (text.startsWith("FAIL:")) {
-                    ObjectNode answer = Json.object().put("jsonrpc", "2.0").set("id", msg.get("id"));
-                    ObjectNode result = answer.putObject("result");
-                    result.putArray("content").addObject().put("type", "text").put("text", text);
-                    result.put("isError", true);
-                    byte[] out = Json.bytes(answer);
-                    ex.getResponseHeaders().set("Content-Type", "application/json");
-                    ex.sendResponseHeaders(200, out.length);
-                    try (OutputStream o = ex.getResponseBody()) {
-                        o.write(out);
-                    }
-                    ex.close();
-                    return;
-                }
-                ex.setStreams(new ByteArrayInputStream(body), null);
+        upstream = FastUpstream.startWithHook("pass", (ex, msg) -> {
+            String text = msg.path("params").path("arguments").path("text").asString("");
+            if (!text.startsWith("FAIL:")) {
+                return false;
             }
-            inner.handle(ex);
+            ObjectNode answer = Json.object().put("jsonrpc", "2.0").set("id", msg.get("id"));
+            ObjectNode result = answer.putObject("result");
+            result.putArray("content").addObject().put("type", "text").put("text", text);
+            result.put("isError", true);
+            byte[] out = Json.bytes(answer);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, out.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(out);
+            }
+            return true;
         });
-        upstream.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        upstream.start();
         server = admin.createHttpServer(unique("pass-upstream"), "streamable-http",
                 "http://127.0.0.1:" + upstream.getAddress().getPort() + "/mcp");
     }

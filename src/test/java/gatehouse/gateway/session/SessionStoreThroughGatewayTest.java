@@ -3,13 +3,9 @@ package gatehouse.gateway.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +21,6 @@ import gatehouse.testing.AdminClient.Connection;
 import gatehouse.testing.GatewayTestSupport;
 import gatehouse.testing.McpTestClient;
 import gatehouse.testing.McpTestClient.Result;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -52,25 +47,13 @@ class SessionStoreThroughGatewayTest extends GatewayTestSupport {
 
     @BeforeAll
     void world() throws Exception {
-        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        var inner = FastUpstream.handlerFor(false, "stored");
-        upstream.createContext("/mcp", ex -> {
-            if ("POST".equals(ex.getRequestMethod())) {
-                byte[] body;
-                try (InputStream in = ex.getRequestBody()) {
-                    body = in.readAllBytes();
-                }
-                JsonNode msg = Json.MAPPER.readTree(body);
-                String text = msg.path("params").path("arguments").path("text").asString("");
-                if (!text.isEmpty()) {
-                    upstreamSessionOf.put(text, String.valueOf(ex.getRequestHeaders().getFirst("Mcp-Session-Id")));
-                }
-                ex.setStreams(new ByteArrayInputStream(body), null);
+        upstream = FastUpstream.startWithHook("stored", (ex, msg) -> {
+            String text = msg.path("params").path("arguments").path("text").asString("");
+            if (!text.isEmpty()) {
+                upstreamSessionOf.put(text, String.valueOf(ex.getRequestHeaders().getFirst("Mcp-Session-Id")));
             }
-            inner.handle(ex);
+            return false;
         });
-        upstream.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        upstream.start();
         gateway = admin.createGateway(unique("stored-sessions"));
         admin.assign(gateway, admin.createHttpServer(unique("stored-upstream"), "streamable-http",
                 "http://127.0.0.1:" + upstream.getAddress().getPort() + "/mcp"), "st");
