@@ -154,6 +154,32 @@ class AuditLogTest {
         assertThat(transactions.get()).as("transactions for %d records arriving one by one", n).isBetween(1, n / 3);
     }
 
+    /**
+     * Records arriving a few milliseconds apart do not wake the writer one by one: it sleeps through
+     * its linger and is woken for the batch, not for each record (it used to look every 2 ms).
+     */
+    @Test
+    void aLingeringWriterWakesPerBatchNotPerRecord() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
+                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
+                List.of(), null);
+        log.start();
+        started.add(log);
+        log.awaitWritten(log.record(record("warm-up")), WAIT);
+        long before = log.wakeUps();
+        int n = 40;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record("paced"));
+            Thread.sleep(5);
+        }
+        log.awaitWritten(last, WAIT);
+        assertThat(rows(jdbc, "paced")).isEqualTo(n);
+        assertThat(log.wakeUps() - before).as("writer wake-ups for %d records arriving 5 ms apart", n).isLessThan(n / 4);
+    }
+
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);
