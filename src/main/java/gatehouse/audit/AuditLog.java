@@ -61,6 +61,7 @@ public class AuditLog implements SmartLifecycle {
     private long lastWritten; // guarded by progress: the highest sequence the writer is done with
     private final AtomicLong dropped = new AtomicLong();
     private final TokenCounter tokens;
+    private final Decisions.Memo decisions = new Decisions.Memo(); // writer thread only
     private final HashChain chain;
     private final AuditSpool spool;
     private final List<LogRecordListener> listeners;
@@ -229,7 +230,7 @@ public class AuditLog implements SmartLifecycle {
                 gather(batch);
                 List<StoredRecord> rows = new ArrayList<>(batch.size());
                 for (Queued q : batch) {
-                    rows.add(StoredRecord.of(q.record(), tokens));
+                    rows.add(StoredRecord.of(q.record(), tokens, decisions));
                 }
                 tell(rows);
                 store(rows, batch.getLast().sequence());
