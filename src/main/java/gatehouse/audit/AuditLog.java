@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -59,6 +61,7 @@ public class AuditLog implements SmartLifecycle {
     private long lastWritten; // guarded by progress: the highest sequence the writer is done with
     private final AtomicLong dropped = new AtomicLong();
     private final TokenCounter tokens;
+    private final Decisions.Memo decisions = new Decisions.Memo(); // writer thread only
     private final HashChain chain;
     private final AuditSpool spool;
     private final List<LogRecordListener> listeners;
@@ -67,7 +70,14 @@ public class AuditLog implements SmartLifecycle {
     /** The highest sequence someone waits for ({@link #awaitWritten}): the writer stops gathering for it. */
     private final AtomicLong wanted = new AtomicLong();
     private volatile boolean running;
-    private Thread writer;
+    private volatile Thread writer;
+    /**
+     * While the writer lingers: how many queued records fill its batch (a producer that sees the
+     * queue that long wakes it); otherwise {@link Integer#MAX_VALUE}.
+     */
+    private volatile int lingerFull = Integer.MAX_VALUE;
+    /** How often the writer's waits ended (a record, a full batch, a waiting caller, the linger's end, a timeout). */
+    private final LongAdder wakeUps = new LongAdder();
     private final TransactionTemplate tx;
     // writer thread only:
     private Instant outageSince;
@@ -119,6 +129,9 @@ public class AuditLog implements SmartLifecycle {
                 }
             }
             lastQueued = q.sequence();
+            if (queue.size() >= lingerFull) {
+                LockSupport.unpark(writer); // the batch the writer gathers is full: no need to wait out the linger
+            }
             return q.sequence();
         } finally {
             enqueue.unlock();
@@ -156,6 +169,7 @@ public class AuditLog implements SmartLifecycle {
     public void awaitWritten(long sequence, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         wanted.accumulateAndGet(sequence, Math::max);
+        LockSupport.unpark(writer); // a lingering writer writes what it gathered now
         synchronized (progress) {
             while (lastWritten < sequence) {
                 long left = deadline - System.nanoTime();
@@ -205,6 +219,7 @@ public class AuditLog implements SmartLifecycle {
         while (running || !queue.isEmpty()) {
             try {
                 Queued first = queue.poll(200, TimeUnit.MILLISECONDS);
+                wakeUps.increment();
                 if (first == null) {
                     if (!spool.isEmpty() && System.nanoTime() >= nextAttemptNanos) {
                         replaySpool();
@@ -215,7 +230,7 @@ public class AuditLog implements SmartLifecycle {
                 gather(batch);
                 List<StoredRecord> rows = new ArrayList<>(batch.size());
                 for (Queued q : batch) {
-                    rows.add(StoredRecord.of(q.record(), tokens));
+                    rows.add(StoredRecord.of(q.record(), tokens, decisions));
                 }
                 tell(rows);
                 store(rows, batch.getLast().sequence());
@@ -241,8 +256,10 @@ public class AuditLog implements SmartLifecycle {
     /**
      * Fills the batch with what is queued, and keeps gathering for up to the linger while it is not
      * full: under steady traffic one transaction (chain head read, inserts, chain head update)
-     * then carries many records instead of one or two. Shutdown and a caller waiting for a record
-     * in the batch end the wait at once.
+     * then carries many records instead of one or two. The writer sleeps through the linger
+     * rather than waking for every record: it is woken early only by a producer that fills the
+     * batch, a caller waiting for a record ({@link #awaitWritten}) and shutdown, which end the
+     * wait at once.
      */
     private void gather(List<Queued> batch) {
         int max = props.batchSize();
@@ -252,23 +269,31 @@ public class AuditLog implements SmartLifecycle {
             return;
         }
         long deadline = System.nanoTime() + lingerNanos;
-        while (batch.size() < max && running && wanted.get() < batch.getFirst().sequence()) {
+        long first = batch.getFirst().sequence();
+        while (batch.size() < max && running && wanted.get() < first) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return;
+                break;
             }
-            // short slices, so a caller that starts waiting meanwhile is noticed
-            Queued next;
-            try {
-                next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(2)), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return; // what is gathered is written now; nothing taken from the queue is lost
+            // published before the queue is looked at, so a producer that fills the batch after
+            // this look sees it and wakes the writer
+            lingerFull = max - batch.size();
+            if (queue.size() < lingerFull && running && wanted.get() < first) {
+                LockSupport.parkNanos(this, left);
+                wakeUps.increment();
             }
-            if (next != null) {
-                batch.add(next);
-                queue.drainTo(batch, max - batch.size());
+            lingerFull = Integer.MAX_VALUE;
+            if (Thread.interrupted()) {
+                break; // what is gathered is written now; nothing taken from the queue is lost
             }
+            queue.drainTo(batch, max - batch.size());
         }
+        queue.drainTo(batch, max - batch.size());
+    }
+
+    /** How often the writer woke up since start: about once per batch under steady traffic, not once per record. */
+    long wakeUps() {
+        return wakeUps.sum();
     }
 
     private void tell(List<StoredRecord> rows) {
@@ -485,6 +510,7 @@ public class AuditLog implements SmartLifecycle {
     public void stop() {
         long last = lastQueued();
         running = false; // the writer still drains the queue before it ends
+        LockSupport.unpark(writer); // a lingering writer writes what it gathered now
         try {
             writer.join(shutdownWait);
         } catch (InterruptedException e) {

@@ -29,6 +29,35 @@ final class Decisions {
         }
     }
 
+    /**
+     * {@link #normalize} remembering its recent answers: a gateway's decisions repeat (the same
+     * steps allowing the same calls), and parsing and writing them again for every record was a
+     * sizeable share of the log writer's work. Bounded; used by the one writer thread.
+     */
+    static final class Memo {
+        static final int ENTRIES = 64;
+        /** Longer texts are normalized afresh (bounds what the memo holds). */
+        static final int MAX_CHARS = 4096;
+        private final java.util.Map<String, String> known = new java.util.LinkedHashMap<>(ENTRIES * 2, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+                return size() > ENTRIES;
+            }
+        };
+
+        String normalize(String decisions) {
+            if (decisions == null || decisions.length() > MAX_CHARS) {
+                return Decisions.normalize(decisions);
+            }
+            String done = known.get(decisions);
+            if (done == null) {
+                done = Decisions.normalize(decisions);
+                known.put(decisions, done);
+            }
+            return done;
+        }
+    }
+
     /** Each decision's {@code step:action}, for counters and span events. */
     static List<String> stepActions(String decisions) {
         List<String> out = new ArrayList<>();

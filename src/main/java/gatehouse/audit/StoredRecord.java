@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 import gatehouse.platform.Json;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A log record as stored: client-chosen texts cut to their column widths (V1, V9), tokens counted
@@ -41,20 +42,64 @@ public record StoredRecord(Instant time, String correlationId, String sessionId,
                 clientName, clientVersion, traceId, null, null);
     }
 
-    static StoredRecord of(LogRecord r, TokenCounter tokens) {
-        TokenCounter.Counted in = tokens.countInput(r.method(), r.input());
-        TokenCounter.Counted out = tokens.countOutput(r.method(), r.output());
-        boolean estimated = in != null && in.estimated() || out != null && out.estimated();
+    /**
+     * The record as stored, its tokens counted and its arguments measured. A call's arguments are
+     * also its input: they are written to JSON once for both. A count that fails (a result that is
+     * not valid JSON or UTF-8) is left out rather than losing the record.
+     */
+    static StoredRecord of(LogRecord r, TokenCounter tokens, Decisions.Memo decisions) {
+        TokenCounter.Counted in = null;
         Integer argumentsBytes = r.argumentsBytes();
-        if (argumentsBytes == null && r.arguments() != null) {
-            argumentsBytes = Json.size(r.arguments());
+        JsonNode input = r.input();
+        if (argumentsBytes == null && input != null && r.arguments() == input && !input.isNull() && !input.isMissingNode()) {
+            try {
+                String json = Json.string(input);
+                in = tokens.countText(json);
+                argumentsBytes = utf8Length(json);
+            } catch (RuntimeException e) {
+                // neither is known; the record is still written
+            }
+        } else {
+            in = countOrNull(() -> tokens.countInput(r.method(), r.input()));
+            if (argumentsBytes == null && r.arguments() != null) {
+                argumentsBytes = Json.size(r.arguments());
+            }
         }
+        TokenCounter.Counted out = countOrNull(() -> tokens.countOutput(r.method(), r.output()));
+        boolean estimated = in != null && in.estimated() || out != null && out.estimated();
         return new StoredRecord(r.time().truncatedTo(ChronoUnit.MICROS), cut(r.correlationId(), 64), cut(r.sessionId(), 64),
                 cut(r.connectionId(), 64), cut(r.gatewayId(), 64), cut(r.serverId(), 64), cut(r.userId(), 64), cut(r.hostId(), 64),
                 cut(r.direction(), 16), cut(r.kind(), 16), cut(r.method(), 128), cut(r.tool(), 256), r.durationMs(), r.upstreamMs(),
                 in == null ? null : in.tokens(), out == null ? null : out.tokens(), argumentsBytes, cut(r.status(), 32),
-                r.errorCode(), cut(r.errorMessage(), 1024), Decisions.normalize(r.decisions()), cut(r.clientName(), 128),
+                r.errorCode(), cut(r.errorMessage(), 1024), decisions.normalize(r.decisions()), cut(r.clientName(), 128),
                 cut(r.clientVersion(), 64), cut(r.traceId(), 32), cut(r.spanId(), 16), estimated);
+    }
+
+    private static TokenCounter.Counted countOrNull(java.util.function.Supplier<TokenCounter.Counted> count) {
+        try {
+            return count.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The length of {@code s} in UTF-8 (what writing it as bytes gives), counted without encoding it. */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     static String cut(String s, int max) {

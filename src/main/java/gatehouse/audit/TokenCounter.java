@@ -1,5 +1,7 @@
 package gatehouse.audit;
 
+import java.nio.charset.StandardCharsets;
+
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -73,6 +75,11 @@ final class TokenCounter {
     /** The tokens of a request's input (compact JSON); null when there is none. */
     Counted countInput(String method, JsonNode input) {
         return present(input) ? counted(Json.string(input)) : null;
+    }
+
+    /** The tokens of a text (a request's input already written as compact JSON). */
+    Counted countText(String text) {
+        return counted(text);
     }
 
     /** The tokens of what the model reads of an answer; null when there is none. */
@@ -272,8 +279,23 @@ final class TokenCounter {
         return limit == to ? to : -1;
     }
 
-    /** The text of the escaped JSON string content {@code bytes[from, to)}; null if it is not one. */
-    private static String decode(byte[] bytes, int from, int to) {
+    /**
+     * The text of the escaped JSON string content {@code bytes[from, to)}; null if it is not one.
+     * Text without escapes (most of it) is read as UTF-8 straight from the bytes, without a parser
+     * or a copy.
+     */
+    static String decode(byte[] bytes, int from, int to) {
+        boolean plain = true;
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (b == '\\' || b == '"' || (b >= 0 && b < 0x20)) {
+                plain = false;
+                break;
+            }
+        }
+        if (plain) {
+            return new String(bytes, from, to - from, StandardCharsets.UTF_8);
+        }
         byte[] quoted = new byte[to - from + 2];
         quoted[0] = '"';
         System.arraycopy(bytes, from, quoted, 1, to - from);

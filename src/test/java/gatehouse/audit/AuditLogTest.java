@@ -154,6 +154,32 @@ class AuditLogTest {
         assertThat(transactions.get()).as("transactions for %d records arriving one by one", n).isBetween(1, n / 3);
     }
 
+    /**
+     * Records arriving a few milliseconds apart do not wake the writer one by one: it sleeps through
+     * its linger and is woken for the batch, not for each record (it used to look every 2 ms).
+     */
+    @Test
+    void aLingeringWriterWakesPerBatchNotPerRecord() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
+                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
+                List.of(), null);
+        log.start();
+        started.add(log);
+        log.awaitWritten(log.record(record("warm-up")), WAIT);
+        long before = log.wakeUps();
+        int n = 40;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record("paced"));
+            Thread.sleep(5);
+        }
+        log.awaitWritten(last, WAIT);
+        assertThat(rows(jdbc, "paced")).isEqualTo(n);
+        assertThat(log.wakeUps() - before).as("writer wake-ups for %d records arriving 5 ms apart", n).isLessThan(n / 4);
+    }
+
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);
@@ -199,5 +225,58 @@ class AuditLogTest {
                 .allMatch("audit-writer"::equals);
         assertThat(jdbc.queryForObject("SELECT arguments_bytes FROM log_records WHERE correlation_id = 'measured'", Integer.class))
                 .as("UTF-8 size of {\"city\":\"Zürich\"}").isEqualTo("{\"city\":\"Zürich\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    /**
+     * A call's arguments are also what its input tokens are counted from: the writer writes them to
+     * JSON once for both, and both figures are what measuring them apart gives.
+     */
+    @Test
+    void aCallsArgumentsAreWrittenToJsonOnceForTheirSizeAndTheirTokens() {
+        JdbcTemplate jdbc = database(true);
+        AuditLog log = start(jdbc, WAIT);
+        java.util.concurrent.atomic.AtomicInteger serialized = new java.util.concurrent.atomic.AtomicInteger();
+        Object watched = new Object() {
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String value() {
+                serialized.incrementAndGet();
+                return "Zürich \uD83D\uDE00 ünd mehr";
+            }
+        };
+        tools.jackson.databind.node.ObjectNode arguments = gatehouse.platform.Json.object();
+        arguments.set("city", gatehouse.platform.Json.MAPPER.getNodeFactory().pojoNode(watched));
+        LogRecord r = new LogRecord(Instant.now(), "once", null, "conn", "gw", null, null, "client", "request", "tools/call", "weather",
+                1.0, "ok", null, null, null, arguments, null).withTiming(arguments, 0.5, null);
+        log.awaitWritten(log.record(r), WAIT);
+        assertThat(serialized.get()).as("times the arguments were written to JSON").isEqualTo(1);
+        String json = "{\"city\":\"Zürich \uD83D\uDE00 ünd mehr\"}";
+        java.util.Map<String, Object> row = jdbc.queryForMap("SELECT arguments_bytes, input_tokens FROM log_records WHERE correlation_id = 'once'");
+        assertThat(((Number) row.get("ARGUMENTS_BYTES")).intValue()).isEqualTo(json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(((Number) row.get("INPUT_TOKENS")).intValue()).isEqualTo(new TokenCounter().count(json));
+    }
+
+    /**
+     * A tool result passed through as bytes that are not UTF-8 cannot have its tokens counted: the
+     * record is still written (without the count), and so are the records in its batch.
+     */
+    @Test
+    void aResultThatIsNotUtf8IsLoggedWithoutItsTokenCount() {
+        JdbcTemplate jdbc = database(true);
+        AuditLog log = start(jdbc, WAIT);
+        byte[] result = "{\"content\":[{\"type\":\"text\",\"text\":\"line\\nXX end\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(result, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("XX");
+        result[at] = (byte) 0xff;
+        result[at + 1] = (byte) 0xfe;
+        tools.jackson.databind.JsonNode output = gatehouse.platform.Json.MAPPER.getNodeFactory()
+                .pojoNode(new gatehouse.platform.JsonText(result, 0, result.length));
+        log.record(record("before"));
+        LogRecord r = new LogRecord(Instant.now(), "not-utf8", null, "conn", "gw", null, null, "client", "request", "tools/call", "t",
+                1.0, "ok", null, null, null, null, output);
+        log.record(r);
+        log.awaitWritten(log.record(record("after")), WAIT);
+        assertThat(rows(jdbc, "before") + rows(jdbc, "not-utf8") + rows(jdbc, "after")).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT output_tokens FROM log_records WHERE correlation_id = 'not-utf8'", Integer.class)).isNull();
+        assertThat(log.dropped()).isZero();
     }
 }
