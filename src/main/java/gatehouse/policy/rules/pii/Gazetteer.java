@@ -72,20 +72,19 @@ final class Gazetteer {
     static final Set<String> ORG_WORDS = Set.of("Web", "Cloud", "Services", "Systems", "Labs", "Software", "Solutions", "Technologies",
             "Partners", "Holdings", "Foundation", "Institute", "Association", "Committee", "Council", "Department", "Office", "Agency");
 
-    /** Whether one of the space-separated words in {@code cs[s, e)} is in a list of {@code bit}. */
-    boolean hasWord(int bit, byte[] cs, int s, int e) {
+    /** The lists (bits of {@link #exact}) that any of the space-separated words in {@code cs[s, e)} is in: one probe per word. */
+    int wordFlags(byte[] cs, int s, int e) {
+        int any = 0;
         int k = s;
         while (k < e) {
             int w = k;
             while (w < e && cs[w] != ' ') {
                 w++;
             }
-            if ((exact.flags(cs, k, w) & bit) != 0) {
-                return true;
-            }
+            any |= exact.flags(cs, k, w);
             k = w + 1;
         }
-        return false;
+        return any;
     }
 
     /** Endings of English place names ("-town", "-ville", "-port"): a capitalised word with one is a place candidate. */

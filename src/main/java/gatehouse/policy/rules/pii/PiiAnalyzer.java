@@ -178,7 +178,12 @@ public final class PiiAnalyzer {
         // one copy, then plain array reads: String.charAt checks bounds and encoding on every call, and
         // toCharArray inflates a Latin-1 string to twice its size; Latin-1 bytes are a plain copy
         byte[] cs = latin1(text);
-        byte[] cls = CLASS;
+        // The loop only dispatches: the work per stretch of prose (skipPlain), per punctuation mark and per word is
+        // in methods of their own, each called thousands of times per message. The JIT's optimising tier takes a
+        // method up by how often it is called (scaled by how long its queue is); this one is called once per
+        // message, so when the loop did the work here it ran in the slower profiling tier until long after the
+        // methods it calls were optimised (in bin/pii-bench: until a second into the measured passes, which split
+        // its runs into a slow and a fast group by whether that came before the median pass).
         int i = 0;
         while (i < n) {
             int c = cs[i] & 0xFF;
@@ -195,75 +200,81 @@ public final class PiiAnalyzer {
                     continue;
                 }
             }
-            if (cls[c] == 0) {
-                // punctuation: '@' (e-mail, from its middle), and what can begin with it (':' IPv6, '-' PEM, '+' '(' phones)
-                if (c == '@') {
-                    if (email != null) {
-                        email(text, i, raw);
-                    }
-                } else if (punctuationStarts[c] && !afterWord(text, cs, i)) {
-                    general(text, cs, (char) c, i, matchers, raw);
-                }
-                i++;
-                continue;
-            }
-            boolean afterWord = i > 0 && (cs[i - 1] < 0 || cs[i - 1] == '?') && Character.isLetterOrDigit(text.charAt(i - 1));
-            // a run of ASCII letters and digits: classify it in the same pass that finds its end (bit 1 digit,
-            // bit 2 capital, bit 3 small letter), counting the first character's class apart for the capital
-            int e = i + 1;
-            int seen = 0;
-            // eight bytes at a time while the run lasts (one predictable branch per word instead of one per byte)
-            while (e + 8 <= n) {
-                long x = (long) LONGS.get(cs, e);
-                long x7 = x & ~HIGH;
-                long digits = inRange(x7, '0', '9');
-                long uppers = inRange(x7, 'A', 'Z');
-                long lowers = inRange(x7, 'a', 'z');
-                long nonWord = ~((digits | uppers | lowers) & ~x) & HIGH;
-                long keep = nonWord == 0 ? -1L : (1L << Long.numberOfTrailingZeros(nonWord)) - 1;
-                seen |= ((digits & keep) != 0 ? DIGIT : 0) | ((uppers & keep) != 0 ? UPPER : 0) | ((lowers & keep) != 0 ? LOWER : 0);
-                if (nonWord != 0) {
-                    e += Long.numberOfTrailingZeros(nonWord) >>> 3;
-                    break;
-                }
-                e += 8;
-            }
-            while (e < n) {
-                int k = cls[cs[e] & 0xFF];
-                if (k == 0) {
-                    break;
-                }
-                seen |= k;
-                e++;
-            }
-            int first = cls[c];
-            boolean digit = ((seen | first) & DIGIT) != 0;
-            boolean letter = ((seen | first) & (UPPER | LOWER)) != 0;
-            boolean upperAfterFirst = (seen & UPPER) != 0;
-            if (!afterWord) {
-                if (letter && !digit && !upperAfterFirst && quietEnd(text, cs, e, n)) {
-                    // a plain word ("service", "Service") followed by a space or ordinary punctuation: no pattern
-                    // can start here except "Bearer <token>" and a month before a year; names are looked up by hash
-                    if (maybePattern(cs, c, i, e, n)) {
-                        general(text, cs, (char) c, i, matchers, raw);
-                    } else if ((persons || locations) && c <= 'Z' && mayBeName(text, cs, i, e, n)) {
-                        names(text, cs, i, raw);
-                    }
-                } else if (digit && !letter && e - i < 7 && quietAfterNumber(text, cs, e, n)) {
-                    // a short number ("1923", "34") not followed by more digits, a separator or a month: too short for
-                    // every numeric entity, and nothing it could be part of follows
-                    i = e;
-                    continue;
-                } else {
-                    general(text, cs, (char) c, i, matchers, raw);
-                }
-            }
-            i = e;
+            i = CLASS[c] == 0 ? punctuation(text, cs, i, matchers, raw) : word(text, cs, i, n, matchers, raw);
         }
         if (raw.isEmpty()) {
             return List.of();
         }
         return finish(text, cs, raw);
+    }
+
+    /** The punctuation mark at {@code i}: '@' (e-mail, from its middle), and what can begin with it (':' IPv6, '-' PEM, '+' '(' phones). */
+    private int punctuation(String text, byte[] cs, int i, Matcher[][] matchers, List<Finding> raw) {
+        int c = cs[i];
+        if (c == '@') {
+            if (email != null) {
+                email(text, i, raw);
+            }
+        } else if (punctuationStarts[c] && !afterWord(text, cs, i)) {
+            general(text, cs, (char) c, i, matchers, raw);
+        }
+        return i + 1;
+    }
+
+    /** The run of ASCII letters and digits at {@code i}: the patterns and names that can begin there; returns its end. */
+    private int word(String text, byte[] cs, int i, int n, Matcher[][] matchers, List<Finding> raw) {
+        byte[] cls = CLASS;
+        int c = cs[i];
+        boolean afterWord = i > 0 && (cs[i - 1] < 0 || cs[i - 1] == '?') && Character.isLetterOrDigit(text.charAt(i - 1));
+        // classify the run in the same pass that finds its end (bit 1 digit, bit 2 capital, bit 3 small letter),
+        // counting the first character's class apart for the capital
+        int e = i + 1;
+        int seen = 0;
+        // eight bytes at a time while the run lasts (one predictable branch per word instead of one per byte)
+        while (e + 8 <= n) {
+            long x = (long) LONGS.get(cs, e);
+            long x7 = x & ~HIGH;
+            long digits = inRange(x7, '0', '9');
+            long uppers = inRange(x7, 'A', 'Z');
+            long lowers = inRange(x7, 'a', 'z');
+            long nonWord = ~((digits | uppers | lowers) & ~x) & HIGH;
+            long keep = nonWord == 0 ? -1L : (1L << Long.numberOfTrailingZeros(nonWord)) - 1;
+            seen |= ((digits & keep) != 0 ? DIGIT : 0) | ((uppers & keep) != 0 ? UPPER : 0) | ((lowers & keep) != 0 ? LOWER : 0);
+            if (nonWord != 0) {
+                e += Long.numberOfTrailingZeros(nonWord) >>> 3;
+                break;
+            }
+            e += 8;
+        }
+        while (e < n) {
+            int k = cls[cs[e] & 0xFF];
+            if (k == 0) {
+                break;
+            }
+            seen |= k;
+            e++;
+        }
+        if (afterWord) {
+            return e;
+        }
+        int first = cls[c];
+        boolean digit = ((seen | first) & DIGIT) != 0;
+        boolean letter = ((seen | first) & (UPPER | LOWER)) != 0;
+        boolean upperAfterFirst = (seen & UPPER) != 0;
+        if (letter && !digit && !upperAfterFirst && quietEnd(text, cs, e, n)) {
+            // a plain word ("service", "Service") followed by a space or ordinary punctuation: no pattern
+            // can start here except "Bearer <token>" and a month before a year; names are looked up by hash
+            if (maybePattern(cs, c, i, e, n)) {
+                general(text, cs, (char) c, i, matchers, raw);
+            } else if ((persons || locations) && c <= 'Z' && mayBeName(text, cs, i, e, n)) {
+                names(text, cs, i, raw);
+            }
+        } else if (!(digit && !letter && e - i < 7 && quietAfterNumber(text, cs, e, n))) {
+            // (a short number, "1923" or "34", not followed by more digits, a separator or a month is too short for
+            // every numeric entity, and nothing it could be part of follows)
+            general(text, cs, (char) c, i, matchers, raw);
+        }
+        return e;
     }
 
     /**
@@ -752,23 +763,34 @@ public final class PiiAnalyzer {
             return;
         }
         // words come from wordEnd: ASCII letters, apostrophes and hyphens, so the byte slices are the words
-        Lexicon lex = gazetteer.exact;
-        int word = lex.flags(cs, i, e);
+        int word = gazetteer.exact.flags(cs, i, e);
+        // in three parts, each compiled on its own: as one method (974 bytes of bytecode) it was among the last
+        // the JIT's optimising tier took up
         if (locations) {
-            // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
-            if ((word & Gazetteer.DIRECTION) != 0) {
-                int next = nextCapital(text, cs, e);
-                if (next > 0) {
-                    int ne = wordEnd(text, cs, next, n);
-                    if (properWord(text, cs, next, ne) && (lex.flags(cs, next, ne) & Gazetteer.NOT_NAME) == 0) {
-                        out.add(new Finding(Recognizers.LOCATION, i, ne, 0.4));
-                    }
-                }
-            } else if (e - i >= 6 && (word & Gazetteer.PLACE_START) == 0 && Gazetteer.placeShaped(cs, i, e) && !afterCapitalWord(text, cs, i)) {
-                out.add(new Finding(Recognizers.LOCATION, i, e, 0.35));
-            }
+            places(text, cs, i, e, word, out);
         }
-        if (locations && (word & Gazetteer.PLACE_START) != 0) {
+        if (persons) {
+            persons(text, cs, i, e, word, out);
+        }
+    }
+
+    /** The places that can begin at the capitalised word {@code cs[i, e)} (in the lists {@code word}): by list, by shape, after a direction. */
+    private void places(String text, byte[] cs, int i, int e, int word, List<Finding> out) {
+        int n = cs.length;
+        Lexicon lex = gazetteer.exact;
+        // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
+        if ((word & Gazetteer.DIRECTION) != 0) {
+            int next = nextCapital(text, cs, e);
+            if (next > 0) {
+                int ne = wordEnd(text, cs, next, n);
+                if (properWord(text, cs, next, ne) && (lex.flags(cs, next, ne) & Gazetteer.NOT_NAME) == 0) {
+                    out.add(new Finding(Recognizers.LOCATION, i, ne, 0.4));
+                }
+            }
+        } else if (e - i >= 6 && (word & Gazetteer.PLACE_START) == 0 && Gazetteer.placeShaped(cs, i, e) && !afterCapitalWord(text, cs, i)) {
+            out.add(new Finding(Recognizers.LOCATION, i, e, 0.35));
+        }
+        if ((word & Gazetteer.PLACE_START) != 0) {
             int[] lens = lex.lengths(cs, i, e);
             for (int len : lens) {
                 int end = e;
@@ -790,9 +812,12 @@ public final class PiiAnalyzer {
                 }
             }
         }
-        if (!persons) {
-            return;
-        }
+    }
+
+    /** The persons that can begin at the capitalised word {@code cs[i, e)} (in the lists {@code word}): after a title, by given or family name, by cues. */
+    private void persons(String text, byte[] cs, int i, int e, int word, List<Finding> out) {
+        int n = cs.length;
+        Lexicon lex = gazetteer.exact;
         if ((word & Gazetteer.TITLE) != 0) {
             int s = e < n && cs[e] == '.' ? e + 1 : e;
             int first = nextCapital(text, cs, s);
@@ -817,30 +842,39 @@ public final class PiiAnalyzer {
         if ((word & (Gazetteer.NOT_NAME | Gazetteer.PLACE)) == 0) {
             int next = nextCapital(text, cs, e);
             if (next > 0) {
-                int ne = wordEnd(text, cs, next, n);
-                if ((folded.flags(cs, next, ne) & Gazetteer.SURNAME) != 0) {
-                    out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, cs, i) ? 0.5 : 0.6));
-                } else if (properWord(text, cs, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
-                        || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
-                    // two or three capitalised words no list knows: weak evidence, raised by a person cue before
-                    // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
-                    int end = properRun(text, cs, i, 3);
-                    if (end > e && gazetteer.hasWord(Gazetteer.ORG_WORD, cs, i, end)) {
-                        return; // "Google Cloud", "Control Systems": an organisation or a product
-                    }
-                    if (end > e && gazetteer.hasWord(Gazetteer.PLACE_WORD, cs, i, end)) {
-                        // "Cayman Islands": a place by its common noun, not a person; weak until a cue raises it
-                        if (locations) {
-                            out.add(new Finding(Recognizers.LOCATION, i, end, 0.35));
-                        }
-                    } else if (end > e) {
-                        // mid-sentence, capitalised words that no list calls common are a name as often as not
-                        // (not in title case: a capitalised word among the three before means a title, "For Whom the Bell Tolls")
-                        double score = personVerbAfter(text, cs, end) ? 0.6
-                                : sentenceStart(text, cs, i) || afterCommonWord(text, cs, i) || titleCaseBefore(text, cs, i) ? 0.35 : 0.5;
-                        out.add(new Finding(Recognizers.PERSON, i, end, score));
-                    }
+                capitalisedPair(text, cs, i, e, next, out);
+            }
+        }
+    }
+
+    /** Two capitalised words, {@code cs[i, e)} (no given name, not common, no place) and the one at {@code next}: a family name, or a name by its cues. */
+    private void capitalisedPair(String text, byte[] cs, int i, int e, int next, List<Finding> out) {
+        int n = cs.length;
+        Lexicon folded = gazetteer.folded;
+        int ne = wordEnd(text, cs, next, n);
+        if ((folded.flags(cs, next, ne) & Gazetteer.SURNAME) != 0) {
+            out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, cs, i) ? 0.5 : 0.6));
+        } else if (properWord(text, cs, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
+                || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
+            // two or three capitalised words no list knows: weak evidence, raised by a person cue before
+            // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
+            int end = properRun(text, cs, i, 3);
+            // the lists each word of the run is in, one probe per word for both questions below
+            int lists = end > e ? gazetteer.wordFlags(cs, i, end) : 0;
+            if ((lists & Gazetteer.ORG_WORD) != 0) {
+                return; // "Google Cloud", "Control Systems": an organisation or a product
+            }
+            if ((lists & Gazetteer.PLACE_WORD) != 0) {
+                // "Cayman Islands": a place by its common noun, not a person; weak until a cue raises it
+                if (locations) {
+                    out.add(new Finding(Recognizers.LOCATION, i, end, 0.35));
                 }
+            } else if (end > e) {
+                // mid-sentence, capitalised words that no list calls common are a name as often as not
+                // (not in title case: a capitalised word among the three before means a title, "For Whom the Bell Tolls")
+                double score = personVerbAfter(text, cs, end) ? 0.6
+                        : sentenceStart(text, cs, i) || afterCommonWord(text, cs, i) || titleCaseBefore(text, cs, i) ? 0.35 : 0.5;
+                out.add(new Finding(Recognizers.PERSON, i, end, score));
             }
         }
     }

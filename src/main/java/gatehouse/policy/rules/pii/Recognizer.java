@@ -21,50 +21,92 @@ public record Recognizer(String entity, List<PatternDef> patterns, Set<String> c
      * A cheap look at the text before any regex runs at {@code i} (a character two places on must be
      * a digit, a colon must follow soon): most word starts are refused here, which is what keeps
      * the scan fast on text without PII.
+     * <p>
+     * One final class for every kind of check (a switch, not a lambda per kind): the scanner asks it at
+     * most word starts that reach a recognizer, and a call site that always sees the same class is
+     * compiled inline, where one that sees a lambda class per kind becomes an interface dispatch whose
+     * compiled form depended on which kinds the JIT's profile had seen first.
      */
-    @FunctionalInterface
-    public interface Precheck {
-        boolean mayStartAt(String text, int i);
+    public static final class Precheck {
+        private static final int DIGIT_AT = 0;
+        private static final int ANY_AT = 1;
+        private static final int WITHIN = 2;
+        private static final int DIGIT_WITHIN = 3;
+        private static final int AND = 4;
+        private static final int OR = 5;
 
-        static Precheck digitAt(int k) {
-            return (t, i) -> i + k < t.length() && Character.isDigit(t.charAt(i + k));
+        private final int kind;
+        private final int k;
+        private final String chars;
+        private final Precheck left;
+        private final Precheck right;
+
+        private Precheck(int kind, int k, String chars, Precheck left, Precheck right) {
+            this.kind = kind;
+            this.k = k;
+            this.chars = chars;
+            this.left = left;
+            this.right = right;
         }
 
-        static Precheck anyAt(int k, String chars) {
-            return (t, i) -> i + k < t.length() && chars.indexOf(t.charAt(i + k)) >= 0;
+        /** A digit {@code k} characters after {@code i}. */
+        public static Precheck digitAt(int k) {
+            return new Precheck(DIGIT_AT, k, null, null, null);
         }
 
-        static Precheck within(int n, String chars) {
-            return (t, i) -> {
-                int end = Math.min(t.length(), i + n);
-                for (int k = i + 1; k < end; k++) {
-                    if (chars.indexOf(t.charAt(k)) >= 0) {
-                        return true;
-                    }
-                }
-                return false;
+        /** One of {@code chars} {@code k} characters after {@code i}. */
+        public static Precheck anyAt(int k, String chars) {
+            return new Precheck(ANY_AT, k, chars, null, null);
+        }
+
+        /** One of {@code chars} among the {@code n - 1} characters after {@code i}. */
+        public static Precheck within(int n, String chars) {
+            return new Precheck(WITHIN, n, chars, null, null);
+        }
+
+        /** A digit among the {@code n - 1} characters after {@code i}. */
+        public static Precheck digitWithin(int n) {
+            return new Precheck(DIGIT_WITHIN, n, null, null, null);
+        }
+
+        public Precheck and(Precheck other) {
+            return new Precheck(AND, 0, null, this, other);
+        }
+
+        public Precheck or(Precheck other) {
+            return new Precheck(OR, 0, null, this, other);
+        }
+
+        public boolean mayStartAt(String t, int i) {
+            return switch (kind) {
+                case DIGIT_AT -> i + k < t.length() && Character.isDigit(t.charAt(i + k));
+                case ANY_AT -> i + k < t.length() && chars.indexOf(t.charAt(i + k)) >= 0;
+                case WITHIN -> within(t, i);
+                case DIGIT_WITHIN -> digitWithin(t, i);
+                case AND -> left.mayStartAt(t, i) && right.mayStartAt(t, i);
+                default -> left.mayStartAt(t, i) || right.mayStartAt(t, i);
             };
         }
 
-        static Precheck digitWithin(int n) {
-            return (t, i) -> {
-                int end = Math.min(t.length(), i + n);
-                for (int k = i + 1; k < end; k++) {
-                    char c = t.charAt(k);
-                    if (c >= '0' && c <= '9') {
-                        return true;
-                    }
+        private boolean within(String t, int i) {
+            int end = Math.min(t.length(), i + k);
+            for (int j = i + 1; j < end; j++) {
+                if (chars.indexOf(t.charAt(j)) >= 0) {
+                    return true;
                 }
-                return false;
-            };
+            }
+            return false;
         }
 
-        default Precheck and(Precheck other) {
-            return (t, i) -> mayStartAt(t, i) && other.mayStartAt(t, i);
-        }
-
-        default Precheck or(Precheck other) {
-            return (t, i) -> mayStartAt(t, i) || other.mayStartAt(t, i);
+        private boolean digitWithin(String t, int i) {
+            int end = Math.min(t.length(), i + k);
+            for (int j = i + 1; j < end; j++) {
+                char c = t.charAt(j);
+                if (c >= '0' && c <= '9') {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
