@@ -35,7 +35,11 @@ public class FeatureGate {
     private final FeatureObservations observations;
     private final Discovery discovery;
     /** The last list filtered per gateway, server and kind, by identity: upstream sessions cache their lists. */
-    private final Map<String, Filtered> lastFiltered = new ConcurrentHashMap<>();
+    private final Map<ListOf, Filtered> lastFiltered = new ConcurrentHashMap<>();
+
+    /** Whose list a filtered part is: a record rather than a joined string, built on every list. */
+    private record ListOf(String gatewayId, String serverId, String listKey) {
+    }
 
     private record Filtered(ArrayNode source, long viewVersion, ArrayNode result) {
     }
@@ -54,7 +58,7 @@ public class FeatureGate {
     public ArrayNode admitList(Assignment a, ServerDef server, String listKey, ArrayNode items) {
         FeatureKind kind = FeatureKind.fromListKey(listKey);
         ensureDiscovered(a, server, kind);
-        String key = a.gatewayId() + "\n" + server.id() + "\n" + listKey;
+        ListOf key = new ListOf(a.gatewayId(), server.id(), listKey);
         Filtered last = lastFiltered.get(key);
         if (last != null && last.source() == items && last.viewVersion() == views.view().version()) {
             return last.result();

@@ -31,14 +31,22 @@ final class ListAnswers {
     record Answer(List<ArrayNode> parts, ObjectNode result, RawResults.Raw raw) {
     }
 
-    private final Map<String, Answer[]> byList = new ConcurrentHashMap<>();
+    /** By gateway, then kind: found without building a key on every list. */
+    private final Map<String, Map<String, Answer[]>> byList = new ConcurrentHashMap<>();
 
     /** The result {@code {kind: items}} for {@code merged}: the one given last for the very same parts, else a new one. */
     Answer answer(String gatewayId, String kind, Router.Merged merged) {
-        if (byList.size() > MAX_LISTS) {
-            byList.clear();
+        Map<String, Answer[]> ofGateway = byList.get(gatewayId);
+        if (ofGateway == null) {
+            if (byList.size() > MAX_LISTS) {
+                byList.clear();
+            }
+            ofGateway = byList.computeIfAbsent(gatewayId, g -> new ConcurrentHashMap<>());
         }
-        Answer[] recent = byList.computeIfAbsent(gatewayId + "\n" + kind, k -> new Answer[PER_LIST]);
+        Answer[] recent = ofGateway.get(kind);
+        if (recent == null) {
+            recent = ofGateway.computeIfAbsent(kind, k -> new Answer[PER_LIST]);
+        }
         synchronized (recent) {
             for (int i = 0; i < recent.length; i++) {
                 Answer a = recent[i];

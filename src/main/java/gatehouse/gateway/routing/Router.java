@@ -39,7 +39,7 @@ public class Router {
      * nothing changed): a list of many tools is not copied item by item on every call. Items are
      * never changed in place once listed (a step that changes a message copies it).
      */
-    private final java.util.Map<String, Renamed> renamed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Assignment, java.util.Map<String, Renamed>> renamed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Renamed(ArrayNode source, String prefix, ArrayNode out) {
     }
@@ -62,8 +62,13 @@ public class Router {
         private ArrayNode items;
 
         Merged(List<ArrayNode> parts, List<String> failures, String kind, String gatewayId) {
-            this.parts = parts.stream().map(p -> p == null ? NONE : p).toList();
-            this.failures = List.copyOf(failures);
+            ArrayNode[] filled = new ArrayNode[parts.size()];
+            for (int i = 0; i < filled.length; i++) {
+                ArrayNode p = parts.get(i);
+                filled[i] = p == null ? NONE : p;
+            }
+            this.parts = List.of(filled);
+            this.failures = failures.isEmpty() ? List.of() : List.copyOf(failures);
             this.kind = kind;
             this.gatewayId = gatewayId;
         }
@@ -118,7 +123,7 @@ public class Router {
         for (int i = 0; i < assignments.size(); i++) {
             parts.add(null);
         }
-        List<Thread> threads = new ArrayList<>();
+        List<Thread> threads = null; // none while every part is cached (the usual case)
         for (int i = 0; i < assignments.size(); i++) {
             int index = i;
             Assignment a = assignments.get(i);
@@ -126,10 +131,11 @@ public class Router {
             if (assignments.size() == 1 || (open != null && open.listCached(kind))) {
                 collect(catalog, session, kind, filter, a, parts, failures, index);
             } else {
+                threads = threads == null ? new ArrayList<>() : threads;
                 threads.add(Thread.ofVirtual().start(() -> collect(catalog, session, kind, filter, a, parts, failures, index)));
             }
         }
-        for (Thread t : threads) {
+        for (Thread t : threads == null ? List.<Thread>of() : threads) {
             try {
                 t.join();
             } catch (InterruptedException e) {
@@ -165,8 +171,8 @@ public class Router {
     }
 
     private ArrayNode prefixed(Assignment a, String kind, ArrayNode items) {
-        String key = a.gatewayId() + "\n" + a.serverId() + "\n" + kind;
-        Renamed last = renamed.get(key);
+        java.util.Map<String, Renamed> ofAssignment = renamed.get(a);
+        Renamed last = ofAssignment == null ? null : ofAssignment.get(kind);
         if (last != null && last.source() == items && last.prefix().equals(a.prefix())) {
             return last.out();
         }
@@ -180,10 +186,10 @@ public class Router {
                 out.add(item);
             }
         }
-        if (renamed.size() > 10_000) {
+        if (renamed.size() > 2_500) {
             renamed.clear(); // assignments come and go; the memo only has to hold the current ones
         }
-        renamed.put(key, new Renamed(items, a.prefix(), out));
+        renamed.computeIfAbsent(a, k -> new java.util.concurrent.ConcurrentHashMap<>()).put(kind, new Renamed(items, a.prefix(), out));
         return out;
     }
 

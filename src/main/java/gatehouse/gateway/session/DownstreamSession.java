@@ -179,7 +179,8 @@ public final class DownstreamSession implements MessageSink {
 
     /** The session with {@code server}, opening (or re-opening) it as needed. */
     public UpstreamSession upstream(ServerDef server) {
-        UpstreamSlot slot = slots.compute(server.id(), (k, old) -> {
+        UpstreamSlot known = slots.get(server.id());
+        UpstreamSlot slot = known != null && !closed && known.server().equals(server) ? known : slots.compute(server.id(), (k, old) -> {
             if (closed) {
                 throw sessionClosed();
             }

@@ -80,7 +80,7 @@ public class SessionRegistry implements CatalogListener, DisposableBean {
         if (store != null) {
             lastSeenStored.put(s.id(), s.lastSeen());
             s.onChange(() -> store.save(s));
-            store.save(s);
+            store.created(s);
         }
     }
 

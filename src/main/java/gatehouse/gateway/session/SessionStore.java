@@ -33,7 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * per session (the newest wins) and written by one background thread, which keeps them while the
  * database is away and writes them once it answers. Only a lookup of an id this process does not
  * hold reads the database. Rows are keyed by the SHA-256 of the session id and their state is
- * sealed, bound to the row.
+ * sealed, bound to the row. What is queued is written {@link #WRITE_DELAY_NANOS} after it was noticed, so a
+ * new session and the upstream sessions its warm-up opens are one row written once, and a session
+ * that ends before its row was written never touches the database at all.
  */
 @Component
 public class SessionStore implements DisposableBean {
@@ -66,6 +68,10 @@ public class SessionStore implements DisposableBean {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Ended sessions whose row may not be deleted yet: never carried on, even while the DELETE is on its way. */
     private final java.util.Set<String> ending = ConcurrentHashMap.newKeySet();
+    /** Sessions made here whose row has not been written yet: their removal has nothing to delete. */
+    private final java.util.Set<String> unwritten = ConcurrentHashMap.newKeySet();
+    /** How long queued writes wait before they are written, so that those of one moment are written as one. */
+    static final long WRITE_DELAY_NANOS = 200_000_000L;
     private final Thread writer;
     private volatile boolean stopping;
 
@@ -82,6 +88,12 @@ public class SessionStore implements DisposableBean {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Queues a session made here, which has no row yet. */
+    void created(DownstreamSession s) {
+        unwritten.add(s.id());
+        save(s);
     }
 
     /** Queues the session's current state for writing (its creation, or a change of its upstream sessions). */
@@ -162,6 +174,17 @@ public class SessionStore implements DisposableBean {
                 }
             }
             backoff = 0;
+            if (pending.isEmpty()) {
+                continue;
+            }
+            // What comes within the delay joins this batch (a queued write is replaced by the newer one).
+            long until = System.nanoTime() + WRITE_DELAY_NANOS;
+            for (long left = WRITE_DELAY_NANOS; left > 0 && !stopping; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+            if (stopping) {
+                return; // destroy() flushes what is queued
+            }
             for (String id : java.util.List.copyOf(pending.keySet())) {
                 Pending p = pending.remove(id);
                 if (p == null) {
@@ -186,7 +209,9 @@ public class SessionStore implements DisposableBean {
         String key = key(id);
         switch (p) {
             case Remove r -> {
-                jdbc.sql("DELETE FROM mcp_sessions WHERE id_hash = ?").param(key).update();
+                if (!unwritten.remove(id)) {
+                    jdbc.sql("DELETE FROM mcp_sessions WHERE id_hash = ?").param(key).update();
+                }
                 if (!(pending.get(id) instanceof Save)) {
                     ending.remove(id);
                 }
@@ -199,7 +224,8 @@ public class SessionStore implements DisposableBean {
                 String sealed = secrets.encrypt(Json.MAPPER.writeValueAsString(state(s.clientInit(), upstreams)),
                         SecretBox.context(TABLE, "state", key));
                 Timestamp now = Timestamp.from(Instant.now());
-                int updated = jdbc.sql("UPDATE mcp_sessions SET upstream_count = ?, state = ?, updated_at = ? WHERE id_hash = ?")
+                boolean fresh = unwritten.contains(id);
+                int updated = fresh ? 0 : jdbc.sql("UPDATE mcp_sessions SET upstream_count = ?, state = ?, updated_at = ? WHERE id_hash = ?")
                         .params(upstreams.size(), sealed, now, key).update();
                 if (updated == 0) {
                     try {
@@ -212,8 +238,10 @@ public class SessionStore implements DisposableBean {
                                 .params(upstreams.size(), sealed, now, key).update();
                     } catch (DataIntegrityViolationException gone) {
                         log.debug("session of a removed connection not stored: {}", gone.getMessage());
+                        return;
                     }
                 }
+                unwritten.remove(id);
             }
         }
     }

@@ -381,6 +381,10 @@ public abstract class UpstreamSession implements AutoCloseable {
      * {@code resourceTemplates}), following cursors; cached until a list_changed notification.
      */
     public ArrayNode list(String kind, Duration timeout) {
+        ArrayNode cached = lists.cached(kind);
+        if (cached != null) {
+            return cached; // the usual case: nothing to ask, nothing to allocate
+        }
         return lists.list(kind, request -> call(request, timeout, null, null), this::listChangesNotified);
     }
 

@@ -55,7 +55,12 @@ public enum FeatureKind {
     }
 
     public static FeatureKind fromListKey(String listKey) {
-        return Arrays.stream(values()).filter(k -> k.listKey.equals(listKey)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown list '" + listKey + "'"));
+        return switch (listKey) { // on every list part of every list: no stream, no copy of values()
+            case "tools" -> TOOL;
+            case "prompts" -> PROMPT;
+            case "resources" -> RESOURCE;
+            case "resourceTemplates" -> RESOURCE_TEMPLATE;
+            default -> throw new IllegalArgumentException("unknown list '" + listKey + "'");
+        };
     }
 }
