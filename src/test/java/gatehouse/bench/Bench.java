@@ -233,6 +233,7 @@ public final class Bench {
         long gatewayCalls = 0;
         double upstreamCpu = 0;
         double gatewayCpu = 0;
+        double gatewayJit = 0;
         double alloc = 0;
         long errors = 0;
         String firstError = null;
@@ -246,9 +247,11 @@ public final class Bench {
             List<Load.Call> gw = sc.gateway().workers().apply(sc.workers());
             BenchProcess measured = sc.proxy() == null ? gatehouse : sc.proxy();
             double gwBefore = measured.cpuSeconds();
+            double jitBefore = measured.jitCpuSeconds();
             double allocBefore = sc.proxy() == null ? allocatedBytes() : 0;
             Load.Result g = Load.run(gw, sc.callsPerWorker(), sc.ratePerWorker());
             gatewayCpu += measured.cpuSeconds() - gwBefore;
+            gatewayJit += measured.jitCpuSeconds() - jitBefore;
             alloc += sc.proxy() == null ? allocatedBytes() - allocBefore : 0;
             direct.add(d.latencyMicros());
             gateway.add(g.latencyMicros());
@@ -259,6 +262,12 @@ public final class Bench {
             errors += d.errors() + g.errors();
             firstError = firstError != null ? firstError : d.firstError() != null ? "direct: " + d.firstError()
                     : g.firstError() != null ? "gateway: " + g.firstError() : null;
+        }
+        if (sc.unit() != null && gatewayCpu > 0) {
+            notes.add(String.format(Locale.ROOT, "%s: of the %s's %.3f ms CPU per call, %.3f ms (%.0f%%) was the JIT compiling "
+                    + "(C1 and C2 threads).", sc.name(), sc.proxy() == null ? "gateway" : "measured process",
+                    gatewayCpu * 1000 / Math.max(1, gatewayCalls), gatewayJit * 1000 / Math.max(1, gatewayCalls),
+                    gatewayJit * 100 / gatewayCpu));
         }
         if (sc.unit() != null) {
             rows.add(new Row(sc.name(), sc.unit(), direct, gateway, directCalls / directSeconds, gatewayCalls / gatewaySeconds,
