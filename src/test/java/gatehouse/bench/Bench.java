@@ -267,9 +267,9 @@ public final class Bench {
             firstError = firstError != null ? firstError : d.firstError() != null ? "direct: " + d.firstError()
                     : g.firstError() != null ? "gateway: " + g.firstError() : null;
         }
-        if (sc.unit() != null && gatewayCpu > 0) {
-            notes.add(String.format(Locale.ROOT, "%s: of the %s's %.3f ms CPU per call, %.3f ms (%.0f%%) was the JIT compiling "
-                    + "(C1 and C2 threads).", sc.name(), sc.proxy() == null ? "gateway" : "measured process",
+        if (sc.unit() != null && sc.proxy() == null && gatewayCpu > 0) {
+            notes.add(String.format(Locale.ROOT, "%s: of the gateway's %.3f ms CPU per call, %.3f ms (%.0f%%) was the JIT compiling "
+                    + "(C1 and C2 threads).", sc.name(),
                     gatewayCpu * 1000 / Math.max(1, gatewayCalls), gatewayJit * 1000 / Math.max(1, gatewayCalls),
                     gatewayJit * 100 / gatewayCpu));
         }
