@@ -74,6 +74,32 @@ final class BenchProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time of the JIT compiler threads (C1 and C2), in seconds: of a phase's CPU, the part that
+     * is compiling rather than serving calls. Threads that ended are not counted.
+     */
+    double jitCpuSeconds() {
+        double total = 0;
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (var list = Files.list(tasks)) {
+            for (Path t : list.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return total;
+    }
+
     /** Resident set size in bytes. */
     long rssBytes() {
         try (BufferedReader r = Files.newBufferedReader(Path.of("/proc", Long.toString(process.pid()), "status"))) {
