@@ -1,9 +1,9 @@
 package gatehouse.gateway.upstream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads UTF-8 lines (ended by LF, CR or CRLF) holding at most {@code maxBytes} of one line in
@@ -17,6 +17,10 @@ final class BoundedLineReader implements AutoCloseable {
     private int pos;
     private int len;
     private boolean skipLf;
+    private static final int INITIAL_LINE = 256;
+    private static final int KEEP_LINE = 16 * 1024;
+    private byte[] line = new byte[INITIAL_LINE];
+    private int lineLength;
 
     BoundedLineReader(InputStream in, long maxBytes) {
         this.in = in;
@@ -34,39 +38,84 @@ final class BoundedLineReader implements AutoCloseable {
 
     /** The next byte, or -1 at the end of the stream. */
     private int read() throws IOException {
-        if (pos == len) {
-            len = in.read(buf, 0, buf.length);
-            pos = 0;
-            if (len <= 0) {
-                len = 0;
-                return -1;
-            }
+        if (pos == len && !fill()) {
+            return -1;
         }
         return buf[pos++] & 0xff;
     }
 
+    /** Refills the buffer; false at the end of the stream. */
+    private boolean fill() throws IOException {
+        len = in.read(buf, 0, buf.length);
+        pos = 0;
+        if (len <= 0) {
+            len = 0;
+            return false;
+        }
+        return true;
+    }
+
     /** The next line without its terminator, or null at the end of the stream. */
     String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = read()) != -1) {
+        return nextLine() ? new String(line, 0, lineLength, StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * Reads the next line, without its terminator and undecoded, into {@link #line()} (its first
+     * {@link #lineLength()} bytes); false at the end of the stream. The bytes are copied from the
+     * read buffer a run at a time, up to the line's end, not byte by byte.
+     */
+    boolean nextLine() throws IOException {
+        if (line.length > KEEP_LINE) {
+            line = new byte[INITIAL_LINE]; // a long line's room is not kept for the (usually short) lines after it
+        }
+        lineLength = 0;
+        while (true) {
+            if (pos == len && !fill()) {
+                return lineLength > 0;
+            }
             if (skipLf) {
                 skipLf = false;
-                if (b == '\n') {
+                if (buf[pos] == '\n') {
+                    pos++;
                     continue;
                 }
             }
-            if (b == '\n' || b == '\r') {
-                skipLf = b == '\r';
-                return line.toString(StandardCharsets.UTF_8);
+            int from = pos;
+            int end = from;
+            while (end < len && buf[end] != '\n' && buf[end] != '\r') {
+                end++;
             }
-            if (line.size() >= maxBytes) {
-                pos--; // leave the byte for skipRest
+            int run = end - from;
+            if (lineLength + (long) run > maxBytes) {
+                pos = from + (int) (maxBytes - lineLength); // the first byte past the limit is left for skipRest
                 throw new MessageTooLargeException("a line longer than " + maxBytes + " bytes");
             }
-            line.write(b);
+            append(from, run);
+            if (end < len) {
+                skipLf = buf[end] == '\r';
+                pos = end + 1;
+                return true;
+            }
+            pos = end;
         }
-        return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of the line {@link #nextLine()} read (valid up to {@link #lineLength()}, until the next call). */
+    byte[] line() {
+        return line;
+    }
+
+    int lineLength() {
+        return lineLength;
+    }
+
+    private void append(int from, int n) {
+        if (lineLength + n > line.length) {
+            line = Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 8, Math.max((long) lineLength + n, 2L * line.length)));
+        }
+        System.arraycopy(buf, from, line, lineLength, n);
+        lineLength += n;
     }
 
     /** Discards the rest of the current line (after {@link MessageTooLargeException}); false at the end of the stream. */

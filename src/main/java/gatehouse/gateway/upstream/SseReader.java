@@ -2,14 +2,41 @@ package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads a text/event-stream body event by event (WHATWG server-sent events). An event whose data
  * (or a single line) exceeds the limit throws {@link MessageTooLargeException}.
  */
 final class SseReader implements AutoCloseable {
-    record Event(String id, String name, String data) {
+    /**
+     * One event; its data as the UTF-8 bytes that arrived ({@link #bytes()}), decoded only when
+     * {@link #data()} asks for text: a JSON message is parsed from the bytes.
+     */
+    record Event(String id, String name, byte[] bytes) {
+        /** The data as text. */
+        String data() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        /** Whether the data is empty or only white space. */
+        boolean blank() {
+            for (byte b : bytes) {
+                if (b < 0) {
+                    return data().isBlank(); // not ASCII: as text
+                }
+                if (!Character.isWhitespace(b)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
+
+    private static final byte[] DATA = {'d', 'a', 't', 'a'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+    private static final byte[] ID = {'i', 'd'};
 
     private final BoundedLineReader reader;
     private final long maxEventBytes;
@@ -25,50 +52,73 @@ final class SseReader implements AutoCloseable {
         this.maxEventBytes = maxEventBytes;
     }
 
-    /** The next event, or null at the end of the stream. */
+    /**
+     * The next event, or null at the end of the stream. The data is kept as bytes: one data line
+     * (the usual JSON message) is copied once, from the line read to an array of its size.
+     */
     Event next() throws IOException {
-        StringBuilder data = null;
+        byte[] data = null;
+        int dataLength = 0;
         String name = null;
-        String line;
-        while ((line = readLine()) != null) {
-            if (line.isEmpty()) {
+        while (readLine()) {
+            byte[] line = reader.line();
+            int n = reader.lineLength();
+            if (n == 0) {
                 if (data != null) {
-                    return new Event(lastEventId, name == null ? "message" : name, data.toString());
+                    return event(name, data, dataLength);
                 }
                 name = null;
                 continue;
             }
-            if (line.startsWith(":")) {
+            if (line[0] == ':') {
                 continue;
             }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
+            int colon = 0;
+            while (colon < n && line[colon] != ':') {
+                colon++;
             }
-            switch (field) {
-                case "data" -> {
-                    if (data == null) {
-                        data = new StringBuilder(value);
-                    } else {
-                        data.append('\n').append(value);
+            int value = colon < n ? colon + 1 : n;
+            if (value < n && line[value] == ' ') {
+                value++;
+            }
+            int valueLength = n - value;
+            if (is(line, colon, DATA)) {
+                if (data == null) {
+                    data = Arrays.copyOfRange(line, value, n);
+                    dataLength = valueLength;
+                } else {
+                    int need = dataLength + 1 + valueLength;
+                    if (need > data.length) {
+                        data = Arrays.copyOf(data, Math.max(need, 2 * data.length));
                     }
-                    if (data.length() > maxEventBytes) { // chars: a lower bound of the bytes
-                        throw tooLarge();
-                    }
+                    data[dataLength] = '\n';
+                    System.arraycopy(line, value, data, dataLength + 1, valueLength);
+                    dataLength = need;
                 }
-                case "event" -> name = value;
-                case "id" -> lastEventId = value;
-                default -> { }
+                if (dataLength > maxEventBytes) {
+                    throw tooLarge();
+                }
+            } else if (is(line, colon, EVENT)) {
+                name = new String(line, value, valueLength, StandardCharsets.UTF_8);
+            } else if (is(line, colon, ID)) {
+                lastEventId = new String(line, value, valueLength, StandardCharsets.UTF_8);
             }
         }
-        return data == null ? null : new Event(lastEventId, name == null ? "message" : name, data.toString());
+        return data == null ? null : event(name, data, dataLength);
     }
 
-    private String readLine() throws IOException {
+    private Event event(String name, byte[] data, int length) {
+        return new Event(lastEventId, name == null ? "message" : name, length == data.length ? data : Arrays.copyOf(data, length));
+    }
+
+    /** Whether the field name (the line's first {@code length} bytes) is {@code field}. */
+    private static boolean is(byte[] line, int length, byte[] field) {
+        return length == field.length && Arrays.equals(line, 0, length, field, 0, length);
+    }
+
+    private boolean readLine() throws IOException {
         try {
-            return reader.readLine();
+            return reader.nextLine();
         } catch (MessageTooLargeException e) {
             throw tooLarge();
         }
