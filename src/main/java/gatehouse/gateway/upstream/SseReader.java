@@ -37,6 +37,8 @@ final class SseReader implements AutoCloseable {
     private static final byte[] DATA = {'d', 'a', 't', 'a'};
     private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
     private static final byte[] ID = {'i', 'd'};
+    /** The longest of the field names read. */
+    private static final int ID_EVENT_DATA = 5;
 
     private final BoundedLineReader reader;
     private final long maxEventBytes;
@@ -61,7 +63,6 @@ final class SseReader implements AutoCloseable {
         int dataLength = 0;
         String name = null;
         while (readLine()) {
-            byte[] line = reader.line();
             int n = reader.lineLength();
             if (n == 0) {
                 if (data != null) {
@@ -70,21 +71,25 @@ final class SseReader implements AutoCloseable {
                 name = null;
                 continue;
             }
-            if (line[0] == ':') {
+            if (reader.at(0) == ':') {
                 continue;
             }
+            // the fields read here are at most five bytes: the colon is looked for there only
             int colon = 0;
-            while (colon < n && line[colon] != ':') {
+            while (colon < n && colon <= ID_EVENT_DATA && reader.at(colon) != ':') {
                 colon++;
             }
+            if (colon > ID_EVENT_DATA) {
+                continue; // another field
+            }
             int value = colon < n ? colon + 1 : n;
-            if (value < n && line[value] == ' ') {
+            if (value < n && reader.at(value) == ' ') {
                 value++;
             }
             int valueLength = n - value;
-            if (is(line, colon, DATA)) {
+            if (is(colon, DATA)) {
                 if (data == null) {
-                    data = Arrays.copyOfRange(line, value, n);
+                    data = reader.copyOfLine(value);
                     dataLength = valueLength;
                 } else {
                     int need = dataLength + 1 + valueLength;
@@ -92,16 +97,16 @@ final class SseReader implements AutoCloseable {
                         data = Arrays.copyOf(data, Math.max(need, 2 * data.length));
                     }
                     data[dataLength] = '\n';
-                    System.arraycopy(line, value, data, dataLength + 1, valueLength);
+                    reader.copyLine(value, data, dataLength + 1);
                     dataLength = need;
                 }
                 if (dataLength > maxEventBytes) {
                     throw tooLarge();
                 }
-            } else if (is(line, colon, EVENT)) {
-                name = new String(line, value, valueLength, StandardCharsets.UTF_8);
-            } else if (is(line, colon, ID)) {
-                lastEventId = new String(line, value, valueLength, StandardCharsets.UTF_8);
+            } else if (is(colon, EVENT)) {
+                name = new String(reader.copyOfLine(value), StandardCharsets.UTF_8);
+            } else if (is(colon, ID)) {
+                lastEventId = new String(reader.copyOfLine(value), StandardCharsets.UTF_8);
             }
         }
         return data == null ? null : event(name, data, dataLength);
@@ -112,8 +117,16 @@ final class SseReader implements AutoCloseable {
     }
 
     /** Whether the field name (the line's first {@code length} bytes) is {@code field}. */
-    private static boolean is(byte[] line, int length, byte[] field) {
-        return length == field.length && Arrays.equals(line, 0, length, field, 0, length);
+    private boolean is(int length, byte[] field) {
+        if (length != field.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (reader.at(i) != field[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean readLine() throws IOException {

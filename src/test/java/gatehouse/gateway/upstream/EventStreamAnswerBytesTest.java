@@ -156,4 +156,18 @@ class EventStreamAnswerBytesTest {
             assertThat(r.next()).isNull();
         }
     }
+
+    @Test
+    void aLongEventIsCopiedOnceAfterTheBuffersItWasReadInto() throws IOException {
+        byte[] stream = ("data: " + "x".repeat(1 << 20) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (SseReader r = new SseReader(new ByteArrayInputStream(stream), 4 << 20)) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            SseReader.Event e = r.next();
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertThat(e.bytes()).hasSize(1 << 20);
+            // the buffers the line filled and the event's own array; a line buffer doubling as it fills would add as much again
+            assertThat(allocated).isLessThan((long) (2.5 * (1 << 20)));
+        }
+    }
 }
