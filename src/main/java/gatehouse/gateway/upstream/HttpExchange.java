@@ -22,8 +22,10 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import gatehouse.gateway.protocol.RawResults;
 import gatehouse.platform.Json;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -186,12 +188,23 @@ final class HttpExchange {
      * without, the stream is left at once (its connection closed).
      */
     void readEvents(InputStream in, PendingCall call, boolean drainAfterAnswer, Consumer<ObjectNode> onMessage) throws IOException {
+        readEvents(in, call, null, drainAfterAnswer, onMessage);
+    }
+
+    /**
+     * The same for the answer to a request of {@code method} (null: none): each message is read
+     * from its event's bytes as a JSON body is ({@link RawResults#read(byte[], String)}), so a
+     * result goes out as the bytes it arrived in, and a {@code tools/call} result nothing reads is
+     * read only in summary.
+     */
+    void readEvents(InputStream in, PendingCall call, String method, boolean drainAfterAnswer, Consumer<ObjectNode> onMessage)
+            throws IOException {
         SseReader sse = new SseReader(in, config.maxMessageBytes());
         boolean handedOff = false;
         try {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
-                ObjectNode m = message(ev);
+                ObjectNode m = method == null ? message(ev) : message(ev, method);
                 if (m != null) {
                     onMessage.accept(m);
                     if (call != null && call.done()) {
@@ -219,11 +232,17 @@ final class HttpExchange {
 
     /** The JSON object a {@code message} event carries; null for other events, blank or malformed data. */
     ObjectNode message(SseReader.Event ev) {
-        if (!"message".equals(ev.name()) || ev.data().isBlank()) {
+        return message(ev, null);
+    }
+
+    /** The same, read as the answer to a request of {@code method} (see {@link #readEvents(InputStream, PendingCall, String, boolean, Consumer)}). */
+    private ObjectNode message(SseReader.Event ev, String method) {
+        if (!"message".equals(ev.name()) || ev.blank()) {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(ev.data()) instanceof ObjectNode m ? m : null;
+            JsonNode m = method == null ? Json.MAPPER.readTree(ev.bytes()) : RawResults.read(ev.bytes(), method);
+            return m instanceof ObjectNode o ? o : null;
         } catch (JacksonException e) {
             log.info("upstream {} sent a malformed event; ignored: {}", config.name(), e.getOriginalMessage());
             return null;

@@ -2,14 +2,43 @@ package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads a text/event-stream body event by event (WHATWG server-sent events). An event whose data
  * (or a single line) exceeds the limit throws {@link MessageTooLargeException}.
  */
 final class SseReader implements AutoCloseable {
-    record Event(String id, String name, String data) {
+    /**
+     * One event; its data as the UTF-8 bytes that arrived ({@link #bytes()}), decoded only when
+     * {@link #data()} asks for text: a JSON message is parsed from the bytes.
+     */
+    record Event(String id, String name, byte[] bytes) {
+        /** The data as text. */
+        String data() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        /** Whether the data is empty or only white space. */
+        boolean blank() {
+            for (byte b : bytes) {
+                if (b < 0) {
+                    return data().isBlank(); // not ASCII: as text
+                }
+                if (!Character.isWhitespace(b)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
+
+    private static final byte[] DATA = {'d', 'a', 't', 'a'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+    private static final byte[] ID = {'i', 'd'};
+    /** The longest of the field names read. */
+    private static final int ID_EVENT_DATA = 5;
 
     private final BoundedLineReader reader;
     private final long maxEventBytes;
@@ -25,50 +54,84 @@ final class SseReader implements AutoCloseable {
         this.maxEventBytes = maxEventBytes;
     }
 
-    /** The next event, or null at the end of the stream. */
+    /**
+     * The next event, or null at the end of the stream. The data is kept as bytes: one data line
+     * (the usual JSON message) is copied once, from the line read to an array of its size.
+     */
     Event next() throws IOException {
-        StringBuilder data = null;
+        byte[] data = null;
+        int dataLength = 0;
         String name = null;
-        String line;
-        while ((line = readLine()) != null) {
-            if (line.isEmpty()) {
+        while (readLine()) {
+            int n = reader.lineLength();
+            if (n == 0) {
                 if (data != null) {
-                    return new Event(lastEventId, name == null ? "message" : name, data.toString());
+                    return event(name, data, dataLength);
                 }
                 name = null;
                 continue;
             }
-            if (line.startsWith(":")) {
+            if (reader.at(0) == ':') {
                 continue;
             }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
+            // the fields read here are at most five bytes: the colon is looked for there only
+            int colon = 0;
+            while (colon < n && colon <= ID_EVENT_DATA && reader.at(colon) != ':') {
+                colon++;
             }
-            switch (field) {
-                case "data" -> {
-                    if (data == null) {
-                        data = new StringBuilder(value);
-                    } else {
-                        data.append('\n').append(value);
+            if (colon > ID_EVENT_DATA) {
+                continue; // another field
+            }
+            int value = colon < n ? colon + 1 : n;
+            if (value < n && reader.at(value) == ' ') {
+                value++;
+            }
+            int valueLength = n - value;
+            if (is(colon, DATA)) {
+                if (data == null) {
+                    data = reader.copyOfLine(value);
+                    dataLength = valueLength;
+                } else {
+                    int need = dataLength + 1 + valueLength;
+                    if (need > data.length) {
+                        data = Arrays.copyOf(data, Math.max(need, 2 * data.length));
                     }
-                    if (data.length() > maxEventBytes) { // chars: a lower bound of the bytes
-                        throw tooLarge();
-                    }
+                    data[dataLength] = '\n';
+                    reader.copyLine(value, data, dataLength + 1);
+                    dataLength = need;
                 }
-                case "event" -> name = value;
-                case "id" -> lastEventId = value;
-                default -> { }
+                if (dataLength > maxEventBytes) {
+                    throw tooLarge();
+                }
+            } else if (is(colon, EVENT)) {
+                name = new String(reader.copyOfLine(value), StandardCharsets.UTF_8);
+            } else if (is(colon, ID)) {
+                lastEventId = new String(reader.copyOfLine(value), StandardCharsets.UTF_8);
             }
         }
-        return data == null ? null : new Event(lastEventId, name == null ? "message" : name, data.toString());
+        return data == null ? null : event(name, data, dataLength);
     }
 
-    private String readLine() throws IOException {
+    private Event event(String name, byte[] data, int length) {
+        return new Event(lastEventId, name == null ? "message" : name, length == data.length ? data : Arrays.copyOf(data, length));
+    }
+
+    /** Whether the field name (the line's first {@code length} bytes) is {@code field}. */
+    private boolean is(int length, byte[] field) {
+        if (length != field.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (reader.at(i) != field[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean readLine() throws IOException {
         try {
-            return reader.readLine();
+            return reader.nextLine();
         } catch (MessageTooLargeException e) {
             throw tooLarge();
         }

@@ -97,7 +97,7 @@ final class StreamListener {
                     while ((ev = sse.next()) != null) {
                         failures = 0;
                         lastEventId = sse.lastEventId();
-                        if (!ev.data().isBlank()) {
+                        if (!ev.blank()) {
                             onEvent.accept(ev);
                         }
                     }

@@ -155,7 +155,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
             }
             if (type.startsWith("text/event-stream") && status == 200) {
                 streamed = true; // the stream is readEvents' from here on
-                io.readEvents(in, call, true, m -> dispatch(m, call));
+                io.readEvents(in, call, JsonRpc.method(message), true, m -> dispatch(m, call)); // results kept as bytes, as for JSON
                 if (!call.done()) {
                     throw new UpstreamException("upstream '" + server.name() + "' closed its response stream before answering");
                 }
