@@ -48,10 +48,17 @@ public class AuditLog implements SmartLifecycle {
     static final String ALERT_OUTAGE = "audit-database-unavailable";
     static final String ALERT_DROPPED = "audit-records-dropped";
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * After another writer (a replica) moved the chain head, how long each batch locks and reads it
+     * first instead of assuming the head this writer stored (which then fails more often than not).
+     */
+    static final Duration SHARED_HEAD_LOCKING = Duration.ofSeconds(60);
     /** How long shutdown waits for the writer to write or spool what is queued. */
     private final Duration shutdownWait = Duration.ofSeconds(60);
 
     private final JdbcTemplate jdbc;
+    /** The same database, counting the statements on the chain head. */
+    private final CountingTemplate headStatements;
     private final AuditProperties props;
     private final BlockingQueue<Queued> queue;
     /** Held while a record is numbered and queued, so queue order is sequence order. */
@@ -85,6 +92,10 @@ public class AuditLog implements SmartLifecycle {
     private long droppedDuringOutage;
     private long nextAttemptNanos;
     private Duration backoff = Duration.ofMillis(250);
+    /** The chain's head as this writer stored it last; null: read it (and lock it) from the database. */
+    private String head;
+    /** Until then the head is read under its lock for every batch: another writer moved it lately. */
+    private long lockHeadUntil = System.nanoTime();
     private long spooledUpTo; // the highest sequence sent to the spool by this process
 
     private record Queued(long sequence, LogRecord record) {
@@ -100,6 +111,7 @@ public class AuditLog implements SmartLifecycle {
     public AuditLog(JdbcTemplate jdbc, PlatformTransactionManager transactions, AuditProperties props, GatehouseProperties gatehouse,
                     SecretBox secrets, List<LogRecordListener> listeners, AlertService alerts) {
         this.jdbc = jdbc;
+        this.headStatements = new CountingTemplate(jdbc);
         this.tx = new TransactionTemplate(transactions);
         this.props = props;
         this.tokens = new TokenCounter(props.exactTokenChars());
@@ -430,23 +442,60 @@ public class AuditLog implements SmartLifecycle {
             insert(rows, null, null);
             return;
         }
+        String known = head;
+        if (known != null && System.nanoTime() - lockHeadUntil >= 0) {
+            // The head this writer stored last: no read, no lock until the end, where the head moves
+            // only if it is still that one. Another writer (a replica) that moved it meanwhile makes
+            // this transaction undo its inserts, and the batch goes again the locking way.
+            String stored;
+            try {
+                stored = tx.execute(status -> {
+                    String last = chainAndInsert(rows, known);
+                    if (headStatements.update("UPDATE log_chain_head SET hash = ? WHERE id = 1 AND hash = ?", last, known) == 1) {
+                        return last;
+                    }
+                    status.setRollbackOnly();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                stored = null; // a lock conflict may end in an error too; the locking way tells a real failure
+            }
+            if (stored != null) {
+                head = stored;
+                return;
+            }
+            head = null;
+            lockHeadUntil = System.nanoTime() + SHARED_HEAD_LOCKING.toNanos();
+        }
         // One transaction holds the chain head's row lock from reading the last hash to storing the
         // new one, so concurrent writers (replicas) cannot fork the chain.
-        tx.executeWithoutResult(status -> {
+        head = tx.execute(status -> {
             // The row is locked by an update rather than SELECT … FOR UPDATE: the embedded database
             // caches the plan of an update and a plain select, but parses a locking select every time.
-            jdbc.update("UPDATE log_chain_head SET hash = hash WHERE id = 1");
-            String previous = jdbc.queryForObject("SELECT hash FROM log_chain_head WHERE id = 1", String.class);
-            String[] prev = new String[rows.size()];
-            String[] hash = new String[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                prev[i] = previous;
-                hash[i] = chain.hash(previous, rows.get(i));
-                previous = hash[i];
-            }
-            insert(rows, prev, hash);
-            jdbc.update("UPDATE log_chain_head SET hash = ? WHERE id = 1", previous);
+            headStatements.update("UPDATE log_chain_head SET hash = hash WHERE id = 1");
+            String previous = headStatements.queryForObject("SELECT hash FROM log_chain_head WHERE id = 1", String.class);
+            String last = chainAndInsert(rows, previous);
+            headStatements.update("UPDATE log_chain_head SET hash = ? WHERE id = 1", last);
+            return last;
         });
+    }
+
+    /** Hashes the rows onto {@code previous} and inserts them; returns the last one's hash. */
+    private String chainAndInsert(List<StoredRecord> rows, String previous) {
+        String[] prev = new String[rows.size()];
+        String[] hash = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            prev[i] = previous;
+            hash[i] = chain.hash(previous, rows.get(i));
+            previous = hash[i];
+        }
+        insert(rows, prev, hash);
+        return previous;
+    }
+
+    /** How many statements on the chain head the writer ran since start (reads, locks and moves). */
+    long headStatements() {
+        return headStatements.count.sum();
     }
 
     private void insert(List<StoredRecord> rows, String[] prev, String[] hash) {
@@ -531,5 +580,25 @@ public class AuditLog implements SmartLifecycle {
     @Override
     public int getPhase() {
         return Integer.MIN_VALUE + 1000; // stops after the web server, so no record arrives late
+    }
+
+    /** Statements on the chain head, counted (what keeping the head in memory saves is visible in tests). */
+    private static final class CountingTemplate {
+        private final JdbcTemplate jdbc;
+        final LongAdder count = new LongAdder();
+
+        CountingTemplate(JdbcTemplate jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        int update(String sql, Object... args) {
+            count.increment();
+            return jdbc.update(sql, args);
+        }
+
+        <T> T queryForObject(String sql, Class<T> type) {
+            count.increment();
+            return jdbc.queryForObject(sql, type);
+        }
     }
 }

@@ -279,4 +279,35 @@ class AuditLogTest {
         assertThat(jdbc.queryForObject("SELECT output_tokens FROM log_records WHERE correlation_id = 'not-utf8'", Integer.class)).isNull();
         assertThat(log.dropped()).isZero();
     }
+
+    /**
+     * Each writer keeps the chain head it stored last instead of reading it for every batch; when
+     * another writer on the same database (a replica) moved it meanwhile, the batch goes again the
+     * locking way, and the chain stays one.
+     */
+    @Test
+    void aWriterWhoseChainHeadWasMovedByAnotherWriterRereadsItAndTheChainStaysWhole() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        SecretBox secrets = new SecretBox(props);
+        AuditLog one = AuditLogs.standalone(jdbc, props, new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500), secrets);
+        AuditLog two = AuditLogs.standalone(jdbc, props, new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500), secrets);
+        one.start();
+        started.add(one);
+        two.start();
+        started.add(two);
+        one.awaitWritten(one.record(record("one-1")), WAIT);
+        assertThat(one.headStatements()).as("first batch: lock, read, move").isEqualTo(3);
+        one.awaitWritten(one.record(record("one-2")), WAIT);
+        assertThat(one.headStatements()).as("next batch: the head kept in memory is moved on").isEqualTo(4);
+        two.awaitWritten(two.record(record("two-1")), WAIT);
+        one.awaitWritten(one.record(record("one-3")), WAIT);
+        assertThat(one.headStatements()).as("moved by the other writer: the move fails, then lock, read, move").isEqualTo(4 + 1 + 3);
+        List<String> order = jdbc.queryForList("SELECT correlation_id FROM log_records ORDER BY id", String.class);
+        assertThat(order).containsExactly("one-1", "one-2", "two-1", "one-3");
+        LogVerifier.Result verified = new LogVerifier(jdbc.getDataSource(), new DataSourceTransactionManager(jdbc.getDataSource()),
+                secrets).verify();
+        assertThat(verified.ok()).as("one chain: %s", verified.firstBroken()).isTrue();
+        assertThat(verified.checked()).isEqualTo(4);
+    }
 }

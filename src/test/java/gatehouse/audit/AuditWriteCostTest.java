@@ -84,6 +84,9 @@ class AuditWriteCostTest {
             log.stop();
         }
         long writes = fileWrites(jdbc) - before;
+        // The first batch reads the chain head under its lock (lock, read, move); the others extend
+        // the head the writer stored and only move it if it is still that one: one statement each.
+        assertThat(log.headStatements()).as("statements on the chain head for four batches").isEqualTo(3 + 3);
         // Four commits, plus whatever the database writes of its own. Drawing ids from a cache of 32
         // wrote the sequence through at every 32nd id: at least n / 32 = 62 more.
         assertThat(writes).as("file writes for %d records in batches of 500", n).isLessThan(n / 32);
