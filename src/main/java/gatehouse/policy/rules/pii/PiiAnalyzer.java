@@ -863,13 +863,13 @@ public final class PiiAnalyzer {
         if ((word & (Gazetteer.NOT_NAME | Gazetteer.PLACE)) == 0) {
             int next = nextCapital(text, cs, e);
             if (next > 0) {
-                capitalisedPair(text, cs, i, e, next, out);
+                capitalisedPair(text, cs, i, e, word, next, out);
             }
         }
     }
 
     /** Two capitalised words, {@code cs[i, e)} (no given name, not common, no place) and the one at {@code next}: a family name, or a name by its cues. */
-    private void capitalisedPair(String text, byte[] cs, int i, int e, int next, Raw out) {
+    private void capitalisedPair(String text, byte[] cs, int i, int e, int word, int next, Raw out) {
         int n = cs.length;
         Lexicon folded = gazetteer.folded;
         int ne = wordEnd(text, cs, next, n);
@@ -879,9 +879,11 @@ public final class PiiAnalyzer {
                 || "(\"[".indexOf(at(text, cs, i - 1)) >= 0)) {
             // two or three capitalised words no list knows: weak evidence, raised by a person cue before
             // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
-            int end = properRun(text, cs, i, 3);
-            // the lists each word of the run is in, one probe per word for both questions below
-            int lists = end > e ? gazetteer.wordFlags(cs, i, end) : 0;
+            long run = properRun(text, cs, i, 3);
+            int end = (int) run;
+            // the lists any word of the run is in (the first word's are known, properRun looked up the others'), for
+            // both questions below
+            int lists = end > e ? word | (int) (run >>> 32) : 0;
             if ((lists & Gazetteer.ORG_WORD) != 0) {
                 return; // "Google Cloud", "Control Systems": an organisation or a product
             }
@@ -913,23 +915,31 @@ public final class PiiAnalyzer {
         return false;
     }
 
-    /** Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place. */
-    private int properRun(String text, byte[] cs, int s, int max) {
+    /**
+     * Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place:
+     * the end in the low 32 bits, the lists ({@link Gazetteer#exact}) of the words after the first in the high 32.
+     */
+    private long properRun(String text, byte[] cs, int s, int max) {
         int n = cs.length;
         int end = wordEnd(text, cs, s, n);
+        int lists = 0;
         for (int k = 1; k < max; k++) {
             int next = nextCapital(text, cs, end);
             if (next < 0) {
                 break;
             }
             int ne = wordEnd(text, cs, next, n);
-            if (!properWord(text, cs, next, ne)
-                    || (gazetteer.exact.flags(cs, next, ne) & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
+            if (!properWord(text, cs, next, ne)) {
                 break;
             }
+            int flags = gazetteer.exact.flags(cs, next, ne);
+            if ((flags & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
+                break;
+            }
+            lists |= flags;
             end = ne;
         }
-        return end;
+        return ((long) lists << 32) | end;
     }
 
     /** Whether the word before {@code i} (one space back) is capitalised: {@code i} is inside a run of them, not its start. */
