@@ -72,21 +72,6 @@ final class Gazetteer {
     static final Set<String> ORG_WORDS = Set.of("Web", "Cloud", "Services", "Systems", "Labs", "Software", "Solutions", "Technologies",
             "Partners", "Holdings", "Foundation", "Institute", "Association", "Committee", "Council", "Department", "Office", "Agency");
 
-    /** The lists (bits of {@link #exact}) that any of the space-separated words in {@code cs[s, e)} is in: one probe per word. */
-    int wordFlags(byte[] cs, int s, int e) {
-        int any = 0;
-        int k = s;
-        while (k < e) {
-            int w = k;
-            while (w < e && cs[w] != ' ') {
-                w++;
-            }
-            any |= exact.flags(cs, k, w);
-            k = w + 1;
-        }
-        return any;
-    }
-
     /** Endings of English place names ("-town", "-ville", "-port"): a capitalised word with one is a place candidate. */
     private static final String[] PLACE_SUFFIXES = {"town", "ville", "burgh", "burg", "borough", "bury", "port", "side", "mouth",
         "shire", "land", "stad", "chester", "view", "haven", "field", "ford", "furt", "berg", "fort", "stead", "wick", "ham"};

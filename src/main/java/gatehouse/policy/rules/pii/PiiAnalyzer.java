@@ -172,12 +172,12 @@ public final class PiiAnalyzer {
 
     /** Findings in {@code text}, by start, after thresholds, allow list and same-entity de-duplication. */
     public List<Finding> analyze(String text) {
-        List<Finding> raw = new ArrayList<>();
         Matcher[][] matchers = new Matcher[recognizers.size()][];
         int n = text.length();
         // one copy, then plain array reads: String.charAt checks bounds and encoding on every call, and
         // toCharArray inflates a Latin-1 string to twice its size; Latin-1 bytes are a plain copy
         byte[] cs = latin1(text);
+        Raw raw = new Raw(text, cs);
         // The loop only dispatches: the work per stretch of prose (skipPlain), per punctuation mark and per word is
         // in methods of their own, each called thousands of times per message. The JIT's optimising tier takes a
         // method up by how often it is called (scaled by how long its queue is); this one is called once per
@@ -209,7 +209,7 @@ public final class PiiAnalyzer {
     }
 
     /** The punctuation mark at {@code i}: '@' (e-mail, from its middle), and what can begin with it (':' IPv6, '-' PEM, '+' '(' phones). */
-    private int punctuation(String text, byte[] cs, int i, Matcher[][] matchers, List<Finding> raw) {
+    private int punctuation(String text, byte[] cs, int i, Matcher[][] matchers, Raw raw) {
         int c = cs[i];
         if (c == '@') {
             if (email != null) {
@@ -222,7 +222,7 @@ public final class PiiAnalyzer {
     }
 
     /** The run of ASCII letters and digits at {@code i}: the patterns and names that can begin there; returns its end. */
-    private int word(String text, byte[] cs, int i, int n, Matcher[][] matchers, List<Finding> raw) {
+    private int word(String text, byte[] cs, int i, int n, Matcher[][] matchers, Raw raw) {
         byte[] cls = CLASS;
         int c = cs[i];
         boolean afterWord = i > 0 && (cs[i - 1] < 0 || cs[i - 1] == '?') && Character.isLetterOrDigit(text.charAt(i - 1));
@@ -296,7 +296,7 @@ public final class PiiAnalyzer {
     }
 
     /** The character at {@code i}: the byte, unless it may stand for a character outside Latin-1. */
-    private static char at(String text, byte[] cs, int i) {
+    static char at(String text, byte[] cs, int i) {
         int b = cs[i] & 0xFF;
         return b == '?' ? text.charAt(i) : (char) b;
     }
@@ -535,20 +535,20 @@ public final class PiiAnalyzer {
     }
 
     /** Every recognizer that can begin with {@code c}, phones and names: the path for anything not plainly harmless. */
-    private void general(String text, byte[] cs, char c, int i, Matcher[][] matchers, List<Finding> raw) {
+    private void general(String text, byte[] cs, char c, int i, Matcher[][] matchers, Raw raw) {
         Recognizer[] rs = byFirstChar[c];
         if (rs != null) {
             int[] idx = indexByFirstChar[c];
             for (int j = 0; j < rs.length; j++) {
                 Recognizer r = rs[j];
-                if (r.precheck() != null && !r.precheck().mayStartAt(text, i)) {
+                if (r.precheck() != null && !r.precheck().mayStartAt(text, cs, i)) {
                     continue;
                 }
                 int k = idx[j];
                 if (matchers[k] == null) {
                     matchers[k] = new Matcher[r.patterns().size()];
                 }
-                tryAt(r, matchers[k], text, i, raw);
+                tryAt(r, matchers[k], text, cs, i, raw);
             }
         }
         if (phones && ((c >= '0' && c <= '9') || c == '+' || c == '(')) {
@@ -644,11 +644,11 @@ public final class PiiAnalyzer {
         return e;
     }
 
-    private void tryAt(Recognizer r, Matcher[] ms, String text, int i, List<Finding> out) {
+    private void tryAt(Recognizer r, Matcher[] ms, String text, byte[] cs, int i, Raw out) {
         List<Recognizer.PatternDef> ps = r.patterns();
         for (int k = 0; k < ps.size(); k++) {
             Recognizer.PatternDef p = ps.get(k);
-            if (p.prefix() != null && !text.regionMatches(p.ignoreCasePrefix(), i, p.prefix(), 0, p.prefix().length())) {
+            if (p.prefix() != null && !prefixAt(cs, i, p.prefix(), p.ignoreCasePrefix())) {
                 continue;
             }
             Matcher m = ms[k];
@@ -669,7 +669,28 @@ public final class PiiAnalyzer {
         }
     }
 
-    private void add(Recognizer r, String text, int s, int e, double score, List<Finding> out) {
+    /**
+     * Whether the ASCII {@code prefix} stands at {@code i}, its letters in either case when {@code ignoreCase}, read
+     * from the scanner's bytes (the string's own array is elsewhere in memory, a cache miss at each word). A character
+     * outside ASCII never matches here, where {@code String.regionMatches} would let a few ("ı", "ſ") match a letter
+     * ignoring case; every prefixed pattern needs those ASCII letters at its start, so it could not match there either.
+     */
+    private static boolean prefixAt(byte[] cs, int i, String prefix, boolean ignoreCase) {
+        int len = prefix.length();
+        if (i + len > cs.length) {
+            return false;
+        }
+        for (int j = 0; j < len; j++) {
+            int b = cs[i + j];
+            int p = prefix.charAt(j);
+            if (b != p && !(ignoreCase && (b | 0x20) == (p | 0x20) && (p | 0x20) >= 'a' && (p | 0x20) <= 'z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void add(Recognizer r, String text, int s, int e, double score, Raw out) {
         if (e <= s) {
             return;
         }
@@ -685,7 +706,7 @@ public final class PiiAnalyzer {
         out.add(new Finding(r.entity(), s, e, score));
     }
 
-    private void email(String text, int at, List<Finding> out) {
+    private void email(String text, int at, Raw out) {
         int s = at;
         String back = email.backOver();
         while (s > 0 && back.indexOf(text.charAt(s - 1)) >= 0) {
@@ -706,7 +727,7 @@ public final class PiiAnalyzer {
 
     private static final Pattern SSN_SHAPE = Pattern.compile("\\d{3}-\\d{2}-\\d{4}");
 
-    private void phone(String text, int i, List<Finding> out) {
+    private void phone(String text, int i, Raw out) {
         int n = text.length();
         if (i >= 2 && " -.".indexOf(text.charAt(i - 1)) >= 0 && Character.isDigit(text.charAt(i - 2))) {
             return; // the middle of a longer group of numbers (a card, an account), not the start of a phone number
@@ -756,7 +777,7 @@ public final class PiiAnalyzer {
         return -1;
     }
 
-    private void names(String text, byte[] cs, int i, List<Finding> out) {
+    private void names(String text, byte[] cs, int i, Raw out) {
         int n = cs.length;
         int e = wordEnd(text, cs, i, n);
         if (e - i < 2 && !(e < n && cs[e] == '.')) {
@@ -775,7 +796,7 @@ public final class PiiAnalyzer {
     }
 
     /** The places that can begin at the capitalised word {@code cs[i, e)} (in the lists {@code word}): by list, by shape, after a direction. */
-    private void places(String text, byte[] cs, int i, int e, int word, List<Finding> out) {
+    private void places(String text, byte[] cs, int i, int e, int word, Raw out) {
         int n = cs.length;
         Lexicon lex = gazetteer.exact;
         // a place the list does not know, by its shape: "Kochport", "North Jaimie"; weak until a cue ("in", "moved to") raises it
@@ -815,7 +836,7 @@ public final class PiiAnalyzer {
     }
 
     /** The persons that can begin at the capitalised word {@code cs[i, e)} (in the lists {@code word}): after a title, by given or family name, by cues. */
-    private void persons(String text, byte[] cs, int i, int e, int word, List<Finding> out) {
+    private void persons(String text, byte[] cs, int i, int e, int word, Raw out) {
         int n = cs.length;
         Lexicon lex = gazetteer.exact;
         if ((word & Gazetteer.TITLE) != 0) {
@@ -842,25 +863,27 @@ public final class PiiAnalyzer {
         if ((word & (Gazetteer.NOT_NAME | Gazetteer.PLACE)) == 0) {
             int next = nextCapital(text, cs, e);
             if (next > 0) {
-                capitalisedPair(text, cs, i, e, next, out);
+                capitalisedPair(text, cs, i, e, word, next, out);
             }
         }
     }
 
     /** Two capitalised words, {@code cs[i, e)} (no given name, not common, no place) and the one at {@code next}: a family name, or a name by its cues. */
-    private void capitalisedPair(String text, byte[] cs, int i, int e, int next, List<Finding> out) {
+    private void capitalisedPair(String text, byte[] cs, int i, int e, int word, int next, Raw out) {
         int n = cs.length;
         Lexicon folded = gazetteer.folded;
         int ne = wordEnd(text, cs, next, n);
         if ((folded.flags(cs, next, ne) & Gazetteer.SURNAME) != 0) {
             out.add(new Finding(Recognizers.PERSON, i, ne, sentenceStart(text, cs, i) ? 0.5 : 0.6));
-        } else if (properWord(text, cs, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1))
-                || "(\"[".indexOf(text.charAt(i - 1)) >= 0)) {
+        } else if (properWord(text, cs, i, e) && !afterCapitalWord(text, cs, i) && (i == 0 || Character.isWhitespace(at(text, cs, i - 1))
+                || "(\"[".indexOf(at(text, cs, i - 1)) >= 0)) {
             // two or three capitalised words no list knows: weak evidence, raised by a person cue before
             // them ("Dear", "Call", "name:") or a verb people do after them ("moved", "said")
-            int end = properRun(text, cs, i, 3);
-            // the lists each word of the run is in, one probe per word for both questions below
-            int lists = end > e ? gazetteer.wordFlags(cs, i, end) : 0;
+            long run = properRun(text, cs, i, 3);
+            int end = (int) run;
+            // the lists any word of the run is in (the first word's are known, properRun looked up the others'), for
+            // both questions below
+            int lists = end > e ? word | (int) (run >>> 32) : 0;
             if ((lists & Gazetteer.ORG_WORD) != 0) {
                 return; // "Google Cloud", "Control Systems": an organisation or a product
             }
@@ -892,23 +915,31 @@ public final class PiiAnalyzer {
         return false;
     }
 
-    /** Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place. */
-    private int properRun(String text, byte[] cs, int s, int max) {
+    /**
+     * Up to {@code max} proper words from {@code s}, one space apart, none a common capitalised word, title or place:
+     * the end in the low 32 bits, the lists ({@link Gazetteer#exact}) of the words after the first in the high 32.
+     */
+    private long properRun(String text, byte[] cs, int s, int max) {
         int n = cs.length;
         int end = wordEnd(text, cs, s, n);
+        int lists = 0;
         for (int k = 1; k < max; k++) {
             int next = nextCapital(text, cs, end);
             if (next < 0) {
                 break;
             }
             int ne = wordEnd(text, cs, next, n);
-            if (!properWord(text, cs, next, ne)
-                    || (gazetteer.exact.flags(cs, next, ne) & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
+            if (!properWord(text, cs, next, ne)) {
                 break;
             }
+            int flags = gazetteer.exact.flags(cs, next, ne);
+            if ((flags & (Gazetteer.NOT_NAME | Gazetteer.TITLE | Gazetteer.PLACE_START)) != 0) {
+                break;
+            }
+            lists |= flags;
             end = ne;
         }
-        return end;
+        return ((long) lists << 32) | end;
     }
 
     /** Whether the word before {@code i} (one space back) is capitalised: {@code i} is inside a run of them, not its start. */
@@ -1041,22 +1072,62 @@ public final class PiiAnalyzer {
         return b >= 0 && b != '?' ? b >= 'a' && b <= 'z' : Character.isLowerCase(text.charAt(i));
     }
 
-    private List<Finding> finish(String text, byte[] cs, List<Finding> raw) {
-        List<Finding> kept = new ArrayList<>(raw.size());
-        // findings come in runs of one entity: its context words and threshold are looked up once per run
-        String entity = null;
-        Set<String> ctx = null;
-        Lexicon words = null;
-        double threshold = 0;
-        for (Finding f : raw) {
+    /**
+     * The findings of one scan before {@link #finish}, each with whether a context word stands in the five words
+     * before it ({@link #hasContext}). That is looked up as the finding is added, while the scan has the bytes
+     * before it in the processor's cache; looked up at the end, after megabytes of text, each was a cache miss.
+     */
+    private final class Raw extends ArrayList<Finding> {
+        private final String text;
+        private final byte[] cs;
+        /** Bit {@code k}: the finding at index {@code k} has a context word before it. */
+        private long[] context = new long[1];
+        /** The context words of the last entity added: findings come in runs of one entity. */
+        private String entity;
+        private Set<String> ctx;
+        private Lexicon words;
+
+        Raw(String text, byte[] cs) {
+            this.text = text;
+            this.cs = cs;
+        }
+
+        @Override
+        public boolean add(Finding f) {
+            int k = size();
+            super.add(f);
             if (f.entity() != entity) {
                 entity = f.entity();
                 ctx = contextByEntity.get(entity);
                 words = contextWords.get(entity);
+            }
+            if (f.score() < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, cs, f.start(), ctx, words)) {
+                if ((k >>> 6) >= context.length) {
+                    context = java.util.Arrays.copyOf(context, Math.max(context.length * 2, (k >>> 6) + 1));
+                }
+                context[k >>> 6] |= 1L << k;
+            }
+            return true;
+        }
+
+        boolean context(int k) {
+            return (k >>> 6) < context.length && (context[k >>> 6] & (1L << k)) != 0;
+        }
+    }
+
+    private List<Finding> finish(String text, byte[] cs, Raw raw) {
+        List<Finding> kept = new ArrayList<>(raw.size());
+        // findings come in runs of one entity: its threshold is looked up once per run
+        String entity = null;
+        double threshold = 0;
+        for (int k = 0; k < raw.size(); k++) {
+            Finding f = raw.get(k);
+            if (f.entity() != entity) {
+                entity = f.entity();
                 threshold = minScore != null ? minScore : DEFAULT_THRESHOLDS.getOrDefault(entity, DEFAULT_THRESHOLD);
             }
             double score = f.score();
-            if (score < 1.0 && ctx != null && !ctx.isEmpty() && hasContext(text, cs, f.start(), ctx, words)) {
+            if (raw.context(k)) {
                 score = Math.max(Math.min(1.0, score + CONTEXT_BOOST), MIN_WITH_CONTEXT);
             }
             if (score < threshold || score <= 0) {

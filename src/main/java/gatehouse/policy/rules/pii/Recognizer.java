@@ -77,31 +77,36 @@ public record Recognizer(String entity, List<PatternDef> patterns, Set<String> c
             return new Precheck(OR, 0, null, this, other);
         }
 
-        public boolean mayStartAt(String t, int i) {
+        /**
+         * Whether a match may begin at {@code i} of {@code t}; {@code cs} is the text as the scanner's Latin-1 bytes
+         * (see {@link PiiAnalyzer#at}): the characters are read from them, which the scan has just read too,
+         * rather than from the string's own array, which is elsewhere in memory.
+         */
+        public boolean mayStartAt(String t, byte[] cs, int i) {
             return switch (kind) {
-                case DIGIT_AT -> i + k < t.length() && Character.isDigit(t.charAt(i + k));
-                case ANY_AT -> i + k < t.length() && chars.indexOf(t.charAt(i + k)) >= 0;
-                case WITHIN -> within(t, i);
-                case DIGIT_WITHIN -> digitWithin(t, i);
-                case AND -> left.mayStartAt(t, i) && right.mayStartAt(t, i);
-                default -> left.mayStartAt(t, i) || right.mayStartAt(t, i);
+                case DIGIT_AT -> i + k < cs.length && Character.isDigit(PiiAnalyzer.at(t, cs, i + k));
+                case ANY_AT -> i + k < cs.length && chars.indexOf(PiiAnalyzer.at(t, cs, i + k)) >= 0;
+                case WITHIN -> within(t, cs, i);
+                case DIGIT_WITHIN -> digitWithin(cs, i);
+                case AND -> left.mayStartAt(t, cs, i) && right.mayStartAt(t, cs, i);
+                default -> left.mayStartAt(t, cs, i) || right.mayStartAt(t, cs, i);
             };
         }
 
-        private boolean within(String t, int i) {
-            int end = Math.min(t.length(), i + k);
+        private boolean within(String t, byte[] cs, int i) {
+            int end = Math.min(cs.length, i + k);
             for (int j = i + 1; j < end; j++) {
-                if (chars.indexOf(t.charAt(j)) >= 0) {
+                if (chars.indexOf(PiiAnalyzer.at(t, cs, j)) >= 0) {
                     return true;
                 }
             }
             return false;
         }
 
-        private boolean digitWithin(String t, int i) {
-            int end = Math.min(t.length(), i + k);
+        private boolean digitWithin(byte[] cs, int i) {
+            int end = Math.min(cs.length, i + k);
             for (int j = i + 1; j < end; j++) {
-                char c = t.charAt(j);
+                int c = cs[j];
                 if (c >= '0' && c <= '9') {
                     return true;
                 }

@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Times are the thread's CPU time, so a busy shared machine does not distort them. The MB/s figure is
  * per core: one thread, the text's UTF-8 bytes (it is ASCII, so one byte per character) divided by the
  * median CPU time of one {@code analyze} call on the whole 4 MB text, after the JIT has been warmed by
- * message-sized scans (see {@link #WARM_SLICES}).
+ * message-sized scans (see {@link #WARM_SLICES}) and whole-text passes until it compiles nothing more
+ * (see {@link #SETTLED_ROUNDS}).
  * A harness, not a test: it asserts nothing. Run with {@code bin/pii-bench}; {@code --scan-only} stops
  * after the scan and the bare loop, {@code --rounds=N} sets the number of paired rounds (default 30).
  */
@@ -32,6 +33,9 @@ public final class ScanBenchmark {
     /** Warm-up scans of {@link #SLICE} characters each before the measured passes (about 40 MB in all). */
     private static final int WARM_SLICES = 20_000;
     private static final int SLICE = 2_048;
+    /** Warm-up rounds (1,000 slices, a whole-text pass, a bare loop) in a row in which the JIT must compile nothing. */
+    private static final int SETTLED_ROUNDS = 3;
+    private static final long WARM_LIMIT_NANOS = 120_000_000_000L;
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** CPU time of this thread: on a shared machine wall time measures the neighbours, CPU time measures the code. */
@@ -78,18 +82,37 @@ public final class ScanBenchmark {
         // long loop inside is compiled only for that loop (on-stack replacement), and the code after it (the context
         // look-up, the overlap resolution) stays in the slower profiling tier; measured that way a pass cost about 7%
         // more CPU than once the JIT has compiled every method whole
-        for (int w = 0; w < WARM_SLICES; w++) {
-            int from = (int) ((long) w * SLICE % (text.length() - SLICE));
+        long warmStart = System.nanoTime();
+        int slices = 0;
+        for (; slices < WARM_SLICES; slices++) {
+            int from = (int) ((long) slices * SLICE % (text.length() - SLICE));
             all.analyze(text.substring(from, from + SLICE));
         }
+        // then until the JIT has settled: a fixed count of calls is a fixed amount of work, not a fixed state of the
+        // compiler, and its optimising tier works through a queue (on a busy 2-core machine slowly); measured passes
+        // that start while it still compiles the scan time the profiling tier for as many of them as it takes, which
+        // split the runs into a slow and a fast group by whether that came before the median pass
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         int found = 0;
-        for (int w = 0; w < 5; w++) {
-            found = all.analyze(text).size();
-        }
         long spaces = 0;
-        for (int w = 0; w < 5; w++) {
+        int whole = 0;
+        int quiet = 0;
+        long compiled = -1;
+        while (quiet < SETTLED_ROUNDS && System.nanoTime() - warmStart < WARM_LIMIT_NANOS) {
+            for (int w = 0; w < 1_000; w++, slices++) {
+                int from = (int) ((long) slices * SLICE % (text.length() - SLICE));
+                all.analyze(text.substring(from, from + SLICE));
+            }
+            found = all.analyze(text).size();
             spaces += bareLoop(text);
+            whole++;
+            long now = jit.getTotalCompilationTime();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
         }
+        System.out.printf(Locale.ROOT, "warm-up: %d message-sized scans and %d whole-text passes in %.1f s; the JIT %s%n", slices, whole,
+                (System.nanoTime() - warmStart) / 1e9, quiet >= SETTLED_ROUNDS ? "compiled nothing in the last " + SETTLED_ROUNDS + " rounds"
+                        : "was still compiling when the limit was reached (the figures below may include unoptimised code)");
         // scan and bare loop alternate, round by round, so both see the same minute of a shared machine;
         // the ratio of each pair is the figure least moved by the neighbours
         long[] scan = new long[rounds];
