@@ -33,9 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  * per session (the newest wins) and written by one background thread, which keeps them while the
  * database is away and writes them once it answers. Only a lookup of an id this process does not
  * hold reads the database. Rows are keyed by the SHA-256 of the session id and their state is
- * sealed, bound to the row. What is queued is written {@link #WRITE_DELAY_NANOS} after it was noticed, so a
- * new session and the upstream sessions its warm-up opens are one row written once, and a session
- * that ends before its row was written never touches the database at all.
+ * sealed, bound to the row. Writes are made as soon as they are queued: a client's next request,
+ * even right after initialize, may reach another replica, which must find the session and the
+ * upstream sessions opened for it. A new session's row is inserted without an update first, and a
+ * session that ends before its row was written deletes nothing.
  */
 @Component
 public class SessionStore implements DisposableBean {
@@ -70,8 +71,6 @@ public class SessionStore implements DisposableBean {
     private final java.util.Set<String> ending = ConcurrentHashMap.newKeySet();
     /** Sessions made here whose row has not been written yet: their removal has nothing to delete. */
     private final java.util.Set<String> unwritten = ConcurrentHashMap.newKeySet();
-    /** How long queued writes wait before they are written, so that those of one moment are written as one. */
-    static final long WRITE_DELAY_NANOS = 200_000_000L;
     private final Thread writer;
     private volatile boolean stopping;
 
@@ -174,17 +173,6 @@ public class SessionStore implements DisposableBean {
                 }
             }
             backoff = 0;
-            if (pending.isEmpty()) {
-                continue;
-            }
-            // What comes within the delay joins this batch (a queued write is replaced by the newer one).
-            long until = System.nanoTime() + WRITE_DELAY_NANOS;
-            for (long left = WRITE_DELAY_NANOS; left > 0 && !stopping; left = until - System.nanoTime()) {
-                LockSupport.parkNanos(left);
-            }
-            if (stopping) {
-                return; // destroy() flushes what is queued
-            }
             for (String id : java.util.List.copyOf(pending.keySet())) {
                 Pending p = pending.remove(id);
                 if (p == null) {

@@ -139,23 +139,6 @@ class SessionStoreThroughGatewayTest extends GatewayTestSupport {
     }
 
     @Test
-    void aNewSessionIsWrittenOnceTogetherWithTheUpstreamSessionItsWarmUpOpened() {
-        Connection owner = admin.connect(gateway);
-        try (McpTestClient c = client(owner)) {
-            assertThat(c.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
-            String sid = c.sessionId();
-            await("stored").atMost(WAIT).until(() -> stored(sid) == 1);
-            var row = jdbc.sql("SELECT upstream_count, created_at, updated_at FROM mcp_sessions WHERE id_hash = ?")
-                    .param(SessionStore.key(sid)).query((rs, n) -> new Object[] {rs.getInt(1), rs.getTimestamp(2), rs.getTimestamp(3)})
-                    .single();
-            assertThat(row[0]).as("the first write already holds the upstream session the warm-up opened").isEqualTo(1);
-            assertThat(row[2]).as("one write: the row was never updated after its insert").isEqualTo(row[1]);
-            assertThat(c.delete().status()).isEqualTo(204);
-            await("the ended session is removed").atMost(WAIT).until(() -> stored(sid) == 0);
-        }
-    }
-
-    @Test
     void anUnknownSessionIdIsA404() {
         Connection owner = admin.connect(gateway);
         try (McpTestClient c = client(owner)) {
