@@ -204,7 +204,7 @@ final class HttpExchange {
         try {
             SseReader.Event ev;
             while ((ev = sse.next()) != null) {
-                ObjectNode m = method == null ? message(ev) : message(ev, method);
+                ObjectNode m = message(ev, method);
                 if (m != null) {
                     onMessage.accept(m);
                     if (call != null && call.done()) {
