@@ -3,7 +3,6 @@ package gatehouse.audit;
 import java.nio.charset.StandardCharsets;
 
 import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
 import gatehouse.platform.Json;
@@ -15,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.POJONode;
 
 /**
- * Counts tokens (o200k_base, jtokkit) of what a model reads, not of the JSON-RPC envelope around
+ * Counts tokens (o200k_base: jtokkit's byte pairs, cut into pieces by {@link O200kCount}) of what a model reads, not of the JSON-RPC envelope around
  * it: a tool's result is the text of its content blocks (and its structured content), a prompt is
  * the text of its messages, a resource the text of its contents. Binary blocks (images, audio)
  * are not text tokens and are not counted. Anything else (call arguments, lists of tool
@@ -30,7 +29,7 @@ final class TokenCounter {
     /** How many places a long text is sampled at. */
     static final int SAMPLES = 8;
 
-    private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private final O200kCount encoding = new O200kCount(Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE));
     private final int exactChars;
 
     TokenCounter() {
@@ -256,7 +255,7 @@ final class TokenCounter {
             if (part == null) {
                 return null;
             }
-            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledTokens += encoding.count(part);
             sampledBytes += end - start;
         }
         if (sampledBytes == 0) {
@@ -369,13 +368,13 @@ final class TokenCounter {
             return 0;
         }
         if (exactChars == 0 || text.length() <= exactChars) {
-            return encoding.countTokensOrdinary(text);
+            return encoding.count(text);
         }
         return estimate(text);
     }
 
     int exact(String text) {
-        return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+        return text.isEmpty() ? 0 : encoding.count(text);
     }
 
     /**
@@ -396,11 +395,11 @@ final class TokenCounter {
                 continue;
             }
             String part = text.substring(start, end);
-            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledTokens += encoding.count(part);
             sampledChars += part.length();
         }
         if (sampledChars == 0) {
-            return encoding.countTokensOrdinary(text);
+            return encoding.count(text);
         }
         return (int) Math.round((double) sampledTokens * n / sampledChars);
     }
