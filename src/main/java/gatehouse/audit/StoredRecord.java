@@ -53,7 +53,7 @@ public record StoredRecord(Instant time, String correlationId, String sessionId,
         JsonNode input = r.input();
         if (argumentsBytes == null && input != null && r.arguments() == input && !input.isNull() && !input.isMissingNode()) {
             try {
-                String json = Json.string(input);
+                String json = compactJson(input);
                 in = tokens.countText(json);
                 argumentsBytes = utf8Length(json);
             } catch (RuntimeException e) {
@@ -81,6 +81,89 @@ public record StoredRecord(Instant time, String correlationId, String sessionId,
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * {@code node} as compact JSON, exactly as {@link Json#string} writes it. A small plain tree
+     * (objects, arrays, printable ASCII texts without quotes, backslashes or slashes, whole numbers,
+     * booleans, null: most calls' arguments) is written here, since setting Jackson's writer up
+     * costs more than writing such a tree; anything else is left to Jackson.
+     */
+    static String compactJson(JsonNode node) {
+        StringBuilder b = new StringBuilder(64);
+        return plain(node, b, 0) ? b.toString() : Json.string(node);
+    }
+
+    private static final int PLAIN_MAX_DEPTH = 16;
+    private static final int PLAIN_MAX_CHARS = 4096;
+
+    private static boolean plain(JsonNode node, StringBuilder b, int depth) {
+        if (depth > PLAIN_MAX_DEPTH || b.length() > PLAIN_MAX_CHARS) {
+            return false;
+        }
+        if (node.isObject()) {
+            b.append('{');
+            boolean first = true;
+            for (java.util.Map.Entry<String, JsonNode> e : node.properties()) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                if (!plainText(e.getKey(), b)) {
+                    return false;
+                }
+                b.append(':');
+                if (!plain(e.getValue(), b, depth + 1)) {
+                    return false;
+                }
+            }
+            b.append('}');
+            return true;
+        }
+        if (node.isArray()) {
+            b.append('[');
+            boolean first = true;
+            for (JsonNode e : node) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                if (!plain(e, b, depth + 1)) {
+                    return false;
+                }
+            }
+            b.append(']');
+            return true;
+        }
+        if (node.isString()) {
+            return plainText(node.asString(), b);
+        }
+        if (node.isInt() || node.isLong()) {
+            b.append(node.longValue());
+            return true;
+        }
+        if (node.isBoolean()) {
+            b.append(node.booleanValue());
+            return true;
+        }
+        if (node.isNull()) {
+            b.append("null");
+            return true;
+        }
+        return false;
+    }
+
+    /** A quoted text of printable ASCII that JSON writes as it is; false for any other character. */
+    private static boolean plainText(String s, StringBuilder b) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/') {
+                return false;
+            }
+        }
+        b.append('"').append(s).append('"');
+        return true;
     }
 
     /** The length of {@code s} in UTF-8 (what writing it as bytes gives), counted without encoding it. */

@@ -3,7 +3,6 @@ package gatehouse.audit;
 import java.nio.charset.StandardCharsets;
 
 import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
 import gatehouse.platform.Json;
@@ -15,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.POJONode;
 
 /**
- * Counts tokens (o200k_base, jtokkit) of what a model reads, not of the JSON-RPC envelope around
+ * Counts tokens (o200k_base: jtokkit's byte pairs, cut into pieces by {@link O200kCount}) of what a model reads, not of the JSON-RPC envelope around
  * it: a tool's result is the text of its content blocks (and its structured content), a prompt is
  * the text of its messages, a resource the text of its contents. Binary blocks (images, audio)
  * are not text tokens and are not counted. Anything else (call arguments, lists of tool
@@ -30,7 +29,7 @@ final class TokenCounter {
     /** How many places a long text is sampled at. */
     static final int SAMPLES = 8;
 
-    private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private final O200kCount encoding = new O200kCount(Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE));
     private final int exactChars;
 
     TokenCounter() {
@@ -153,6 +152,7 @@ final class TokenCounter {
             }
             int blocks = 0;
             int textAt = -1;
+            int textEnd = -1;
             boolean isText = false;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
@@ -171,13 +171,25 @@ final class TokenCounter {
                     if (++blocks > 1) {
                         return null;
                     }
-                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    boolean textEndNext = false;
+                    while (true) {
+                        JsonToken t = p.nextToken();
+                        if (textEndNext) {
+                            // the parser skipped the text to reach this token: its closing quote is
+                            // the last one before it, with at most white space and a comma between
+                            textEnd = quoteBefore(bytes, (int) p.currentTokenLocation().getByteOffset() + result.from(), textAt);
+                            textEndNext = false;
+                        }
+                        if (t != JsonToken.PROPERTY_NAME) {
+                            break;
+                        }
                         String member = p.currentName();
                         JsonToken v = p.nextToken();
                         if ("type".equals(member)) {
                             isText = v == JsonToken.VALUE_STRING && "text".equals(p.getString());
                         } else if ("text".equals(member) && v == JsonToken.VALUE_STRING) {
                             textAt = (int) p.currentTokenLocation().getByteOffset() + result.from();
+                            textEndNext = true;
                         } else {
                             p.skipChildren();
                         }
@@ -187,26 +199,37 @@ final class TokenCounter {
                     return null;
                 }
             }
-            if (blocks != 1 || !isText || textAt < result.from() || bytes[textAt] != '"') {
+            if (blocks != 1 || !isText || textAt < result.from() || bytes[textAt] != '"' || textEnd <= textAt) {
                 return null;
             }
-            int end = closingQuote(bytes, textAt + 1, result.to());
-            return end < 0 ? null : new int[] {textAt + 1, end};
+            return new int[] {textAt + 1, textEnd};
         } catch (JacksonException e) {
             return null;
         }
     }
 
-    /** The index of the quote that ends a JSON string whose text starts at {@code i}; -1 if none before {@code to}. */
-    private static int closingQuote(byte[] bytes, int i, int to) {
-        for (int j = i; j < to; j++) {
-            if (bytes[j] == '\\') {
-                j++;
-            } else if (bytes[j] == '"') {
-                return j;
+    /**
+     * The closing quote of a string value that ends before the token at {@code next}: back over
+     * white space, a comma and white space. The text is not scanned a second time (a 100 KB text
+     * took as long to scan for its quote as the parser took to skip it). -1 if the bytes there are
+     * not that (then the result is counted as a tree).
+     */
+    private static int quoteBefore(byte[] bytes, int next, int textAt) {
+        int j = next - 1;
+        while (j > textAt && isJsonSpace(bytes[j])) {
+            j--;
+        }
+        if (j > textAt && bytes[j] == ',') {
+            j--;
+            while (j > textAt && isJsonSpace(bytes[j])) {
+                j--;
             }
         }
-        return -1;
+        return j > textAt && bytes[j] == '"' ? j : -1;
+    }
+
+    private static boolean isJsonSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     /**
@@ -256,7 +279,7 @@ final class TokenCounter {
             if (part == null) {
                 return null;
             }
-            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledTokens += encoding.count(part);
             sampledBytes += end - start;
         }
         if (sampledBytes == 0) {
@@ -369,13 +392,13 @@ final class TokenCounter {
             return 0;
         }
         if (exactChars == 0 || text.length() <= exactChars) {
-            return encoding.countTokensOrdinary(text);
+            return encoding.count(text);
         }
         return estimate(text);
     }
 
     int exact(String text) {
-        return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+        return text.isEmpty() ? 0 : encoding.count(text);
     }
 
     /**
@@ -396,11 +419,11 @@ final class TokenCounter {
                 continue;
             }
             String part = text.substring(start, end);
-            sampledTokens += encoding.countTokensOrdinary(part);
+            sampledTokens += encoding.count(part);
             sampledChars += part.length();
         }
         if (sampledChars == 0) {
-            return encoding.countTokensOrdinary(text);
+            return encoding.count(text);
         }
         return (int) Math.round((double) sampledTokens * n / sampledChars);
     }

@@ -139,6 +139,20 @@ class TokenCounterTest {
                 "{\"content\":[{\"type\":\"text\",\"text\":\"x\"}],\"structuredContent\":{\"a\":1}}")) {
             assertThat(fromBytes(counter, "tools/call", other)).as(other).isEqualTo(counter.countOutput("tools/call", Json.tree(other)));
         }
+        // the text's end is found from the token after it, however the answer is spaced
+        for (String spaced : java.util.List.of(
+                "{ \"content\" : [ { \"type\" : \"text\" , \"text\" : \"ends in a quote \\\"\" \n } ] }",
+                "{\"content\":[{\"text\":\"comma, then\\\\\"\t,\r\n\"type\":\"text\"}]}",
+                "{\"content\":[{\"text\":\"\",\"type\":\"text\"}]}",
+                "{\"content\":[{\"type\":\"text\",\"text\":\"" + "plain words ".repeat(3000) + "\"  }],\"isError\":false}")) {
+            assertThat(fromBytes(counter, "tools/call", spaced)).as(spaced.substring(0, Math.min(80, spaced.length())))
+                    .isEqualTo(counter.countOutput("tools/call", Json.tree(spaced)));
+            byte[] bytes = spaced.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int[] at = TokenCounter.oneText(new gatehouse.platform.JsonText(bytes, 0, bytes.length));
+            assertThat(at).as("found in the bytes").isNotNull();
+            assertThat(Json.tree("\"" + new String(bytes, at[0], at[1] - at[0], java.nio.charset.StandardCharsets.UTF_8) + "\"").asString())
+                    .isEqualTo(Json.tree(spaced).path("content").get(0).path("text").asString());
+        }
         String prompt = "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"hello there\"}}]}";
         assertThat(fromBytes(counter, "prompts/get", prompt)).isEqualTo(counter.countOutput("prompts/get", Json.tree(prompt)));
     }
