@@ -14,6 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  * to an event stream the moment an interim message (progress, a server request) must go out.
  */
 final class PostAnswer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PostAnswer.class);
     private final McpHttpResponse http;
     private final AnswerShape shape;
     private EventStream stream;
@@ -30,16 +31,28 @@ final class PostAnswer {
     }
 
     synchronized void interim(ObjectNode message) {
+        deliver(message);
+    }
+
+    /**
+     * As {@link #interim}, saying whether the message went out: false when the answer has ended,
+     * its stream broke (the client went away) or the shape withholds it. A request the gateway
+     * asks the client must know, or it would wait for an answer to a question never sent.
+     */
+    synchronized boolean deliver(ObjectNode message) {
         if (finished || broken || !shape.interim(message)) {
-            return;
+            return false;
         }
         try {
             if (stream == null) {
                 stream = http.stream();
             }
             stream.event(null, Json.bytes(message));
-        } catch (IOException e) {
+            return true;
+        } catch (IOException | RuntimeException e) {
             broken = true;
+            log.debug("a message for the client could not go out on its request's answer stream", e);
+            return false;
         }
     }
 

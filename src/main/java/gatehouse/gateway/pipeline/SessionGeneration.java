@@ -172,7 +172,12 @@ final class SessionGeneration implements Generation {
             @Override
             public JsonNode ask(String key, ObjectNode request, Duration timeout) {
                 // A real request on this request's stream; the client's answer comes back through the session.
-                ObjectNode answer = session.askClient(request, reply::interim, timeout);
+                ObjectNode answer = session.askClient(request, sent -> {
+                    if (!reply.deliver(sent)) {
+                        throw new McpException(JsonRpc.INTERNAL_ERROR, "could not ask the client (" + JsonRpc.method(request)
+                                + "): this request's answer stream has ended");
+                    }
+                }, timeout);
                 if (answer.get("result") == null) {
                     throw new McpException(JsonRpc.INTERNAL_ERROR, "the client refused " + JsonRpc.method(request) + ": "
                             + answer.path("error").path("message").asString("no answer"));
