@@ -129,10 +129,15 @@ class UpstreamCredentialsE2ETest {
 
     @AfterAll
     static void stop() {
+        String log = "";
         if (gatehouse != null) {
+            log = gatehouse.logText();
             gatehouse.close();
         }
         upstreams.forEach(NodePeers.Background::kill);
+        // Catalog changes here reach GET streams whose clients have left: the write fails and the stream
+        // ends quietly, not through the container's error page (Spring warned once per such stream).
+        assertThat(log.lines().filter(l -> l.contains("Response already committed")).toList()).isEmpty();
     }
 
     private static JsonNode stats(int authPort) throws Exception {
@@ -406,10 +411,11 @@ class UpstreamCredentialsE2ETest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Known bug, open: when the session's background warm-up meets the upstream's 401 before the "
-            + "prompts/get does (the credential is then marked rejected by the warm-up), the prompts/get with an unprefixed name "
-            + "never asks the client and hangs until the client's 180 s timeout. Failed 3 of 5 runs on 2026-12-07, with the jar "
-            + "of 11f61ed as well as with later ones; passes whenever the call meets the 401 first. Enable again with the fix.")
+    @org.junit.jupiter.api.Disabled("Known bug, open, fails about one class run in three: the gateway's write of the "
+            + "event-stream head that carries the URL elicitation of this prompts/get fails with 'Connection reset by peer' "
+            + "(McpServlet debug log) while the client's own log shows that very POST answered 200 text/event-stream and "
+            + "then nothing, so the client waits until its 180 s timeout. The gateway now ends the request at once instead "
+            + "of waiting for an answer to a question it could not send; why the write meets a reset is not found yet.")
     void aPromptWithAnUnprefixedNameAsksTheSessionClientWhenTheUpstreamRefuses() throws Exception {
         Person p = connected();
         // The metadata server's names are unprefixed for this test; the gateway has other servers, so the name is placed by listing.

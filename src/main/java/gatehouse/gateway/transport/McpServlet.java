@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -67,6 +69,7 @@ public class McpServlet extends HttpServlet {
         }
         AsyncContext async = req.startAsync(req, resp);
         async.setTimeout(0);
+        async.addListener(EndOnError.INSTANCE);
         Thread.ofVirtual().name("mcp-get-stream").start(() -> {
             try {
                 pipeline.get(new Request(req, limits, reading), new Response(resp));
@@ -80,6 +83,38 @@ public class McpServlet extends HttpServlet {
                 }
             }
         });
+    }
+
+    /**
+     * A write to a stream whose client has gone (a list change sent to a session nobody listens to
+     * any more) fails in the container, which would then dispatch the request to its error page:
+     * an error body cannot follow an event stream's head, and Spring logs a warning for every such
+     * stream. Ending the request here is all there is to do; the stream's thread sees the stream
+     * closed at its next write and ends too.
+     */
+    private enum EndOnError implements AsyncListener {
+        INSTANCE;
+
+        @Override
+        public void onError(AsyncEvent event) {
+            try {
+                event.getAsyncContext().complete();
+            } catch (IllegalStateException e) {
+                // ended already
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
     }
 
     @Override
@@ -281,6 +316,7 @@ public class McpServlet extends HttpServlet {
                 resp.flushBuffer();
                 return new Stream(out);
             } catch (IOException e) {
+                log.debug("could not open the event stream", e);
                 throw new HttpProblem(500, -32603, "could not open the event stream");
             }
         }
