@@ -41,13 +41,22 @@ public class IdentityVault implements UpstreamCredentials {
     private final CredentialStore store;
     private final CatalogService catalog;
     private final CredentialRefresh refresh;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** By {@link Key} (a connection's answer for a server on a gateway) or {@link DiscoveryKey}. */
+    private final Map<Object, Cached> cache = new ConcurrentHashMap<>();
     private final CredentialRejections rejections;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
 
     /** An answer, good until {@code until} while the store is still at {@code generation}. */
     private record Cached(Presented presented, Instant until, long generation) {
+    }
+
+    /** The key of {@link #present}'s answers: a record, so asking on every upstream request joins no strings. */
+    private record Key(String connectionId, String gatewayId, String serverId) {
+    }
+
+    /** The key of {@link #forDiscovery}'s answers. */
+    private record DiscoveryKey(String serverId) {
     }
 
     IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, CredentialRefresh refresh, UpstreamClients clients,
@@ -107,7 +116,7 @@ public class IdentityVault implements UpstreamCredentials {
 
     @Override
     public Presented present(String connectionId, String gatewayId, ServerDef server) {
-        String key = connectionId + "\n" + gatewayId + "\n" + server.id();
+        Key key = new Key(connectionId, gatewayId, server.id());
         Instant now = Instant.now();
         long generation = store.generation();
         Cached c = cache.get(key);
@@ -131,7 +140,7 @@ public class IdentityVault implements UpstreamCredentials {
      */
     @Override
     public Presented forDiscovery(ServerDef server) {
-        String key = "discovery\n" + server.id();
+        DiscoveryKey key = new DiscoveryKey(server.id());
         Instant now = Instant.now();
         long generation = store.generation();
         Cached c = cache.get(key);
