@@ -47,8 +47,8 @@ public class IdentityVault implements UpstreamCredentials {
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
 
-    /** An answer, good until {@code until} while the store is still at {@code generation}. */
-    private record Cached(Presented presented, Instant until, long generation) {
+    /** An answer, good until {@code until} ({@link System#nanoTime}) while the store is still at {@code generation}. */
+    private record Cached(Presented presented, long until, long generation) {
     }
 
     /** The key of {@link #present}'s answers: a record, so asking on every upstream request joins no strings. */
@@ -117,18 +117,18 @@ public class IdentityVault implements UpstreamCredentials {
     @Override
     public Presented present(String connectionId, String gatewayId, ServerDef server) {
         Key key = new Key(connectionId, gatewayId, server.id());
-        Instant now = Instant.now();
+        long now = System.nanoTime();
         long generation = store.generation();
         Cached c = cache.get(key);
         if (c != null && c.generation() != generation) {
             cache.clear(); // something changed: no opened credential outlives its change in memory
             c = null;
         }
-        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
+        if (c != null && now - c.until() < 0 && c.generation() == generation) {
             return c.presented();
         }
         Presented p = resolve(connectionId, gatewayId, server);
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
+        cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
 
@@ -141,14 +141,14 @@ public class IdentityVault implements UpstreamCredentials {
     @Override
     public Presented forDiscovery(ServerDef server) {
         DiscoveryKey key = new DiscoveryKey(server.id());
-        Instant now = Instant.now();
+        long now = System.nanoTime();
         long generation = store.generation();
         Cached c = cache.get(key);
         if (c != null && c.generation() != generation) {
             cache.clear(); // something changed: no opened credential outlives its change in memory
             c = null;
         }
-        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
+        if (c != null && now - c.until() < 0 && c.generation() == generation) {
             return c.presented();
         }
         List<Assignment> assigned = catalog.snapshot().assignmentsByGateway().values().stream().flatMap(List::stream)
@@ -168,7 +168,7 @@ public class IdentityVault implements UpstreamCredentials {
                 // that one failed to refresh; try the next
             }
         }
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
+        cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
 
