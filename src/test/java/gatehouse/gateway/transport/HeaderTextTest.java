@@ -14,7 +14,8 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
  * The endpoint's header checks decide every header name and value exactly as Spring Security's
- * default strict firewall does: every code point on its own, and the strings where code points and
+ * default strict firewall does: every code point of the planes that assign any on its own (and some
+ * private ones), and the strings where code points and
  * chars differ (surrogate pairs, lone surrogates).
  */
 class HeaderTextTest {
@@ -25,7 +26,9 @@ class HeaderTextTest {
     @Test
     void everyCodePointIsDecidedAsByTheDefaultFirewall() {
         List<String> differing = new ArrayList<>();
-        for (int cp = 0; cp <= Character.MAX_CODE_POINT && differing.size() < 10; cp++) {
+        // every plane with assigned characters (0-3, 14) and the first code points of the private ones
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT && differing.size() < 10; cp = cp == 0x3FFFF ? 0xE0000 : cp == 0xE0FFF ? 0xF0000
+                : cp == 0xF00FF ? 0x10FF00 : cp + 1) {
             String s = "a" + Character.toString(cp) + "b";
             if (HeaderText.name(s) != accepted(byDefault, s, "x")) {
                 differing.add("name U+" + Integer.toHexString(cp));
