@@ -140,13 +140,6 @@ public final class Bench {
                 new Scenario("small call, 2025 session, 400/s", "call", 1, n, 400, 0,
                         new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
                         new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))),
-                // The stateless gateway and the rules gateway's small calls take code the 2025 call
-                // warm-ups never reach (stateless envelopes, the PII scan of a short answer): each gets
-                // a paced warm-up of its own, else C2 compiles it during the row (a third to a half of
-                // the gateway's CPU per call there).
-                new Scenario("warm-up of small call, 2026-07-28 stateless, at a steady rate (not reported)", null, 2, n, 200, 0,
-                        new Side(w -> callers(w, direct26, null, true, "echo", "hello", "hello"), List.of(s)),
-                        new Side(w -> callers(w, gw26Url, token26, true, "a__echo", "hello", "hello"), List.of(s))),
                 new Scenario("small call, 2026-07-28 stateless, 400/s", "call", 1, n, 400, 0,
                         new Side(w -> callers(w, direct26, null, true, "echo", "hello", "hello"), List.of(s)),
                         new Side(w -> callers(w, gw26Url, token26, true, "a__echo", "hello", "hello"), List.of(s))),
@@ -163,9 +156,6 @@ public final class Bench {
                 new Scenario("100 KB result, PII rules vs the same gateway without rules, 100/s", "call", 1, n / 4, 100, 0,
                         new Side(w -> callers(w, gwUrl, token, false, "a__big", "", "lorem ipsum"), List.of(gatehouse)),
                         new Side(w -> callers(w, rulesUrl, rulesToken, false, "a__big", "", "lorem ipsum"), List.of(gatehouse))),
-                new Scenario("warm-up of small call with PII (redacted), PII rules, at a steady rate (not reported)", null, 2, n, 200, 0,
-                        new Side(w -> callers(w, gwUrl, token, false, "a__pii", "", "jane.doe@example.org"), List.of(gatehouse)),
-                        new Side(w -> callers(w, rulesUrl, rulesToken, false, "a__pii", "", REDACTED_PII), List.of(gatehouse))),
                 new Scenario("small call with PII (redacted), PII rules vs the same gateway without rules, 400/s", "call", 1, n, 400, 0,
                         new Side(w -> callers(w, gwUrl, token, false, "a__pii", "", "jane.doe@example.org"), List.of(gatehouse)),
                         new Side(w -> callers(w, rulesUrl, rulesToken, false, "a__pii", "", REDACTED_PII), List.of(gatehouse))),
@@ -190,13 +180,12 @@ public final class Bench {
         for (Scenario sc : scenarios) {
             // the calls' warm-ups always run; the rules gateway's, the lists' and the session starts'
             // only when a scenario they warm up is selected
-            boolean ownWarmUp = sc.name().contains("PII rules") || sc.name().contains("tools/list") || sc.name().contains("session start")
-                    || sc.name().contains("2026-07-28");
+            boolean ownWarmUp = sc.name().contains("PII rules") || sc.name().contains("tools/list") || sc.name().contains("session start");
             if (only != null && (sc.unit() != null || ownWarmUp) && !sc.name().contains(only)) {
                 continue;
             }
             runScenario(sc);
-            if (sc.unit() == null && (sc.name().contains("at a steady rate") || sc.name().contains("tools/list")
+            if (sc.unit() == null && (sc.name().startsWith("warm-up at a steady rate") || sc.name().contains("tools/list")
                     || sc.name().contains("session start"))) {
                 jitQuiet(sc.name().replace(" (not reported)", ""));
                 if (options.containsKey("idle")) {
