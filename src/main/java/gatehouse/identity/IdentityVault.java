@@ -41,13 +41,22 @@ public class IdentityVault implements UpstreamCredentials {
     private final CredentialStore store;
     private final CatalogService catalog;
     private final CredentialRefresh refresh;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** By {@link Key} (a connection's answer for a server on a gateway) or {@link DiscoveryKey}. */
+    private final Map<Object, Cached> cache = new ConcurrentHashMap<>();
     private final CredentialRejections rejections;
     private final UpstreamClients clients;
     private final gatehouse.platform.GatehouseProperties props;
 
-    /** An answer, good until {@code until} while the store is still at {@code generation}. */
-    private record Cached(Presented presented, Instant until, long generation) {
+    /** An answer, good until {@code until} ({@link System#nanoTime}) while the store is still at {@code generation}. */
+    private record Cached(Presented presented, long until, long generation) {
+    }
+
+    /** The key of {@link #present}'s answers: a record, so asking on every upstream request joins no strings. */
+    private record Key(String connectionId, String gatewayId, String serverId) {
+    }
+
+    /** The key of {@link #forDiscovery}'s answers. */
+    private record DiscoveryKey(String serverId) {
     }
 
     IdentityVault(CredentialStore store, CatalogService catalog, UpstreamOAuth oauth, CredentialRefresh refresh, UpstreamClients clients,
@@ -107,19 +116,19 @@ public class IdentityVault implements UpstreamCredentials {
 
     @Override
     public Presented present(String connectionId, String gatewayId, ServerDef server) {
-        String key = connectionId + "\n" + gatewayId + "\n" + server.id();
-        Instant now = Instant.now();
+        Key key = new Key(connectionId, gatewayId, server.id());
+        long now = System.nanoTime();
         long generation = store.generation();
         Cached c = cache.get(key);
         if (c != null && c.generation() != generation) {
             cache.clear(); // something changed: no opened credential outlives its change in memory
             c = null;
         }
-        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
+        if (c != null && now - c.until() < 0 && c.generation() == generation) {
             return c.presented();
         }
         Presented p = resolve(connectionId, gatewayId, server);
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
+        cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
 
@@ -131,15 +140,15 @@ public class IdentityVault implements UpstreamCredentials {
      */
     @Override
     public Presented forDiscovery(ServerDef server) {
-        String key = "discovery\n" + server.id();
-        Instant now = Instant.now();
+        DiscoveryKey key = new DiscoveryKey(server.id());
+        long now = System.nanoTime();
         long generation = store.generation();
         Cached c = cache.get(key);
         if (c != null && c.generation() != generation) {
             cache.clear(); // something changed: no opened credential outlives its change in memory
             c = null;
         }
-        if (c != null && now.isBefore(c.until()) && c.generation() == generation) {
+        if (c != null && now - c.until() < 0 && c.generation() == generation) {
             return c.presented();
         }
         List<Assignment> assigned = catalog.snapshot().assignmentsByGateway().values().stream().flatMap(List::stream)
@@ -159,7 +168,7 @@ public class IdentityVault implements UpstreamCredentials {
                 // that one failed to refresh; try the next
             }
         }
-        cache.put(key, new Cached(p, now.plus(CACHE_TTL), generation));
+        cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
 

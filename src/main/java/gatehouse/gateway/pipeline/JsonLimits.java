@@ -42,6 +42,22 @@ public record JsonLimits(
     private record Level(JsonNode node, int depth) {
     }
 
+    /**
+     * The shortest body that could break a limit: a container nested deeper than {@code maxDepth}
+     * takes an opening and a closing bracket per level, and every element, member and character
+     * takes at least a byte. A shorter body (a small call's) is not walked.
+     */
+    int shortestOver() {
+        return Math.min(Math.min(2 * (maxDepth + 1), maxArrayLength + 1), Math.min(maxObjectMembers + 1, maxStringLength + 1));
+    }
+
+    /** Refuses a message parsed from {@code bytes} bytes over any limit (see {@link #shortestOver}). */
+    void check(JsonNode message, int bytes) {
+        if (bytes >= shortestOver()) {
+            check(message);
+        }
+    }
+
     /** Refuses a message over any limit; walks the tree once, without recursion. */
     void check(JsonNode message) {
         Deque<Level> todo = new ArrayDeque<>();

@@ -30,7 +30,7 @@ final class JsonMessages {
         if (n.isArray()) {
             throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Invalid request: JSON-RPC batches are not supported since protocol 2025-06-18; send one message per request");
         }
-        limits.check(n);
+        limits.check(n, body.length);
         String problem = JsonRpc.envelopeProblem(n);
         if (problem != null) {
             throw new HttpProblem(400, JsonRpc.INVALID_REQUEST, "Invalid request: " + problem);

@@ -280,15 +280,48 @@ public final class RawResults {
                 at.write(',');
             }
             first = false;
-            at.writeBytes(Json.MAPPER.writeValueAsBytes(e.getKey()));
+            at.writeBytes(quoted(e.getKey()));
             at.write(':');
             if (e.getValue() == raw.result()) {
                 at = after;
             } else {
-                at.writeBytes(Json.bytes(e.getValue()));
+                at.writeBytes(member(e.getValue()));
             }
         }
         at.write('}');
         return new Parts(before.toByteArray(), raw, after.toByteArray());
+    }
+
+    /**
+     * An envelope member as the mapper writes it, without a generator for the usual ones (a name,
+     * {@code "2.0"}, a number or short plain text as the id); anything else through the mapper.
+     */
+    private static byte[] member(JsonNode value) {
+        if (value.isString()) {
+            return quoted(value.stringValue());
+        }
+        if (value.isInt() || value.isLong()) {
+            return Long.toString(value.longValue()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        return Json.bytes(value);
+    }
+
+    /** {@code s} as a JSON string: printable ASCII that needs no escape (nor a slash) directly, else through the mapper. */
+    private static byte[] quoted(String s) {
+        int n = s.length();
+        if (n > 64) {
+            return Json.MAPPER.writeValueAsBytes(s);
+        }
+        byte[] out = new byte[n + 2];
+        out[0] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '/') {
+                return Json.MAPPER.writeValueAsBytes(s);
+            }
+            out[i + 1] = (byte) c;
+        }
+        out[n + 1] = '"';
+        return out;
     }
 }

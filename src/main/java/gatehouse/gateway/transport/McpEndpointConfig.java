@@ -16,7 +16,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.firewall.HttpStatusRequestRejectedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
-import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 import gatehouse.platform.EdgeFilter;
 import gatehouse.platform.GatehouseProperties;
@@ -52,14 +51,16 @@ class McpEndpointConfig {
     /**
      * Puts {@link McpValve} on the MCP servlet's own pipeline when Tomcat adds the servlet, so the
      * endpoint meets the edge filter and the firewall (the same instances and kinds as the generic
-     * chain) and nothing else.
+     * chain) and nothing else. Without a firewall of the application's own, the endpoint's is a
+     * strict one whose header checks are {@link HeaderText}'s (the same rule, without a regular
+     * expression per header read).
      */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> mcpValve(FilterRegistrationBean<EdgeFilter> edgeFilter,
                                                                        ObjectProvider<HttpFirewall> firewall,
                                                                        ObjectProvider<RequestRejectedHandler> rejected) {
         McpValve valve = new McpValve(PATH, edgeFilter.getFilter(),
-                firewall.getIfAvailable(StrictHttpFirewall::new), rejected.getIfAvailable(HttpStatusRequestRejectedHandler::new));
+                firewall.getIfAvailable(HeaderText::firewall), rejected.getIfAvailable(HttpStatusRequestRejectedHandler::new));
         return factory -> factory.addContextCustomizers(context -> context.addContainerListener(event -> {
             if (Container.ADD_CHILD_EVENT.equals(event.getType()) && event.getData() instanceof Wrapper w
                     && SERVLET_NAME.equals(w.getName())) {

@@ -76,6 +76,24 @@ class JsonLimitsTest {
     }
 
     @Test
+    void theShortestBodyOverEachLimitIsStillWalked() {
+        // bodies shorter than JsonLimits.shortestOver are not walked: the shortest one over each limit is
+        assertOver(new JsonLimits(2, 100, 100, 100), "[[[]]]", "max-depth");
+        assertOver(new JsonLimits(10, 1, 100, 100), "[1,1]", "max-array-length");
+        assertOver(new JsonLimits(10, 100, 8, 100), "{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1}",
+                "max-object-members");
+        assertOver(new JsonLimits(10, 100, 100, 64), "\"" + "\u00e9".repeat(65) + "\"", "max-string-length");
+        assertOver(new JsonLimits(10, 100, 100, 64), "\"" + "x".repeat(65) + "\"", "max-string-length");
+    }
+
+    private static void assertOver(JsonLimits limits, String json, String setting) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        assertThat(bytes.length).isGreaterThanOrEqualTo(limits.shortestOver());
+        assertThatThrownBy(() -> limits.check(gatehouse.platform.Json.MAPPER.readTree(bytes), bytes.length))
+                .hasMessageContaining("gatehouse.mcp.json." + setting);
+    }
+
+    @Test
     void nonsenseSettingsAreRefusedAtStart() {
         assertThatThrownBy(() -> new JsonLimits(500, 10, 10, 100)).hasMessageContaining("max-depth must be between 2 and 128");
         assertThatThrownBy(() -> new JsonLimits(10, 0, 10, 100)).hasMessageContaining("max-array-length must be at least 1");

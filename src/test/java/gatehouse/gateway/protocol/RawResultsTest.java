@@ -172,6 +172,24 @@ class RawResultsTest {
         assertThatThrownBy(() -> RawResults.write(copy, raw)).isInstanceOf(IllegalStateException.class);
     }
 
+    /** The envelope around the result's bytes is written as the mapper writes it, whatever the id and other members hold. */
+    @Test
+    void theEnvelopeIsWrittenAsTheMapperWritesIt() {
+        String[] ids = {"17", "-3", "0", String.valueOf(Long.MAX_VALUE), "123456789012345678901234567890", "1.5", "\"client-7\"",
+                "\"a/b\"", "\"h\u00e9\"", "\"q\\\"x\\\\\"", "\"" + "x".repeat(100) + "\"", "\"\u007f\\u0001\"", "null", "true",
+                "\"\"", "{\"k\":[1,\"v\"]}"};
+        for (String id : ids) {
+            for (String name : new String[] {"jsonrpc", "n\u00e4me", "a\\\"b", "a/b"}) {
+                byte[] body = utf8("{\"" + name + "\":\"2.0\",\"id\":" + id + ",\"result\":{\"a\":[1,2]},\"x\":" + id + "}");
+                JsonNode parsed = RawResults.read(body, 0);
+                RawResults.Raw raw = RawResults.take();
+                assertThat(raw).as(id).isNotNull();
+                assertThat(new String(RawResults.write((ObjectNode) parsed, raw), StandardCharsets.UTF_8)).as(id)
+                        .isEqualTo(new String(Json.bytes(parsed), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     /** The answer is written in three parts (envelope before, the result's bytes, envelope after), never one array. */
     @Test
     void thePartsWriteTheSameBytesAsTheWholeAnswer() throws Exception {
