@@ -69,47 +69,79 @@ public class McpServlet extends HttpServlet {
         }
         AsyncContext async = req.startAsync(req, resp);
         async.setTimeout(0);
-        async.addListener(EndOnError.INSTANCE);
+        AsyncStream ending = new AsyncStream(async);
+        async.addListener(ending);
         Thread.ofVirtual().name("mcp-get-stream").start(() -> {
             try {
-                pipeline.get(new Request(req, limits, reading), new Response(resp));
+                pipeline.get(new Request(req, limits, reading), new Response(resp, ending));
             } catch (RuntimeException e) { // as the container would: logged; the stream ends below
                 log.error("the MCP GET stream failed", e);
             } finally {
-                try {
-                    async.complete();
-                } catch (IllegalStateException e) {
-                    // the container ended the request first (the client went away while the stream was open)
-                }
+                ending.end();
             }
         });
     }
 
     /**
-     * A write to a stream whose client has gone (a list change sent to a session nobody listens to
-     * any more) fails in the container, which would then dispatch the request to its error page:
-     * an error body cannot follow an event stream's head, and Spring logs a warning for every such
-     * stream. Ending the request here is all there is to do; the stream's thread sees the stream
-     * closed at its next write and ends too.
+     * The end of an asynchronous GET, which two threads may reach at once: the stream's own thread
+     * when it is done, and the container when a write failed (a list change sent to a client that
+     * has left). Whoever comes first shuts the event stream, under its lock, so no write is under
+     * way or starts once the container may recycle the request's objects for another connection,
+     * and completes the request, once. Left to the container, a failed write dispatched the request
+     * to its error page while the stream's thread completed it too.
      */
-    private enum EndOnError implements AsyncListener {
-        INSTANCE;
+    static final class AsyncStream implements AsyncListener {
+        private final AsyncContext async;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        private Stream stream;
+
+        AsyncStream(AsyncContext async) {
+            this.async = async;
+        }
+
+        /** The request's event stream, once open; shut at once if the request has ended already. */
+        synchronized void opened(Stream s) {
+            stream = s;
+            if (ended.get()) {
+                s.shut();
+            }
+        }
+
+        void end() {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            Stream s;
+            synchronized (this) {
+                s = stream;
+            }
+            if (s != null) {
+                s.shut();
+            }
+            try {
+                async.complete();
+            } catch (IllegalStateException e) {
+                // the container ended the request itself
+            }
+        }
+
+        boolean ended() {
+            return ended.get();
+        }
 
         @Override
         public void onError(AsyncEvent event) {
-            try {
-                event.getAsyncContext().complete();
-            } catch (IllegalStateException e) {
-                // ended already
-            }
+            end();
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
+            ended.set(true);
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
+            end();
         }
 
         @Override
@@ -238,9 +270,16 @@ public class McpServlet extends HttpServlet {
 
     private static final class Response implements McpHttpResponse {
         private final HttpServletResponse resp;
+        /** The asynchronous GET this answers, or null for a request the container thread answers. */
+        private final AsyncStream async;
 
         Response(HttpServletResponse resp) {
+            this(resp, null);
+        }
+
+        Response(HttpServletResponse resp, AsyncStream async) {
             this.resp = resp;
+            this.async = async;
         }
 
         @Override
@@ -297,6 +336,9 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public boolean committed() {
+            if (async != null && async.ended()) {
+                return true; // the request is over: nothing more goes out, and its objects may already serve another
+            }
             try {
                 return resp.isCommitted();
             } catch (IllegalStateException recycled) {
@@ -314,7 +356,11 @@ public class McpServlet extends HttpServlet {
             try {
                 OutputStream out = resp.getOutputStream();
                 resp.flushBuffer();
-                return new Stream(out);
+                Stream stream = new Stream(out);
+                if (async != null) {
+                    async.opened(stream);
+                }
+                return stream;
             } catch (IOException e) {
                 log.debug("could not open the event stream", e);
                 throw new HttpProblem(500, -32603, "could not open the event stream");
@@ -433,6 +479,11 @@ public class McpServlet extends HttpServlet {
                 out.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             });
+        }
+
+        /** Ends the stream without writing: the request is over and its objects may serve another. */
+        synchronized void shut() {
+            closed = true;
         }
 
         @Override
