@@ -178,14 +178,7 @@ final class O200kCount {
      */
     private static int lowerEnd(String s, int p) {
         int n = s.length();
-        int q = p;
-        while (q < n) {
-            int d = Character.codePointAt(s, q);
-            if (!isUpperPart(d)) {
-                break;
-            }
-            q += Character.charCount(d);
-        }
+        int q = upperRunEnd(s, p);
         // give back one code point at a time, from q down to p, until a lower-part character starts there
         int at = q;
         while (true) {
@@ -201,6 +194,12 @@ final class O200kCount {
 
     /** {@code [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*} at {@code p}; -1 if no character of the first part is there. */
     private static int upperEnd(String s, int p) {
+        int q = upperRunEnd(s, p);
+        return q == p ? -1 : lowerRunEnd(s, q);
+    }
+
+    /** The end of the run of {@code [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]} code points from {@code p} ({@code p} itself if none). */
+    private static int upperRunEnd(String s, int p) {
         int n = s.length();
         int q = p;
         while (q < n) {
@@ -210,7 +209,7 @@ final class O200kCount {
             }
             q += Character.charCount(d);
         }
-        return q == p ? -1 : lowerRunEnd(s, q);
+        return q;
     }
 
     private static int lowerRunEnd(String s, int q) {
