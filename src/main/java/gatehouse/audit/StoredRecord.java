@@ -155,12 +155,8 @@ public record StoredRecord(Instant time, String correlationId, String sessionId,
 
     /** A quoted text of printable ASCII that JSON writes as it is; false for any other character. */
     private static boolean plainText(String s, StringBuilder b) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/') {
-                return false;
-            }
+        if (!Json.writtenAsIs(s)) {
+            return false;
         }
         b.append('"').append(s).append('"');
         return true;

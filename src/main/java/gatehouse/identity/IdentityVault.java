@@ -116,7 +116,11 @@ public class IdentityVault implements UpstreamCredentials {
 
     @Override
     public Presented present(String connectionId, String gatewayId, ServerDef server) {
-        Key key = new Key(connectionId, gatewayId, server.id());
+        return cached(new Key(connectionId, gatewayId, server.id()), () -> resolve(connectionId, gatewayId, server));
+    }
+
+    /** The answer kept under {@code key} while it is fresh and the store unchanged, else {@code resolve}'s, kept. */
+    private Presented cached(Object key, java.util.function.Supplier<Presented> resolve) {
         long now = System.nanoTime();
         long generation = store.generation();
         Cached c = cache.get(key);
@@ -124,10 +128,10 @@ public class IdentityVault implements UpstreamCredentials {
             cache.clear(); // something changed: no opened credential outlives its change in memory
             c = null;
         }
-        if (c != null && now - c.until() < 0 && c.generation() == generation) {
+        if (c != null && now - c.until() < 0) {
             return c.presented();
         }
-        Presented p = resolve(connectionId, gatewayId, server);
+        Presented p = resolve.get();
         cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
@@ -140,17 +144,10 @@ public class IdentityVault implements UpstreamCredentials {
      */
     @Override
     public Presented forDiscovery(ServerDef server) {
-        DiscoveryKey key = new DiscoveryKey(server.id());
-        long now = System.nanoTime();
-        long generation = store.generation();
-        Cached c = cache.get(key);
-        if (c != null && c.generation() != generation) {
-            cache.clear(); // something changed: no opened credential outlives its change in memory
-            c = null;
-        }
-        if (c != null && now - c.until() < 0 && c.generation() == generation) {
-            return c.presented();
-        }
+        return cached(new DiscoveryKey(server.id()), () -> discovery(server));
+    }
+
+    private Presented discovery(ServerDef server) {
         List<Assignment> assigned = catalog.snapshot().assignmentsByGateway().values().stream().flatMap(List::stream)
                 .filter(a -> a.serverId().equals(server.id())).toList();
         boolean personalOnly = !assigned.isEmpty() && assigned.stream().allMatch(a -> a.identity() == IdentityScheme.PERSONAL);
@@ -168,7 +165,6 @@ public class IdentityVault implements UpstreamCredentials {
                 // that one failed to refresh; try the next
             }
         }
-        cache.put(key, new Cached(p, now + CACHE_TTL.toNanos(), generation));
         return p;
     }
 

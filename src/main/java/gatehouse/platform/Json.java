@@ -31,6 +31,21 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * Whether the mapper writes {@code s} as a JSON string unchanged between its quotes: printable
+     * ASCII without a quote, a backslash or a slash (the mapper escapes those). Lets a hot path
+     * write such a text itself instead of setting up a generator.
+     */
+    public static boolean writtenAsIs(CharSequence s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static ObjectNode object() {
         return NODES.objectNode();
     }

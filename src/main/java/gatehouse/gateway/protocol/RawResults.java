@@ -309,17 +309,13 @@ public final class RawResults {
     /** {@code s} as a JSON string: printable ASCII that needs no escape (nor a slash) directly, else through the mapper. */
     private static byte[] quoted(String s) {
         int n = s.length();
-        if (n > 64) {
+        if (n > 64 || !Json.writtenAsIs(s)) {
             return Json.MAPPER.writeValueAsBytes(s);
         }
         byte[] out = new byte[n + 2];
         out[0] = '"';
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '/') {
-                return Json.MAPPER.writeValueAsBytes(s);
-            }
-            out[i + 1] = (byte) c;
+            out[i + 1] = (byte) s.charAt(i); // printable ASCII: one byte per char
         }
         out[n + 1] = '"';
         return out;

@@ -92,8 +92,8 @@ public class McpServlet extends HttpServlet {
      */
     static final class AsyncStream implements AsyncListener {
         private final AsyncContext async;
-        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-        private Stream stream;
+        private boolean ended; // guarded by this
+        private Stream stream; // guarded by this
 
         AsyncStream(AsyncContext async) {
             this.async = async;
@@ -102,31 +102,35 @@ public class McpServlet extends HttpServlet {
         /** The request's event stream, once open; shut at once if the request has ended already. */
         synchronized void opened(Stream s) {
             stream = s;
-            if (ended.get()) {
+            if (ended) {
                 s.shut();
             }
+        }
+
+        /** Marks the request ended and shuts its stream; true for the first caller only. */
+        private synchronized boolean shutOnce() {
+            if (ended) {
+                return false;
+            }
+            ended = true;
+            if (stream != null) {
+                stream.shut();
+            }
+            return true;
         }
 
         void end() {
-            if (!ended.compareAndSet(false, true)) {
-                return;
-            }
-            Stream s;
-            synchronized (this) {
-                s = stream;
-            }
-            if (s != null) {
-                s.shut();
-            }
-            try {
-                async.complete();
-            } catch (IllegalStateException e) {
-                // the container ended the request itself
+            if (shutOnce()) {
+                try {
+                    async.complete();
+                } catch (IllegalStateException e) {
+                    // the container ended the request itself
+                }
             }
         }
 
-        boolean ended() {
-            return ended.get();
+        synchronized boolean ended() {
+            return ended;
         }
 
         @Override
@@ -136,7 +140,7 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            ended.set(true);
+            shutOnce();
         }
 
         @Override
