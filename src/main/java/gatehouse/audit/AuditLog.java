@@ -69,6 +69,10 @@ public class AuditLog implements SmartLifecycle {
     private final AtomicLong dropped = new AtomicLong();
     private final TokenCounter tokens;
     private final Decisions.Memo decisions = new Decisions.Memo(); // writer thread only
+    /** Gives up the core between short stretches of a batch's work (writer thread, or start() before it runs). */
+    private final Breather breather = new Breather();
+    /** Rows per statement batch: the writer may yield between two (see {@link Breather}). */
+    static final int INSERTS_PER_STATEMENT_BATCH = 8;
     private final HashChain chain;
     private final AuditSpool spool;
     private final List<LogRecordListener> listeners;
@@ -241,8 +245,10 @@ public class AuditLog implements SmartLifecycle {
                 batch.add(first);
                 gather(batch);
                 List<StoredRecord> rows = new ArrayList<>(batch.size());
+                breather.start();
                 for (Queued q : batch) {
                     rows.add(StoredRecord.of(q.record(), tokens, decisions));
+                    breather.pause();
                 }
                 tell(rows);
                 store(rows, batch.getLast().sequence());
@@ -504,8 +510,11 @@ public class AuditLog implements SmartLifecycle {
                         + "host_id, direction, kind, method, tool, duration_ms, upstream_ms, input_tokens, output_tokens, "
                         + "arguments_bytes, status, error_code, error_message, decisions, client_name, client_version, trace_id, "
                         + "chain_prev, chain_hash, tokens_estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows, rows.size(), (ps, r) -> {
+                rows, INSERTS_PER_STATEMENT_BATCH, (ps, r) -> {
                     int i = index[0]++;
+                    if (i % INSERTS_PER_STATEMENT_BATCH == 0) {
+                        breather.pause(); // between two statement batches: the inserts before it are done
+                    }
                     ps.setTimestamp(1, Timestamp.from(r.time()));
                     ps.setString(2, r.correlationId());
                     ps.setString(3, r.sessionId());

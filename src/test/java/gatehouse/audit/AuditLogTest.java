@@ -180,6 +180,39 @@ class AuditLogTest {
         assertThat(log.wakeUps() - before).as("writer wake-ups for %d records arriving 5 ms apart", n).isLessThan(n / 4);
     }
 
+    /**
+     * A batch far larger than one statement batch (the writer may yield between two) is stored
+     * whole, in queue order, each row chained onto the one before it.
+     */
+    @Test
+    void aLargeBatchIsStoredWholeInOrderAcrossStatementBatches() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
+                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
+                List.of(), null);
+        log.start();
+        started.add(log);
+        int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 12 + 3;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record(String.format("large-%03d", i)));
+        }
+        log.awaitWritten(last, WAIT);
+        List<String> ids = jdbc.queryForList("SELECT correlation_id FROM log_records WHERE correlation_id LIKE 'large-%' ORDER BY id",
+                String.class);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            expected.add(String.format("large-%03d", i));
+        }
+        assertThat(ids).isEqualTo(expected);
+        List<java.util.Map<String, Object>> chain = jdbc.queryForList(
+                "SELECT chain_prev, chain_hash FROM log_records WHERE correlation_id LIKE 'large-%' ORDER BY id");
+        for (int i = 1; i < chain.size(); i++) {
+            assertThat(chain.get(i).get("CHAIN_PREV")).as("row %d's link", i).isEqualTo(chain.get(i - 1).get("CHAIN_HASH"));
+        }
+    }
+
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);

@@ -19,6 +19,15 @@ import org.HdrHistogram.Recorder;
  */
 final class Load {
 
+    /**
+     * With the environment variable {@code BENCH_TRACE} set to a directory, each phase's calls are
+     * also written there, one line per call: microseconds from the phase's start to the intended
+     * send, and the call's latency in microseconds (to see when the slow calls happened).
+     */
+    private static final String TRACE_DIR = System.getenv("BENCH_TRACE");
+    private static StringBuilder TRACE;
+    private static int phase;
+
     /** One simulated client's work: a call that throws when the answer is wrong. */
     interface Call {
         void run() throws Exception;
@@ -41,6 +50,7 @@ final class Load {
         AtomicLong done = new AtomicLong();
         String[] firstError = new String[1];
         long start = System.nanoTime();
+        TRACE = TRACE_DIR == null ? null : new StringBuilder("# start " + java.time.Instant.now() + "\n");
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             List<Future<?>> futures = new ArrayList<>();
             for (Call call : workers) {
@@ -61,7 +71,13 @@ final class Load {
                         }
                         try {
                             call.run();
-                            recorder.recordValue(Math.max(1, (System.nanoTime() - intended) / 1_000));
+                            long micros = Math.max(1, (System.nanoTime() - intended) / 1_000);
+                            recorder.recordValue(micros);
+                            if (TRACE != null) {
+                                synchronized (TRACE) {
+                                    TRACE.append((intended - start) / 1_000).append(' ').append(micros).append('\n');
+                                }
+                            }
                             done.incrementAndGet();
                         } catch (Exception e) {
                             errors.incrementAndGet();
@@ -80,6 +96,9 @@ final class Load {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (TRACE != null) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(TRACE_DIR, String.format("phase-%03d.txt", ++phase)), TRACE);
+        }
         return new Result(recorder.getIntervalHistogram(), done.get(), errors.get(), seconds, firstError[0]);
     }
 }
