@@ -253,6 +253,7 @@ public final class Bench {
         long errors = 0;
         String firstError = null;
         int r = sc.unit() == null ? 1 : rounds;
+        List<String> perRound = new ArrayList<>();
         for (int i = 0; i < r; i++) {
             // A, then B: the same upstream, the same client code, the same machine state.
             List<Load.Call> dw = sc.direct().workers().apply(sc.workers());
@@ -270,6 +271,8 @@ public final class Bench {
             alloc += sc.proxy() == null ? allocatedBytes() - allocBefore : 0;
             direct.add(d.latencyMicros());
             gateway.add(g.latencyMicros());
+            perRound.add(String.format(Locale.ROOT, "%.2f×/%.2f×", ratio(g.latencyMicros(), d.latencyMicros(), 50),
+                    ratio(g.latencyMicros(), d.latencyMicros(), 99)));
             directSeconds += d.seconds();
             gatewaySeconds += g.seconds();
             directCalls += d.calls();
@@ -284,6 +287,10 @@ public final class Bench {
                     gatewayCpu * 1000 / Math.max(1, gatewayCalls), gatewayJit * 1000 / Math.max(1, gatewayCalls),
                     gatewayJit * 100 / gatewayCpu));
         }
+        if (sc.unit() != null && perRound.size() > 1) {
+            // the table pools the rounds; how far the rounds' own ratios lie apart says how far to trust it
+            notes.add(String.format(Locale.ROOT, "%s: p50/p99 ratio of each round: %s.", sc.name(), String.join(", ", perRound)));
+        }
         if (sc.unit() != null) {
             rows.add(new Row(sc.name(), sc.unit(), direct, gateway, directCalls / directSeconds, gatewayCalls / gatewaySeconds,
                     upstreamCpu * 1000 / Math.max(1, directCalls), gatewayCpu * 1000 / Math.max(1, gatewayCalls),
@@ -294,6 +301,14 @@ public final class Bench {
         if (firstError != null) {
             System.out.println("  errors: " + errors + ", first: " + firstError);
         }
+    }
+
+    /** Gatehouse's latency at {@code percentile} over the direct one; NaN when a side has no calls. */
+    private static double ratio(Histogram gateway, Histogram direct, double percentile) {
+        if (gateway.getTotalCount() == 0 || direct.getTotalCount() == 0) {
+            return Double.NaN;
+        }
+        return (double) gateway.getValueAtPercentile(percentile) / direct.getValueAtPercentile(percentile);
     }
 
     /**
