@@ -56,6 +56,17 @@ class AuditLogTest {
         return log;
     }
 
+    /** A started writer that gathers for up to 1 s into batches of up to 500 records. */
+    private AuditLog startLingering(JdbcTemplate jdbc) throws java.io.IOException {
+        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
+        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
+                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
+                List.of(), null);
+        log.start();
+        started.add(log);
+        return log;
+    }
+
     private static LogRecord record(String correlationId) {
         return new LogRecord(Instant.now(), correlationId, null, "conn", "gw", null, null, "client", "request", "ping", null, 1.0, "ok",
                 null, null, null, null, null);
@@ -161,12 +172,7 @@ class AuditLogTest {
     @Test
     void aLingeringWriterWakesPerBatchNotPerRecord() throws Exception {
         JdbcTemplate jdbc = database(true);
-        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
-        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
-                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
-                List.of(), null);
-        log.start();
-        started.add(log);
+        AuditLog log = startLingering(jdbc);
         log.awaitWritten(log.record(record("warm-up")), WAIT);
         long before = log.wakeUps();
         int n = 40;
@@ -187,12 +193,7 @@ class AuditLogTest {
     @Test
     void aLargeBatchIsStoredWholeInOrderAcrossStatementBatches() throws Exception {
         JdbcTemplate jdbc = database(true);
-        GatehouseProperties props = new GatehouseProperties(TestDatabase.newDataDir("audit").toString(), "http://localhost", null);
-        AuditLog log = new AuditLog(jdbc, new DataSourceTransactionManager(jdbc.getDataSource()),
-                new AuditProperties(Duration.ZERO, true, 1 << 20, 1000, 500, Duration.ofSeconds(1)), props, new SecretBox(props),
-                List.of(), null);
-        log.start();
-        started.add(log);
+        AuditLog log = startLingering(jdbc);
         int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 12 + 3;
         long last = 0;
         for (int i = 0; i < n; i++) {
