@@ -71,8 +71,14 @@ public class AuditLog implements SmartLifecycle {
     private final Decisions.Memo decisions = new Decisions.Memo(); // writer thread only
     /** Gives up the core between short stretches of a batch's work (writer thread, or start() before it runs). */
     private final Breather breather = new Breather();
-    /** Rows per statement batch: the writer may yield between two (see {@link Breather}). */
+    /**
+     * Rows per statement batch when the database runs in this process (the embedded H2): the writer
+     * may yield between two (see {@link Breather}). A database on the network (PostgreSQL) does its
+     * work on its own machine, and a batch goes to it as one statement batch, one round trip.
+     */
     static final int INSERTS_PER_STATEMENT_BATCH = 8;
+    /** Whether the database runs in this process; decided at {@link #start()}. */
+    private volatile boolean inProcessDatabase;
     private final HashChain chain;
     private final AuditSpool spool;
     private final List<LogRecordListener> listeners;
@@ -218,6 +224,7 @@ public class AuditLog implements SmartLifecycle {
 
     @Override
     public void start() {
+        inProcessDatabase = inProcess(jdbc);
         // What an earlier run left in the spool is written before the web server takes traffic, so
         // once the gateway answers, every record from before the restart can be read.
         if (!spool.isEmpty()) {
@@ -510,7 +517,7 @@ public class AuditLog implements SmartLifecycle {
                         + "host_id, direction, kind, method, tool, duration_ms, upstream_ms, input_tokens, output_tokens, "
                         + "arguments_bytes, status, error_code, error_message, decisions, client_name, client_version, trace_id, "
                         + "chain_prev, chain_hash, tokens_estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows, INSERTS_PER_STATEMENT_BATCH, (ps, r) -> {
+                rows, inProcessDatabase ? INSERTS_PER_STATEMENT_BATCH : Math.max(1, rows.size()), (ps, r) -> {
                     int i = index[0]++;
                     if (i % INSERTS_PER_STATEMENT_BATCH == 0) {
                         breather.pause(); // between two statement batches: the inserts before it are done
@@ -543,6 +550,16 @@ public class AuditLog implements SmartLifecycle {
                     ps.setString(26, hash == null ? null : hash[i]);
                     ps.setObject(27, r.tokensEstimated(), Types.BOOLEAN);
                 });
+    }
+
+    /** True for the embedded H2 database; false for any other, and when it cannot be asked now. */
+    static boolean inProcess(JdbcTemplate jdbc) {
+        try {
+            return "H2".equals(jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>)
+                    c -> c.getMetaData().getDatabaseProductName()));
+        } catch (RuntimeException e) {
+            return false; // the embedded database is always there; one that does not answer now is on the network
+        }
     }
 
     /** Records waiting for the writer now; never blocks (a full queue makes producers wait, not this). */

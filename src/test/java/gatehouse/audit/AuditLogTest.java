@@ -214,6 +214,31 @@ class AuditLogTest {
         }
     }
 
+    /**
+     * Only the embedded database, whose inserts run on the writer's own core, gets its batch in
+     * statement batches of 8; PostgreSQL gets it as one statement batch (one round trip), and a
+     * large batch is stored whole there too.
+     */
+    @Test
+    void onlyTheEmbeddedDatabaseGetsSmallStatementBatches() throws Exception {
+        assertThat(AuditLog.inProcess(database(true))).as("H2").isTrue();
+        org.springframework.jdbc.datasource.DriverManagerDataSource pg = new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                gatehouse.testing.TestPostgres.newDatabase(), "postgres", "");
+        Flyway.configure().dataSource(pg).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(pg);
+        assertThat(AuditLog.inProcess(jdbc)).as("PostgreSQL").isFalse();
+        AuditLog log = startLingering(jdbc);
+        int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 5 + 1;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record("pg-large"));
+        }
+        log.awaitWritten(last, WAIT);
+        assertThat(rows(jdbc, "pg-large")).isEqualTo(n);
+        assertThat(AuditLog.inProcess(new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                "jdbc:postgresql://127.0.0.1:1/nothing", "postgres", "")))).as("a database that does not answer").isFalse();
+    }
+
     @Test
     void shutdownWritesEveryQueuedRecordBeforeItReturns() {
         JdbcTemplate jdbc = database(true);
