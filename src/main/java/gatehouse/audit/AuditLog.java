@@ -517,9 +517,9 @@ public class AuditLog implements SmartLifecycle {
                         + "host_id, direction, kind, method, tool, duration_ms, upstream_ms, input_tokens, output_tokens, "
                         + "arguments_bytes, status, error_code, error_message, decisions, client_name, client_version, trace_id, "
                         + "chain_prev, chain_hash, tokens_estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows, inProcessDatabase ? INSERTS_PER_STATEMENT_BATCH : Math.max(1, rows.size()), (ps, r) -> {
+                rows, statementBatchRows(rows.size()), (ps, r) -> {
                     int i = index[0]++;
-                    if (i % INSERTS_PER_STATEMENT_BATCH == 0) {
+                    if (inProcessDatabase && i > 0 && i % INSERTS_PER_STATEMENT_BATCH == 0) {
                         breather.pause(); // between two statement batches: the inserts before it are done
                     }
                     ps.setTimestamp(1, Timestamp.from(r.time()));
@@ -552,11 +552,19 @@ public class AuditLog implements SmartLifecycle {
                 });
     }
 
-    /** True for the embedded H2 database; false for any other, and when it cannot be asked now. */
+    /** Rows per statement batch for a batch of {@code rows} records: see {@link #INSERTS_PER_STATEMENT_BATCH}. */
+    int statementBatchRows(int rows) {
+        return inProcessDatabase ? INSERTS_PER_STATEMENT_BATCH : Math.max(1, rows);
+    }
+
+    /**
+     * True for an H2 database in this process (a file or in memory); false for any other (H2 as a
+     * server, PostgreSQL), and when it cannot be asked now.
+     */
     static boolean inProcess(JdbcTemplate jdbc) {
         try {
-            return "H2".equals(jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>)
-                    c -> c.getMetaData().getDatabaseProductName()));
+            String url = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>) c -> c.getMetaData().getURL());
+            return url != null && url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
         } catch (RuntimeException e) {
             return false; // the embedded database is always there; one that does not answer now is on the network
         }

@@ -215,19 +215,55 @@ class AuditLogTest {
     }
 
     /**
+     * A row the database refuses in a later statement batch of a large batch: the batch is undone and
+     * written again row by row, so every other record is stored, chained in order, and the refused
+     * one is counted as dropped.
+     */
+    @Test
+    void aRowRefusedInALaterStatementBatchCostsOnlyThatRow() throws Exception {
+        JdbcTemplate jdbc = database(true);
+        jdbc.execute("ALTER TABLE log_records ADD CONSTRAINT refuse_poison CHECK (correlation_id <> 'poison')");
+        AuditLog log = startLingering(jdbc);
+        int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 3 + 2;
+        int poison = AuditLog.INSERTS_PER_STATEMENT_BATCH * 2 + 3;
+        long last = 0;
+        for (int i = 0; i < n; i++) {
+            last = log.record(record(i == poison ? "poison" : String.format("kept-%03d", i)));
+        }
+        log.awaitWritten(last, WAIT);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i != poison) {
+                expected.add(String.format("kept-%03d", i));
+            }
+        }
+        assertThat(jdbc.queryForList("SELECT correlation_id FROM log_records WHERE correlation_id LIKE 'kept-%' ORDER BY id",
+                String.class)).isEqualTo(expected);
+        assertThat(log.dropped()).isEqualTo(1);
+        List<java.util.Map<String, Object>> chain = jdbc.queryForList(
+                "SELECT chain_prev, chain_hash FROM log_records WHERE correlation_id LIKE 'kept-%' ORDER BY id");
+        for (int i = 1; i < chain.size(); i++) {
+            assertThat(chain.get(i).get("CHAIN_PREV")).as("row %d's link", i).isEqualTo(chain.get(i - 1).get("CHAIN_HASH"));
+        }
+    }
+
+    /**
      * Only the embedded database, whose inserts run on the writer's own core, gets its batch in
      * statement batches of 8; PostgreSQL gets it as one statement batch (one round trip), and a
      * large batch is stored whole there too.
      */
     @Test
     void onlyTheEmbeddedDatabaseGetsSmallStatementBatches() throws Exception {
-        assertThat(AuditLog.inProcess(database(true))).as("H2").isTrue();
+        JdbcTemplate h2 = database(true);
+        assertThat(AuditLog.inProcess(h2)).as("H2 in memory").isTrue();
+        assertThat(startLingering(h2).statementBatchRows(80)).as("statement batch on H2").isEqualTo(AuditLog.INSERTS_PER_STATEMENT_BATCH);
         org.springframework.jdbc.datasource.DriverManagerDataSource pg = new org.springframework.jdbc.datasource.DriverManagerDataSource(
                 gatehouse.testing.TestPostgres.newDatabase(), "postgres", "");
         Flyway.configure().dataSource(pg).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
         JdbcTemplate jdbc = new JdbcTemplate(pg);
         assertThat(AuditLog.inProcess(jdbc)).as("PostgreSQL").isFalse();
         AuditLog log = startLingering(jdbc);
+        assertThat(log.statementBatchRows(80)).as("statement batch on PostgreSQL").isEqualTo(80);
         int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 5 + 1;
         long last = 0;
         for (int i = 0; i < n; i++) {
@@ -236,7 +272,8 @@ class AuditLogTest {
         log.awaitWritten(last, WAIT);
         assertThat(rows(jdbc, "pg-large")).isEqualTo(n);
         assertThat(AuditLog.inProcess(new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
-                "jdbc:postgresql://127.0.0.1:1/nothing", "postgres", "")))).as("a database that does not answer").isFalse();
+                "jdbc:postgresql://127.0.0.1:" + gatehouse.testing.RefusedPort.port() + "/nothing", "postgres", "")))).as("a database that does not answer")
+                .isFalse();
     }
 
     @Test

@@ -2,7 +2,7 @@ package gatehouse.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,28 +10,27 @@ import org.junit.jupiter.api.Test;
 class BreatherTest {
 
     @Test
-    void itYieldsOnlyOnceASliceOfWorkHasPassed() throws Exception {
-        Breather b = new Breather();
+    void itYieldsOnlyOnceASliceOfWorkHasPassed() {
+        AtomicLong now = new AtomicLong(1_000_000);
+        Breather b = new Breather(now::get);
         b.start();
+        now.addAndGet(Breather.SLICE_NANOS - 1);
         b.pause();
-        assertThat(b.yields()).as("right after the stretch started").isZero();
+        assertThat(b.yields()).as("just under a slice of work").isZero();
 
-        busy(Breather.SLICE_NANOS * 2);
+        now.addAndGet(1);
         b.pause();
-        assertThat(b.yields()).as("after two slices of work").isEqualTo(1);
+        assertThat(b.yields()).as("a slice of work").isEqualTo(1);
+        now.addAndGet(Breather.SLICE_NANOS / 2);
         b.pause();
         assertThat(b.yields()).as("the next stretch counts from the yield").isEqualTo(1);
 
-        TimeUnit.NANOSECONDS.sleep(Breather.SLICE_NANOS * 2);
+        now.addAndGet(Breather.SLICE_NANOS * 5); // a wait between two batches, not work
         b.start();
         b.pause();
-        assertThat(b.yields()).as("a new stretch after a wait starts afresh").isEqualTo(1);
-    }
-
-    private static void busy(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() < end) {
-            Thread.onSpinWait();
-        }
+        assertThat(b.yields()).as("a new stretch starts afresh").isEqualTo(1);
+        now.addAndGet(Breather.SLICE_NANOS);
+        b.pause();
+        assertThat(b.yields()).isEqualTo(2);
     }
 }

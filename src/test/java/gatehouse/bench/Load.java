@@ -22,7 +22,10 @@ final class Load {
     /**
      * With the environment variable {@code BENCH_TRACE} set to a directory, each phase's calls are
      * also written there, one line per call: microseconds from the phase's start to the intended
-     * send, and the call's latency in microseconds (to see when the slow calls happened).
+     * send, and the call's latency in microseconds (to see when the slow calls happened). Phases
+     * run one after another; the files are numbered in that order, warm-ups included (each round of
+     * a scenario: its direct phase, then its gateway phase). A directory used before should be
+     * emptied first.
      */
     private static final String TRACE_DIR = System.getenv("BENCH_TRACE");
     private static StringBuilder TRACE;
@@ -97,6 +100,7 @@ final class Load {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (TRACE != null) {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of(TRACE_DIR));
             java.nio.file.Files.writeString(java.nio.file.Path.of(TRACE_DIR, String.format("phase-%03d.txt", ++phase)), TRACE);
         }
         return new Result(recorder.getIntervalHistogram(), done.get(), errors.get(), seconds, firstError[0]);
