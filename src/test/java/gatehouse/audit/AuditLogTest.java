@@ -200,17 +200,20 @@ class AuditLogTest {
             last = log.record(record(String.format("large-%03d", i)));
         }
         log.awaitWritten(last, WAIT);
-        List<String> ids = jdbc.queryForList("SELECT correlation_id FROM log_records WHERE correlation_id LIKE 'large-%' ORDER BY id",
-                String.class);
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             expected.add(String.format("large-%03d", i));
         }
-        assertThat(ids).isEqualTo(expected);
-        List<java.util.Map<String, Object>> chain = jdbc.queryForList(
-                "SELECT chain_prev, chain_hash FROM log_records WHERE correlation_id LIKE 'large-%' ORDER BY id");
-        for (int i = 1; i < chain.size(); i++) {
-            assertThat(chain.get(i).get("CHAIN_PREV")).as("row %d's link", i).isEqualTo(chain.get(i - 1).get("CHAIN_HASH"));
+        assertStoredInOrderAndChained(jdbc, "large-", expected);
+    }
+
+    /** The rows whose correlation id starts with {@code prefix}: exactly {@code expected} in id order, each linked to the one before. */
+    private static void assertStoredInOrderAndChained(JdbcTemplate jdbc, String prefix, List<String> expected) {
+        List<java.util.Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT correlation_id, chain_prev, chain_hash FROM log_records WHERE correlation_id LIKE ? ORDER BY id", prefix + "%");
+        assertThat(rows).extracting(r -> r.get("CORRELATION_ID")).containsExactlyElementsOf(expected);
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(rows.get(i).get("CHAIN_PREV")).as("row %d's link", i).isEqualTo(rows.get(i - 1).get("CHAIN_HASH"));
         }
     }
 
@@ -237,14 +240,8 @@ class AuditLogTest {
                 expected.add(String.format("kept-%03d", i));
             }
         }
-        assertThat(jdbc.queryForList("SELECT correlation_id FROM log_records WHERE correlation_id LIKE 'kept-%' ORDER BY id",
-                String.class)).isEqualTo(expected);
+        assertStoredInOrderAndChained(jdbc, "kept-", expected);
         assertThat(log.dropped()).isEqualTo(1);
-        List<java.util.Map<String, Object>> chain = jdbc.queryForList(
-                "SELECT chain_prev, chain_hash FROM log_records WHERE correlation_id LIKE 'kept-%' ORDER BY id");
-        for (int i = 1; i < chain.size(); i++) {
-            assertThat(chain.get(i).get("CHAIN_PREV")).as("row %d's link", i).isEqualTo(chain.get(i - 1).get("CHAIN_HASH"));
-        }
     }
 
     /**
