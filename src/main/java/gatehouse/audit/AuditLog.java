@@ -452,7 +452,9 @@ public class AuditLog implements SmartLifecycle {
 
     private void write(List<StoredRecord> rows) {
         if (chain == null) {
-            insert(rows, null, null);
+            // one transaction, as with the chain: a batch the database refuses leaves no row behind,
+            // so writing it again row by row (writeOrIsolate) stores none twice
+            tx.executeWithoutResult(status -> insert(rows, null, null));
             return;
         }
         String known = head;
