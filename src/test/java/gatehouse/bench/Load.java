@@ -1,5 +1,7 @@
 package gatehouse.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -28,7 +30,6 @@ final class Load {
      * emptied first.
      */
     private static final String TRACE_DIR = System.getenv("BENCH_TRACE");
-    private static StringBuilder TRACE;
     private static int phase;
 
     /** One simulated client's work: a call that throws when the answer is wrong. */
@@ -53,7 +54,7 @@ final class Load {
         AtomicLong done = new AtomicLong();
         String[] firstError = new String[1];
         long start = System.nanoTime();
-        TRACE = TRACE_DIR == null ? null : new StringBuilder("# start " + java.time.Instant.now() + "\n");
+        StringBuilder trace = TRACE_DIR == null ? null : new StringBuilder("# start " + java.time.Instant.now() + "\n");
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             List<Future<?>> futures = new ArrayList<>();
             for (Call call : workers) {
@@ -76,9 +77,9 @@ final class Load {
                             call.run();
                             long micros = Math.max(1, (System.nanoTime() - intended) / 1_000);
                             recorder.recordValue(micros);
-                            if (TRACE != null) {
-                                synchronized (TRACE) {
-                                    TRACE.append((intended - start) / 1_000).append(' ').append(micros).append('\n');
+                            if (trace != null) {
+                                synchronized (trace) {
+                                    trace.append((intended - start) / 1_000).append(' ').append(micros).append('\n');
                                 }
                             }
                             done.incrementAndGet();
@@ -99,9 +100,9 @@ final class Load {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (TRACE != null) {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of(TRACE_DIR));
-            java.nio.file.Files.writeString(java.nio.file.Path.of(TRACE_DIR, String.format("phase-%03d.txt", ++phase)), TRACE);
+        if (trace != null) {
+            Path dir = Files.createDirectories(Path.of(TRACE_DIR));
+            Files.writeString(dir.resolve(String.format("phase-%03d.txt", ++phase)), trace);
         }
         return new Result(recorder.getIntervalHistogram(), done.get(), errors.get(), seconds, firstError[0]);
     }
