@@ -35,6 +35,8 @@ public final class Bench {
     private static final String ADMIN = "gha_bench_admin_token_0123456789abcdef";
     /** The {@code pii} tool's text once the default PII rule set has redacted it (e-mail, phone and card gone). */
     private static final String REDACTED_PII = "Contact  or ; card  on file.";
+    /** The reference server of the MCP SDK, the harness's realistic upstream. */
+    private static final String EVERYTHING = "server-everything";
 
     private final Path work;
     private final Map<String, String> options;
@@ -123,7 +125,7 @@ public final class Bench {
         String direct26 = "http://127.0.0.1:" + p2026 + "/mcp";
 
         int n = (int) (4000 * scale);
-        List<Scenario> scenarios = List.of(
+        List<Scenario> scenarios = new ArrayList<>(List.of(
                 new Scenario("small call, first calls after start (JIT cold)", "call", 1, n / 4, 400, 0,
                         new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
                         new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))),
@@ -175,18 +177,21 @@ public final class Bench {
                         new Side(w -> sessionStarts(w, fanUrl, fanoutToken, "a__echo"), List.of(a, b, c))),
                 new Scenario("saturation: 16 clients back to back", "throughput", 16, n / 4, 0, 0,
                         new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
-                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a))));
+                        new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a)))));
+        scenarios.addAll(uncachedLists(n, only));
+        scenarios.addAll(serverEverything(n, only));
 
         for (Scenario sc : scenarios) {
             // the calls' warm-ups always run; the rules gateway's, the lists' and the session starts'
             // only when a scenario they warm up is selected
-            boolean ownWarmUp = sc.name().contains("PII rules") || sc.name().contains("tools/list") || sc.name().contains("session start");
+            boolean ownWarmUp = sc.name().contains("PII rules") || sc.name().contains("tools/list") || sc.name().contains("session start")
+                    || sc.name().contains(EVERYTHING);
             if (only != null && (sc.unit() != null || ownWarmUp) && !sc.name().contains(only)) {
                 continue;
             }
             runScenario(sc);
             if (sc.unit() == null && (sc.name().startsWith("warm-up at a steady rate") || sc.name().contains("tools/list")
-                    || sc.name().contains("session start"))) {
+                    || sc.name().contains("session start") || sc.name().contains(EVERYTHING))) {
                 jitQuiet(sc.name().replace(" (not reported)", ""));
                 if (options.containsKey("idle")) {
                     idleCpu(Integer.parseInt(options.get("idle")));
@@ -213,8 +218,12 @@ public final class Bench {
                 runScenario(sc);
             }
         }
-        if (only == null || "idle".contains(only)) {
-            idleSessions(gwUrl, token, (int) Math.max(100, 1000 * Math.min(1, scale)));
+        int idle = (int) Math.max(100, 1000 * Math.min(1, scale));
+        Scenario beside = new Scenario("small call at 400/s beside " + idle + " idle sessions", "call", 1, n, 400, 0,
+                new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)),
+                new Side(w -> callers(w, gwUrl, token, false, "a__echo", "hello", "hello"), List.of(a)));
+        if (only == null || "idle sessions".contains(only) || beside.name().contains(only)) {
+            idleSessions(gwUrl, token, idle, beside);
         }
         String table = table();
         System.out.println(table);
@@ -227,6 +236,79 @@ public final class Bench {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The uncached list: three 2026-07-28 upstreams whose {@code tools/list} declares {@code ttlMs: 0},
+     * so the gateway asks all three (at once) for every client's list, against one of them asked
+     * directly. Started only when selected.
+     */
+    private List<Scenario> uncachedLists(int n, String only) throws Exception {
+        String name = "tools/list, 60 tools merged vs 20 direct (uncached: the upstreams declare ttlMs 0), 200/s";
+        String warmUp = "warm-up of the uncached tools/list at a steady rate (not reported)";
+        if (only != null && !name.contains(only) && !warmUp.contains(only)) {
+            return List.of();
+        }
+        List<BenchProcess> ups = new ArrayList<>();
+        String gw = createGateway("bench-uncached-lists");
+        String direct = null;
+        for (String prefix : List.of("a", "b", "c")) {
+            int port = freePort();
+            ups.add(upstream("fast-2026-ttl0-" + prefix, port, "2026-ttl0"));
+            String url = "http://127.0.0.1:" + port + "/mcp";
+            direct = direct == null ? url : direct;
+            assign(gw, createServer("ttl0-" + prefix, url), prefix);
+        }
+        String token = connect(gw);
+        String gwUrl = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw;
+        String directUrl = direct;
+        Side directSide = new Side(w -> listers(w, directUrl, null, true, 20), List.of(ups.getFirst()));
+        Side gatewaySide = new Side(w -> listers(w, gwUrl, token, true, 60), ups);
+        return List.of(new Scenario(warmUp, null, 2, n, 200, 0, directSide, gatewaySide),
+                new Scenario(name, "list", 1, n / 2, 200, 0, directSide, gatewaySide));
+    }
+
+    /**
+     * A realistic upstream: the reference server {@code @modelcontextprotocol/server-everything}
+     * (Node, the SDK's Streamable HTTP transport, answers as event streams) from the test peers'
+     * node_modules ({@code GATEHOUSE_NODE_PEERS}, else src/test/node/node_modules; node from
+     * {@code GATEHOUSE_NODE}, else {@code node}). Its {@code echo} tool at 100 calls/s. Skipped
+     * with a note when the peers are not installed.
+     */
+    private List<Scenario> serverEverything(int n, String only) throws Exception {
+        String name = "small call to " + EVERYTHING + " (Node SDK, answers as event streams), 100/s";
+        String warmUp = "warm-up of the " + EVERYTHING + " calls (not reported)";
+        if (only != null && !name.contains(only) && !warmUp.contains(only)) {
+            return List.of();
+        }
+        Path modules = Path.of(System.getenv().getOrDefault("GATEHOUSE_NODE_PEERS", "src/test/node/node_modules"));
+        Path script = modules.resolve("@modelcontextprotocol/server-everything/dist/index.js").toAbsolutePath();
+        if (!Files.isRegularFile(script)) {
+            String line = "The " + EVERYTHING + " row was skipped: no " + script + " (install the test peers: npm ci in src/test/node).";
+            System.out.println(line);
+            notes.add(line);
+            return List.of();
+        }
+        int port = freePort();
+        String node = System.getenv().getOrDefault("GATEHOUSE_NODE", "node");
+        BenchProcess everything = BenchProcess.start("everything", List.of(node, script.toString(), "streamableHttp"),
+                Map.of("PORT", Integer.toString(port)), work.resolve("everything.log"));
+        processes.add(everything);
+        waitFor(() -> {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                return true;
+            }
+        }, EVERYTHING);
+        String url = "http://127.0.0.1:" + port + "/mcp";
+        String gw = createGateway("bench-everything");
+        assign(gw, createServer("everything", url), "e");
+        String token = connect(gw);
+        String gwUrl = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw;
+        Side directSide = new Side(w -> callers(w, url, null, false, "echo", "message", "hello", "Echo: hello"), List.of(everything));
+        Side gatewaySide = new Side(w -> callers(w, gwUrl, token, false, "e__echo", "message", "hello", "Echo: hello"), List.of(everything));
+        // the gateway reads this server's answers as event streams, a path the fast upstreams' JSON answers never take
+        return List.of(new Scenario(warmUp, null, 2, n / 4, 0, 0, directSide, gatewaySide),
+                new Scenario(name, "call", 1, n / 4, 100, 0, directSide, gatewaySide));
     }
 
     /** {@code proxy}: the process in the gateway's place whose CPU is measured (null: Gatehouse itself). */
@@ -359,19 +441,29 @@ public final class Bench {
 
     private static List<Load.Call> callers(int workers, String url, String bearer, boolean stateless, String tool, String text,
                                            String expect) {
+        return callers(workers, url, bearer, stateless, tool, "text", text, expect);
+    }
+
+    /** Clients calling {@code tool} with one string argument named {@code argument}. */
+    private static List<Load.Call> callers(int workers, String url, String bearer, boolean stateless, String tool, String argument,
+                                           String text, String expect) {
         List<Load.Call> calls = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             BenchClient client = new BenchClient(url, bearer, stateless);
             client.initialize();
-            calls.add(() -> client.call(tool, text, expect));
+            calls.add(() -> client.call(tool, argument, text, expect));
         }
         return calls;
     }
 
     private static List<Load.Call> listers(int workers, String url, String bearer, int expect) {
+        return listers(workers, url, bearer, false, expect);
+    }
+
+    private static List<Load.Call> listers(int workers, String url, String bearer, boolean stateless, int expect) {
         List<Load.Call> calls = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
-            BenchClient client = new BenchClient(url, bearer, false);
+            BenchClient client = new BenchClient(url, bearer, stateless);
             client.initialize();
             client.listTools(expect);
             calls.add(() -> client.listTools(expect));
@@ -395,13 +487,17 @@ public final class Bench {
         return calls;
     }
 
-    /** Memory per idle session: sessions with open GET streams, heap after a full GC before and after. */
-    private void idleSessions(String url, String bearer, int count) throws Exception {
+    /**
+     * Memory per idle session: sessions with open GET streams, heap after a full GC before and
+     * after; then, while they stay open, {@code beside}: small calls direct and through the
+     * gateway (to compare with the small-call row run without them).
+     */
+    private void idleSessions(String url, String bearer, int count, Scenario beside) throws Exception {
         System.out.println("idle sessions: " + count + " sessions with open GET streams");
         long heapBefore = heapAfterGc();
         long rssBefore = gatehouse.rssBytes();
         List<BenchClient> clients = new ArrayList<>();
-        List<java.util.concurrent.CompletableFuture<?>> streams = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>> streams = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             BenchClient c = new BenchClient(url, bearer, false);
             c.initialize();
@@ -416,6 +512,12 @@ public final class Bench {
         double kbRss = (rssAfter - rssBefore) / 1024.0 / count;
         notes.add(String.format(Locale.ROOT, "Idle sessions: %d sessions, each with an open GET stream and its upstream session: "
                 + "%.1f KB of live heap per session after a full GC (RSS grew %.1f KB per session).", count, kbHeap, kbRss));
+        // a stream counts as open when its GET was answered 200 with an event stream (the body is never read)
+        long attached = streams.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()
+                && f.join().statusCode() == 200).count();
+        runScenario(beside);
+        notes.add(String.format(Locale.ROOT, "%s: %d of the %d sessions' GET streams were open (answered 200) when the calls began.",
+                beside.name(), attached, count));
         streams.forEach(f -> f.cancel(true));
         for (BenchClient c : clients) {
             c.close();

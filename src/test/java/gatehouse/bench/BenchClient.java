@@ -51,9 +51,15 @@ final class BenchClient {
         }
     }
 
-    /** tools/call; the answer must contain {@code expect}. */
+    /** tools/call with the argument {@code text}; the answer must contain {@code expect}. */
     void call(String tool, String text, String expect) {
-        String params = "{\"name\":" + Json.string(tool) + ",\"arguments\":{\"text\":" + Json.string(text) + "}" + meta() + "}";
+        call(tool, "text", text, expect);
+    }
+
+    /** tools/call with one string argument {@code argument}; the answer must contain {@code expect}. */
+    void call(String tool, String argument, String text, String expect) {
+        String params = "{\"name\":" + Json.string(tool) + ",\"arguments\":{" + Json.string(argument) + ":" + Json.string(text) + "}"
+                + meta() + "}";
         HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":" + IDS.incrementAndGet() + ",\"method\":\"tools/call\",\"params\":"
                 + params + "}", "tools/call", tool);
         expect(r, expect);

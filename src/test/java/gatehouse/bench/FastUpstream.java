@@ -24,11 +24,13 @@ import tools.jackson.databind.node.ObjectNode;
  * gateway's own cost. Streamable HTTP at {@code /mcp}, plain JSON answers, no streams. In
  * {@code 2025} mode it holds sessions (initialize issues an {@code Mcp-Session-Id}, unknown ids
  * get 404); in {@code 2026} mode it is stateless (answers {@code server/discover} with
- * 2026-07-28 and reads each request's {@code _meta}).
+ * 2026-07-28 and reads each request's {@code _meta}); in {@code 2026-ttl0} mode it is that, and
+ * its {@code tools/list} declares {@code ttlMs: 0} (a list nobody may keep: a gateway asks again
+ * for every list, the uncached case).
  *
  * <p>Twenty tools ({@code t00}..{@code t19}); {@code echo} answers its {@code text} argument,
  * {@code big} a 100 KB text, {@code pii} a short text with an e-mail address, a card number and a
- * phone number in it. Run: {@code java -cp … gatehouse.bench.FastUpstream PORT 2025|2026 [NAME]}.
+ * phone number in it. Run: {@code java -cp … gatehouse.bench.FastUpstream PORT 2025|2026|2026-ttl0 [NAME]}.
  */
 public final class FastUpstream {
     static final String BIG_TEXT = "lorem ipsum dolor sit amet consectetur ".repeat(100_000 / 39 + 1).substring(0, 100_000);
@@ -40,6 +42,11 @@ public final class FastUpstream {
     private final byte[] toolsList;
 
     FastUpstream(boolean stateless, String name) {
+        this(stateless, false, name);
+    }
+
+    /** {@code listTtlZero}: the tools list declares {@code ttlMs: 0} (2026 mode only). */
+    FastUpstream(boolean stateless, boolean listTtlZero, String name) {
         this.stateless = stateless;
         this.name = name;
         ObjectNode result = Json.object();
@@ -49,6 +56,9 @@ public final class FastUpstream {
         }
         for (int i = 0; i < 17; i++) {
             tools.add(tool(String.format("t%02d", i), "Filler tool number " + i + " of the benchmark upstream"));
+        }
+        if (stateless && listTtlZero) {
+            result.put("ttlMs", 0);
         }
         if (stateless) {
             result.put("resultType", "complete");
@@ -105,10 +115,11 @@ public final class FastUpstream {
 
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
-        boolean stateless = args.length > 1 && args[1].equals("2026");
+        boolean stateless = args.length > 1 && args[1].startsWith("2026");
+        boolean listTtlZero = args.length > 1 && args[1].equals("2026-ttl0");
         String name = args.length > 2 ? args[2] : "fast";
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
-        FastUpstream up = new FastUpstream(stateless, name);
+        FastUpstream up = new FastUpstream(stateless, listTtlZero, name);
         server.createContext("/mcp", up::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
