@@ -19,6 +19,17 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ListCache {
     private static final int MAX_PAGES = 100;
+    /** Bounds {@link #LAST_SEEN} when servers come and go. */
+    static final int LAST_SEEN_MAX = 4096;
+    /**
+     * The list each server gave last, per kind, across all its sessions. A list asked afresh (its
+     * declared freshness ran out, a new session asked for its first) that is equal to it is
+     * replaced by it, so what is keyed by a list's identity further on (a gateway's provisioning
+     * filter and the fingerprints it takes, a prefix's renaming, a team's subset, the merged
+     * answer and its JSON text) is found again, as for a list still cached. Only equal content is
+     * shared, and a cached list is never changed.
+     */
+    private static final Map<String, ArrayNode> LAST_SEEN = new ConcurrentHashMap<>();
 
     private final String serverName;
     private final Map<String, ArrayNode> lists = new ConcurrentHashMap<>();
@@ -79,8 +90,22 @@ final class ListCache {
         } else {
             expiry.remove(kind);
         }
+        all = sameAsLastSeen(serverName + '\n' + kind, all);
         lists.put(kind, all);
         return all;
+    }
+
+    /** {@code fresh}, or the list last seen under {@code key} when that is equal to it. */
+    static ArrayNode sameAsLastSeen(String key, ArrayNode fresh) {
+        ArrayNode last = LAST_SEEN.get(key);
+        if (last != null && last.equals(fresh)) {
+            return last;
+        }
+        if (LAST_SEEN.size() >= LAST_SEEN_MAX) {
+            LAST_SEEN.clear();
+        }
+        LAST_SEEN.put(key, fresh);
+        return fresh;
     }
 
     /** The {@code kind} list while it is cached and fresh; null when {@link #list} would ask the upstream. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import gatehouse.gateway.protocol.JsonRpc;
 import gatehouse.platform.Json;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 class ListCacheTest {
@@ -66,6 +67,32 @@ class ListCacheTest {
         notified.list("tools", upstream, kind -> true);
         notified.list("tools", upstream, kind -> true);
         assertThat(asked).as("announced changes outrank the declared freshness").hasSize(2);
+    }
+
+    @Test
+    void aListAskedAgainThatDidNotChangeIsTheSameArrayAcrossSessionsAndAChangedOneIsNew() {
+        String[] names = {"a"};
+        Function<ObjectNode, ObjectNode> upstream = request -> {
+            ObjectNode result = Json.object();
+            result.putArray("tools").addObject().put("name", names[0]).put("description", "the tool " + names[0]);
+            result.put("ttlMs", 0);
+            return JsonRpc.result(request.get("id"), result);
+        };
+        ListCache first = new ListCache("srv-same");
+        ArrayNode one = first.list("tools", upstream, kind -> false);
+        ArrayNode again = first.list("tools", upstream, kind -> false);
+        ArrayNode otherSession = new ListCache("srv-same").list("tools", upstream, kind -> false);
+        assertThat(again).as("asked again (0 ms freshness), equal: the same array").isSameAs(one);
+        assertThat(otherSession).as("another session of the same server, equal: the same array").isSameAs(one);
+        assertThat(new ListCache("srv-other").list("tools", upstream, kind -> false))
+                .as("another server's equal list is its own").isNotSameAs(one).isEqualTo(one);
+
+        names[0] = "b";
+        ArrayNode changed = first.list("tools", upstream, kind -> false);
+        assertThat(changed).isNotSameAs(one);
+        assertThat(changed.get(0).path("name").asString()).isEqualTo("b");
+        assertThat(one.get(0).path("name").asString()).as("the earlier array is left as it was").isEqualTo("a");
+        assertThat(new ListCache("srv-same").list("tools", upstream, kind -> false)).isSameAs(changed);
     }
 
     @Test
