@@ -67,7 +67,7 @@ public class FeatureGate {
         for (JsonNode item : items) {
             listed.add(FeatureObservations.Listed.of(kind, item));
         }
-        observations.observe(a.gatewayId(), server.id(), Map.of(kind, listed.stream().filter(l -> l != null).toList()), false);
+        boolean recorded = observations.observe(a.gatewayId(), server.id(), Map.of(kind, listed.stream().filter(l -> l != null).toList()), false);
         ProvisioningView v = views.view();
         GatewayFeatures g = v.gateway(a.gatewayId());
         ServerFeatures sf = g.server(server.id());
@@ -78,7 +78,10 @@ public class FeatureGate {
                 out.add(items.get(i));
             }
         }
-        lastFiltered.put(key, new Filtered(items, v.version(), out));
+        if (recorded) {
+            // a list whose news could not be recorded is observed again next time, even as the same array
+            lastFiltered.put(key, new Filtered(items, v.version(), out));
+        }
         return out;
     }
 

@@ -105,14 +105,16 @@ public class FeatureObservations {
      * discovery: they also mark features that disappeared and count as the first listing of their
      * kind. Lists from the data plane may come from a cache, so they only add and change features.
      * Never throws: a failure to record is logged, and the data plane still hides what differs
-     * from the approved snapshot.
+     * from the approved snapshot. Returns false when something to record could not be recorded
+     * (the same lists must then be observed again, not taken as seen).
      */
-    public void observe(String gatewayId, String serverId, Map<FeatureKind, List<Listed>> lists, boolean authoritative) {
+    public boolean observe(String gatewayId, String serverId, Map<FeatureKind, List<Listed>> lists, boolean authoritative) {
         if (plan(views.view(), gatewayId, serverId, lists, authoritative).isEmpty()) {
-            return; // the common case: nothing new, no lock, no database
+            return true; // the common case: nothing new, no lock, no database
         }
         try {
             applyObservation(gatewayId, serverId, lists, authoritative);
+            return true;
         } catch (RuntimeException e) {
             log.warn("gateway {}: could not record features of server {}: {}", gatewayId, serverId, e.toString());
             try {
@@ -120,6 +122,7 @@ public class FeatureObservations {
             } catch (RuntimeException ignored) {
                 // the scheduled reload will try again
             }
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 package gatehouse.gateway.upstream;
 
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -27,9 +28,10 @@ final class ListCache {
      * replaced by it, so what is keyed by a list's identity further on (a gateway's provisioning
      * filter and the fingerprints it takes, a prefix's renaming, a team's subset, the merged
      * answer and its JSON text) is found again, as for a list still cached. Only equal content is
-     * shared, and a cached list is never changed.
+     * shared, and a cached list is never changed. Held weakly: a list nothing else holds any more
+     * (its sessions ended, its server was removed) is not kept for this.
      */
-    private static final Map<String, ArrayNode> LAST_SEEN = new ConcurrentHashMap<>();
+    private static final Map<String, WeakReference<ArrayNode>> LAST_SEEN = new ConcurrentHashMap<>();
 
     private final String serverName;
     private final Map<String, ArrayNode> lists = new ConcurrentHashMap<>();
@@ -97,14 +99,15 @@ final class ListCache {
 
     /** {@code fresh}, or the list last seen under {@code key} when that is equal to it. */
     static ArrayNode sameAsLastSeen(String key, ArrayNode fresh) {
-        ArrayNode last = LAST_SEEN.get(key);
+        WeakReference<ArrayNode> ref = LAST_SEEN.get(key);
+        ArrayNode last = ref == null ? null : ref.get();
         if (last != null && last.equals(fresh)) {
             return last;
         }
-        if (LAST_SEEN.size() >= LAST_SEEN_MAX) {
-            LAST_SEEN.clear();
+        if (ref == null && LAST_SEEN.size() >= LAST_SEEN_MAX) {
+            LAST_SEEN.clear(); // servers come and go; only the current ones need to be found
         }
-        LAST_SEEN.put(key, fresh);
+        LAST_SEEN.put(key, new WeakReference<>(fresh));
         return fresh;
     }
 

@@ -29,6 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
 class ProvisioningTest extends ProvisioningTestSupport {
     @Autowired
     ConfigApplier config;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     private static ObjectNode args(String json) {
         return (ObjectNode) Json.tree(json);
@@ -169,6 +171,26 @@ class ProvisioningTest extends ProvisioningTestSupport {
         assertThat(approved.path("feature").path("status").asString()).isEqualTo("approved");
         assertThat(tools(c)).contains("n__exfiltrate").doesNotContain("n__sneaky");
         assertThat(c.callTool("n__exfiltrate", null).result().path("content").get(0).path("text").asString()).contains("ran exfiltrate");
+    }
+
+    @Test
+    void aToolThatCouldNotBeRecordedIsRecordedFromTheNextEqualList() {
+        HostileServer up = hostile("unrecorded");
+        Setup s = setup("unrecorded", Map.of("u", up));
+        assertThat(tools(connected(s))).hasSize(3);
+        up.addTool(HostileServer.tool("late", "Added while the database refused writes.", "{\"type\":\"object\"}", null), false);
+        // A real fault: the table the feature would be written to is gone while a new session lists it.
+        jdbc.execute("ALTER TABLE features RENAME TO features_away");
+        try {
+            assertThat(tools(connected(s))).as("not recorded, so not approved: hidden").doesNotContain("u__late");
+        } finally {
+            jdbc.execute("ALTER TABLE features_away RENAME TO features");
+        }
+        assertThat(features(s.gatewayId())).noneMatch(f -> f.path("name").asString().equals("late"));
+
+        // The next session's list is equal to the last one (and so the very same array): it must still be recorded.
+        assertThat(tools(connected(s))).doesNotContain("u__late");
+        assertThat(feature(s.gatewayId(), "tool", "late").path("status").asString()).isEqualTo("pending");
     }
 
     @Test
