@@ -181,7 +181,8 @@ public final class Bench {
         runScenarios(scenarios, only);
         // Their servers are set up only now, so they are not in the catalogue (health checks,
         // discovery) while the rows above run.
-        runScenarios(uncachedLists(n, only), only);
+        runScenarios(statelessLists(n, only, false), only);
+        runScenarios(statelessLists(n, only, true), only);
         runScenarios(serverEverything(n, only), only);
         if (options.containsKey("aot") && (only == null || "small call, first calls after start".contains(only))) {
             aotColdStarts(n, new Side(w -> callers(w, directA, null, false, "echo", "hello", "hello"), List.of(a)), directA);
@@ -245,25 +246,31 @@ public final class Bench {
     }
 
     /**
-     * The uncached list: three 2026-07-28 upstreams whose {@code tools/list} declares {@code ttlMs: 0},
-     * so the gateway asks all three (at once) for every client's list, against one of them asked
-     * directly. Started only when selected.
+     * Lists of 2026-07-28 clients through a gateway in front of three 2026-07-28 upstreams, against
+     * one of them asked directly. {@code uncached}: the upstreams' lists declare {@code ttlMs: 0},
+     * so the gateway asks all three (at once) for every client's list; else they are cached (the
+     * same as the 2025 cached row, for the other generation, whose answers are shaped per request).
+     * Started only when selected.
      */
-    private List<Scenario> uncachedLists(int n, String only) throws Exception {
-        String name = "tools/list, 60 tools merged vs 20 direct (uncached: the upstreams declare ttlMs 0), 200/s";
-        String warmUp = "warm-up of the uncached tools/list at a steady rate (not reported)";
+    private List<Scenario> statelessLists(int n, String only, boolean uncached) throws Exception {
+        String name = uncached ? "tools/list, 60 tools merged vs 20 direct (uncached: the upstreams declare ttlMs 0), 200/s"
+                : "tools/list, 60 tools merged vs 20 direct (cached, 2026-07-28 stateless), 200/s";
+        // the warm-up's name holds the row's distinctive part, so --only with that part selects both
+        String warmUp = "warm-up of the tools/list (" + (uncached ? "uncached" : "cached, 2026-07-28 stateless")
+                + ") at a steady rate (not reported)";
         if (only != null && !name.contains(only) && !warmUp.contains(only)) {
             return List.of();
         }
+        String generation = uncached ? "2026-ttl0" : "2026";
         List<BenchProcess> ups = new ArrayList<>();
-        String gw = createGateway("bench-uncached-lists");
+        String gw = createGateway("bench-lists-" + generation);
         String direct = null;
         for (String prefix : List.of("a", "b", "c")) {
             int port = freePort();
-            ups.add(upstream("fast-2026-ttl0-" + prefix, port, "2026-ttl0"));
+            ups.add(upstream("fast-" + generation + "-" + prefix, port, generation));
             String url = "http://127.0.0.1:" + port + "/mcp";
             direct = direct == null ? url : direct;
-            assign(gw, createServer("ttl0-" + prefix, url), prefix);
+            assign(gw, createServer("lists-" + generation + "-" + prefix, url), prefix);
         }
         String token = connect(gw);
         String gwUrl = gatehouseBase + "/gateway/v1/mcp?gateway=" + gw;
