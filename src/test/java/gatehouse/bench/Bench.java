@@ -307,11 +307,7 @@ public final class Bench {
         BenchProcess everything = BenchProcess.start("everything", List.of(node, script.toString(), "streamableHttp"),
                 Map.of("PORT", Integer.toString(port)), work.resolve("everything.log"));
         processes.add(everything);
-        waitFor(() -> {
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-                return true;
-            }
-        }, EVERYTHING);
+        waitForPort(port, EVERYTHING);
         String url = "http://127.0.0.1:" + port + "/mcp";
         String gw = createGateway("bench-everything");
         assign(gw, createServer("everything", url), "e");
@@ -555,12 +551,17 @@ public final class Bench {
         BenchProcess p = BenchProcess.java(name, work.resolve(name + ".log"), FastUpstream.class.getName(), Integer.toString(port),
                 generation, name);
         processes.add(p);
+        waitForPort(port, name);
+        return p;
+    }
+
+    /** Waits until a process listens on the loopback {@code port}. */
+    private static void waitForPort(int port, String what) throws InterruptedException {
         waitFor(() -> {
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
                 return true;
             }
-        }, name);
-        return p;
+        }, what);
     }
 
     /**
