@@ -306,9 +306,12 @@ export async function runSteps({ client, transport, steps, report, timeout, wait
           break;
         case 'signal': {
           // Lets a test driving this peer from outside know the session reached this step.
-          const { writeFile } = await import('node:fs/promises');
+          const { writeFile, rename } = await import('node:fs/promises');
           // Its content: the HTTP exchanges so far (which replica served them, when a balancer says).
-          await writeFile(s.file, JSON.stringify({ at: Date.now(), httpLog: report.httpLog }));
+          // Written beside and renamed into place, so a test that sees the file never reads it half written.
+          const partial = `${s.file}.partial`;
+          await writeFile(partial, JSON.stringify({ at: Date.now(), httpLog: report.httpLog }));
+          await rename(partial, s.file);
           rec.result = { file: s.file };
           break;
         }
