@@ -23,6 +23,11 @@ interface AnswerShape {
         public int status(ObjectNode response) {
             return 200;
         }
+
+        @Override
+        public boolean leavesAlone(ObjectNode response) {
+            return true;
+        }
     };
 
     /** Whether an interim message may go to this client at all. */
@@ -33,4 +38,10 @@ interface AnswerShape {
 
     /** The HTTP status for a final response that goes out as plain JSON. */
     int status(ObjectNode response);
+
+    /**
+     * Whether {@link #finish} would change nothing in {@code response}: then it goes out untouched
+     * (its result may be shared with other answers, and its JSON text written as it is).
+     */
+    boolean leavesAlone(ObjectNode response);
 }

@@ -45,6 +45,8 @@ class Dispatcher {
     private final StepRunner steps;
     private final Duration listTtl;
     private final ListAnswers listAnswers = new ListAnswers();
+    /** Kept apart: decorated and shaped for 2026-07-28 clients. */
+    private final ListAnswers shapedListAnswers = new ListAnswers();
     private final Map<String, MethodHandler> handlers = new HashMap<>();
     private final Map<String, MethodHandler> statelessHandlers = new HashMap<>();
 
@@ -58,7 +60,7 @@ class Dispatcher {
         this.listTtl = listTtl;
         handlers.put("ping", answered((x, s, r) -> JsonRpc.result(id(x), Json.object())));
         for (String kind : List.of("tools", "prompts", "resources", "resourceTemplates")) {
-            handlers.put(kind.equals("resourceTemplates") ? "resources/templates/list" : kind + "/list", (x, s, r) -> list(x, s, kind));
+            handlers.put(kind.equals("resourceTemplates") ? "resources/templates/list" : kind + "/list", (x, s, r) -> list(x, s, kind, r));
         }
         handlers.put("tools/call", new NamedCall("tools"));
         handlers.put("prompts/get", new NamedCall("prompts"));
@@ -231,12 +233,18 @@ class Dispatcher {
 
     // --- what the gateway answers itself
 
-    private ObjectNode list(Exchange x, DownstreamSession session, String kind) {
+    private ObjectNode list(Exchange x, DownstreamSession session, String kind, PostAnswer reply) {
         CatalogSnapshot catalog = x.caller().catalog();
         Router.Merged merged = router.list(catalog, session, kind, steps.listFilter(x));
-        if (merged.failures().isEmpty() && x.strategy().answersAsIs()) {
-            // the same parts as an earlier answer: the same result, its JSON text written as it is
-            ListAnswers.Answer known = listAnswers.answer(session.gatewayId(), kind, merged);
+        Generation generation = x.strategy();
+        long variant = generation.listVariant(x, session, kind);
+        if (merged.failures().isEmpty() && generation.sharesLists(x)) {
+            // the same parts as an earlier answer: the same result, decorated and shaped once, its JSON text written as it is
+            ListAnswers answers = generation.answersAsIs() ? listAnswers : shapedListAnswers;
+            ListAnswers.Answer known = answers.answer(session.gatewayId(), kind, merged, variant, result -> {
+                generation.decorateList(kind, variant, result);
+                reply.shape(result);
+            });
             x.rawResult(known.raw());
             return JsonRpc.result(id(x), known.result());
         }
@@ -245,7 +253,7 @@ class Dispatcher {
         if (!merged.failures().isEmpty()) {
             result.putObject("_meta").set("io.gatehouse/unavailable", Json.MAPPER.valueToTree(merged.failures()));
         }
-        x.strategy().decorateList(x, session, kind, result);
+        generation.decorateList(kind, variant, result);
         return JsonRpc.result(id(x), result);
     }
 

@@ -37,13 +37,27 @@ sealed interface Generation permits SessionGeneration, StatelessGeneration {
     /** Sends a routed request upstream; how server requests reach the client is the generation's. Null when cancelled. */
     ObjectNode forward(Exchange x, DownstreamSession session, Route route, PostAnswer reply);
 
-    /** Adds what this generation's clients get with a merged list (caching hints). */
     /** How steps ask the person behind this request something through their client (see {@link ClientPrompt}). */
     default ClientPrompt prompt(Exchange x, DownstreamSession session, PostAnswer reply) {
         return ClientPrompt.NONE;
     }
 
-    default void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
+    /** All that {@link #decorateList} adds depends on besides the list itself (the freshness declared). */
+    default long listVariant(Exchange x, DownstreamSession session, String kind) {
+        return 0;
+    }
+
+    /** Adds what this generation's clients get with a merged list (caching hints), from its {@link #listVariant}. */
+    default void decorateList(String kind, long variant, ObjectNode result) {
+    }
+
+    /**
+     * Whether this request's merged list may be answered with a result shared with other requests
+     * that merged the very same parts with the same {@link #listVariant}: only when its answer shape
+     * depends on nothing else in the request.
+     */
+    default boolean sharesLists(Exchange x) {
+        return true;
     }
 
     /** Whether answers go to the client as they are (no list decoration, no shaping in place). */

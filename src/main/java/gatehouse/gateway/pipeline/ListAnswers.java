@@ -18,8 +18,12 @@ import tools.jackson.databind.node.ObjectNode;
  * announces a change, and the steps' list filters return the array they were given while they
  * hide nothing (a team subset, a provisioning view, a prefix that hides or renames anything gives
  * a new array). So a changed list, a caller who sees another subset, a changed catalogue or
- * provisioning view can never be answered from here. Results held here are never changed: an
- * answer shaped in place (2026-07-28 clients) does not use them.
+ * provisioning view can never be answered from here. Results held here are never changed: a
+ * generation that decorates and shapes its lists (2026-07-28 clients: {@code ttlMs},
+ * {@code cacheScope}, {@code resultType}, the server's name) does so once, when the answer is made,
+ * and keeps its answers apart, found by the parts and by the one value the decoration depends on
+ * (the freshness declared); its answer shape then finds nothing to change (see
+ * {@link AnswerShape#leavesAlone}).
  */
 final class ListAnswers {
     /** Answers kept per gateway and kind (callers seeing different subsets each have their own). */
@@ -27,8 +31,13 @@ final class ListAnswers {
     /** Bounds the map when gateways come and go. */
     static final int MAX_LISTS = 4096;
 
-    /** One answer: the parts it was merged from, the result and its JSON text. */
-    record Answer(List<ArrayNode> parts, ObjectNode result, RawResults.Raw raw) {
+    /** One answer: the parts it was merged from, what its decoration depended on, the result and its JSON text. */
+    record Answer(List<ArrayNode> parts, long variant, ObjectNode result, RawResults.Raw raw) {
+    }
+
+    /** Decorates and shapes a new result {@code {kind: items}} once, before it is shared. */
+    interface Finisher {
+        void finish(ObjectNode result);
     }
 
     /** By gateway, then kind: found without building a key on every list. */
@@ -36,6 +45,16 @@ final class ListAnswers {
 
     /** The result {@code {kind: items}} for {@code merged}: the one given last for the very same parts, else a new one. */
     Answer answer(String gatewayId, String kind, Router.Merged merged) {
+        return answer(gatewayId, kind, merged, 0, result -> {
+        });
+    }
+
+    /**
+     * The same for a result that {@code finisher} decorates: the one given last for the very same
+     * parts and {@code variant} (all the decoration depends on besides them), else a new one,
+     * finished before anyone else can see it.
+     */
+    Answer answer(String gatewayId, String kind, Router.Merged merged, long variant, Finisher finisher) {
         Map<String, Answer[]> ofGateway = byList.get(gatewayId);
         if (ofGateway == null) {
             if (byList.size() > MAX_LISTS) {
@@ -50,7 +69,7 @@ final class ListAnswers {
         synchronized (recent) {
             for (int i = 0; i < recent.length; i++) {
                 Answer a = recent[i];
-                if (a != null && sameParts(a.parts(), merged.parts())) {
+                if (a != null && a.variant() == variant && sameParts(a.parts(), merged.parts())) {
                     System.arraycopy(recent, 0, recent, 1, i); // most recent first
                     recent[0] = a;
                     return a;
@@ -59,8 +78,9 @@ final class ListAnswers {
         }
         ObjectNode result = Json.object();
         result.set(kind, merged.items());
+        finisher.finish(result);
         byte[] text = Json.bytes(result);
-        Answer made = new Answer(merged.parts(), result, new RawResults.Raw(result, text, 0, text.length));
+        Answer made = new Answer(merged.parts(), variant, result, new RawResults.Raw(result, text, 0, text.length));
         synchronized (recent) {
             System.arraycopy(recent, 0, recent, 1, recent.length - 1);
             recent[0] = made;

@@ -86,10 +86,12 @@ final class PostAnswer {
             return;
         }
         finished = true;
-        ObjectNode shaped = shape.finish(response);
+        // a response the shape would not change goes out untouched: its result may be shared (ListAnswers)
+        boolean asIs = shape.leavesAlone(response);
+        ObjectNode shaped = asIs ? response : shape.finish(response);
         RawResults.Parts parts;
         try {
-            parts = shape == AnswerShape.AS_IS ? RawResults.parts(shaped, raw) : null;
+            parts = asIs ? RawResults.parts(shaped, raw) : null;
         } catch (IllegalStateException summaryCopied) {
             // a step replaced a result it was told it could not read (Step.readsResults): nothing partial goes out
             parts = null;
@@ -109,6 +111,14 @@ final class PostAnswer {
             broken = true;
             stream.close();
         }
+    }
+
+    /**
+     * Shapes {@code result} in place as {@link #finish} would shape it in a response, before it is
+     * shared: a response holding it is then left alone ({@link AnswerShape#leavesAlone}).
+     */
+    void shape(ObjectNode result) {
+        shape.finish(JsonRpc.result(null, result));
     }
 
     /** Ends without a response (the client cancelled the request). */

@@ -21,6 +21,9 @@ final class StatelessAnswerShape implements AnswerShape {
     static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list", "resources/list",
             "resources/templates/list", "resources/read");
 
+    /** Compared with, never handed out (answers get their own copy). */
+    private static final ObjectNode SERVER_INFO = serverInfo();
+
     private final String method;
     private final String logLevel;
     private final long ttlMs;
@@ -90,6 +93,29 @@ final class StatelessAnswerShape implements AnswerShape {
         ObjectNode meta = result.get("_meta") instanceof ObjectNode m ? m : result.putObject("_meta");
         meta.set(StatelessEnvelope.SERVER_INFO, serverInfo());
         return response;
+    }
+
+    @Override
+    public boolean leavesAlone(ObjectNode response) {
+        if (response.has("error") || !(response.get("result") instanceof ObjectNode result)) {
+            return false;
+        }
+        JsonNode type = result.get("resultType");
+        if (type == null) {
+            return false;
+        }
+        if ("complete".equals(type.asString("")) && CACHEABLE.contains(method)) {
+            JsonNode ttl = result.get("ttlMs");
+            if (ttl == null || !ttl.canConvertToLong() || (retry ? ttl.asLong() != 0 : ttl.asLong() < 0)) {
+                return false;
+            }
+            String scope = result.path("cacheScope").asString("");
+            if (!"public".equals(scope) && !"private".equals(scope)) {
+                return false;
+            }
+        }
+        JsonNode info = result.path("_meta").get(StatelessEnvelope.SERVER_INFO);
+        return info != null && info.equals(SERVER_INFO);
     }
 
     @Override

@@ -91,10 +91,16 @@ final class StatelessGeneration implements Generation {
         return own != null ? own : dispatcher.common(method);
     }
 
+    /** Whether the request carried {@code inputResponses} or {@code requestState} (its results are declared stale at once). */
+    private static boolean retry(Exchange x) {
+        ObjectNode params = JsonRpc.params(x.request());
+        return params != null && (params.has("inputResponses") || params.has("requestState"));
+    }
+
     @Override
     public PostAnswer reply(McpHttpResponse resp, Exchange x) {
         ObjectNode params = JsonRpc.params(x.request());
-        boolean retry = params != null && (params.has("inputResponses") || params.has("requestState"));
+        boolean retry = retry(x);
         String uri = params != null && params.path("uri").isString() ? params.get("uri").stringValue() : null;
         return new PostAnswer(resp, new StatelessAnswerShape(x.method(), meta(x.request()), dispatcher.listTtlMs(), retry, uri));
     }
@@ -160,8 +166,18 @@ final class StatelessGeneration implements Generation {
     }
 
     @Override
-    public void decorateList(Exchange x, DownstreamSession session, String kind, ObjectNode result) {
-        result.put("ttlMs", dispatcher.freshness(x.caller().catalog(), session, kind));
+    public long listVariant(Exchange x, DownstreamSession session, String kind) {
+        return dispatcher.freshness(x.caller().catalog(), session, kind);
+    }
+
+    @Override
+    public void decorateList(String kind, long variant, ObjectNode result) {
+        result.put("ttlMs", variant);
         result.put("cacheScope", "private"); // the merged view is this connection's
+    }
+
+    @Override
+    public boolean sharesLists(Exchange x) {
+        return !retry(x); // a retry's answer says ttlMs 0 whatever the list's freshness
     }
 }
