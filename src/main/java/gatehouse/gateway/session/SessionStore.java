@@ -33,10 +33,15 @@ import tools.jackson.databind.node.ObjectNode;
  * per session (the newest wins) and written by one background thread, which keeps them while the
  * database is away and writes them once it answers. Only a lookup of an id this process does not
  * hold reads the database. Rows are keyed by the SHA-256 of the session id and their state is
- * sealed, bound to the row. Writes are made as soon as they are queued: a client's next request,
- * even right after initialize, may reach another replica, which must find the session and the
- * upstream sessions opened for it. A new session's row is inserted without an update first, and a
- * session that ends before its row was written deletes nothing.
+ * sealed, bound to the row. On a shared database (PostgreSQL) writes are made as soon as they are
+ * queued: a client's next request, even right after initialize, may reach another replica, which
+ * must find the session and the upstream sessions opened for it. The embedded database belongs to
+ * this process alone, so no other replica can ask for a session, only this one after a restart:
+ * there the writer lets what is queued gather for {@code gatehouse.mcp.session-store-linger}
+ * first (each of its commits writes through to the file), so a session's creation and the upstream
+ * sessions opened for it become one row written, and a session that ends within it is never
+ * written at all. A new session's row is inserted without an update first, and a session that ends
+ * before its row was written deletes nothing.
  */
 @Component
 public class SessionStore implements DisposableBean {
@@ -72,12 +77,29 @@ public class SessionStore implements DisposableBean {
     /** Sessions made here whose row has not been written yet: their removal has nothing to delete. */
     private final java.util.Set<String> unwritten = ConcurrentHashMap.newKeySet();
     private final Thread writer;
+    /** How long queued writes gather before they are written; 0 on a database other replicas share. */
+    private final long lingerNanos;
     private volatile boolean stopping;
 
-    SessionStore(JdbcClient jdbc, SecretBox secrets) {
+    SessionStore(JdbcClient jdbc, SecretBox secrets,
+                 @org.springframework.beans.factory.annotation.Value("${gatehouse.mcp.session-store-linger:1s}") java.time.Duration linger) {
         this.jdbc = jdbc;
         this.secrets = secrets;
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("gatehouse.mcp.session-store-linger must not be negative");
+        }
+        this.lingerNanos = inProcess(jdbc) ? linger.toNanos() : 0;
         this.writer = Thread.ofVirtual().name("session-store").start(this::writeLoop);
+    }
+
+    /** True for an H2 database in this process (a file or in memory), which no other replica can share. */
+    private static boolean inProcess(JdbcClient jdbc) {
+        try {
+            String url = jdbc.sql("SELECT 1").query((rs, i) -> rs.getStatement().getConnection().getMetaData().getURL()).single();
+            return url != null && url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
+        } catch (RuntimeException e) {
+            return false; // the embedded database is always there; one that does not answer now is on the network
+        }
     }
 
     /** The key a session id is stored under: the database never holds the id itself. */
@@ -173,6 +195,13 @@ public class SessionStore implements DisposableBean {
                 }
             }
             backoff = 0;
+            if (lingerNanos > 0 && !pending.isEmpty()) {
+                // what comes meanwhile joins (a later save replaces, a removal cancels); queuing wakes this thread, so park again
+                long until = System.nanoTime() + lingerNanos;
+                for (long left = lingerNanos; left > 0 && !stopping; left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+            }
             for (String id : java.util.List.copyOf(pending.keySet())) {
                 Pending p = pending.remove(id);
                 if (p == null) {

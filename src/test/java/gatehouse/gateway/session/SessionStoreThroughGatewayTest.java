@@ -139,6 +139,38 @@ class SessionStoreThroughGatewayTest extends GatewayTestSupport {
     }
 
     @Test
+    void onTheEmbeddedDatabaseAShortSessionIsNeverWrittenAndAnotherIsInsertedOnceWithItsUpstreamSession() {
+        jdbc.sql("CREATE TRIGGER IF NOT EXISTS session_row_writes AFTER INSERT, UPDATE, DELETE ON mcp_sessions FOR EACH ROW CALL '"
+                + SessionRowWrites.class.getName() + "'").update();
+        try {
+            Connection owner = admin.connect(gateway);
+            String shortLived;
+            try (McpTestClient c = client(owner)) {
+                assertThat(c.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+                assertThat(c.callTool("st__echo", echo("brief")).status()).isEqualTo(200);
+                shortLived = c.sessionId();
+                assertThat(c.delete().status()).isEqualTo(204);
+            }
+            String kept;
+            try (McpTestClient c = client(owner)) {
+                assertThat(c.initialize(McpTestClient.capabilities()).status()).isEqualTo(200);
+                assertThat(c.callTool("st__echo", echo("kept")).status()).isEqualTo(200);
+                kept = c.sessionId();
+                // queued after the short session ended: once this one is written, that one was dealt with
+                await("stored with its upstream session").atMost(WAIT).until(() -> upstreamCount(kept) == 1);
+                assertThat(SessionRowWrites.of(SessionStore.key(shortLived))).as("the short session's row writes").isEmpty();
+                assertThat(SessionRowWrites.of(SessionStore.key(kept))).as("the kept session's row writes").startsWith("INSERT")
+                        .containsOnlyOnce("INSERT");
+                assertThat(c.delete().status()).isEqualTo(204);
+                await("the ended session is removed").atMost(WAIT).until(() -> stored(kept) == 0);
+                assertThat(SessionRowWrites.of(SessionStore.key(kept))).last().isEqualTo("DELETE");
+            }
+        } finally {
+            jdbc.sql("DROP TRIGGER IF EXISTS session_row_writes").update();
+        }
+    }
+
+    @Test
     void anUnknownSessionIdIsA404() {
         Connection owner = admin.connect(gateway);
         try (McpTestClient c = client(owner)) {
