@@ -45,6 +45,9 @@ final class HttpExchange {
     private final URI uri;
     /** Where message POSTs go, parsed at the first one. */
     private volatile MessageClient.Target target;
+    /** Where the GET stream and the DELETE that ends a session go, parsed at their first use. */
+    private volatile MessageClient.Target getTarget;
+    private volatile MessageClient.Target deleteTarget;
     private volatile boolean closed;
     private volatile StreamListener listener;
 
@@ -115,6 +118,35 @@ final class HttpExchange {
                     + ": " + UpstreamIo.describe(e), e);
         }
     }
+
+    /**
+     * A GET or DELETE without content to the server's URL with the {@link MessageClient}, on this
+     * thread: the server's headers as they are now, those the client request being served adds,
+     * then {@code extra} (name, value, ...). Waits at most {@code wait} for the response head;
+     * {@code boundBody}: each read of the body too (else it is read for as long as the caller wants,
+     * and closing the body or aborting {@code abort} ends it).
+     */
+    MessageClient.Response send(String method, List<String> extra, Duration wait, boolean boundBody, MessageClient.Abort abort)
+            throws IOException {
+        List<String> h = new ArrayList<>(16 + extra.size());
+        config.headers().forEach((k, v) -> set(h, k, v));
+        OutgoingHeaders.current().forEach((k, v) -> set(h, k, v));
+        for (int i = 0; i < extra.size(); i += 2) {
+            set(h, extra.get(i), extra.get(i + 1));
+        }
+        MessageClient.Target t = "GET".equals(method) ? getTarget : deleteTarget;
+        if (t == null) {
+            t = new MessageClient.Target(uri, method);
+            if ("GET".equals(method)) {
+                getTarget = t;
+            } else {
+                deleteTarget = t;
+            }
+        }
+        return config.messages().post(t, h, NO_CONTENT, wait, boundBody, abort);
+    }
+
+    private static final byte[] NO_CONTENT = new byte[0];
 
     /** Sets header {@code name} in a name, value list, replacing one of the same name (any case). */
     static void set(List<String> headers, String name, String value) {

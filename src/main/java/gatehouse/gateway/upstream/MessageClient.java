@@ -223,16 +223,27 @@ final class MessageClient implements AutoCloseable {
         }
     }
 
-    /** Where POSTs go, parsed once: the route and the request line with its Host header. */
+    /** Where requests go, parsed once: the route and the request line (POST unless said) with its Host header. */
     static final class Target {
         private final Route route;
         private final byte[] start;
+        /** Whether a request without content says so ({@code Content-Length: 0}): only a POST's does. */
+        private final boolean post;
 
         Target(URI uri) {
+            this(uri, "POST");
+        }
+
+        /** {@code method}: POST, GET or DELETE. */
+        Target(URI uri, String method) {
+            if (!List.of("POST", "GET", "DELETE").contains(method)) {
+                throw new IllegalArgumentException("not a method this client sends: " + method);
+            }
             this.route = Route.of(uri);
+            this.post = method.equals("POST");
             String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            this.start = ("POST " + path + query + " HTTP/1.1\r\nHost: " + route.authority() + "\r\n")
+            this.start = (method + " " + path + query + " HTTP/1.1\r\nHost: " + route.authority() + "\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1);
         }
     }
@@ -244,7 +255,7 @@ final class MessageClient implements AutoCloseable {
     }
 
     /**
-     * POSTs {@code body} to {@code target} with {@code headers} (name, value, name, value, ...), waiting
+     * Sends {@code body} to {@code target} (its method) with {@code headers} (name, value, name, value, ...), waiting
      * at most {@code headTimeout} for the response head. {@code boundBody}: each read of the body is
      * bounded by the same time (else the body is read for as long as the caller wants, and a deadline
      * ends it through {@code abort}).
@@ -332,6 +343,8 @@ final class MessageClient implements AutoCloseable {
             size += name.length() + headers.get(i + 1).length() + 4;
         }
         size += agent ? 0 : USER_AGENT.length;
+        // a GET or DELETE without content sends no Content-Length (RFC 9110 section 8.6)
+        boolean length = target.post || body.length > 0;
         boolean inline = body.length <= INLINE_BODY;
         byte[] out = new byte[size + (inline ? body.length : 0)];
         int n = put(out, 0, target.start);
@@ -354,10 +367,12 @@ final class MessageClient implements AutoCloseable {
         if (!agent) {
             n = put(out, n, USER_AGENT);
         }
-        n = put(out, n, CONTENT_LENGTH);
-        n = latin1(out, n, Integer.toString(body.length));
-        out[n++] = '\r';
-        out[n++] = '\n';
+        if (length) {
+            n = put(out, n, CONTENT_LENGTH);
+            n = latin1(out, n, Integer.toString(body.length));
+            out[n++] = '\r';
+            out[n++] = '\n';
+        }
         out[n++] = '\r';
         out[n++] = '\n';
         if (inline) {

@@ -92,6 +92,10 @@ final class StreamListener {
                     return;
                 }
                 body = in;
+                if (closed.getAsBoolean() || Thread.currentThread() != thread) {
+                    HttpExchange.closeQuietly(in); // stopped while it opened: stop() found no body to close
+                    return;
+                }
                 try (SseReader sse = new SseReader(in, maxMessageBytes)) {
                     SseReader.Event ev;
                     while ((ev = sse.next()) != null) {

@@ -2,8 +2,6 @@ package gatehouse.gateway.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,20 +82,7 @@ final class StreamableHttpUpstream extends UpstreamSession {
         return !io.closed();
     }
 
-    /** The session's headers on top of the server's: its id and the negotiated version. */
-    private HttpRequest.Builder withSession(HttpRequest.Builder b) {
-        String sid = sessionId;
-        if (sid != null) {
-            b.setHeader("Mcp-Session-Id", sid);
-        }
-        String pv = protocolVersion;
-        if (pv != null) {
-            b.setHeader("MCP-Protocol-Version", pv);
-        }
-        return b;
-    }
-
-    /** The session's headers for a message POST: its id and the negotiated version. */
+    /** The session's headers for its requests (POSTs, the GET stream, the DELETE): its id and the negotiated version. */
     private List<String> sessionHeaders() {
         List<String> h = new ArrayList<>(4);
         String sid = sessionId;
@@ -237,14 +222,17 @@ final class StreamableHttpUpstream extends UpstreamSession {
     /** The GET stream carries what the upstream sends outside any request. */
     private void listen() {
         io.listen(lastEventId -> {
-            HttpRequest.Builder b = withSession(io.request(io.config().uri())).header("Accept", "text/event-stream").GET()
-                    .timeout(io.config().connectTimeout());
+            List<String> h = sessionHeaders();
+            h.add("Accept");
+            h.add("text/event-stream");
             if (lastEventId != null) {
-                b.header("Last-Event-ID", lastEventId);
+                h.add("Last-Event-ID");
+                h.add(lastEventId);
             }
-            HttpResponse<InputStream> resp = io.config().http().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (resp.statusCode() != 200) {
-                resp.body().close();
+            // read for as long as it lasts: the listener ends it by closing the body
+            MessageClient.Response resp = io.send("GET", h, io.config().connectTimeout(), false, new MessageClient.Abort());
+            if (resp.status() != 200) {
+                resp.close();
                 return null; // 405: this upstream has no standalone stream
             }
             return resp.body();
@@ -262,11 +250,10 @@ final class StreamableHttpUpstream extends UpstreamSession {
             // may need the credential looked up in the database, and a close must never wait for
             // that (a shutdown closes every session, possibly with the database already gone).
             Thread.ofVirtual().name("upstream-session-end").start(() -> {
-                try {
-                    HttpRequest req = withSession(io.request(io.config().uri())).DELETE()
-                            .timeout(io.config().connectTimeout()).build();
-                    io.config().http().sendAsync(req, HttpResponse.BodyHandlers.discarding());
-                } catch (RuntimeException e) {
+                try (MessageClient.Response ended = io.send("DELETE", sessionHeaders(), io.config().connectTimeout(), true,
+                        new MessageClient.Abort())) {
+                    ended.body().readNBytes(64 * 1024); // a short answer read to its end keeps the connection; a longer one closes it
+                } catch (IOException | RuntimeException e) {
                     log.debug("could not end the session with upstream '{}': {}", server.name(), e.toString());
                 }
             });
