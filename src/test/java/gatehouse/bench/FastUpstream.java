@@ -92,8 +92,13 @@ public final class FastUpstream {
      * {@code hook} first. Stop it with {@code stop(0)}.
      */
     public static HttpServer startWithHook(String name, PostHook hook) throws IOException {
+        return startWithHook(name, false, hook);
+    }
+
+    /** The same, as a stateless 2026-07-28 upstream when {@code stateless}. */
+    public static HttpServer startWithHook(String name, boolean stateless, PostHook hook) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        var inner = handlerFor(false, name);
+        var inner = handlerFor(stateless, name);
         server.createContext("/mcp", ex -> {
             if ("POST".equals(ex.getRequestMethod())) {
                 byte[] body;

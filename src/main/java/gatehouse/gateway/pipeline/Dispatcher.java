@@ -245,7 +245,11 @@ class Dispatcher {
                 generation.decorateList(kind, variant, result);
                 reply.shape(result);
             });
-            x.rawResult(known.raw());
+            if (generation.answersAsIs()) {
+                x.rawResult(known.raw());
+            } else {
+                x.shapedRawResult(known.raw()); // shaped when it was made: its text may go out under this request's shape
+            }
             return JsonRpc.result(id(x), known.result());
         }
         ObjectNode result = Json.object();

@@ -213,6 +213,7 @@ public final class Exchange {
     }
 
     private RawResults.Raw rawResult;
+    private boolean rawResultShaped;
 
     /** The final JSON-RPC response; null until there is one. Steps change it only by a {@code Replace} with a copy. */
     public ObjectNode response() {
@@ -234,6 +235,18 @@ public final class Exchange {
 
     void rawResult(RawResults.Raw raw) {
         this.rawResult = raw;
+        this.rawResultShaped = false;
+    }
+
+    /** As {@link #rawResult(RawResults.Raw)} for a result the answer's shape has finished already (a shared list). */
+    void shapedRawResult(RawResults.Raw raw) {
+        this.rawResult = raw;
+        this.rawResultShaped = true;
+    }
+
+    /** Whether the raw result was finished by the answer's shape already (see {@link PostAnswer#finish}). */
+    boolean rawResultShaped() {
+        return rawResultShaped;
     }
 
     /** Time spent waiting on the upstream, in nanoseconds (0 when none was called). */

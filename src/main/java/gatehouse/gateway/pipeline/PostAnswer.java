@@ -82,12 +82,26 @@ final class PostAnswer {
      * that changes results in place would make the bytes stale.
      */
     synchronized void finish(ObjectNode response, int status, RawResults.Raw raw) {
+        finish(response, status, raw, false);
+    }
+
+    /**
+     * The same; {@code finishedAlready}: {@code raw} is a result this answer's kind of shape finished when it
+     * was made (a shared list, see {@link #shape}), so it goes out as its text when the shape would
+     * change nothing in the response. Never for bytes an upstream wrote: a step may have changed
+     * that result in place (a stateless answer asking for input has its requests screened and its
+     * state sealed), and only a shape of {@link AnswerShape#AS_IS} relays those.
+     */
+    synchronized void finish(ObjectNode response, int status, RawResults.Raw raw, boolean finishedAlready) {
         if (finished) {
             return;
         }
         finished = true;
         // a response the shape would not change goes out untouched: its result may be shared (ListAnswers)
-        boolean asIs = shape.leavesAlone(response);
+        boolean asIs = shape == AnswerShape.AS_IS || (finishedAlready && raw != null && shape.leavesAlone(response));
+        if (!asIs && finishedAlready && raw != null && response.get("result") == raw.result()) {
+            response = response.deepCopy(); // a shared result this request's shape would change: changed on a copy
+        }
         ObjectNode shaped = asIs ? response : shape.finish(response);
         RawResults.Parts parts;
         try {

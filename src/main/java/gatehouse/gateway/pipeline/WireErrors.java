@@ -159,7 +159,7 @@ public final class WireErrors implements ErrorReplies {
             reply.finish(x.response(), 429);
             return;
         }
-        reply.finish(x.response(), statusOf(x), x.rawResult());
+        reply.finish(x.response(), statusOf(x), x.rawResult(), x.rawResultShaped());
     }
 
     static long retryAfterSeconds(java.time.Duration wait) {

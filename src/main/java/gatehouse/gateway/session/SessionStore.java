@@ -201,6 +201,10 @@ public class SessionStore implements DisposableBean {
                 for (long left = lingerNanos; left > 0 && !stopping; left = until - System.nanoTime()) {
                     LockSupport.parkNanos(left);
                 }
+                if (stopping) {
+                    Thread.interrupted();
+                    return; // the shutdown writes what is queued (flush), on a thread not interrupted
+                }
             }
             for (String id : java.util.List.copyOf(pending.keySet())) {
                 Pending p = pending.remove(id);

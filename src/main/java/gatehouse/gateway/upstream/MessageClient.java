@@ -35,8 +35,9 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The blocking HTTP/1.1 client that carries the message POSTs of HTTP upstreams. A POST is one
  * write and reads on the calling (virtual) thread, over a connection kept from an earlier POST to
- * the same scheme, host and port: no selector hop, no futures, no thread per step. (The streams
- * that stay open for long, the 2025 GET stream and the listen stream, stay on {@code java.net.http}.)
+ * the same scheme, host and port: no selector hop, no futures, no thread per step. A 2025 upstream
+ * session's GET stream and the DELETE that ends it use it too (a GET stream holds its connection
+ * until it ends); the legacy SSE transport and the 2026-07-28 listen stream stay on {@code java.net.http}.
  *
  * <p>What it does: Content-Length, chunked and close-delimited bodies, read incrementally by the
  * caller; a bound on the wait for the response head; TLS with SNI and host-name verification;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -250,11 +251,15 @@ final class StreamableHttpUpstream extends UpstreamSession {
             // may need the credential looked up in the database, and a close must never wait for
             // that (a shutdown closes every session, possibly with the database already gone).
             Thread.ofVirtual().name("upstream-session-end").start(() -> {
-                try (MessageClient.Response ended = io.send("DELETE", sessionHeaders(), io.config().connectTimeout(), true,
-                        new MessageClient.Abort())) {
+                MessageClient.Abort abort = new MessageClient.Abort();
+                // the whole exchange is bounded, however the server trickles its answer
+                var bound = MessageClient.TIMER.schedule(abort::abort, 2 * io.config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                try (MessageClient.Response ended = io.send("DELETE", sessionHeaders(), io.config().connectTimeout(), true, abort)) {
                     ended.body().readNBytes(64 * 1024); // a short answer read to its end keeps the connection; a longer one closes it
                 } catch (IOException | RuntimeException e) {
                     log.debug("could not end the session with upstream '{}': {}", server.name(), e.toString());
+                } finally {
+                    bound.cancel(false);
                 }
             });
         }
