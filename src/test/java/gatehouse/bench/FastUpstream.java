@@ -87,6 +87,16 @@ public final class FastUpstream {
         boolean answered(HttpExchange exchange, JsonNode message) throws IOException;
     }
 
+    /** Answers a hooked POST with {@code message} as plain JSON (for a {@link PostHook} that answers itself). */
+    public static void answerJson(HttpExchange ex, ObjectNode message) throws IOException {
+        byte[] out = Json.bytes(message);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, out.length);
+        try (java.io.OutputStream o = ex.getResponseBody()) {
+            o.write(out);
+        }
+    }
+
     /**
      * A 2025 fixture upstream on a loopback port of its own, in the test's JVM, whose POSTs pass
      * {@code hook} first. Stop it with {@code stop(0)}.

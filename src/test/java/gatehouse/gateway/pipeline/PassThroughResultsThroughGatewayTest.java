@@ -3,7 +3,6 @@ package gatehouse.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +47,7 @@ class PassThroughResultsThroughGatewayTest extends GatewayTestSupport {
             ObjectNode result = answer.putObject("result");
             result.putArray("content").addObject().put("type", "text").put("text", text);
             result.put("isError", true);
-            byte[] out = Json.bytes(answer);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, out.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(out);
-            }
+            FastUpstream.answerJson(ex, answer);
             return true;
         });
         server = admin.createHttpServer(unique("pass-upstream"), "streamable-http",
