@@ -130,6 +130,12 @@ public class SessionStore implements DisposableBean {
         LockSupport.unpark(writer);
     }
 
+    /** How long a lookup waits for the upstream sessions of a session created moments ago (see {@link #load}). */
+    private static final long FRESH_WAIT_NANOS = 500_000_000L;
+
+    private record Loaded(Stored stored, Instant createdAt) {
+    }
+
     /** Whether this session was ended here and its row may not be deleted yet. */
     boolean ended(String sessionId) {
         return ending.contains(sessionId);
@@ -142,8 +148,27 @@ public class SessionStore implements DisposableBean {
         }
         String key = key(sessionId);
         try {
-            return jdbc.sql("SELECT connection_id, gateway_id, protocol_version, state FROM mcp_sessions WHERE id_hash = ?").param(key)
-                    .query((rs, n) -> open(key, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).optional();
+            // A session another replica created moments ago may still be opening its upstream sessions
+            // (in the background, after its initialize was answered): a client's next request, sent at
+            // once, can arrive here first. Its upstream sessions are written as soon as they are open,
+            // so wait a little for them rather than open second ones beside them.
+            long until = System.nanoTime() + FRESH_WAIT_NANOS;
+            while (true) {
+                Loaded loaded = jdbc.sql("SELECT connection_id, gateway_id, protocol_version, state, created_at FROM mcp_sessions WHERE id_hash = ?")
+                        .param(key)
+                        .query((rs, n) -> new Loaded(open(key, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                                rs.getTimestamp(5).toInstant()))
+                        .optional().orElse(null);
+                if (loaded == null) {
+                    return Optional.empty();
+                }
+                boolean opening = loaded.stored().upstreams().isEmpty()
+                        && loaded.createdAt().isAfter(Instant.now().minus(java.time.Duration.ofSeconds(2)));
+                if (!opening || System.nanoTime() > until) {
+                    return Optional.of(loaded.stored());
+                }
+                LockSupport.parkNanos(20_000_000L);
+            }
         } catch (DataAccessException | IllegalStateException e) {
             log.warn("a stored session could not be read: {}", e.getMessage());
             return Optional.empty();
