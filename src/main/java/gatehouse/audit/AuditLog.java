@@ -224,7 +224,7 @@ public class AuditLog implements SmartLifecycle {
 
     @Override
     public void start() {
-        inProcessDatabase = inProcess(jdbc);
+        inProcessDatabase = gatehouse.platform.InProcessDatabase.is(jdbc.getDataSource());
         // What an earlier run left in the spool is written before the web server takes traffic, so
         // once the gateway answers, every record from before the restart can be read.
         if (!spool.isEmpty()) {
@@ -557,19 +557,6 @@ public class AuditLog implements SmartLifecycle {
     /** Rows per statement batch for a batch of {@code rows} records: see {@link #INSERTS_PER_STATEMENT_BATCH}. */
     int statementBatchRows(int rows) {
         return inProcessDatabase ? INSERTS_PER_STATEMENT_BATCH : Math.max(1, rows);
-    }
-
-    /**
-     * True for an H2 database in this process (a file or in memory); false for any other (H2 as a
-     * server, PostgreSQL), and when it cannot be asked now.
-     */
-    static boolean inProcess(JdbcTemplate jdbc) {
-        try {
-            String url = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<String>) c -> c.getMetaData().getURL());
-            return url != null && url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
-        } catch (RuntimeException e) {
-            return false; // the embedded database is always there; one that does not answer now is on the network
-        }
     }
 
     /** Records waiting for the writer now; never blocks (a full queue makes producers wait, not this). */

@@ -257,13 +257,13 @@ class AuditLogTest {
     @Test
     void onlyTheEmbeddedDatabaseGetsSmallStatementBatches() throws Exception {
         JdbcTemplate h2 = database(true);
-        assertThat(AuditLog.inProcess(h2)).as("H2 in memory").isTrue();
+        assertThat(gatehouse.platform.InProcessDatabase.is(h2.getDataSource())).as("H2 in memory").isTrue();
         assertThat(startLingering(h2).statementBatchRows(80)).as("statement batch on H2").isEqualTo(AuditLog.INSERTS_PER_STATEMENT_BATCH);
         org.springframework.jdbc.datasource.DriverManagerDataSource pg = new org.springframework.jdbc.datasource.DriverManagerDataSource(
                 gatehouse.testing.TestPostgres.newDatabase(), "postgres", "");
         Flyway.configure().dataSource(pg).locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
         JdbcTemplate jdbc = new JdbcTemplate(pg);
-        assertThat(AuditLog.inProcess(jdbc)).as("PostgreSQL").isFalse();
+        assertThat(gatehouse.platform.InProcessDatabase.is(jdbc.getDataSource())).as("PostgreSQL").isFalse();
         AuditLog log = startLingering(jdbc);
         assertThat(log.statementBatchRows(80)).as("statement batch on PostgreSQL").isEqualTo(80);
         int n = AuditLog.INSERTS_PER_STATEMENT_BATCH * 5 + 1;
@@ -273,8 +273,8 @@ class AuditLogTest {
         }
         log.awaitWritten(last, WAIT);
         assertThat(rows(jdbc, "pg-large")).isEqualTo(n);
-        assertThat(AuditLog.inProcess(new JdbcTemplate(new org.springframework.jdbc.datasource.DriverManagerDataSource(
-                "jdbc:postgresql://127.0.0.1:" + gatehouse.testing.RefusedPort.port() + "/nothing", "postgres", "")))).as("a database that does not answer")
+        assertThat(gatehouse.platform.InProcessDatabase.is(new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                "jdbc:postgresql://127.0.0.1:" + gatehouse.testing.RefusedPort.port() + "/nothing", "postgres", ""))).as("a database that does not answer")
                 .isFalse();
     }
 

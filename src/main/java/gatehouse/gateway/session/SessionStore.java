@@ -81,25 +81,15 @@ public class SessionStore implements DisposableBean {
     private final long lingerNanos;
     private volatile boolean stopping;
 
-    SessionStore(JdbcClient jdbc, SecretBox secrets,
+    SessionStore(JdbcClient jdbc, javax.sql.DataSource dataSource, SecretBox secrets,
                  @org.springframework.beans.factory.annotation.Value("${gatehouse.mcp.session-store-linger:1s}") java.time.Duration linger) {
         this.jdbc = jdbc;
         this.secrets = secrets;
         if (linger.isNegative()) {
             throw new IllegalArgumentException("gatehouse.mcp.session-store-linger must not be negative");
         }
-        this.lingerNanos = inProcess(jdbc) ? linger.toNanos() : 0;
+        this.lingerNanos = gatehouse.platform.InProcessDatabase.is(dataSource) ? linger.toNanos() : 0;
         this.writer = Thread.ofVirtual().name("session-store").start(this::writeLoop);
-    }
-
-    /** True for an H2 database in this process (a file or in memory), which no other replica can share. */
-    private static boolean inProcess(JdbcClient jdbc) {
-        try {
-            String url = jdbc.sql("SELECT 1").query((rs, i) -> rs.getStatement().getConnection().getMetaData().getURL()).single();
-            return url != null && url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
-        } catch (RuntimeException e) {
-            return false; // the embedded database is always there; one that does not answer now is on the network
-        }
     }
 
     /** The key a session id is stored under: the database never holds the id itself. */
