@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -148,7 +149,11 @@ public class InputRequiredBridge implements DisposableBean {
         if (stateNode != null && !stateNode.isString()) {
             return invalid(id, "params.requestState must be a string");
         }
-        String binding = binding(call.connectionId(), call.serverId(), request);
+        // A stateless upstream's call needs the binding only when it answers input_required (or a
+        // state comes with the retry): most calls never hash their request.
+        Supplier<String> later = stateNode == null && call.upstream().stateless()
+                ? bindingLater(call.connectionId(), call.serverId(), request) : null;
+        String binding = later == null ? binding(call.connectionId(), call.serverId(), request) : null;
         RequestState state = null;
         if (stateNode != null) {
             try {
@@ -160,7 +165,7 @@ public class InputRequiredBridge implements DisposableBean {
             }
         }
         if (call.upstream().stateless()) {
-            return viaStatelessUpstream(call, state, given, binding, interim, handle);
+            return viaStatelessUpstream(call, state, given, later != null ? later : () -> binding, interim, handle);
         }
         if (state != null) {
             if (!(state instanceof RequestState.Bridged bridged)) {
@@ -348,7 +353,7 @@ public class InputRequiredBridge implements DisposableBean {
 
     // --- a 2026 upstream: pass input_required through, with its state sealed inside ours
 
-    private ObjectNode viaStatelessUpstream(Call call, RequestState state, ObjectNode given, String binding,
+    private ObjectNode viaStatelessUpstream(Call call, RequestState state, ObjectNode given, Supplier<String> binding,
                                            Consumer<ObjectNode> interim, CallHandle handle) {
         ObjectNode request = call.request();
         JsonNode clientId = request.get("id");
@@ -400,7 +405,7 @@ public class InputRequiredBridge implements DisposableBean {
             JsonNode upstreamState = result.get("requestState");
             RequestState.Upstream sealed = new RequestState.Upstream(
                     upstreamState != null && upstreamState.isString() ? upstreamState.stringValue() : null);
-            result.put("requestState", seal.seal(sealed, binding, STATE_TTL));
+            result.put("requestState", seal.seal(sealed, binding.get(), STATE_TTL));
         }
         return response;
     }
@@ -412,6 +417,15 @@ public class InputRequiredBridge implements DisposableBean {
      * and passes (tool or prompt name, resource URI, arguments). The retry must repeat the request.
      */
     static String binding(String connectionId, String serverId, ObjectNode request) {
+        return bindingLater(connectionId, serverId, request).get();
+    }
+
+    /**
+     * The binding of {@code request}, hashed when first asked for. What it covers is taken now (the
+     * same nodes: names and arguments are not changed once the call is on its way upstream; the
+     * transport adds only {@code _meta}).
+     */
+    static Supplier<String> bindingLater(String connectionId, String serverId, ObjectNode request) {
         ObjectNode params = JsonRpc.params(request);
         ObjectNode subject = Json.object();
         subject.put("m", JsonRpc.method(request));
@@ -422,7 +436,13 @@ public class InputRequiredBridge implements DisposableBean {
                 }
             }
         }
-        return connectionId + "\n" + serverId + "\n" + CanonicalJson.sha256(subject);
+        String[] hashed = new String[1];
+        return () -> {
+            if (hashed[0] == null) {
+                hashed[0] = connectionId + "\n" + serverId + "\n" + CanonicalJson.sha256(subject);
+            }
+            return hashed[0];
+        };
     }
 
     /**
