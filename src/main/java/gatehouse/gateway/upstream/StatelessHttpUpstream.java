@@ -41,6 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class StatelessHttpUpstream extends UpstreamSession {
     private static final Logger log = LoggerFactory.getLogger(StatelessHttpUpstream.class);
+    /** Reads JSON values one after another; made once (a reader is immutable and thread-safe). */
+    private static final tools.jackson.databind.ObjectReader NODES = Json.MAPPER.readerFor(JsonNode.class);
     private static final Map<String, String> NAME_SOURCE = Map.of("tools/call", "name", "prompts/get", "name",
             "resources/read", "uri");
 
@@ -242,7 +244,7 @@ final class StatelessHttpUpstream extends UpstreamSession {
             return List.of(one);
         }
         List<ObjectNode> all = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = Json.MAPPER.readerFor(JsonNode.class).readValues(bytes)) {
+        try (MappingIterator<JsonNode> it = NODES.readValues(bytes)) {
             while (it.hasNextValue()) {
                 if (!(it.nextValue() instanceof ObjectNode m)) {
                     return List.of();
