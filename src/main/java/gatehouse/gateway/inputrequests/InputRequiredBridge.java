@@ -149,15 +149,13 @@ public class InputRequiredBridge implements DisposableBean {
         if (stateNode != null && !stateNode.isString()) {
             return invalid(id, "params.requestState must be a string");
         }
-        // A stateless upstream's call needs the binding only when it answers input_required (or a
-        // state comes with the retry): most calls never hash their request.
-        Supplier<String> later = stateNode == null && call.upstream().stateless()
-                ? bindingLater(call.connectionId(), call.serverId(), request) : null;
-        String binding = later == null ? binding(call.connectionId(), call.serverId(), request) : null;
+        // Hashed only when needed: a stateless upstream's call needs it only when the upstream answers
+        // input_required (or a state comes with the retry), so most calls never hash their request.
+        Supplier<String> bindingOf = bindingLater(call.connectionId(), call.serverId(), request);
         RequestState state = null;
         if (stateNode != null) {
             try {
-                state = seal.open(stateNode.stringValue(), binding);
+                state = seal.open(stateNode.stringValue(), bindingOf.get());
             } catch (RequestStateSeal.InvalidStateException e) {
                 log.info("connection {}: refused a requestState ({})", call.connectionId(), e.reason());
                 return invalid(id, "params.requestState is invalid, expired, or was issued for another connection or request;"
@@ -165,8 +163,9 @@ public class InputRequiredBridge implements DisposableBean {
             }
         }
         if (call.upstream().stateless()) {
-            return viaStatelessUpstream(call, state, given, later != null ? later : () -> binding, interim, handle);
+            return viaStatelessUpstream(call, state, given, bindingOf, interim, handle);
         }
+        String binding = bindingOf.get();
         if (state != null) {
             if (!(state instanceof RequestState.Bridged bridged)) {
                 return invalid(id, "params.requestState does not belong to this request");
