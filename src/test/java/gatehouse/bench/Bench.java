@@ -178,13 +178,13 @@ public final class Bench {
                         new Side(w -> callers(w, rulesUrl, rulesToken, false, "a__pii", "", REDACTED_PII), List.of(gatehouse))),
                 // Lists and session starts run code the call warm-ups never reach; without their own
                 // warm-up their rows measure C2 compiling it (about half the gateway's CPU per list).
-                new Scenario("warm-up of tools/list at a steady rate (not reported)", null, 2, n, 200, 0,
+                new Scenario(WARM_UP_OF + "tools/list, 60 tools merged vs 20 direct (cached), 200/s, at a steady rate (not reported)", null, 2, n, 200, 0,
                         new Side(w -> listers(w, directA, null, 20), List.of(a)),
                         new Side(w -> listers(w, fanUrl, fanoutToken, 60), List.of(a, b, c))),
                 new Scenario("tools/list, 60 tools merged vs 20 direct (cached), 200/s", "list", 1, n / 2, 200, 0,
                         new Side(w -> listers(w, directA, null, 20), List.of(a)),
                         new Side(w -> listers(w, fanUrl, fanoutToken, 60), List.of(a, b, c))),
-                new Scenario("warm-up of session start (not reported)", null, 1, n / 10, 0, 0,
+                new Scenario(WARM_UP_OF + "session start: initialize + first call (3 upstreams behind the gateway) (not reported)", null, 1, n / 10, 0, 0,
                         new Side(w -> sessionStarts(w, directA, null, "echo"), List.of(a)),
                         new Side(w -> sessionStarts(w, fanUrl, fanoutToken, "a__echo"), List.of(a, b, c))),
                 new Scenario("session start: initialize + first call (3 upstreams behind the gateway)", "session", 1, n / 10, 0, 0,
