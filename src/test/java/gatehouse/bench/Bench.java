@@ -336,6 +336,31 @@ public final class Bench {
                 new Scenario(name, "call", 1, n / 4, 100, 0, directSide, gatewaySide));
     }
 
+    /**
+     * The machine's CPU time taken by its host (steal) and its CPU time in all, in clock ticks, from
+     * the first line of {@code /proc/stat}; null where that cannot be read.
+     */
+    static long[] stealTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i <= 8; i++) { // user nice system idle iowait irq softirq steal (guest is inside user)
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {Long.parseLong(f[8]), total};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The host's share of the machine's CPU time between two {@link #stealTicks()}, as a percentage; "?" when unknown. */
+    static String stealShare(long[] before, long[] after) {
+        if (before == null || after == null || after[1] <= before[1]) {
+            return "?";
+        }
+        return String.format(Locale.ROOT, "%.1f%%", (after[0] - before[0]) * 100.0 / (after[1] - before[1]));
+    }
+
     /** {@code proxy}: the process in the gateway's place whose CPU is measured (null: Gatehouse itself). */
     /**
      * Start of the name of a row's own warm-up, followed by the row's name: any {@code --only} text
@@ -367,11 +392,14 @@ public final class Bench {
         String firstError = null;
         int r = sc.unit() == null ? 1 : rounds;
         List<String> perRound = new ArrayList<>();
+        List<String> stealPerRound = new ArrayList<>();
         for (int i = 0; i < r; i++) {
             // A, then B: the same upstream, the same client code, the same machine state.
             List<Load.Call> dw = sc.direct().workers().apply(sc.workers());
             double upBefore = cpu(sc.direct().upstreams());
+            long[] stealBefore = stealTicks();
             Load.Result d = Load.run(dw, sc.callsPerWorker(), sc.ratePerWorker());
+            long[] stealBetween = stealTicks();
             upstreamCpu += cpu(sc.direct().upstreams()) - upBefore;
             List<Load.Call> gw = sc.gateway().workers().apply(sc.workers());
             BenchProcess measured = sc.proxy() == null ? gatehouse : sc.proxy();
@@ -379,6 +407,8 @@ public final class Bench {
             double jitBefore = measured.jitCpuSeconds();
             double allocBefore = sc.proxy() == null ? allocatedBytes() : 0;
             Load.Result g = Load.run(gw, sc.callsPerWorker(), sc.ratePerWorker());
+            long[] stealAfter = stealTicks();
+            stealPerRound.add(stealShare(stealBefore, stealBetween) + "/" + stealShare(stealBetween, stealAfter));
             gatewayCpu += measured.cpuSeconds() - gwBefore;
             gatewayJit += measured.jitCpuSeconds() - jitBefore;
             alloc += sc.proxy() == null ? allocatedBytes() - allocBefore : 0;
@@ -403,6 +433,11 @@ public final class Bench {
         if (sc.unit() != null && perRound.size() > 1) {
             // the table pools the rounds; how far the rounds' own ratios lie apart says how far to trust it
             notes.add(String.format(Locale.ROOT, "%s: p50/p99 ratio of each round: %s.", sc.name(), String.join(", ", perRound)));
+        }
+        if (sc.unit() != null && stealTicks() != null) {
+            // a virtual machine's host can take its cores away for milliseconds: slow calls on both sides, unevenly
+            notes.add(String.format(Locale.ROOT, "%s: CPU time the host took from this machine (steal), direct/Gatehouse phase of each round: %s.",
+                    sc.name(), String.join(", ", stealPerRound)));
         }
         if (sc.unit() != null) {
             rows.add(new Row(sc.name(), sc.unit(), direct, gateway, directCalls / directSeconds, gatewayCalls / gatewaySeconds,
