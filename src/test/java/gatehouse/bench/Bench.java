@@ -361,13 +361,13 @@ public final class Bench {
         return String.format(Locale.ROOT, "%.1f%%", (after[0] - before[0]) * 100.0 / (after[1] - before[1]));
     }
 
-    /** {@code proxy}: the process in the gateway's place whose CPU is measured (null: Gatehouse itself). */
     /**
      * Start of the name of a row's own warm-up, followed by the row's name: any {@code --only} text
      * that selects the row selects its warm-up too.
      */
     static final String WARM_UP_OF = "warm-up of: ";
 
+    /** {@code proxy}: the process in the gateway's place whose CPU is measured (null: Gatehouse itself). */
     record Scenario(String name, String unit, int workers, int callsPerWorker, double ratePerWorker, int unused, Side direct,
                     Side gateway, BenchProcess proxy) {
         Scenario(String name, String unit, int workers, int callsPerWorker, double ratePerWorker, int unused, Side direct,
