@@ -403,9 +403,10 @@ public final class Bench {
             upstreamCpu += cpu(sc.direct().upstreams()) - upBefore;
             List<Load.Call> gw = sc.gateway().workers().apply(sc.workers());
             BenchProcess measured = sc.proxy() == null ? gatehouse : sc.proxy();
+            // the /metrics read first: the gateway's CPU over the phase is the calls', not the harness's scrape
+            double allocBefore = sc.proxy() == null ? allocatedBytes() : 0;
             double gwBefore = measured.cpuSeconds();
             double jitBefore = measured.jitCpuSeconds();
-            double allocBefore = sc.proxy() == null ? allocatedBytes() : 0;
             Load.Result g = Load.run(gw, sc.callsPerWorker(), sc.ratePerWorker());
             long[] stealAfter = stealTicks();
             stealPerRound.add(stealShare(stealBefore, stealBetween) + "/" + stealShare(stealBetween, stealAfter));
