@@ -19,6 +19,7 @@ import gatehouse.gateway.protocol.StatelessEnvelope;
 import gatehouse.platform.Json;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -42,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class StatelessHttpUpstream extends UpstreamSession {
     private static final Logger log = LoggerFactory.getLogger(StatelessHttpUpstream.class);
     /** Reads JSON values one after another; made once (a reader is immutable and thread-safe). */
-    private static final tools.jackson.databind.ObjectReader NODES = Json.MAPPER.readerFor(JsonNode.class);
+    private static final ObjectReader NODES = Json.MAPPER.readerFor(JsonNode.class);
     private static final Map<String, String> NAME_SOURCE = Map.of("tools/call", "name", "prompts/get", "name",
             "resources/read", "uri");
 
