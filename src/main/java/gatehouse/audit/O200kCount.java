@@ -1,14 +1,13 @@
 package gatehouse.audit;
 
-import com.knuddels.jtokkit.api.Encoding;
-
 /**
  * o200k_base token counts, exactly as jtokkit counts them, without its pre-tokenizing regular
- * expression: the text is cut into the very pieces that expression matches by a hand-written
- * scanner ({@link #pieceEnd}), and each piece's byte-pair tokens are counted by jtokkit, once per
- * distinct piece while it is remembered. The expression cost about 0.1 µs per character (the
- * whole of a small record's token count, and most of a 100 KB result's sampled count); words,
- * spaces and punctuation repeat, so most pieces are found in memory.
+ * expression or its encoding: the text is cut into the very pieces that expression matches by a
+ * hand-written scanner ({@link #pieceEnd}), and each piece's byte-pair tokens are counted with
+ * {@link O200kVocabulary}, once per distinct piece while it is remembered. The expression cost
+ * about 0.1 µs per character (the whole of a small record's token count, and most of a 100 KB
+ * result's sampled count); words, spaces and punctuation repeat, so most pieces are found in
+ * memory.
  *
  * <p>The scanner follows the expression's seven alternatives in order, with its greedy matching
  * and backtracking spelled out, over code points, with the flag jtokkit compiles it with
@@ -23,7 +22,7 @@ import com.knuddels.jtokkit.api.Encoding;
  * <li>{@code \s+(?!\S)}
  * <li>{@code \s+}
  * </ol>
- * TokenCounterTest compares its counts with jtokkit's and its pieces with the expression's on a
+ * O200kCountTest compares its counts with jtokkit's and its pieces with the expression's on a
  * varied corpus and on every code point.
  */
 final class O200kCount {
@@ -35,7 +34,12 @@ final class O200kCount {
     /** Slots of the open-addressing memory of pieces: twice as many as it holds, a power of two. */
     private static final int SLOTS = 2 * REMEMBERED_PIECES;
 
-    private final Encoding encoding;
+    /** Longer pieces are written into a buffer of their own, so the shared one stays small. */
+    private static final int BUFFERED_PIECE_CHARS = 1024;
+
+    private final O200kVocabulary vocabulary;
+    /** A piece's UTF-8 bytes, as the vocabulary counts them. */
+    private final byte[] utf8 = new byte[3 * BUFFERED_PIECE_CHARS];
     /**
      * Remembered pieces and their token counts, looked up by the characters of the text itself, so
      * a piece found in memory costs no copy.
@@ -44,8 +48,12 @@ final class O200kCount {
     private final int[] piecesTokens = new int[SLOTS];
     private int remembered;
 
-    O200kCount(Encoding encoding) {
-        this.encoding = encoding;
+    O200kCount() {
+        this(O200kVocabulary.get());
+    }
+
+    O200kCount(O200kVocabulary vocabulary) {
+        this.vocabulary = vocabulary;
     }
 
     /** The tokens of {@code text}: the same as jtokkit's {@code countTokensOrdinary}. */
@@ -64,7 +72,7 @@ final class O200kCount {
     private int pieceTokens(String text, int from, int to) {
         int length = to - from;
         if (length > REMEMBERED_PIECE_CHARS) {
-            return encoding.countTokensOrdinary(text.substring(from, to));
+            return bytePairs(text, from, to);
         }
         int h = 0;
         for (int i = from; i < to; i++) {
@@ -82,7 +90,7 @@ final class O200kCount {
             slot = slot + 1 & SLOTS - 1;
         }
         String piece = text.substring(from, to);
-        int tokens = encoding.countTokensOrdinary(piece);
+        int tokens = bytePairs(text, from, to);
         if (remembered == REMEMBERED_PIECES) {
             java.util.Arrays.fill(pieces, null); // start again (half the slots stay free, so probes stay short)
             remembered = 0;
@@ -92,6 +100,37 @@ final class O200kCount {
         piecesTokens[slot] = tokens;
         remembered++;
         return tokens;
+    }
+
+    /**
+     * The byte-pair tokens of {@code text[from, to)}, from its UTF-8 bytes as {@link String#getBytes}
+     * writes them (a lone surrogate is a {@code ?}), written here without a copy of the piece.
+     */
+    private int bytePairs(String text, int from, int to) {
+        byte[] b = to - from <= BUFFERED_PIECE_CHARS ? utf8 : new byte[3 * (to - from)];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                b[n++] = (byte) c;
+            } else if (c < 0x800) {
+                b[n++] = (byte) (0xc0 | c >> 6);
+                b[n++] = (byte) (0x80 | c & 0x3f);
+            } else if (!Character.isSurrogate(c)) {
+                b[n++] = (byte) (0xe0 | c >> 12);
+                b[n++] = (byte) (0x80 | c >> 6 & 0x3f);
+                b[n++] = (byte) (0x80 | c & 0x3f);
+            } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(text.charAt(i + 1))) {
+                int p = Character.toCodePoint(c, text.charAt(++i));
+                b[n++] = (byte) (0xf0 | p >> 18);
+                b[n++] = (byte) (0x80 | p >> 12 & 0x3f);
+                b[n++] = (byte) (0x80 | p >> 6 & 0x3f);
+                b[n++] = (byte) (0x80 | p & 0x3f);
+            } else {
+                b[n++] = '?';
+            }
+        }
+        return vocabulary.count(b, n);
     }
 
     /** Where the piece that starts at {@code i} ends: the end of the expression's match at {@code i}. */

@@ -2,9 +2,6 @@ package gatehouse.audit;
 
 import java.nio.charset.StandardCharsets;
 
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.EncodingType;
-
 import gatehouse.platform.Json;
 import gatehouse.platform.JsonText;
 import tools.jackson.core.JacksonException;
@@ -14,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.POJONode;
 
 /**
- * Counts tokens (o200k_base: jtokkit's byte pairs, cut into pieces by {@link O200kCount}) of what a model reads, not of the JSON-RPC envelope around
+ * Counts tokens (o200k_base: byte pairs of {@link O200kVocabulary}, cut into pieces by {@link O200kCount}) of what a model reads, not of the JSON-RPC envelope around
  * it: a tool's result is the text of its content blocks (and its structured content), a prompt is
  * the text of its messages, a resource the text of its contents. Binary blocks (images, audio)
  * are not text tokens and are not counted. Anything else (call arguments, lists of tool
@@ -29,7 +26,7 @@ final class TokenCounter {
     /** How many places a long text is sampled at. */
     static final int SAMPLES = 8;
 
-    private final O200kCount encoding = new O200kCount(Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE));
+    private final O200kCount encoding = new O200kCount();
     private final int exactChars;
 
     TokenCounter() {
