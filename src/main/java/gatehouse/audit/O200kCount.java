@@ -25,7 +25,7 @@ package gatehouse.audit;
  * O200kCountTest compares its counts with jtokkit's and its pieces with the expression's on a
  * varied corpus and on every code point.
  */
-final class O200kCount {
+public final class O200kCount {
     /** Pieces up to this long are remembered (longer ones are rare: long numbers are cut in threes, long words are few). */
     static final int REMEMBERED_PIECE_CHARS = 32;
     /** How many distinct pieces are remembered; when full, the memory starts again (a few MB at most). */
@@ -48,7 +48,7 @@ final class O200kCount {
     private final int[] piecesTokens = new int[SLOTS];
     private int remembered;
 
-    O200kCount() {
+    public O200kCount() {
         this(O200kVocabulary.get());
     }
 
@@ -57,7 +57,7 @@ final class O200kCount {
     }
 
     /** The tokens of {@code text}: the same as jtokkit's {@code countTokensOrdinary}. */
-    synchronized int count(String text) {
+    public synchronized int count(String text) {
         int n = text.length();
         int tokens = 0;
         int i = 0;

@@ -13,12 +13,9 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingType;
-
 import gatehouse.alerts.Alert;
 import gatehouse.alerts.AlertService;
+import gatehouse.audit.O200kCount;
 import gatehouse.catalog.Assignment;
 import gatehouse.catalog.CatalogService;
 import gatehouse.catalog.CatalogSnapshot;
@@ -48,7 +45,8 @@ public class ToolBudgets {
     private final CatalogService catalog;
     private final FeatureViews views;
     private final ProvisioningProperties props;
-    private final Encoding tokenizer = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    /** The o200k count the log uses too (its vocabulary is loaded once and shared). */
+    private final O200kCount tokenizer = new O200kCount();
     private final Map<String, ToolBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, Boolean> budgetAlerted = new ConcurrentHashMap<>();
     private volatile boolean ready;
@@ -117,7 +115,7 @@ public class ToolBudgets {
                     });
             ObjectNode result = Json.object();
             result.set("tools", tools);
-            tokens = tokenizer.countTokensOrdinary(Json.string(result));
+            tokens = tokenizer.count(Json.string(result));
         }
         ToolBudget b = new ToolBudget(limit, exposedById.size(), tokens, exposedById.size() > limit);
         if (budgets.size() > 1000) {
