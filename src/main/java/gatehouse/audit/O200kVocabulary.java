@@ -86,7 +86,7 @@ final class O200kVocabulary {
         static final O200kVocabulary VOCABULARY = load();
     }
 
-    static O200kVocabulary load() {
+    private static O200kVocabulary load() {
         try (InputStream in = Encodings.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is not on the class path");
